@@ -1,0 +1,56 @@
+"""reuse: find text shared across documents, and tell copying from formula.
+
+>>> import reuse
+>>> result = reuse.scan(["seeds"])                      # doctest: +SKIP
+>>> result.pairs[0].similarity                          # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from reuse.config import Settings
+from reuse.errors import ConfigError, CorpusError, ReuseError, UsageError
+from reuse.model import Document, DocumentStats, Pair, Passage, Result, Skipped, Span, Template
+
+try:
+    __version__ = version("reuse-detector")
+except PackageNotFoundError:  # pragma: no cover - source tree without install
+    __version__ = "0.0.0"
+
+__all__ = [
+    "ConfigError",
+    "CorpusError",
+    "Document",
+    "DocumentStats",
+    "Pair",
+    "Passage",
+    "Result",
+    "ReuseError",
+    "Settings",
+    "Skipped",
+    "Span",
+    "Template",
+    "UsageError",
+    "scan",
+    "__version__",
+]
+
+
+def scan(paths: Iterable[str], *, settings: Settings | None = None, progress=None, **options: Any) -> Result:
+    """Scan a corpus: every passage shared between two documents, with scores.
+
+    Args:
+        paths: files and folders (read recursively).
+        settings: a full Settings; otherwise ``Settings.load(**options)``
+            (config files, ``REUSE_*`` variables, then ``options``).
+        progress: optional ``progress(stage, done, total)`` callback.
+    """
+    from reuse import pipeline
+
+    settings = settings or Settings.load(**options)
+    if progress is None:
+        return pipeline.run(paths, settings)
+    return pipeline.run(paths, settings, progress=progress)

@@ -1,0 +1,174 @@
+"""The `reuse` command: parse, call the library, print. Nothing else.
+
+Errors a user can cause are ReuseError subclasses; they print one line on
+stderr and exit with their code (2 for a bad command line, 1 otherwise).
+Anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from reuse import __version__
+from reuse.config import Settings
+from reuse.errors import ReuseError, UsageError
+from reuse.model import Result
+
+app = typer.Typer(
+    name="reuse",
+    help="Find text reused across documents: shared passages, templates, side-by-side reports.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False)
+
+Paths = Annotated[list[Path], typer.Argument(help="Files and folders (folders are read recursively).",
+                                             show_default=False)]
+MinLength = Annotated[Optional[int], typer.Option("--min-length", help="Shortest passage, in Han characters or words. [default: 12]")]
+Threshold = Annotated[Optional[float], typer.Option("--threshold", help="Jaccard threshold for near-duplicate sentences/paragraphs. [default: 0.5]")]
+Shingle = Annotated[Optional[int], typer.Option("--shingle", help="Tokens per shingle (exact seed length). [default: 4]")]
+MinScore = Annotated[Optional[float], typer.Option("--min-score", help="Lowest passage score, 0-1. [default: 0.6]")]
+MaxGap = Annotated[Optional[int], typer.Option("--max-gap", help="Widest edit bridged inside a passage, in tokens. [default: 8]")]
+Unit = Annotated[Optional[str], typer.Option("--unit", help="Han token unit: 'char' or 'word' (jieba). [default: char]")]
+Encoding = Annotated[Optional[str], typer.Option("--encoding", help="Read every file in this encoding instead of detecting it.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display and no summary.")]
+Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show stage timings and more detail.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"reuse {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Find text reused across documents."""
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    try:
+        yield
+    except ReuseError as e:
+        err.print(f"reuse: error: {e}", markup=False, soft_wrap=True)
+        raise typer.Exit(e.exit_code) from None
+    except KeyboardInterrupt:
+        err.print("reuse: interrupted; nothing was written", markup=False)
+        raise typer.Exit(130) from None
+
+
+@contextmanager
+def _progress(enabled: bool):
+    """A progress display on stderr, shown only on a terminal."""
+    if not enabled or not err.is_terminal:
+        yield None
+        return
+    with Progress(TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=err, transient=True) as bar:
+        tasks: dict[str, int] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield update
+
+
+def _check_paths(paths: list[Path]) -> None:
+    for p in paths:
+        if not p.exists() and not p.is_symlink():
+            raise UsageError(f"{p}: no such file or directory")
+
+
+def default_output(paths: list[Path]) -> Path:
+    """reports/<name of the first path>/."""
+    first = paths[0].resolve()
+    name = first.name if first.is_dir() else first.stem
+    return Path("reports") / (name or "corpus")
+
+
+def _summary(result: Result, where: Path, verbose: bool) -> None:
+    docs, chars = len(result.documents), sum(d.chars for d in result.documents)
+    out.print(f"Read {docs} document{'s' * (docs != 1)} ({chars:,} characters); skipped {len(result.skipped)}.")
+    for s in result.skipped:
+        out.print(f"  skipped {s.path}: {s.reason}", markup=False)
+    out.print(f"Found {len(result.passages)} shared passages in {len(result.pairs)} pairs.")
+    if result.pairs:
+        table = Table(title="Closest pairs", title_justify="left", box=None, pad_edge=False)
+        for col in ("similarity", "a", "b", "passages"):
+            table.add_column(col, justify="right" if col in ("similarity", "passages") else "left")
+        for p in result.pairs[:5]:
+            table.add_row(f"{p.similarity:.1%}", p.a, p.b, str(p.passages))
+        out.print(table)
+    ranked = sorted(result.stats, key=lambda s: (-s.reuse_ratio, s.id))[:5]
+    if ranked and ranked[0].reuse_ratio > 0:
+        table = Table(title="Most reused documents", title_justify="left", box=None, pad_edge=False)
+        for col in ("reuse", "document", "top source"):
+            table.add_column(col, justify="right" if col == "reuse" else "left")
+        for s in ranked:
+            top = f"{s.top_source.id} ({s.top_source.ratio:.1%})" if s.top_source else "-"
+            table.add_row(f"{s.reuse_ratio:.1%}", s.id, top)
+        out.print(table)
+    if verbose:
+        out.print("Timings: " + ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items()))
+    out.print(f"Report written to {where}/", markup=False)
+
+
+@app.command()
+def scan(
+    paths: Paths,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Report folder. [default: reports/<first PATH>]")] = None,
+    min_length: MinLength = None,
+    threshold: Threshold = None,
+    shingle: Shingle = None,
+    min_score: MinScore = None,
+    max_gap: MaxGap = None,
+    unit: Unit = None,
+    encoding: Encoding = None,
+    force: Annotated[bool, typer.Option("--force", help="Write into a folder that holds other files (never deletes them).")] = False,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+) -> None:
+    """Scan a corpus and write report.json: shared passages, pairs, per-document reuse.
+
+    Example: reuse scan seeds -o reports/seeds
+    """
+    from reuse import pipeline
+    from reuse.report import write_report
+
+    with _errors():
+        _check_paths(paths)
+        settings = Settings.load(min_length=min_length, threshold=threshold, shingle=shingle, min_score=min_score,
+                                 max_gap=max_gap, unit=unit, encoding=encoding)
+        target = output or default_output(paths)
+        with _progress(not quiet) as progress:
+            kwargs = {"progress": progress} if progress else {}
+            result = pipeline.run([str(p) for p in paths], settings, **kwargs)
+        write_report(result, target, force=force)
+        if not quiet:
+            _summary(result, target, verbose)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

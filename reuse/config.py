@@ -1,0 +1,133 @@
+"""Settings: the parameters of a run and where they come from.
+
+Precedence, lowest first:
+ 1. the defaults below;
+ 2. ``[tool.reuse]`` in ./pyproject.toml, or ./reuse.toml;
+ 3. ``REUSE_<NAME>`` environment variables;
+ 4. keyword arguments (the CLI's flags).
+Unknown keys warn and are ignored, so an old config never stops a run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reuse.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every parameter that changes what a scan finds.
+
+    The defaults are tuned on Chinese speeches and work on English prose:
+    lengths count tokens, i.e. Han characters or Latin-script words.
+    """
+
+    min_length: int = 12
+    """Shortest passage reported, in tokens (Han characters or words)."""
+    shingle: int = 4
+    """Tokens per shingle (the seed length that must match exactly)."""
+    threshold: float = 0.5
+    """Jaccard similarity above which two sentences/paragraphs are near-duplicates (MinHash LSH)."""
+    min_score: float = 0.6
+    """Lowest alignment score (0-1) of a reported passage."""
+    max_gap: int = 8
+    """Widest edit, in tokens, bridged inside one passage."""
+    unit: str = "char"
+    """Token unit for Han text: 'char' (each character) or 'word' (jieba words)."""
+    num_perm: int = 128
+    seed: int = 1
+    max_doc_freq: int = 50
+    """A shingle found in more documents than this is boilerplate: it seeds no pair."""
+    simplify: bool = True
+    """Fold traditional Chinese characters to simplified ones before matching."""
+    fold_digits: bool = True
+    """Match numbers regardless of their digits (2020年 ~ 2023年)."""
+    extensions: tuple[str, ...] = (".txt", ".md")
+    encoding: str | None = None
+    """Force one encoding for every file instead of detecting it."""
+    storage: dict[str, Any] | None = field(default=None, compare=False)
+    """datasketch storage_config for the LSH index (None: in memory)."""
+
+    def __post_init__(self) -> None:
+        if self.unit not in ("char", "word"):
+            raise ConfigError(f"unit must be 'char' or 'word', not {self.unit!r}")
+        if not 0.0 < self.threshold <= 1.0:
+            raise ConfigError(f"threshold must be in (0, 1], not {self.threshold}")
+        if not 0.0 <= self.min_score <= 1.0:
+            raise ConfigError(f"min_score must be in [0, 1], not {self.min_score}")
+        if self.shingle < 1 or self.min_length < 1 or self.max_gap < 0:
+            raise ConfigError("shingle and min_length must be at least 1, max_gap at least 0")
+        if self.shingle > 64:
+            raise ConfigError("shingle must be at most 64 tokens")
+        if self.num_perm < 8:
+            raise ConfigError("num_perm must be at least 8")
+
+    @classmethod
+    def load(cls, cwd: Path | None = None, **overrides: Any) -> "Settings":
+        """Settings from config files, the environment and ``overrides`` (None means unset)."""
+        cwd = cwd or Path.cwd()
+        values: dict[str, Any] = {}
+        values.update(_from_files(cwd))  # 2
+        values.update(_from_env(os.environ))  # 3
+        values.update({k: v for k, v in overrides.items() if v is not None})  # 4
+        known = {f.name: f for f in dataclasses.fields(cls)}
+        for key in sorted(set(values) - set(known)):
+            warnings.warn(f"reuse: unknown setting {key!r} ignored", stacklevel=2)
+            values.pop(key)
+        if "extensions" in values:
+            values["extensions"] = tuple(values["extensions"])
+        return cls(**values)
+
+    def params(self) -> dict[str, Any]:
+        """The parameters recorded in a report (everything that changes results)."""
+        out = dataclasses.asdict(self)
+        out.pop("storage")
+        out["extensions"] = list(self.extensions)
+        return out
+
+
+def _from_files(cwd: Path) -> dict[str, Any]:
+    for name, section in (("reuse.toml", None), ("pyproject.toml", ("tool", "reuse"))):
+        path = cwd / name
+        if not path.is_file():
+            continue
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+            raise ConfigError(f"{path}: cannot read settings ({err}); fix or remove the file") from err
+        for key in section or ():
+            data = data.get(key, {})
+        if data:
+            return {k.replace("-", "_"): v for k, v in data.items()}
+    return {}
+
+
+def _from_env(environ: os._Environ | dict[str, str]) -> dict[str, Any]:
+    types = {f.name: f.type for f in dataclasses.fields(Settings)}
+    out: dict[str, Any] = {}
+    for key, raw in environ.items():
+        if not key.startswith("REUSE_"):
+            continue
+        name = key[len("REUSE_"):].lower()
+        kind = str(types.get(name, "str"))
+        try:
+            if kind == "int":
+                out[name] = int(raw)
+            elif kind == "float":
+                out[name] = float(raw)
+            elif kind == "bool":
+                out[name] = raw.strip().lower() in ("1", "true", "yes", "on")
+            elif kind.startswith("tuple"):
+                out[name] = tuple(x.strip() for x in raw.split(",") if x.strip())
+            else:
+                out[name] = raw
+        except ValueError as err:
+            raise ConfigError(f"{key}={raw!r} is not a valid {kind}") from err
+    return out

@@ -1,0 +1,110 @@
+"""The scan, top to bottom: one line per stage."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from importlib.metadata import PackageNotFoundError, version
+
+from reuse import align as aligning
+from reuse import candidates as cand
+from reuse.config import Settings
+from reuse.features import Features, extract
+from reuse.ingest import ingest
+from reuse.model import Document, Passage, Result, Skipped
+from reuse.score import score
+
+Progress = Callable[[str, int, int], None]
+"""progress(stage, done, total): called as a stage advances."""
+
+
+def _quiet(stage: str, done: int, total: int) -> None:
+    pass
+
+
+@contextmanager
+def _timer(timings: dict[str, float], stage: str) -> Iterator[None]:
+    start = time.perf_counter()
+    yield
+    timings[stage] = round(time.perf_counter() - start, 4)
+
+
+def package_versions() -> dict[str, str]:
+    out = {}
+    for name, dist in (("reuse", "reuse-detector"), ("datasketch", "datasketch")):
+        try:
+            out[name] = version(dist)
+        except PackageNotFoundError:  # running from a source tree
+            out[name] = "unknown"
+    return out
+
+
+def find_passages(documents: Sequence[Document], features: Sequence[Features], settings: Settings,
+                  timings: dict[str, float] | None = None, progress: Progress = _quiet) -> list[Passage]:
+    """Every passage shared by two of ``documents`` (stages 6-7)."""
+    timings = {} if timings is None else timings
+    k = settings.shingle
+    with _timer(timings, "seeds"):
+        seeds = cand.seed_matches([f.shingles for f in features], max_doc_freq=settings.max_doc_freq)
+        runs = cand.diagonal_runs(seeds, k)
+    with _timer(timings, "lsh"):
+        units = cand.unit_pairs(list(features), k=k, threshold=settings.threshold, num_perm=settings.num_perm,
+                                seed=settings.seed, storage=settings.storage)
+    with _timer(timings, "candidates"):
+        by_pair = cand.regions(runs, units, list(features), max_gap=settings.max_gap)
+    passages = []
+    with _timer(timings, "align"):
+        for n, ((da, db), regions) in enumerate(by_pair.items()):
+            a, b = documents[da], documents[db]
+            fa, fb = features[da], features[db]
+            found = [
+                al
+                for region in regions
+                for al in aligning.align(fa, fb, region, k=k, min_length=settings.min_length,
+                                         min_score=settings.min_score, max_gap=settings.max_gap)
+            ]
+            for al in aligning.one_to_one(found):
+                a_start, a_end = fa.original_span(al.a_lo, al.a_hi)
+                b_start, b_end = fb.original_span(al.b_lo, al.b_hi)
+                passages.append(Passage(a.id, a_start, a_end, b.id, b_start, b_end, al.score,
+                                        a.text[a_start:a_end], b.text[b_start:b_end]))
+            progress("align", n + 1, len(by_pair))
+    passages.sort(key=lambda p: (p.a, p.b, p.a_start, p.b_start, p.a_end, p.b_end))
+    return passages
+
+
+def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped: Iterable[Skipped] = (),
+                   progress: Progress = _quiet) -> Result:
+    """A scan of documents already in memory (ids unique, in order)."""
+    documents = sorted(documents, key=lambda d: d.id)
+    timings: dict[str, float] = {}
+    with _timer(timings, "features"):
+        features = []
+        for n, doc in enumerate(documents):
+            features.append(extract(doc, settings))
+            progress("features", n + 1, len(documents))
+    passages = find_passages(documents, features, settings, timings, progress)
+    with _timer(timings, "score"):
+        pairs, stats = score(documents, passages)
+    return Result(
+        params={**package_versions(), "params": settings.params()},
+        documents=tuple(documents),
+        stats=tuple(stats),
+        skipped=tuple(skipped),
+        pairs=tuple(pairs),
+        passages=tuple(passages),
+        timings=timings,
+    )
+
+
+def run(paths: Iterable[str], settings: Settings | None = None, *, progress: Progress = _quiet) -> Result:
+    """Scan the documents under ``paths`` (stages 1-8)."""
+    settings = settings or Settings()
+    paths = list(paths)
+    start = time.perf_counter()
+    documents, skipped = ingest(paths, extensions=settings.extensions, encoding=settings.encoding)
+    read = time.perf_counter() - start
+    result = scan_documents(documents, settings, skipped=skipped, progress=progress)
+    result.timings["ingest"] = round(read, 4)
+    return result

@@ -1,0 +1,101 @@
+"""Writing a report folder safely: staged in a temporary folder, then moved into place.
+
+An interrupted run leaves the previous report as it was, and a folder holding
+files that reuse did not write is never emptied: it is refused unless
+``force``, and even then only reuse's own files are replaced.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from reuse.errors import OutputError
+from reuse.model import Result
+from reuse.report.jsonreport import write_json
+
+MANIFEST = ".reuse-report"
+"""Lists the files a report folder holds that reuse wrote (and may replace)."""
+
+Writer = Callable[[Result, Path], None]
+
+
+def _write_json(result: Result, folder: Path) -> None:
+    write_json(result, folder / "report.json")
+
+
+WRITERS: list[Writer] = [_write_json]
+"""Each writer fills a staging folder; HTML pages register here too."""
+
+
+def _ours(folder: Path) -> set[str]:
+    try:
+        return set(json.loads((folder / MANIFEST).read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return set()
+
+
+def _files(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() or p.is_symlink()}
+
+
+def write_report(result: Result, out: str | os.PathLike, *, force: bool = False,
+                 writers: list[Writer] | None = None) -> Path:
+    """Write every report file for ``result`` into the folder ``out``."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out} exists and is not a folder; choose another -o")
+    foreign = set()
+    if out.is_dir():
+        foreign = _files(out) - _ours(out) - {MANIFEST}
+        if foreign and not force:
+            example = sorted(foreign)[0]
+            raise OutputError(
+                f"{out} holds files reuse did not write (e.g. {example}); "
+                "choose an empty or new folder with -o, or pass --force to write beside them"
+            )
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    except OSError as err:
+        raise OutputError(f"cannot write to {out.parent}: {err.strerror or err}") from err
+    try:
+        for writer in writers or WRITERS:
+            writer(result, stage)
+        written = sorted(_files(stage))
+        if not out.exists():
+            # a fresh folder: keep generated output out of version control
+            (stage / ".gitignore").write_text("# created by reuse\n*\n", encoding="utf-8")
+            written.append(".gitignore")
+        (stage / MANIFEST).write_text(json.dumps(sorted(written), ensure_ascii=False, indent=0), encoding="utf-8")
+        _move_into_place(stage, out, keep_others=bool(foreign))
+    except OSError as err:
+        raise OutputError(f"cannot write the report to {out}: {err.strerror or err}") from err
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return out
+
+
+def _move_into_place(stage: Path, out: Path, *, keep_others: bool) -> None:
+    if not out.exists():
+        os.replace(stage, out)
+        return
+    if not keep_others:
+        # the old folder holds only our files: swap whole folders, then drop the old one
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
+        os.replace(out, old / "report")
+        os.replace(stage, out)
+        shutil.rmtree(old, ignore_errors=True)
+        return
+    previous = _ours(out)
+    for name in sorted(_files(stage)):
+        target = out / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(stage / name, target)
+    # the manifest must also cover our earlier files still there
+    names = sorted((previous | set(json.loads((out / MANIFEST).read_text(encoding="utf-8")))) - {MANIFEST})
+    (out / MANIFEST).write_text(json.dumps(names, ensure_ascii=False, indent=0), encoding="utf-8")

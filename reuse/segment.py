@@ -1,0 +1,72 @@
+"""Stage 3: cut a document into paragraphs and sentences, as spans of the original.
+
+Units have a bounded size whatever the input: a 50 MB file with no line breaks
+still becomes units of at most ``MAX_UNIT`` characters, so memory and the cost
+of aligning two units stay bounded.
+"""
+
+from __future__ import annotations
+
+import re
+
+from reuse.model import Span
+
+MAX_UNIT = 2000
+"""Longest unit in characters; longer paragraphs and sentences are cut."""
+
+_PARAGRAPH = re.compile(r"[^\n\r\u2028\u2029\x0b\x0c\x1c-\x1e\x85]+")
+# A sentence ends at Chinese or Latin terminal punctuation (with any closing
+# quotes after it); a Latin full stop only counts when followed by a space, so
+# 3.14 and e.g. stay whole.
+_SENTENCE_END = re.compile(
+    r"(?:[。！？!?；;…]+|\.(?=\s))[\"'”’」』》）)\]]*"
+)
+
+
+def _strip(text: str, start: int, end: int) -> Span | None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Span(start, end) if end > start else None
+
+
+def _bounded(span: Span, limit: int = MAX_UNIT) -> list[Span]:
+    if span.end - span.start <= limit:
+        return [span]
+    return [Span(s, min(s + limit, span.end)) for s in range(span.start, span.end, limit)]
+
+
+def paragraphs(text: str) -> list[Span]:
+    """Non-blank lines, stripped of surrounding whitespace.
+
+    >>> paragraphs("同志们：\\n\\n  今天开会。\\n")
+    [Span(start=0, end=4), Span(start=8, end=13)]
+    """
+    spans = []
+    for m in _PARAGRAPH.finditer(text):
+        span = _strip(text, m.start(), m.end())
+        if span:
+            spans.extend(_bounded(span))
+    return spans
+
+
+def sentences(text: str, paras: list[Span]) -> list[Span]:
+    """Sentences inside each paragraph, cut after terminal punctuation.
+
+    >>> t = "第一句。第二句！Third one. End"
+    >>> [t[s.start:s.end] for s in sentences(t, paragraphs(t))]
+    ['第一句。', '第二句！', 'Third one.', 'End']
+    """
+    spans = []
+    for para in paras:
+        start = para.start
+        for m in _SENTENCE_END.finditer(text, para.start, para.end):
+            span = _strip(text, start, m.end())
+            if span:
+                spans.extend(_bounded(span))
+            start = m.end()
+        span = _strip(text, start, para.end)
+        if span:
+            spans.extend(_bounded(span))
+    return spans
