@@ -57,6 +57,8 @@ class Passage:
     score: float
     a_text: str
     b_text: str
+    template: str | None = None
+    """Id of the template family this passage belongs to, if it is formula, not copying."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +88,10 @@ class DocumentStats:
     id: str
     reuse_ratio: float
     top_source: Source | None
+    template_ratio: float = 0.0
+    """Share covered by template families (套话)."""
+    copy_ratio: float = 0.0
+    """Share shared with specific documents beyond templates (去除套话复制比)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,5 +65,5 @@ def score(documents: Sequence[Document], passages: Sequence[Passage]) -> tuple[l
             shared, other = min(shared_with[doc.id], key=lambda t: (-t[0], t[1]))
             top = Source(other, _ratio(shared, doc.chars))
         reuse = _ratio(counters[doc.id].count(by_doc[doc.id]), doc.chars)
-        stats.append(DocumentStats(doc.id, reuse, top))
+        stats.append(DocumentStats(doc.id, reuse, top, template_ratio=0.0, copy_ratio=reuse))
     return pairs, stats
