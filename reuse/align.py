@@ -63,24 +63,41 @@ def _extend(fa: Features, fb: Features, r: Region, steps: int) -> Region:
     return Region(a_lo, a_hi, b_lo, b_hi, r.runs)
 
 
+def _matched_pieces(ops, fa: Features, fb: Features, a_lo: int, b_lo: int) -> list[tuple[int, int, int, int]]:
+    """Equal blocks of the alignment, cut wherever either text has a clause boundary."""
+    ba, bb = fa.folded.boundary, fb.folded.boundary
+    pieces = []
+    for op in ops:
+        if op.tag != "equal":
+            continue
+        n = op.src_end - op.src_start
+        a0, b0 = a_lo + op.src_start, b_lo + op.dest_start
+        cuts = np.flatnonzero(ba[a0 + 1 : a0 + n] | bb[b0 + 1 : b0 + n]) + 1
+        edges = [0, *cuts.tolist(), n]
+        for s, e in zip(edges, edges[1:]):
+            pieces.append((a0 + s, a0 + e, b0 + s, b0 + e))
+    return pieces
+
+
 def _measure(fa: Features, fb: Features, a_lo: int, a_hi: int, b_lo: int, b_hi: int,
-             run_chars: tuple[list, list], *, min_block: int = 2):
-    """Trim to matching blocks and score; returns (Alignment, opcodes) or None."""
+             run_chars: tuple[list, list], *, min_edge: int):
+    """Trim to matching text and score; returns (Alignment, opcodes, a_lo, b_lo) or None.
+
+    A passage starts and ends with a matched piece of at least ``min_edge``
+    characters that does not cross a clause boundary, so two characters that
+    happen to match before a full stop are not pulled into it.
+    """
     sa, sb = fa.folded.text[a_lo:a_hi], fb.folded.text[b_lo:b_hi]
     if not sa or not sb:
         return None
     ops = Indel.opcodes(sa, sb)
-    blocks = [op for op in ops if op.tag == "equal" and op.src_end - op.src_start >= min_block]
-    if not blocks:
+    pieces = _matched_pieces(ops, fa, fb, a_lo, b_lo)
+    solid = [i for i, p in enumerate(pieces) if p[1] - p[0] >= min_edge]
+    if not solid:
         return None
-    first, last = blocks[0], blocks[-1]
-    ta_lo, ta_hi = a_lo + first.src_start, a_lo + last.src_end
-    tb_lo, tb_hi = b_lo + first.dest_start, b_lo + last.dest_end
-    matched = sum(
-        op.src_end - op.src_start
-        for op in ops
-        if op.tag == "equal" and op.src_start >= first.src_start and op.src_end <= last.src_end
-    )
+    inner = pieces[solid[0] : solid[-1] + 1]
+    ta_lo, ta_hi, tb_lo, tb_hi = inner[0][0], inner[-1][1], inner[0][2], inner[-1][3]
+    matched = sum(p[1] - p[0] for p in inner)
     la, lb = ta_hi - ta_lo, tb_hi - tb_lo
     ratio = 2 * matched / (la + lb)
     cover = (_covered(run_chars[0], ta_lo, ta_hi) + _covered(run_chars[1], tb_lo, tb_hi)) / (la + lb)
@@ -111,7 +128,7 @@ def align(fa: Features, fb: Features, region: Region, *, k: int, min_length: int
         [fa.char_span(r[0], r[1]) for r in region.runs],
         [fb.char_span(r[2], r[3]) for r in region.runs],
     )
-    measured = _measure(fa, fb, a_lo, a_hi, b_lo, b_hi, run_chars)
+    measured = _measure(fa, fb, a_lo, a_hi, b_lo, b_hi, run_chars, min_edge=k)
     if measured is None:
         return []
     best, ops, base_a, base_b = measured
@@ -141,7 +158,7 @@ def align(fa: Features, fb: Features, region: Region, *, k: int, min_length: int
         return []
     out = []
     for (sa, sb), (ea, eb) in pieces:
-        m = _measure(fa, fb, base_a + sa, base_a + ea, base_b + sb, base_b + eb, run_chars)
+        m = _measure(fa, fb, base_a + sa, base_a + ea, base_b + sb, base_b + eb, run_chars, min_edge=k)
         if m and m[0].score >= min_score and long_enough(m[0]):
             out.append(m[0])
     return out

@@ -105,6 +105,22 @@ def from_codepoints(cps: np.ndarray) -> str:
     return np.ascontiguousarray(cps, dtype=np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
 
 
+_CLAUSE_BREAKS = frozenset(",.!?;:。\n\r\u2028\u2029")
+
+
+def is_clause_break(ch: str) -> bool:
+    """Punctuation that ends a clause or sentence, and line breaks.
+
+    Enumeration commas (、), quotes and brackets do not break a clause: they
+    sit inside stock phrases like 举旗帜、聚民心.
+
+    >>> is_clause_break("，"), is_clause_break("、"), is_clause_break("\n")
+    (True, False, True)
+    """
+    folded = unicodedata.normalize("NFKC", ch)
+    return bool(folded) and folded[0] in _CLAUSE_BREAKS
+
+
 @dataclass(frozen=True, eq=False)
 class Folded:
     """A document's matching text.
@@ -116,12 +132,16 @@ class Folded:
         word_start: True where a WORD run begins (the first letter after a
             separator or a SINGLE character), so tokens can be rebuilt after
             the separators are gone.
+        boundary: True where a clause break (see ``is_clause_break``) was
+            removed just before the character, which a chance match of a few
+            characters should not straddle.
     """
 
     text: str
     origin: np.ndarray
     cls: np.ndarray
     word_start: np.ndarray
+    boundary: np.ndarray
 
     def __len__(self) -> int:
         return len(self.text)
@@ -135,6 +155,7 @@ class _Tables:
         self.translate: dict[int, str] = {}
         self.length = np.ones(0x110000, dtype=np.uint8)
         self.cls = np.full(0x110000, 255, dtype=np.uint8)
+        self.punct = np.zeros(0x110000, dtype=bool)
         self.seen: set[str] = set()
 
     def learn(self, chars: set[str]) -> None:
@@ -145,6 +166,7 @@ class _Tables:
             if len(folded) > 255:  # pragma: no cover - no such character exists
                 folded = folded[:255]
             self.length[ord(ch)] = len(folded)
+            self.punct[ord(ch)] = is_clause_break(ch)
             for d in folded:
                 self.cls[ord(d)] = char_class(d)
         self.seen |= chars
@@ -175,11 +197,16 @@ def fold(text: str, *, simplify: bool = True, fold_digits: bool = True) -> Folde
         prev_cls[0] = SPACE
         prev_cls[1:] = cls[:-1]
     word_start = (cls == WORD) & (prev_cls != WORD)
+    origin = origin[keep]
+    punct_before = np.concatenate([[0], np.cumsum(tables.punct[cps], dtype=np.int64)])
+    boundary = np.ones(len(origin), dtype=bool)
+    boundary[1:] = punct_before[origin[1:]] > punct_before[origin[:-1] + 1]
     return Folded(
         text=from_codepoints(spaced[keep]),
-        origin=origin[keep],
+        origin=origin,
         cls=cls[keep],
         word_start=word_start[keep],
+        boundary=boundary,
     )
 
 

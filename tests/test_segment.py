@@ -1,0 +1,33 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
+from reuse.segment import MAX_UNIT, paragraphs, sentences
+
+
+def test_paragraphs_are_nonblank_stripped_lines():
+    text = "同志们：\n\n  今天开会。\r\n第二段\n   \n"
+    assert [text[s.start:s.end] for s in paragraphs(text)] == ["同志们：", "今天开会。", "第二段"]
+
+
+def test_sentences_split_after_terminal_punctuation_and_quotes():
+    text = "他说：“要抓落实。”我们照办！Is it? Yes. 3.14 stays"
+    got = [text[s.start:s.end] for s in sentences(text, paragraphs(text))]
+    assert got == ["他说：“要抓落实。”", "我们照办！", "Is it?", "Yes.", "3.14 stays"]
+
+
+def test_huge_line_is_cut_into_bounded_units():
+    text = "字" * (MAX_UNIT * 3 + 5)
+    paras = paragraphs(text)
+    assert len(paras) == 4 and max(s.end - s.start for s in paras) == MAX_UNIT
+    assert all(s.end - s.start <= MAX_UNIT for s in sentences(text, paras))
+
+
+@given(st.text())
+def test_units_are_in_bounds_ordered_and_stripped(text):
+    paras = paragraphs(text)
+    sents = sentences(text, paras)
+    for spans in (paras, sents):
+        for s in spans:
+            assert 0 <= s.start < s.end <= len(text)
+            assert not text[s.start].isspace() and not text[s.end - 1].isspace()
+        assert [s.start for s in spans] == sorted(s.start for s in spans)

@@ -1,0 +1,55 @@
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from reuse.normalize import fold
+from reuse.shingle import shingle_hashes, tokenize
+
+
+def tokens(text, unit="char"):
+    f = fold(text)
+    t = tokenize(f, unit=unit)
+    return [f.text[s:e] for s, e in zip(t.start, t.end)]
+
+
+def test_char_unit_splits_han_and_keeps_latin_words():
+    assert tokens("党建 work 2020年") == ["党", "建", "work", "0000", "年"]
+
+
+def test_word_unit_uses_jieba_and_never_crosses_punctuation():
+    assert tokens("中国特色社会主义，国家", unit="word") == ["中国", "特色", "社会主义", "国家"]
+
+
+def test_equal_tokens_hash_equal_across_documents():
+    a, b = fold("习近平新时代"), fold("新时代 hello")
+    ta, tb = tokenize(a), tokenize(b)
+    assert ta.hash[3] == tb.hash[0] and ta.hash[4] == tb.hash[1]
+
+
+def test_shingles_equal_exactly_when_windows_equal():
+    a = tokenize(fold("甲乙丙丁戊")).hash
+    b = tokenize(fold("乙丙丁戊己")).hash
+    sa, sb = shingle_hashes(a, 3), shingle_hashes(b, 3)
+    assert sa[1] == sb[0] and sa[2] == sb[1]
+    assert len(set(sa.tolist()) & set(sb.tolist())) == 2
+
+
+def test_hashes_are_stable_across_processes():
+    # a fixed value: shingle hashes must not depend on PYTHONHASHSEED
+    h = shingle_hashes(tokenize(fold("党的建设")).hash, 4)
+    import subprocess, sys
+
+    code = "from reuse.normalize import fold;from reuse.shingle import *;print(int(shingle_hashes(tokenize(fold('党的建设')).hash,4)[0]))"
+    other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={"PYTHONHASHSEED": "123", "PATH": "/usr/bin:/bin"})
+    assert int(other.stdout) == int(h[0])
+
+
+@given(st.text(), st.integers(1, 6))
+def test_token_spans_tile_the_folded_text(text, k):
+    f = fold(text)
+    t = tokenize(f)
+    if len(t):
+        assert t.start[0] == 0 and t.end[-1] == len(f.text)
+        assert np.all(t.start[1:] == t.end[:-1])
+    assert len(shingle_hashes(t.hash, k)) == max(0, len(t) - k + 1)
