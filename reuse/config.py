@@ -49,7 +49,8 @@ class Settings:
     """Fold traditional Chinese characters to simplified ones before matching."""
     fold_digits: bool = True
     """Match numbers regardless of their digits (2020年 ~ 2023年)."""
-    extensions: tuple[str, ...] = (".txt", ".md")
+    extensions: tuple[str, ...] = (".txt", ".md", ".docx", ".html", ".htm", ".pdf")
+    """Files picked up in folders (a file named directly is always read); .pdf needs reuse-detector[pdf]."""
     encoding: str | None = None
     """Force one encoding for every file instead of detecting it."""
     storage: dict[str, Any] | None = field(default=None, compare=False)

@@ -2,13 +2,20 @@
 
 A document's id is its path relative to the folder it was found in (posix
 separators), or its file name when it was named directly. Anything that cannot
-be read becomes a ``Skipped`` entry with a reason; the run goes on.
+be read becomes a ``Skipped`` entry with a one-line reason; the run goes on.
+How each file becomes text (format and encoding) is ``reuse.extract``'s job.
+
+Memory stays bounded by the file: one file's bytes are held only until they
+are decoded, a file over ``MAX_BYTES`` is never read, and no step copies the
+whole text more than once.
 """
 
 from __future__ import annotations
 
 import codecs
+import errno
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,13 +23,17 @@ from pathlib import Path
 import numpy as np
 
 from reuse import segment
-from reuse.errors import CorpusError, UsageError
+from reuse.errors import ConfigError, CorpusError, UsageError
+from reuse.extract import EXTENSIONS, Unreadable, extract, format_of
+from reuse.extract.text import decode
 from reuse.model import Document, Skipped
 from reuse.normalize import solid
 
+__all__ = ["EXTENSIONS", "MAX_BYTES", "Found", "Unreadable", "decode", "discover", "document", "ingest",
+           "read_document"]
 
-class Unreadable(Exception):
-    """A file that cannot become a document; the message is the reason."""
+MAX_BYTES = 200 * 2**20
+"""Largest file read (200 MB); a larger one is skipped with its size."""
 
 
 @dataclass(frozen=True)
@@ -33,43 +44,62 @@ class Found:
     id: str
 
 
+def label(path: str | os.PathLike) -> str:
+    r"""A path as printable text: undecodable bytes and control characters escaped.
+
+    File names are bytes; one that is not UTF-8, or holds a newline, would
+    otherwise break a one-line message or a terminal.
+
+    >>> label("a\nb.txt"), label(os.fsdecode(b"caf\xe9.txt"))
+    ('a\\x0ab.txt', 'caf\\xe9.txt')
+    """
+    text = os.fsencode(os.fspath(path)).decode("utf-8", "backslashreplace")
+    return text.translate(_CONTROLS)
+
+
+_CONTROLS = {i: f"\\x{i:02x}" for i in (*range(0x20), 0x7F)}
+
+
 def discover(paths: Iterable[str | os.PathLike], extensions: tuple[str, ...]) -> tuple[list[Found], list[Skipped]]:
     """The files under ``paths``, with unique ids, sorted by id.
+
+    A file named directly is read whatever its extension; in folders only
+    ``extensions`` are picked up. Two files that would get the same id keep
+    both, the second as ``id~2``; one file named twice is read once.
 
     Raises UsageError when a path does not exist.
     """
     found: list[Found] = []
     skipped: list[Skipped] = []
-    seen: set[Path] = set()
-    exts = tuple(e.lower() for e in extensions)
+    exts = _extensions(extensions)
     for raw in paths:
         root = Path(raw)
         if not root.exists() and not root.is_symlink():
-            raise UsageError(f"{raw}: no such file or directory")
+            raise UsageError(f"{label(raw)}: no such file or directory")
         if root.is_dir():
             for path, problem in _walk(root):
                 if problem:
-                    skipped.append(Skipped(path.as_posix(), problem))
+                    skipped.append(Skipped(label(path), problem))
                 elif path.suffix.lower() in exts:
-                    found.append(Found(path, path.relative_to(root).as_posix()))
-        elif root.suffix.lower() in exts or root.is_file():
-            found.append(Found(root, root.name))
+                    found.append(Found(path, label(path.relative_to(root).as_posix())))
         else:
-            skipped.append(Skipped(root.as_posix(), "not a regular file"))
+            found.append(Found(root, label(root.name)))
     unique: list[Found] = []
+    seen: set[Path] = set()
     taken: set[str] = set()
+    next_n: dict[str, int] = {}
     for item in found:
         try:
             real = item.path.resolve()
         except (OSError, RuntimeError):
             real = item.path.absolute()
         if real in seen:
-            skipped.append(Skipped(item.path.as_posix(), "given twice; read once"))
+            skipped.append(Skipped(label(item.path), "named twice; read once"))
             continue
         seen.add(real)
-        doc_id, n = item.id, 1
+        doc_id = item.id
         while doc_id in taken:  # same id from two folders: keep both, visibly
-            n += 1
+            next_n[item.id] = n = next_n.get(item.id, 1) + 1
             doc_id = f"{item.id}~{n}"
         taken.add(doc_id)
         unique.append(Found(item.path, doc_id))
@@ -77,122 +107,171 @@ def discover(paths: Iterable[str | os.PathLike], extensions: tuple[str, ...]) ->
     return unique, skipped
 
 
+def _extensions(extensions: Iterable[str]) -> frozenset[str]:
+    """Extensions as ".ext", lower case, whether given as "txt" or ".TXT"."""
+    return frozenset(e.lower() if e.startswith(".") else f".{e.lower()}" for e in extensions if e)
+
+
 def _walk(root: Path) -> Iterator[tuple[Path, str | None]]:
-    """Files under root in a stable order, following symlinks but never in a loop."""
+    """Files under root in a stable order, following symlinks but never in a loop.
+
+    Yields ``(path, None)`` for each file and ``(path, reason)`` for what
+    cannot be read: a folder that cannot be listed, a symlink loop, a broken
+    symlink. Hidden files and folders (a leading dot) are passed over.
+    """
     visited: set[tuple[int, int]] = set()
+    problems: list[tuple[Path, str]] = []
 
     def onerror(err: OSError) -> None:
-        problems.append((Path(err.filename or root), f"cannot list folder: {err.strerror or err}"))
+        problems.append((Path(err.filename or root), f"cannot list folder: {_why(err)}"))
 
-    problems: list[tuple[Path, str]] = []
     for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=onerror):
+        yield from problems
+        problems.clear()
         here = Path(dirpath)
         try:
             st = here.stat()
-            key = (st.st_dev, st.st_ino)
         except OSError as err:
-            yield here, f"cannot read folder: {err.strerror}"
+            yield here, f"cannot read folder: {_why(err)}"
             dirnames[:] = []
             continue
+        key = (st.st_dev, st.st_ino)
         if key in visited:
-            yield here, "symlink loop; folder already read"
+            yield here, "symlink loop: this folder was already read"
             dirnames[:] = []
             continue
         visited.add(key)
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
-            if name.startswith("."):
-                continue
-            path = here / name
-            if path.is_symlink() and not path.exists():
-                yield path, "broken or looping symlink"
-            else:
-                yield path, None
-        while problems:
-            yield problems.pop(0)
-    while problems:
-        yield problems.pop(0)
+            if not name.startswith("."):
+                yield here / name, None
+    yield from problems
 
 
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
+def _why(err: OSError) -> str:
+    """The reason an OSError gives, with the fix when there is an obvious one."""
+    if err.errno == errno.ELOOP:
+        return "symlink loop; remove or fix the link"
+    if err.errno == errno.ENOENT:
+        return "broken symlink or file removed during the scan"
+    if err.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied; check the file's permissions"
+    return err.strerror or str(err)
 
 
-def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
-    """Bytes to text: a BOM, else strict UTF-8, else GB18030.
+def read_bytes(path: Path, *, max_bytes: int = MAX_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``max_bytes``.
 
-    >>> decode("党".encode("gb18030"))
-    ('党', 'gb18030')
+    Raises:
+        Unreadable: not a regular file (a FIFO would block forever), too
+            large, or an OS error (permission, symlink loop, ...).
     """
-    if encoding:
-        try:
-            return data.decode(encoding), encoding
-        except (UnicodeDecodeError, LookupError) as err:
-            raise Unreadable(f"not {encoding}: {err}") from err
-    for bom, name in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data.decode(name), name
-            except UnicodeDecodeError as err:
-                raise Unreadable(f"broken {name} text after a byte-order mark ({err.reason})") from err
-    if b"\x00" in data[:65536]:
-        raise Unreadable("binary file (NUL bytes)")
-    for name in ("utf-8", "gb18030"):
-        try:
-            return data.decode(name), name
-        except UnicodeDecodeError:
-            continue
-    raise Unreadable("neither UTF-8 nor GB18030; pass --encoding")
-
-
-def read_document(found: Found, *, encoding: str | None = None) -> Document:
-    """One file as a Document; raises Unreadable with the reason."""
     try:
-        data = found.path.read_bytes()
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused just below
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with open(fd, "rb") as fh:
+            st = os.fstat(fd)
+            if stat.S_ISDIR(st.st_mode):
+                raise Unreadable("is a folder")
+            if not stat.S_ISREG(st.st_mode):
+                raise Unreadable("not a regular file (a device, FIFO or socket); not read")
+            if st.st_size > max_bytes:
+                raise Unreadable(f"too large ({st.st_size / 2**20:,.0f} MB, over the {max_bytes / 2**20:,.0f} MB "
+                                 "limit); split it")
+            data = fh.read(max_bytes + 1)  # + 1: a file growing as we read is still caught
     except IsADirectoryError as err:
         raise Unreadable("is a folder") from err
     except OSError as err:
-        raise Unreadable(f"cannot read: {err.strerror or err}") from err
-    if not data.strip():
-        raise Unreadable("empty file")
-    text, used = decode(data, encoding)
-    if not text.strip():
-        raise Unreadable("no text")
+        raise Unreadable(f"cannot read: {_why(err)}") from err
+    if len(data) > max_bytes:
+        raise Unreadable(f"too large (over the {max_bytes / 2**20:,.0f} MB limit); split it")
+    return data
+
+
+def document(text: str, id: str, *, path: str | None = None, encoding: str = "utf-8",
+             format: str = "text") -> Document:
+    """A Document from text in memory: paragraphs, sentences and character count.
+
+    >>> d = document("同志们：\\n今天开会。", "a.txt")
+    >>> d.chars, len(d.paragraphs), len(d.sentences)
+    (9, 2, 2)
+    """
     paras = segment.paragraphs(text)
     return Document(
-        id=found.id,
-        path=found.path.as_posix(),
+        id=id,
+        path=path if path is not None else id,
         text=text,
-        encoding=used,
-        chars=int(np.count_nonzero(solid(text))),
+        encoding=encoding,
+        chars=_solid_count(text),
         paragraphs=tuple(paras),
         sentences=tuple(segment.sentences(text, paras)),
+        format=format,
     )
 
 
-def ingest(paths: Iterable[str | os.PathLike], *, extensions: tuple[str, ...] = (".txt", ".md"),
-           encoding: str | None = None) -> tuple[list[Document], list[Skipped]]:
+def _solid_count(text: str, chunk: int = 1 << 20) -> int:
+    """Characters that are not whitespace, counted a megabyte at a time (solid() makes 5 bytes per char)."""
+    return sum(int(np.count_nonzero(solid(text[i:i + chunk]))) for i in range(0, len(text), chunk))
+
+
+def read_document(found: Found, *, encoding: str | None = None, max_bytes: int = MAX_BYTES) -> Document:
+    """One file as a Document; raises Unreadable with the reason."""
+    data = read_bytes(found.path, max_bytes=max_bytes)
+    if not data or data.isspace():
+        raise Unreadable("empty file" if not data else "empty file (only whitespace)")
+    fmt = format_of(found.path)
+    got = extract(data, fmt, encoding=encoding)
+    del data  # the bytes are not needed past here; free them before segmenting
+    if not got.text or got.text.isspace():
+        if got.format == "pdf":
+            raise Unreadable("no text layer (a scanned PDF?); run OCR on it first")
+        raise Unreadable(f"no text in this {got.format} file after extraction")
+    return document(got.text, found.id, path=label(found.path), encoding=got.encoding, format=got.format)
+
+
+def ingest(paths: Iterable[str | os.PathLike], *, extensions: tuple[str, ...] = EXTENSIONS,
+           encoding: str | None = None, max_bytes: int = MAX_BYTES) -> tuple[list[Document], list[Skipped]]:
     """Read every document under ``paths``.
 
-    Raises UsageError for a path that does not exist and CorpusError when
-    nothing readable was found.
+    Args:
+        paths: files and folders (read recursively).
+        extensions: which files in folders to read.
+        encoding: force this codec for text and HTML files instead of detecting.
+        max_bytes: skip files larger than this.
+
+    Returns:
+        The documents, sorted by id, and what was skipped with the reason.
+
+    Raises:
+        UsageError: a path does not exist.
+        ConfigError: ``encoding`` is not a codec Python knows.
+        CorpusError: nothing readable was found.
     """
+    paths = list(paths)
+    if encoding:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise ConfigError(f"unknown encoding {encoding!r} in --encoding; use a Python codec name such as "
+                              "utf-8, gb18030, big5 or utf-16") from None
     found, skipped = discover(paths, extensions)
     documents: list[Document] = []
     for item in found:
         try:
-            documents.append(read_document(item, encoding=encoding))
+            documents.append(read_document(item, encoding=encoding, max_bytes=max_bytes))
         except Unreadable as why:
-            skipped.append(Skipped(item.path.as_posix(), str(why)))
-    if not documents:
-        where = ", ".join(str(p) for p in paths)
-        reasons = "; ".join(f"{s.path}: {s.reason}" for s in skipped[:3])
-        hint = f" ({reasons})" if reasons else f" (looked for {', '.join(extensions)} files)"
-        raise CorpusError(f"no readable documents in {where}{hint}")
+            skipped.append(Skipped(label(item.path), str(why)))
     skipped.sort(key=lambda s: s.path)
+    if not documents:
+        raise CorpusError(_nothing_read(paths, extensions, skipped))
     return documents, skipped
+
+
+def _nothing_read(paths: list, extensions: Iterable[str], skipped: list[Skipped]) -> str:
+    where = ", ".join(label(p) for p in paths)
+    if not skipped:
+        return (f"no readable documents in {where}: no {', '.join(sorted(_extensions(extensions)))} files there; "
+                "name files directly or set extensions")
+    shown = "; ".join(f"{s.path}: {s.reason}" for s in skipped[:3])
+    more = f"; and {len(skipped) - 3} more" if len(skipped) > 3 else ""
+    return f"no readable documents in {where} ({len(skipped)} skipped: {shown}{more})"

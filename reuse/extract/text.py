@@ -1,0 +1,294 @@
+"""Plain text (.txt, .md): bytes to str, detecting the encoding.
+
+Order: a byte-order mark; strict UTF-8; then charset-normalizer's candidates,
+each decoded strictly over the whole file and kept only if the result looks
+like text; GB18030 last, for Chinese that the detector missed. Strict GB18030
+decodes almost any byte string, so no candidate is trusted on its say-so: a
+decode that yields control characters, private-use code points or rare Han
+characters in place of common ones is rejected.
+"""
+
+from __future__ import annotations
+
+import codecs
+import unicodedata
+from collections import Counter
+from functools import lru_cache
+
+import opencc
+
+from reuse.extract import Extracted, Unreadable, sniff
+
+SAMPLE = 1 << 18
+"""Bytes given to the detector; the chosen codec still decodes the whole file."""
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+# Codecs that decode the same bytes; the widest one is used.
+_WIDER = {"gb2312": "gb18030", "gbk": "gb18030", "hz": "hz", "big5": "big5hkscs", "cp950": "big5hkscs"}
+
+
+def read_text(data: bytes, *, encoding: str | None = None) -> Extracted:
+    """A plain-text file's text and the codec that read it.
+
+    >>> read_text("党的建设".encode("gbk"))
+    Extracted(text='党的建设', encoding='gb18030', format='text')
+    """
+    if data.startswith(b"{\\rtf"):
+        raise Unreadable("an RTF file, not plain text; save it as .docx or .txt")
+    text, used = decode(data, encoding)
+    return Extracted(text, used, "text")
+
+
+def decode(data: bytes, encoding: str | None = None, *, hint: str | None = None) -> tuple[str, str]:
+    """Bytes to text and the name of the codec used.
+
+    Args:
+        data: the bytes of a whole file.
+        encoding: a codec to use instead of detecting one.
+        hint: a codec the file declares (an HTML meta tag); tried right after
+            UTF-8, and used only if it gives sensible text.
+
+    Raises:
+        Unreadable: binary data, a broken BOM, or no encoding gives sensible text.
+
+    >>> decode("党".encode("utf-8"))
+    ('党', 'utf-8')
+    >>> decode(codecs.BOM_UTF16_LE + "党".encode("utf-16-le"))
+    ('党', 'utf-16')
+    """
+    if encoding:
+        return _forced(data, encoding)
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(name), name
+            except UnicodeDecodeError as err:
+                raise Unreadable(
+                    f"broken {name} text after its byte-order mark (at byte {err.start}); "
+                    "re-save the file or pass --encoding"
+                ) from err
+    head = data[:65536]
+    if b"\x00" in head:
+        # NUL bytes: UTF-16/32 without a BOM, or binary
+        text, name = _best(data, _unique([*_candidates(head, wide_only=True), "utf-16-le", "utf-16-be"]))
+        if text is not None:
+            return text, name
+        raise Unreadable(_binary(data))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        if _junk_share(text) > 0.1:
+            raise Unreadable(_binary(data))
+        return text, "utf-8"
+    if hint:
+        text = _try(data, hint)
+        if text is not None:
+            return text, hint
+    text, name = _best(data, _order(_candidates(data[:SAMPLE])))
+    if text is not None:
+        return text, name
+    raise Unreadable("cannot tell the text encoding (not UTF-8, and no other encoding gives sensible text); "
+                     "pass --encoding, e.g. --encoding gb18030")
+
+
+_CJK = ("gb18030", "big5hkscs", "hz", "cp949", "euc_kr", "johab", "cp932", "shift_jis", "euc_jp", "euc_jis",
+        "iso2022")
+
+
+def _order(candidates: list[str]) -> list[str]:
+    """The codecs to try, in order: Chinese first when the detector sees CJK at all.
+
+    The detector tells CJK from other scripts well but short Chinese texts
+    from Korean or Japanese codecs poorly; this tool reads Chinese first, and
+    the plausibility check rejects a Chinese codec on Korean or Japanese bytes.
+    """
+    if candidates and candidates[0].startswith(_CJK):
+        return _unique(["gb18030", "big5hkscs", *candidates])
+    return _unique([*candidates, "gb18030"])
+
+
+def _best(data: bytes, names: list[str]) -> tuple[str | None, str]:
+    """The decode of ``data`` that reads most like text, among ``names``.
+
+    Each codec is judged on a sample first; the winner then decodes the whole
+    file strictly, and if that fails the next best is tried.
+    """
+    sample = _cut(data)
+    ranked = []
+    for rank, name in enumerate(names):
+        try:
+            text = sample.decode(name)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        if _plausible(text):
+            ranked.append((-_fit(text), rank, name))
+    for _, _, name in sorted(ranked):
+        if sample is data:
+            return data.decode(name), name
+        text = _try(data, name)
+        if text is not None:
+            return text, name
+    return None, ""
+
+
+def _cut(data: bytes, size: int = SAMPLE) -> bytes:
+    """The start of ``data``, cut at a line end so no multi-byte character is split."""
+    if len(data) <= size:
+        return data
+    cut = data.rfind(b"\n", size // 2, size)
+    return data[: cut + 1] if cut > 0 else data[:size]
+
+
+def _unique(names: list[str]) -> list[str]:
+    return list(dict.fromkeys(names))
+
+
+def _forced(data: bytes, encoding: str) -> tuple[str, str]:
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError as err:
+        raise Unreadable(f"unknown encoding {encoding!r}; pass a codec name such as gb18030 or utf-16") from err
+    if name in ("utf-8", "utf-16", "utf-32") and data.startswith(codecs.BOM_UTF8):
+        name = "utf-8-sig"  # a forced UTF-8 read still drops the BOM
+    try:
+        return data.decode(name), name
+    except UnicodeDecodeError as err:
+        raise Unreadable(f"not valid {encoding} (bad bytes at {err.start}); pass another --encoding or none") from err
+
+
+def _binary(data: bytes) -> str:
+    what = sniff(data)
+    return f"binary file ({what})" if what else "binary file, not text"
+
+
+def _candidates(sample: bytes, *, wide_only: bool = False) -> list[str]:
+    """Codec names charset-normalizer proposes for ``sample``, best first, deduplicated."""
+    from charset_normalizer import from_bytes
+
+    sample = _cut(sample)
+    out: list[str] = []
+    for match in from_bytes(sample, explain=False):
+        try:
+            name = codecs.lookup(match.encoding).name
+        except LookupError:
+            continue
+        if wide_only and not name.startswith(("utf-16", "utf-32")):
+            continue
+        name = _WIDER.get(name, name)
+        if name not in out and name != "utf-8":
+            out.append(name)
+    return out[:6]
+
+
+def _try(data: bytes, name: str) -> str | None:
+    """``data`` decoded strictly as ``name``, if the result looks like text."""
+    try:
+        text = data.decode(name)
+    except (UnicodeDecodeError, LookupError):
+        return None
+    return text if _plausible(text) else None
+
+
+_WHITESPACE_CONTROLS = frozenset("\t\n\v\f\r\x1c\x1d\x1e\x1f\x85")
+
+
+def _junk_share(text: str, sample: int = 65536) -> float:
+    """Share of the non-space characters of the start of ``text`` that no text holds."""
+    counts = Counter(text[:sample])
+    junk = visible = 0
+    for ch, n in counts.items():
+        if ch.isspace():
+            continue
+        visible += n
+        if unicodedata.category(ch) in ("Cc", "Co", "Cn", "Cs") and ch not in _WHITESPACE_CONTROLS:
+            junk += n
+    return junk / visible if visible else 0.0
+
+
+def _plausible(text: str, sample: int = 65536) -> bool:
+    """True when ``text`` reads as text: little junk, and common Han characters if Han at all.
+
+    A wrong CJK codec still yields Han characters, but rare ones: in real
+    Chinese or Japanese over 90% of Han characters are among the ~8,000 most
+    common, in a wrong decode far fewer.
+    """
+    counts = Counter(text[:sample])
+    visible = junk = han = common_han = 0
+    common = _common_han()
+    for ch, n in counts.items():
+        if ch.isspace():
+            continue
+        visible += n
+        cat = unicodedata.category(ch)
+        if cat in ("Cc", "Co", "Cn", "Cs") and ch not in _WHITESPACE_CONTROLS:
+            junk += n
+        elif cat == "Lo" and _is_han(ch):
+            han += n
+            common_han += n * (ch in common)
+    if not visible:
+        return True
+    if junk > max(1, 0.01 * visible):
+        return False
+    return han < 2 or common_han >= 0.75 * han
+
+
+def _fit(text: str, sample: int = 65536) -> float:
+    """Share of the non-ASCII letters and marks of ``text`` that are among the most frequent of some language.
+
+    A right decode of CJK text is full of 的, 是, の, 이 and full-width
+    punctuation; a wrong one, of characters that are valid but rare.
+    """
+    counts = Counter(text[:sample])
+    frequent = _frequent()
+    total = hits = 0
+    for ch, n in counts.items():
+        if ch.isascii() or ch.isspace():
+            continue
+        total += n
+        hits += n * (ch in frequent)
+    return hits / total if total else 1.0
+
+
+@lru_cache(maxsize=1)
+def _frequent() -> frozenset[str]:
+    """The most frequent letters of each language charset-normalizer knows, and CJK punctuation."""
+    from charset_normalizer.constant import FREQUENCIES
+
+    chars = {c for letters in FREQUENCIES.values() for c in letters if not c.isascii()}
+    chars |= set("。，、；：？！“”‘’《》（）【】…—·「」『』〈〉．")
+    # and the traditional forms of the frequent simplified characters
+    chars |= set(opencc.OpenCC("s2t").convert("".join(sorted(chars))))
+    return frozenset(chars)
+
+
+def _is_han(ch: str) -> bool:
+    o = ord(ch)
+    return 0x3400 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x3FFFF
+
+
+@lru_cache(maxsize=1)
+def _common_han() -> frozenset[str]:
+    """The common Han characters: GB2312 level 1, Big5 frequent, JIS X 0208 level 1."""
+    chars: set[str] = set()
+    tables = (
+        ("gb2312", range(0xB0, 0xD8), [*range(0xA1, 0xFF)]),
+        ("big5", range(0xA4, 0xC7), [*range(0x40, 0x7F), *range(0xA1, 0xFF)]),
+        ("euc_jp", range(0xB0, 0xD0), [*range(0xA1, 0xFF)]),
+    )
+    for codec, leads, trails in tables:
+        for lead in leads:
+            for trail in trails:
+                try:
+                    chars.add(bytes((lead, trail)).decode(codec))
+                except UnicodeDecodeError:
+                    pass
+    return frozenset(c for c in chars if len(c) == 1 and _is_han(c))
