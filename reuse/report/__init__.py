@@ -28,7 +28,13 @@ def _write_json(result: Result, folder: Path) -> None:
     write_json(result, folder / "report.json")
 
 
-WRITERS: list[Writer] = [_write_json]
+def _write_html(result: Result, folder: Path) -> None:
+    from reuse.report.htmlreport import write_html
+
+    write_html(result, folder)
+
+
+WRITERS: list[Writer] = [_write_json, _write_html]
 """Each writer fills a staging folder; HTML pages register here too."""
 
 
