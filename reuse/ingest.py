@@ -223,10 +223,16 @@ def read_document(found: Found, *, encoding: str | None = None, max_bytes: int =
     got = extract(data, fmt, encoding=encoding)
     del data  # the bytes are not needed past here; free them before segmenting
     if not got.text or got.text.isspace():
-        if got.format == "pdf":
-            raise Unreadable("no text layer (a scanned PDF?); run OCR on it first")
-        raise Unreadable(f"no text in this {got.format} file after extraction")
+        raise Unreadable(_NO_TEXT.get(got.format, "no text after extraction"))
     return document(got.text, found.id, path=label(found.path), encoding=got.encoding, format=got.format)
+
+
+_NO_TEXT = {
+    "text": "no text (only whitespace)",
+    "docx": "no text: the Word document has no paragraph or table text",
+    "html": "no visible text (only markup, scripts or styles)",
+    "pdf": "no text layer (a scanned PDF?); run OCR on it first",
+}
 
 
 def ingest(paths: Iterable[str | os.PathLike], *, extensions: tuple[str, ...] = EXTENSIONS,

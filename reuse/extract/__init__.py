@@ -89,17 +89,15 @@ def sniff(data: bytes) -> str | None:
     """What a binary file is, from its first bytes, as a hint for the user.
 
     >>> sniff(b"%PDF-1.7 ...")
-    'a PDF file; name it .pdf'
+    'looks like a PDF; name it .pdf'
     """
     head = data[:8]
     if head.startswith(b"%PDF-"):
-        return "a PDF file; name it .pdf"
+        return "looks like a PDF; name it .pdf"
     if head.startswith(b"PK\x03\x04"):
-        return "a zip archive (a .docx file? name it .docx)"
+        return "looks like a zip archive, e.g. a Word file; name it .docx"
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return "an old Office file (.doc); save it as .docx"
-    if head.startswith(b"{\\rtf"):
-        return "an RTF file; save it as .docx or .txt"
+        return "looks like an old Office file (.doc); save it as .docx"
     if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
-        return "an image"
+        return "looks like an image"
     return None

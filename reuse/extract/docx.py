@@ -30,10 +30,10 @@ def read_docx(data: bytes, *, max_unpacked: int = MAX_UNPACKED) -> Extracted:
             unpacked = sum(i.file_size for i in zf.infolist())
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as err:
         what = sniff(data)
-        if what and what.startswith("a zip"):
+        if what and "zip" in what:
             raise Unreadable(f"damaged .docx file (broken zip archive: {err}); open and re-save it in Word") from err
         if what:
-            raise Unreadable(f"not a .docx file: it is {what}") from err
+            raise Unreadable(f"not a .docx file: it {what}") from err
         raise Unreadable("not a .docx file (not a zip archive); an old .doc must be saved as .docx") from err
     if "word/document.xml" not in names:
         raise Unreadable("a zip archive, but not a Word document (no word/document.xml)")

@@ -70,8 +70,9 @@ def decode(data: bytes, encoding: str | None = None, *, hint: str | None = None)
             try:
                 return data.decode(name), name
             except UnicodeDecodeError as err:
+                shown = {"utf-8-sig": "UTF-8", "utf-16": "UTF-16", "utf-32": "UTF-32"}[name]
                 raise Unreadable(
-                    f"broken {name} text after its byte-order mark (at byte {err.start}); "
+                    f"broken {shown} text after its byte-order mark (at byte {err.start}); "
                     "re-save the file or pass --encoding"
                 ) from err
     head = data[:65536]
@@ -167,7 +168,7 @@ def _forced(data: bytes, encoding: str) -> tuple[str, str]:
 
 def _binary(data: bytes) -> str:
     what = sniff(data)
-    return f"binary file ({what})" if what else "binary file, not text"
+    return f"binary file, not text: {what}" if what else "binary file, not text"
 
 
 def _candidates(sample: bytes, *, wide_only: bool = False) -> list[str]:
