@@ -165,6 +165,40 @@ def scan(
             _summary(result, target, verbose)
 
 
+@app.command()
+def compare(
+    a: Annotated[Path, typer.Argument(help="First file (left side).", show_default=False)],
+    b: Annotated[Path, typer.Argument(help="Second file (right side).", show_default=False)],
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="HTML file to write. [default: reports/compare/<A>__<B>.html]")] = None,
+    min_length: MinLength = None,
+    threshold: Threshold = None,
+    shingle: Shingle = None,
+    min_score: MinScore = None,
+    max_gap: MaxGap = None,
+    unit: Unit = None,
+    encoding: Encoding = None,
+    quiet: Quiet = False,
+) -> None:
+    """Compare two files side by side: one HTML page that works on its own, offline.
+
+    Example: reuse compare seeds/000.txt seeds/001.txt -o 000-001.html
+    """
+    from reuse import compare as comparing
+    from reuse.report.htmlreport import write_compare
+
+    with _errors():
+        _check_paths([a, b])
+        settings = Settings.load(min_length=min_length, threshold=threshold, shingle=shingle, min_score=min_score,
+                                 max_gap=max_gap, unit=unit, encoding=encoding)
+        result, left, right = comparing.compare(a, b, settings)
+        target = write_compare(result, left, right, output or comparing.default_output(a, b))
+        if not quiet:
+            pair = result.pairs[0] if result.pairs else None
+            found = f"{pair.passages} shared passages, similarity {pair.similarity:.1%}" if pair else "no shared passages"
+            out.print(f"{left} ↔ {right}: {found}.", markup=False, soft_wrap=True)
+            out.print(f"Written to {target}", markup=False, soft_wrap=True)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()
