@@ -51,6 +51,8 @@ def _opencc():
 @lru_cache(maxsize=None)
 def _to_simplified(ch: str) -> str:
     """One traditional character to its simplified form, one character in, one out."""
+    if "\ud800" <= ch <= "\udfff":
+        return ch  # a lone surrogate (possible through the API) cannot reach OpenCC, which encodes UTF-8
     out = _opencc().convert(ch)
     return out if len(out) == 1 else ch
 
