@@ -1,11 +1,15 @@
 """Plain text (.txt, .md): bytes to str, detecting the encoding.
 
-Order: a byte-order mark; strict UTF-8; then charset-normalizer's candidates,
-each decoded strictly over the whole file and kept only if the result looks
-like text; GB18030 last, for Chinese that the detector missed. Strict GB18030
-decodes almost any byte string, so no candidate is trusted on its say-so: a
-decode that yields control characters, private-use code points or rare Han
-characters in place of common ones is rejected.
+Order: a forced ``--encoding``; a byte-order mark; strict UTF-8 (which almost
+never decodes anything else); then the codecs charset-normalizer proposes,
+plus GB18030 and Big5 for Chinese the detector missed.
+
+Strict GB18030 decodes almost any byte string, and Big5 bytes are valid GBK,
+so no codec is trusted on its say-so. Each candidate's text is judged: one
+with control characters or private-use code points, or whose Han characters
+are mostly rare ones, is rejected (``_plausible``); of the rest, the one whose
+non-ASCII characters are most often among the most frequent of a language
+(的, 是, の, é, ...) wins (``_fit``). Only then is the whole file decoded.
 """
 
 from __future__ import annotations
@@ -30,8 +34,8 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 
-# Codecs that decode the same bytes; the widest one is used.
-_WIDER = {"gb2312": "gb18030", "gbk": "gb18030", "hz": "hz", "big5": "big5hkscs", "cp950": "big5hkscs"}
+# Codecs whose bytes a wider codec decodes the same; the widest one is used.
+_WIDER = {"gb2312": "gb18030", "gbk": "gb18030", "big5": "big5hkscs", "cp950": "big5hkscs"}
 
 
 def read_text(data: bytes, *, encoding: str | None = None) -> Extracted:
@@ -75,10 +79,13 @@ def decode(data: bytes, encoding: str | None = None, *, hint: str | None = None)
                     f"broken {shown} text after its byte-order mark (at byte {err.start}); "
                     "re-save the file or pass --encoding"
                 ) from err
+    if sniff(data):
+        raise Unreadable(_binary(data))
     head = data[:65536]
     if b"\x00" in head:
-        # NUL bytes: UTF-16/32 without a BOM, or binary
-        text, name = _best(data, _unique([*_candidates(head, wide_only=True), "utf-16-le", "utf-16-be"]))
+        # NUL bytes: UTF-16/32 without a BOM, or binary; binary decodes as UTF-16 to rare characters
+        names = _unique([*_candidates(head, wide_only=True), "utf-16-le", "utf-16-be"])
+        text, name = _best(data, names, min_fit=0.2)
         if text is not None:
             return text, name
         raise Unreadable(_binary(data))
@@ -106,34 +113,37 @@ _CJK = ("gb18030", "big5hkscs", "hz", "cp949", "euc_kr", "johab", "cp932", "shif
 
 
 def _order(candidates: list[str]) -> list[str]:
-    """The codecs to try, in order: Chinese first when the detector sees CJK at all.
+    """The codecs to try; on a tie in fit, the earlier wins.
 
-    The detector tells CJK from other scripts well but short Chinese texts
+    The detector tells CJK from other scripts well, but short Chinese texts
     from Korean or Japanese codecs poorly; this tool reads Chinese first, and
-    the plausibility check rejects a Chinese codec on Korean or Japanese bytes.
+    ``_fit`` still prefers the Korean or Japanese codec on such bytes.
     """
     if candidates and candidates[0].startswith(_CJK):
         return _unique(["gb18030", "big5hkscs", *candidates])
-    return _unique([*candidates, "gb18030"])
+    return _unique([*candidates, "gb18030", "big5hkscs"])
 
 
-def _best(data: bytes, names: list[str]) -> tuple[str | None, str]:
+def _best(data: bytes, names: list[str], *, min_fit: float = 0.0) -> tuple[str | None, str]:
     """The decode of ``data`` that reads most like text, among ``names``.
 
     Each codec is judged on a sample first; the winner then decodes the whole
     file strictly, and if that fails the next best is tried.
     """
-    sample = _cut(data)
+    whole = len(data) <= SAMPLE
+    sample = data[:SAMPLE]
     ranked = []
     for rank, name in enumerate(names):
         try:
-            text = sample.decode(name)
+            # incremental: a character cut at the end of the sample is not an error
+            text = codecs.getincrementaldecoder(name)().decode(sample, final=whole)
         except (UnicodeDecodeError, LookupError):
             continue
-        if _plausible(text):
-            ranked.append((-_fit(text), rank, name))
+        fit = _fit(text) if _plausible(text) else -1.0
+        if fit >= min_fit:
+            ranked.append((-fit, rank, name))
     for _, _, name in sorted(ranked):
-        if sample is data:
+        if whole:
             return data.decode(name), name
         text = _try(data, name)
         if text is not None:
@@ -237,7 +247,7 @@ def _plausible(text: str, sample: int = 65536) -> bool:
             common_han += n * (ch in common)
     if not visible:
         return True
-    if junk > max(1, 0.01 * visible):
+    if junk > 0.01 * visible:
         return False
     return han < 2 or common_han >= 0.75 * han
 

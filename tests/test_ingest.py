@@ -1,0 +1,321 @@
+"""Stage 1: reading files of every format and encoding into Documents."""
+
+from __future__ import annotations
+
+import codecs
+import io
+import sys
+
+import opencc
+import pytest
+from conftest import make_doc, seed_text
+from make_corpus_bad import make_docx, make_html, make_pdf
+
+from reuse.errors import ConfigError
+from reuse.extract import EXTENSIONS, Unreadable, extract, format_of
+from reuse.extract.html import visible_text
+from reuse.extract.text import decode
+from reuse.config import Settings
+from reuse.ingest import discover, document, ingest, label
+
+SEED = seed_text("000")[:3000]
+TRAD = opencc.OpenCC("s2tw").convert(SEED)
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        pytest.param(SEED.encode("utf-8"), "utf-8", id="utf-8"),
+        pytest.param(codecs.BOM_UTF8 + SEED.encode("utf-8"), "utf-8-sig", id="utf-8-bom"),
+        pytest.param(SEED.encode("utf-16"), "utf-16", id="utf-16-bom"),
+        pytest.param(codecs.BOM_UTF16_BE + SEED.encode("utf-16-be"), "utf-16", id="utf-16-be-bom"),
+        pytest.param(SEED.encode("utf-16-le"), "utf-16-le", id="utf-16-le-no-bom"),
+        pytest.param(SEED.encode("utf-32"), "utf-32", id="utf-32-bom"),
+        pytest.param(SEED.encode("gbk"), "gb18030", id="gbk"),
+        pytest.param((SEED + "\n㐀䶵𠀀").encode("gb18030"), "gb18030", id="gb18030-beyond-gbk"),
+        pytest.param(SEED[:40].encode("gbk"), "gb18030", id="gbk-short"),
+    ],
+)
+def test_decode_chinese(data, encoding):
+    text, used = decode(data)
+    assert used == encoding
+    assert text.startswith(SEED[:40])
+
+
+@pytest.mark.parametrize("size", [40, 400, 3000], ids=lambda n: f"{n}-chars")
+def test_decode_big5(size):
+    """Big5 bytes are also valid GBK; the detector and the plausibility check must not read them as GBK."""
+    text, used = decode(TRAD[:size].encode("big5"))
+    assert used == "big5hkscs"
+    assert text == TRAD[:size]
+
+
+@pytest.mark.parametrize(
+    ("text", "codec"),
+    [
+        pytest.param("吾輩は猫である。名前はまだ無い。どこで生れたかとんと見当がつかぬ。", "shift_jis", id="shift-jis"),
+        pytest.param("吾輩は猫である。名前はまだ無い。どこで生れたかとんと見当がつかぬ。", "euc_jp", id="euc-jp"),
+        pytest.param("대한민국은 민주공화국이다. 모든 권력은 국민으로부터 나온다.", "cp949", id="korean"),
+        pytest.param("Съешь же ещё этих мягких французских булок, да выпей чаю.", "cp1251", id="cyrillic"),
+        pytest.param("“Smart quotes” and an em dash — in a Windows file, café.", "cp1252", id="cp1252"),
+    ],
+)
+def test_decode_other_scripts(text, codec):
+    assert decode(text.encode(codec))[0] == text
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        pytest.param(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "binary", id="png"),
+        pytest.param(b"%PDF-1.4\n\x00\x01\x02", "name it .pdf", id="pdf-named-txt"),
+        pytest.param(b"PK\x03\x04\x14\x00\x00\x00", "name it .docx", id="zip-named-txt"),
+        pytest.param(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", "save it as .docx", id="old-doc"),
+        pytest.param(b"\x01\x02\x03\x04\x05\x06\x07\x08" * 20, "binary", id="control-bytes"),
+        pytest.param(codecs.BOM_UTF8 + b"ok\xff\xfe", "byte-order mark", id="broken-bom"),
+        pytest.param(bytes(range(0x80, 0x100)) * 3, "pass --encoding", id="undecodable"),
+    ],
+)
+def test_decode_refuses(data, reason):
+    with pytest.raises(Unreadable, match=reason):
+        decode(data)
+
+
+def test_decode_random_high_bytes_is_not_gb18030():
+    """Strict GB18030 decodes almost anything; random bytes must still be refused."""
+    import random
+
+    rng = random.Random(0)
+    for _ in range(20):
+        data = bytes(rng.randrange(0x80, 0x100) for _ in range(400))
+        with pytest.raises(Unreadable):
+            decode(data)
+
+
+def test_forced_encoding():
+    assert decode(SEED.encode("big5", "replace"), "big5")[1] == "big5"
+    assert decode(codecs.BOM_UTF8 + b"abc", "utf-8") == ("abc", "utf-8-sig")
+    with pytest.raises(Unreadable, match="not valid utf-8"):
+        decode(SEED.encode("gbk"), "utf-8")
+
+
+def test_unknown_forced_encoding_is_a_config_error(tmp_path):
+    make_doc(tmp_path, "a.txt", "文本")
+    with pytest.raises(ConfigError, match="unknown encoding 'klingon'"):
+        ingest([tmp_path], encoding="klingon")
+
+
+def test_forced_encoding_from_settings_reaches_files(tmp_path):
+    make_doc(tmp_path, "a.txt", "黨的建設", encoding="big5")
+    docs, _ = ingest([tmp_path], encoding=Settings(encoding="big5").encoding)
+    assert (docs[0].text, docs[0].encoding) == ("黨的建設", "big5")
+
+
+def test_rtf_is_refused():
+    with pytest.raises(Unreadable, match="RTF"):
+        extract(b"{\\rtf1\\ansi hello}", "text")
+
+
+def test_html_visible_text_keeps_blocks_drops_scripts():
+    html = """<html><head><title>Title</title><style>p { color: red }</style>
+    <script>var hidden = "script text";</script></head>
+    <body><h1>Heading</h1><p>First   paragraph
+    with <b>bold</b> &amp; entities&nbsp;here.</p>
+    <div hidden>hidden div</div><p style="display: none">invisible</p><span aria-hidden="true">icon</span>
+    <ul><li>one<li>two</ul><table><tr><td>cell 1<td>cell 2</tr></table>
+    line<br>break<pre>  keep
+  spaces</pre><!-- a comment --><noscript>enable js</noscript><template><p>tpl</p></template>tail</body></html>"""
+    assert visible_text(html).split("\n") == [
+        "Heading", "First paragraph with bold & entities\xa0here.", "one", "two", "cell 1", "cell 2",
+        "line", "break", "  keep", "  spaces", "tail",
+    ]
+
+
+def test_html_deeply_nested_does_not_recurse():
+    assert visible_text("<div>" * 50_000 + "deep" + "</div>" * 50_000) == "deep"
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        pytest.param('<meta charset="gbk"><p>党的建设</p>'.encode("gbk"), "gb18030", id="declared-gbk"),
+        pytest.param('<meta charset="gb2312"><p>党的建设</p>'.encode("utf-8"), "utf-8", id="declared-wrongly"),
+        pytest.param('<meta http-equiv="Content-Type" content="text/html; charset=big5"><p>黨的建設</p>'.encode("big5"),
+                     "big5hkscs", id="http-equiv-big5"),
+        pytest.param(codecs.BOM_UTF16_LE + "<p>党的建设</p>".encode("utf-16-le"), "utf-16", id="utf-16-bom"),
+    ],
+)
+def test_html_encodings(data, encoding):
+    got = extract(data, "html")
+    assert (got.text[-4:], got.encoding, got.format) == (got.text[-4:], encoding, "html")
+    assert got.text.endswith(("党的建设", "黨的建設"))
+
+
+def test_docx_paragraphs_and_tables_in_document_order():
+    data = make_docx(["before", "after"], [["r1c1", "r1c2"], ["r2c1", "r2c2"]], table_at=1)
+    got = extract(data, "docx")
+    assert (got.text.split("\n"), got.format) == (["before", "r1c1", "r1c2", "r2c1", "r2c2", "after"], "docx")
+
+
+def test_docx_merged_and_nested_cells_read_once():
+    import docx
+
+    document = docx.Document()
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text = "top"
+    table.cell(0, 1).text = "right"
+    merged = table.cell(1, 0).merge(table.cell(1, 1))
+    merged.text = "merged"
+    nested = table.cell(0, 1).add_table(rows=1, cols=2)
+    nested.cell(0, 0).text, nested.cell(0, 1).text = "n1", "n2"
+    raw = io.BytesIO()
+    document.save(raw)
+    lines = [x for x in extract(raw.getvalue(), "docx").text.split("\n") if x]
+    assert lines == ["top", "right", "n1", "n2", "merged"]
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        pytest.param(b"just text", "not a zip archive", id="text"),
+        pytest.param(b"PK\x03\x04 broken", "damaged .docx", id="broken-zip"),
+        pytest.param(b"%PDF-1.4", "name it .pdf", id="pdf"),
+    ],
+)
+def test_docx_refuses(data, reason):
+    with pytest.raises(Unreadable, match=reason):
+        extract(data, "docx")
+
+
+def test_docx_zip_without_document_and_zip_bomb():
+    import zipfile
+
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("hello.txt", "hi")
+    with pytest.raises(Unreadable, match="not a Word document"):
+        extract(raw.getvalue(), "docx")
+    from reuse.extract.docx import read_docx
+
+    with pytest.raises(Unreadable, match="unpacks to"):
+        read_docx(make_docx(["x" * 1000]), max_unpacked=1000)
+
+
+def test_pdf_text_layer():
+    pytest.importorskip("pypdf")
+    got = extract(make_pdf(["First line of the page.", "Second (with parens)."]), "pdf")
+    assert got.format == "pdf"
+    assert "First line of the page." in got.text and "Second (with parens)." in got.text
+
+
+def test_pdf_refuses_damaged():
+    pytest.importorskip("pypdf")
+    with pytest.raises(Unreadable, match="damaged PDF"):
+        extract(b"%PDF-1.4\n" + bytes(range(256)), "pdf")
+
+
+def test_pdf_without_the_extra_names_the_install_command(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pypdf", None)  # import pypdf now raises ImportError
+    (tmp_path / "a.pdf").write_bytes(make_pdf(["Some text."]))
+    make_doc(tmp_path, "b.txt", "文本")
+    docs, skipped = ingest([tmp_path])
+    assert [d.id for d in docs] == ["b.txt"]
+    assert skipped[0].reason == "reading PDF needs pypdf: pip install 'reuse-detector[pdf]'"
+
+
+def test_formats_recorded_on_documents(tmp_path):
+    pytest.importorskip("pypdf")
+    make_doc(tmp_path, "a.txt", SEED, encoding="gbk")
+    make_doc(tmp_path, "b.md", "# 标题\n正文")
+    (tmp_path / "c.docx").write_bytes(make_docx(["文档"]))
+    (tmp_path / "d.html").write_bytes(make_html(["网页"]).encode("utf-8"))
+    (tmp_path / "e.htm").write_bytes(make_html(["网页"]).encode("gbk").replace(b"utf-8", b"gbk"))
+    (tmp_path / "f.pdf").write_bytes(make_pdf(["PDF text"]))
+    docs, skipped = ingest([tmp_path])
+    assert not skipped
+    assert [(d.id, d.format, d.encoding) for d in docs] == [
+        ("a.txt", "text", "gb18030"),
+        ("b.md", "text", "utf-8"),
+        ("c.docx", "docx", "utf-8"),
+        ("d.html", "html", "utf-8"),
+        ("e.htm", "html", "gb18030"),
+        ("f.pdf", "pdf", "text layer"),
+    ]
+    assert docs[3].text == docs[4].text == "网页"
+
+
+def test_default_extensions_cover_every_format():
+    assert set(Settings().extensions) == set(EXTENSIONS) >= {".txt", ".md", ".docx", ".html", ".htm", ".pdf"}
+    assert [format_of(f"x{e}") for e in (".txt", ".md", ".docx", ".HTML", ".htm", ".pdf", ".log")] == [
+        "text", "text", "docx", "html", "html", "pdf", "text"]
+
+
+def test_extensions_without_dots(tmp_path):
+    make_doc(tmp_path, "a.TXT", "文本")
+    make_doc(tmp_path, "b.md", "文本")
+    assert [d.id for d in ingest([tmp_path], extensions=("txt",))[0]] == ["a.TXT"]
+
+
+def test_offsets_refer_to_the_extracted_text(tmp_path):
+    """Paragraph spans index Document.text, whatever the bytes looked like."""
+    (tmp_path / "a.html").write_text("<p>第一段。</p>\n\n<div><p>第二段，  有空格。</p></div>", encoding="utf-8")
+    (tmp_path / "b.txt").write_bytes(SEED.encode("utf-16"))
+    for doc in ingest([tmp_path])[0]:
+        assert doc.paragraphs
+        for span in doc.paragraphs + doc.sentences:
+            piece = doc.text[span.start:span.end]
+            assert piece and piece == piece.strip()
+    html = ingest([tmp_path / "a.html"])[0][0]
+    assert [html.text[s.start:s.end] for s in html.paragraphs] == ["第一段。", "第二段， 有空格。"]
+
+
+def test_document_builds_from_memory():
+    doc = document("同志们：\n今天开会。 Hello world.", "mem", encoding="none", format="text")
+    assert (doc.id, doc.path, doc.chars, len(doc.paragraphs)) == ("mem", "mem", 20, 2)
+
+
+def test_ids_relative_to_each_folder_and_made_unique(tmp_path):
+    a = make_doc(tmp_path, "one/doc.txt", "第一份文件")
+    b = make_doc(tmp_path, "two/doc.txt", "第二份文件")
+    c = make_doc(tmp_path, "three/doc.txt", "第三份文件")
+    docs, skipped = ingest([a, b, c])
+    assert [d.id for d in docs] == ["doc.txt", "doc.txt~2", "doc.txt~3"]
+    assert [d.text for d in docs] == ["第一份文件", "第二份文件", "第三份文件"]
+    assert not skipped
+
+
+def test_same_file_named_twice_is_read_once(tmp_path):
+    a = make_doc(tmp_path, "a.txt", "文本")
+    docs, skipped = ingest([a, tmp_path])
+    assert [d.id for d in docs] == ["a.txt"]
+    assert skipped[0].reason == "named twice; read once"
+
+
+def test_unknown_extension_read_only_when_named(tmp_path):
+    log = make_doc(tmp_path, "notes.log", "日志文本")
+    make_doc(tmp_path, "a.txt", "文本")
+    assert [d.id for d in ingest([tmp_path])[0]] == ["a.txt"]
+    assert [d.id for d in ingest([log])[0]] == ["notes.log"]
+
+
+def test_hidden_files_and_folders_are_passed_over(tmp_path):
+    make_doc(tmp_path, ".hidden.txt", "隐藏")
+    make_doc(tmp_path, ".git/x.txt", "隐藏")
+    make_doc(tmp_path, "a.txt", "文本")
+    found, _ = discover([tmp_path], EXTENSIONS)
+    assert [f.id for f in found] == ["a.txt"]
+
+
+def test_label_makes_names_printable():
+    assert label("a\nb\x1b.txt") == "a\\x0ab\\x1b.txt"
+    assert label("正常.txt") == "正常.txt"
+
+
+def test_undecodable_file_name(tmp_path):
+    import os
+
+    name = os.fsdecode(b"caf\xe9.txt")
+    (tmp_path / name).write_bytes("文本".encode())
+    docs, _ = ingest([tmp_path])
+    assert docs[0].id == "caf\\xe9.txt"
+    docs[0].id.encode("utf-8")  # printable and encodable, unlike the surrogate-escaped name
