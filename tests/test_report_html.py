@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from conftest import SEEDS, make_doc, seed_text
 from report_mini import TEXTS, YEAR_A, mini_result
 from reuse.cli import app
-from reuse.model import Document, Pair, Result
+from reuse.model import Document, DocumentStats, Pair, Passage, Result
 from reuse.report import htmlreport, pages, write_report
 from reuse.report.pages import Corpus, Mark, Options, Segment, segments
 
@@ -179,6 +179,42 @@ def test_templates_page_aligns_variants_to_the_representative(corpus):
     assert same.same and [m.doc for m in same.members] == ["丙 <b>.txt", "甲.txt"]
     marked = "".join(s.text for s in other.segments if s.diff)
     assert "市宣传" in marked and "2019" in marked and "年" not in marked
+
+
+def test_overlapping_passages_of_one_pair_share_segments():
+    r = mini_result()
+    a, b = "乙.txt", "甲.txt"
+    base = next(p for p in r.passages if (p.a, p.b) == (a, b) and p.score == 1.0)
+    text_a, text_b = r.document(a).text, r.document(b).text
+    # a second passage overlapping the first on side a, elsewhere on side b
+    extra = replace(base, a_start=base.a_start + 10, a_end=base.a_end + 5, b_start=0, b_end=base.a_end - base.a_start - 5,
+                    a_text=text_a[base.a_start + 10:base.a_end + 5], b_text=text_b[0:base.a_end - base.a_start - 5],
+                    score=0.7)
+    page = pages.pair_page(Corpus(replace(r, passages=(*r.passages, extra))), a, b)
+    assert any(len(s.passages) == 2 for s in page.left.segments)
+    assert "".join(s.text for s in page.left.segments) == text_a
+    assert "".join(s.text for s in page.right.segments) == text_b
+    assert {p.grade for p in page.passages} >= {"red", "yellow"}
+
+
+def test_boilerplate_shared_with_many_documents_keeps_tooltips_short():
+    text = "同志们：今天我们召开全县工作会议，主要任务是总结去年工作。"
+    docs = tuple(Document(f"{i:03}.txt", f"{i:03}.txt", text, "utf-8", len(text)) for i in range(30))
+    passages = tuple(Passage(a.id, 0, len(text), b.id, 0, len(text), 1.0, text, text, "t1")
+                     for i, a in enumerate(docs) for b in docs[i + 1:])
+    pairs = tuple(Pair(p.a, p.b, 1.0, len(text), len(text), 1) for p in passages)
+    page = pages.doc_page(Corpus(Result({}, docs, (), (), pairs, passages)), "000.txt")
+    (seg,) = page.segments
+    assert len(seg.passages) == 29 and seg.title.endswith("…共 29 处") and seg.title.count("；") == pages.TITLES
+
+
+def test_a_corpus_without_shared_text_still_gets_a_report(tmp_path):
+    doc = Document("only.txt", "only.txt", "独一无二的一篇。", "utf-8", 8)
+    out = write_report(Result({}, (doc,), (DocumentStats("only.txt", 0.0, None),), (), (), ()), tmp_path / "r")
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "没有发现共享文字" in index and 'class="hd"' in index
+    assert "没有发现模板或套话" in (out / "templates.html").read_text(encoding="utf-8")
+    assert (out / pages.doc_url("only.txt")).is_file()
 
 
 def test_heatmap_shows_the_closest_documents_of_a_large_corpus():

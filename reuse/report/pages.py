@@ -231,6 +231,10 @@ def segments(text: str, marks: Iterable[Mark], diffs: Iterable[tuple[int, int, s
     return out
 
 
+TITLES = 5
+"""Most passages named in one tooltip: boilerplate can be shared with hundreds of documents."""
+
+
 def paint(segs: Iterable[Segment], looks: dict[int, tuple[int, str, str, str | None]]) -> list[Segment]:
     """Give each covered segment the colour, grade, title and link of its first passage.
 
@@ -247,7 +251,8 @@ def paint(segs: Iterable[Segment], looks: dict[int, tuple[int, str, str, str | N
             out.append(Segment(s.text))
             continue
         colour, grade_, _, href = looks[s.passages[0]]
-        title = "；".join(dict.fromkeys(looks[n][2] for n in s.passages))
+        titles = list(dict.fromkeys(looks[n][2] for n in s.passages))
+        title = "；".join(titles[:TITLES]) + (f"；…共 {len(titles)} 处" if len(titles) > TITLES else "")
         out.append(replace(s, colour=colour, grade=grade_, title=title, href=href))
     return out
 
@@ -308,6 +313,11 @@ class Corpus:
         for items in self.by_pair.values():
             items.sort(key=lambda p: (p.a_start, p.b_start, p.a_end, p.b_end))
         self.pair_of: dict[tuple[str, str], Pair] = {(p.a, p.b): p for p in r.pairs}
+        # per document, so a document page costs its own pairs, not the corpus's
+        self.keys_of: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        for key in [*self.pair_of, *self.by_pair]:
+            self.keys_of[key[0]].add(key)
+            self.keys_of[key[1]].add(key)
         o = self.options
         self.paged: list[Pair] = [p for p in r.pairs if p.similarity >= o.min_similarity][: o.max_pair_pages]
         self.paged_keys = {(p.a, p.b) for p in self.paged}
@@ -635,7 +645,11 @@ def doc_page(c: Corpus, doc_id: str, *, prev_url: str | None = None, next_url: s
     """One document with every passage coloured by the document it shares it with."""
     doc = c.docs[doc_id]
     shares: list[tuple[str, int, Pair]] = []
-    for (a, b), pair in c.pair_of.items():
+    keys = sorted(c.keys_of.get(doc_id, ()))
+    for a, b in keys:
+        pair = c.pair_of.get((a, b))
+        if pair is None:
+            continue
         if a == doc_id:
             shares.append((b, pair.a_shared_chars, pair))
         elif b == doc_id:
@@ -649,9 +663,8 @@ def doc_page(c: Corpus, doc_id: str, *, prev_url: str | None = None, next_url: s
                                  pair.passages))
     rank = {other: i for i, (other, _, _) in enumerate(shares)}
     found: list[tuple[int, int, str, int, Passage]] = []
-    for (a, b), items in c.by_pair.items():
-        if doc_id not in (a, b):
-            continue
+    for a, b in keys:
+        items = c.by_pair.get((a, b), [])
         other = b if a == doc_id else a
         pair_ordered = sorted(items, key=lambda p: (p.a_start, p.b_start) if a == doc_id else (p.b_start, p.a_start))
         for k, p in enumerate(pair_ordered, 1):
