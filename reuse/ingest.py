@@ -176,16 +176,37 @@ def read_bytes(path: Path, *, max_bytes: int = MAX_BYTES) -> bytes:
             if not stat.S_ISREG(st.st_mode):
                 raise Unreadable("not a regular file (a device, FIFO or socket); not read")
             if st.st_size > max_bytes:
-                raise Unreadable(f"too large ({st.st_size / 2**20:,.0f} MB, over the {max_bytes / 2**20:,.0f} MB "
-                                 "limit); split it")
-            data = fh.read(max_bytes + 1)  # + 1: a file growing as we read is still caught
+                raise Unreadable(f"too large ({_size(st.st_size)}, over the {_size(max_bytes)} limit); split it")
+            # read(n) allocates n bytes up front: ask for the file's size, not the limit
+            data = fh.read(st.st_size + 1)
+            if len(data) > st.st_size:  # growing as we read, or a /proc-like file: read on, to the limit
+                parts = [data]
+                total = len(data)
+                while total <= max_bytes:
+                    chunk = fh.read(min(1 << 20, max_bytes + 1 - total))
+                    if not chunk:
+                        break
+                    parts.append(chunk)
+                    total += len(chunk)
+                data = b"".join(parts)
     except IsADirectoryError as err:
         raise Unreadable("is a folder") from err
     except OSError as err:
         raise Unreadable(f"cannot read: {_why(err)}") from err
     if len(data) > max_bytes:
-        raise Unreadable(f"too large (over the {max_bytes / 2**20:,.0f} MB limit); split it")
+        raise Unreadable(f"too large (over the {_size(max_bytes)} limit); split it")
     return data
+
+
+def _size(n: int) -> str:
+    """A byte count for people.
+
+    >>> _size(200 * 2**20), _size(4096), _size(10)
+    ('200 MB', '4 KB', '10 bytes')
+    """
+    if n >= 2**20:
+        return f"{n / 2**20:,.0f} MB"
+    return f"{n / 2**10:,.0f} KB" if n >= 2**10 else f"{n} bytes"
 
 
 def document(text: str, id: str, *, path: str | None = None, encoding: str = "utf-8",

@@ -1,0 +1,311 @@
+"""Hostile inputs: every bad file is skipped with its reason, the run goes on, and
+every failure a user can cause is one line naming the file and the fix, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import textwrap
+import tracemalloc
+from pathlib import Path
+
+import pytest
+from conftest import make_doc, seed_text
+from make_corpus_bad import BAD, CORPUS, GOOD
+from typer.testing import CliRunner
+
+from reuse import segment
+from reuse.cli import app
+from reuse.errors import CorpusError, UsageError
+from reuse.ingest import ingest, read_bytes
+
+runner = CliRunner()
+IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def scan(*args: str, code: int = 0):
+    """Run ``reuse scan ARGS``; fail on a traceback or any exception but the exit."""
+    result = runner.invoke(app, ["scan", *args])
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert result.exit_code == code, result.output
+    return result
+
+
+def error_line(result) -> str:
+    lines = [ln for ln in result.output.splitlines() if ln.strip()]
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith("reuse: error: ")
+    return lines[0]
+
+
+def skipped_of(tmp_path: Path, *names: str) -> dict[str, str]:
+    """Ingest tmp_path (holding the bad files and one good one): {name: reason}."""
+    make_doc(tmp_path, "good.txt", "这是一份可以读的文件。")
+    docs, skipped = ingest([tmp_path])
+    assert [d.id for d in docs] == ["good.txt"]
+    return {Path(s.path).name: s.reason for s in skipped}
+
+
+# -- the command line --------------------------------------------------------
+
+
+def test_missing_path_one_line_exit_2(tmp_path):
+    line = error_line(scan(str(tmp_path / "nope.txt"), code=2))
+    assert "nope.txt: no such file or directory" in line
+    with pytest.raises(UsageError):
+        ingest([tmp_path / "nope.txt"])
+
+
+def test_folder_with_no_readable_documents_exit_1(tmp_path):
+    make_doc(tmp_path, "empty.txt", "")
+    (tmp_path / "bin.txt").write_bytes(b"\x00\x01\x02\x03" * 100)
+    line = error_line(scan(str(tmp_path), "-o", str(tmp_path / "out"), code=1))
+    assert "no readable documents in" in line and "2 skipped" in line
+    assert "bin.txt: binary file" in line and "empty.txt: empty file" in line
+    assert not (tmp_path / "out").exists()
+
+
+def test_folder_with_no_matching_files_says_what_was_looked_for(tmp_path):
+    make_doc(tmp_path, "notes.log", "日志")
+    line = error_line(scan(str(tmp_path), "-o", str(tmp_path / "out"), code=1))
+    assert ".docx" in line and ".txt" in line and "name files directly" in line
+    with pytest.raises(CorpusError):
+        ingest([tmp_path])
+
+
+def test_unknown_encoding_one_line(tmp_path):
+    make_doc(tmp_path, "a.txt", "文本")
+    line = error_line(scan(str(tmp_path), "--encoding", "klingon", "-o", str(tmp_path / "out"), code=1))
+    assert "unknown encoding 'klingon'" in line and "gb18030" in line
+
+
+def test_wrong_forced_encoding_skips_with_the_fix(tmp_path):
+    make_doc(tmp_path, "a.txt", "文本" * 10, encoding="gbk")
+    make_doc(tmp_path, "b.txt", "ascii is fine in utf-8")
+    result = scan(str(tmp_path), "--encoding", "utf-8", "-o", str(tmp_path / "out"))
+    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    assert report["skipped"][0]["reason"].startswith("not valid utf-8")
+    assert "--encoding" in report["skipped"][0]["reason"]
+    assert "skipped" in result.output
+
+
+def test_output_is_a_file_one_line(tmp_path):
+    make_doc(tmp_path, "docs/a.txt", "文本")
+    (tmp_path / "out").write_text("not a folder")
+    line = error_line(scan(str(tmp_path / "docs"), "-o", str(tmp_path / "out"), code=1))
+    assert "out exists and is not a folder" in line and "-o" in line
+
+
+def test_output_with_foreign_files_one_line(tmp_path):
+    make_doc(tmp_path, "docs/a.txt", "文本")
+    make_doc(tmp_path, "out/thesis.docx", "mine")
+    line = error_line(scan(str(tmp_path / "docs"), "-o", str(tmp_path / "out"), code=1))
+    assert "thesis.docx" in line and "--force" in line
+    assert (tmp_path / "out" / "thesis.docx").read_text() == "mine"
+
+
+# -- each bad file is skipped, with its reason --------------------------------
+
+
+def test_binary_undecodable_empty_and_no_text_files(tmp_path):
+    (tmp_path / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    (tmp_path / "noise.txt").write_bytes(bytes(range(0x80, 0x100)) * 4)
+    (tmp_path / "empty.md").write_bytes(b"")
+    (tmp_path / "spaces.txt").write_bytes(b" \n\t\r\n")
+    (tmp_path / "utf16_spaces.txt").write_bytes(" \n \u3000".encode("utf-16"))
+    (tmp_path / "scripts.html").write_bytes(b"<script>alert(1)</script><style>p{}</style>")
+    reasons = skipped_of(tmp_path)
+    assert reasons == {
+        "image.txt": "binary file, not text: looks like an image",
+        "noise.txt": "cannot tell the text encoding (not UTF-8, and no other encoding gives sensible text); "
+                     "pass --encoding, e.g. --encoding gb18030",
+        "empty.md": "empty file",
+        "spaces.txt": "empty file (only whitespace)",
+        "utf16_spaces.txt": "no text (only whitespace)",
+        "scripts.html": "no visible text (only markup, scripts or styles)",
+    }
+
+
+def test_huge_single_line_file_is_read_with_bounded_memory_and_units(tmp_path):
+    line = seed_text("001").replace("\n", "")
+    text = (line * (3_000_000 // len(line) + 1))[:3_000_000]  # 3M characters, 9 MB, no line break
+    path = tmp_path / "huge.txt"
+    path.write_bytes(text.encode("utf-8"))
+    size = path.stat().st_size
+    del text
+    ingest([make_doc(tmp_path / "warm", "a.txt", "预热")])  # first-use imports and tables are not the file's cost
+    tracemalloc.start()
+    try:
+        docs, _ = ingest([path])
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    doc = docs[0]
+    assert len(doc.text) == 3_000_000 and len(doc.paragraphs) == 1500
+    assert max(s.end - s.start for s in doc.paragraphs + doc.sentences) <= segment.MAX_UNIT
+    # the bytes, the decoder's scratch and the text (2 bytes a character): about 4x, never the 200 MB limit
+    assert peak < 5 * size, f"peak {peak / 2**20:.0f} MB for a {size / 2**20:.0f} MB file"
+
+
+def test_file_over_the_size_limit_is_skipped_unread(tmp_path):
+    make_doc(tmp_path, "big.txt", "字" * 5000)
+    make_doc(tmp_path, "good.txt", "可以读")
+    docs, skipped = ingest([tmp_path], max_bytes=4096)
+    reasons = {Path(s.path).name: s.reason for s in skipped}
+    assert [d.id for d in docs] == ["good.txt"]
+    assert reasons["big.txt"] == "too large (15 KB, over the 4 KB limit); split it"
+
+
+def test_file_growing_past_the_limit_while_read(tmp_path, monkeypatch):
+    path = make_doc(tmp_path, "grows.txt", "x" * 100)
+    real_fstat = os.fstat
+
+    def small_fstat(fd):  # the size seen before reading is small; the read finds more
+        st = real_fstat(fd)
+        return os.stat_result((st.st_mode, *st[1:6], 10, *st[7:]))
+
+    monkeypatch.setattr(os, "fstat", small_fstat)
+    with pytest.raises(Exception, match="too large"):
+        read_bytes(path, max_bytes=50)
+
+
+def test_symlink_loops_are_skipped(tmp_path):
+    (tmp_path / "self.txt").symlink_to("self.txt")
+    (tmp_path / "dangling.txt").symlink_to("missing.txt")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "up").symlink_to("..", target_is_directory=True)
+    reasons = skipped_of(tmp_path)
+    assert reasons == {
+        "self.txt": "cannot read: symlink loop; remove or fix the link",
+        "dangling.txt": "cannot read: broken symlink or file removed during the scan",
+        "up": "symlink loop: this folder was already read",
+    }
+
+
+def test_symlink_loop_named_directly(tmp_path):
+    (tmp_path / "self.txt").symlink_to("self.txt")
+    good = make_doc(tmp_path, "good.txt", "可以读")
+    docs, skipped = ingest([tmp_path / "self.txt", good])
+    assert [d.id for d in docs] == ["good.txt"] and "symlink loop" in skipped[0].reason
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_fifo_is_skipped_without_blocking(tmp_path):
+    os.mkfifo(tmp_path / "pipe.txt")
+    assert skipped_of(tmp_path) == {"pipe.txt": "not a regular file (a device, FIFO or socket); not read"}
+
+
+def test_unreadable_file_simulated(tmp_path, monkeypatch):
+    """Tests run as root, where chmod 000 does not stop reads: the refusal is simulated."""
+    secret = make_doc(tmp_path, "secret.txt", "机密")
+    real_open = os.open
+
+    def guarded(path, *args, **kwargs):
+        if Path(path) == secret:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", guarded)
+    assert skipped_of(tmp_path) == {"secret.txt": "cannot read: permission denied; check the file's permissions"}
+
+
+@pytest.mark.skipif(IS_ROOT, reason="root reads files whatever their mode; see test_unreadable_file_simulated")
+def test_unreadable_file_real(tmp_path):
+    secret = make_doc(tmp_path, "secret.txt", "机密")
+    secret.chmod(0)
+    try:
+        assert skipped_of(tmp_path) == {"secret.txt": "cannot read: permission denied; check the file's permissions"}
+    finally:
+        secret.chmod(0o644)
+
+
+def test_unlistable_folder_simulated(tmp_path, monkeypatch):
+    make_doc(tmp_path, "locked/a.txt", "文本")
+    real_scandir = os.scandir
+
+    def guarded(path="."):
+        if Path(path).name == "locked":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", guarded)
+    reasons = skipped_of(tmp_path)
+    assert reasons == {"locked": "cannot list folder: permission denied; check the file's permissions"}
+
+
+def test_same_id_from_two_folders_kept_apart_in_the_report(tmp_path):
+    a = make_doc(tmp_path, "2023/report.txt", seed_text("000")[:1500])
+    b = make_doc(tmp_path, "2024/report.txt", seed_text("000")[:1500])
+    out = tmp_path / "out"
+    scan(str(a), str(b), "-o", str(out), "-q")
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert [(d["id"], Path(d["path"]).parent.name) for d in report["documents"]] == [
+        ("report.txt", "2023"), ("report.txt~2", "2024")]
+    assert report["pairs"][0]["a"] == "report.txt" and report["pairs"][0]["b"] == "report.txt~2"
+
+
+def test_file_names_that_are_not_utf8_print_fine(tmp_path):
+    name = os.fsdecode(b"bad\xff name\n.txt")
+    (tmp_path / name).write_bytes(b"")
+    make_doc(tmp_path, "good.txt", "可以读")
+    result = scan(str(tmp_path), "-o", str(tmp_path / "out"))
+    assert "bad\\xff name\\x0a.txt: empty file" in result.output.replace("\n", "")
+
+
+# -- tests/corpus_bad: one of each --------------------------------------------
+
+
+def test_corpus_bad_is_complete():
+    names = {p.name for p in CORPUS.iterdir() if not p.name.startswith(".")}
+    assert names == set(GOOD) | set(BAD)
+    assert all((CORPUS / n).is_symlink() for n in ("loop.txt", "dangling.txt"))
+
+
+def test_scan_corpus_bad(tmp_path):
+    pytest.importorskip("pypdf")
+    out = tmp_path / "out"
+    result = scan(str(CORPUS), "-o", str(out))
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    skipped = {Path(s["path"]).name: s["reason"] for s in report["skipped"]}
+    assert sorted(skipped) == sorted(BAD)
+    assert all(reason for reason in skipped.values())
+    for name in BAD:
+        assert name in result.output
+    docs = {d["id"]: d for d in report["documents"]}
+    assert sorted(docs) == sorted(GOOD)
+    assert {k: (d["format"], d["encoding"]) for k, d in docs.items()} == {
+        "notes.pdf": ("pdf", "text layer"),
+        "seed.docx": ("docx", "utf-8"),
+        "seed.html": ("html", "utf-8"),
+        "seed_big5.txt": ("text", "big5hkscs"),
+        "seed_gbk.txt": ("text", "gb18030"),
+        "seed_utf16.txt": ("text", "utf-16"),
+        "seed_utf8.txt": ("text", "utf-8"),
+        "seed_utf8_bom.txt": ("text", "utf-8-sig"),
+    }
+    # every copy of the seed shares its whole text with the UTF-8 original and with each other
+    copies = sorted(n for n in GOOD if n.startswith("seed"))
+    sims = {(p["a"], p["b"]): p["similarity"] for p in report["pairs"]}
+    for i, a in enumerate(copies):
+        for b in copies[i + 1:]:
+            assert sims.get((a, b), 0) >= 0.95, (a, b, sims.get((a, b)))
+    assert all("notes.pdf" not in pair for pair in sims)
+    chars = {d["chars"] for k, d in docs.items() if k.startswith("seed")}
+    assert len(chars) == 1  # the same text, however it was stored
+
+
+def test_corpus_bad_is_what_the_script_makes(tmp_path):
+    """The committed files are the script's output (regenerate with python tests/make_corpus_bad.py)."""
+    import make_corpus_bad
+
+    make_corpus_bad.build(tmp_path)
+    for name in GOOD + BAD:
+        made, kept = tmp_path / name, CORPUS / name
+        if kept.is_symlink():
+            assert os.readlink(made) == os.readlink(kept)
+        elif name.endswith(".docx") or name == "word_file.txt":
+            continue  # zip bytes depend on the python-docx and zlib versions
+        else:
+            assert made.read_bytes() == kept.read_bytes(), name
