@@ -276,6 +276,26 @@ def test_segments_join_to_the_exact_document_text(tmp_path):
     assert texts == [TEXTS["乙.txt"], TEXTS["甲.txt"]]  # a report's pair page has the smaller id on the left
 
 
+def test_a_real_scan_of_the_mini_texts_highlights_the_shared_paragraph(tmp_path):
+    """The pipeline end to end, asserting structure only: tuning may move passage edges a little."""
+    from report_mini import VERBATIM
+    from reuse.pipeline import run
+
+    for name, text in TEXTS.items():
+        make_doc(tmp_path / "mini", name, text)
+    result = run([str(tmp_path / "mini")])
+    page = pages.pair_page(Corpus(result), "甲.txt", "乙.txt")
+    assert page.passages
+    for side in (page.left, page.right):
+        at, covered = 0, set()
+        for s in side.segments:
+            if s.passages:
+                covered.update(range(at, at + len(s.text)))
+            at += len(s.text)
+        start = TEXTS[side.id].index(VERBATIM)
+        assert set(range(start, start + len(VERBATIM))) <= covered, side.id
+
+
 def test_scan_writes_the_html_report(tmp_path):
     out = tmp_path / "r"
     result = runner.invoke(app, ["scan", str(SEEDS), "-o", str(out), "-q"])
