@@ -309,3 +309,141 @@ def test_corpus_bad_is_what_the_script_makes(tmp_path):
             continue  # zip bytes depend on the python-docx and zlib versions
         else:
             assert made.read_bytes() == kept.read_bytes(), name
+
+
+# -- output safety: staged writes, foreign files never lost --------------------
+
+
+@pytest.fixture(scope="module")
+def small_result():
+    from reuse.ingest import document
+    from reuse.pipeline import scan_documents
+    from reuse.config import Settings
+
+    text = seed_text("000")[:800]
+    return scan_documents([document(text, "a.txt"), document(text, "b.txt")], Settings())
+
+
+def _json_only(result, folder: Path) -> None:
+    from reuse.report.jsonreport import write_json
+
+    write_json(result, folder / "report.json")
+
+
+def _leftovers(out: Path) -> list[str]:
+    """Staging or swap folders left beside ``out``."""
+    return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}."))
+
+
+@pytest.mark.parametrize("crash", [RuntimeError("a bug in a writer"), KeyboardInterrupt()], ids=["error", "ctrl-c"])
+def test_interrupted_write_leaves_the_previous_report_intact(tmp_path, small_result, crash):
+    from reuse.report import write_report
+
+    out = tmp_path / "report"
+    write_report(small_result, out, writers=[_json_only])
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def half_then_crash(result, folder):
+        (folder / "report.json").write_text("{half", encoding="utf-8")
+        raise crash
+
+    with pytest.raises(type(crash)):
+        write_report(small_result, out, writers=[half_then_crash])
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert _leftovers(out) == []
+
+
+def test_failed_write_is_one_line_and_keeps_the_old_report(tmp_path, small_result):
+    from reuse.errors import OutputError
+    from reuse.report import write_report
+
+    out = tmp_path / "report"
+    write_report(small_result, out, writers=[_json_only])
+    old = (out / "report.json").read_bytes()
+
+    def disk_full(result, folder):
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OutputError, match="cannot write the report to .*report: No space left on device"):
+        write_report(small_result, out, writers=[disk_full])
+    assert (out / "report.json").read_bytes() == old and _leftovers(out) == []
+
+
+def test_interrupted_scan_writes_nothing(tmp_path, monkeypatch):
+    from reuse import pipeline
+
+    docs = tmp_path / "docs"
+    make_doc(docs, "a.txt", "文本文本")
+    out = tmp_path / "out"
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "run", interrupted)
+    result = scan(str(docs), "-o", str(out), code=130)
+    assert "interrupted; nothing was written" in result.output
+    assert not out.exists()
+
+
+def test_foreign_files_refused_and_untouched(tmp_path, small_result):
+    from reuse.errors import OutputError
+    from reuse.report import write_report
+
+    out = tmp_path / "report"
+    make_doc(out, "thesis/chapter1.md", "我的论文")
+    with pytest.raises(OutputError, match=r"holds files reuse did not write \(e.g. thesis/chapter1.md\).*--force"):
+        write_report(small_result, out, writers=[_json_only])
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == ["thesis", "thesis/chapter1.md"]
+    assert _leftovers(out) == []
+
+
+def test_force_writes_beside_foreign_files_and_keeps_them(tmp_path, small_result):
+    from reuse.report import MANIFEST, write_report
+
+    out = tmp_path / "report"
+    mine = make_doc(out, "notes.txt", "我的笔记")
+    for _ in range(2):  # a second run replaces only reuse's own files
+        write_report(small_result, out, force=True, writers=[_json_only])
+        assert mine.read_text(encoding="utf-8") == "我的笔记"
+        assert json.loads((out / "report.json").read_text(encoding="utf-8"))["documents"]
+        assert json.loads((out / MANIFEST).read_text(encoding="utf-8")) == ["report.json"]
+    assert not (out / ".gitignore").exists()  # the folder was the user's; no .gitignore is added to it
+    assert _leftovers(out) == []
+
+
+def test_force_never_overwrites_a_foreign_file_of_the_same_name(tmp_path, small_result):
+    from reuse.errors import OutputError
+    from reuse.report import write_report
+
+    out = tmp_path / "report"
+    theirs = make_doc(out, "report.json", '{"mine": true}')
+    with pytest.raises(OutputError, match="report.json"):
+        write_report(small_result, out, force=True, writers=[_json_only])
+    assert theirs.read_text(encoding="utf-8") == '{"mine": true}'
+    assert _leftovers(out) == []
+
+
+def test_rewriting_our_own_report_needs_no_force(tmp_path, small_result):
+    from reuse.report import write_report
+
+    out = tmp_path / "report"
+
+    def with_extra(result, folder):
+        _json_only(result, folder)
+        (folder / "old-page.html").write_text("old", encoding="utf-8")
+
+    write_report(small_result, out, writers=[with_extra])
+    assert (out / ".gitignore").read_text(encoding="utf-8").strip().endswith("*")
+    write_report(small_result, out, writers=[_json_only])
+    assert not (out / "old-page.html").exists()  # ours, and not written this time
+    assert (out / "report.json").exists() and (out / ".gitignore").exists()
+    assert _leftovers(out) == []
+
+
+def test_existing_empty_folder_is_used(tmp_path, small_result):
+    from reuse.report import write_report
+
+    out = tmp_path / "report"
+    out.mkdir()
+    write_report(small_result, out, writers=[_json_only])
+    assert (out / "report.json").exists() and _leftovers(out) == []

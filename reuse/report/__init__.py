@@ -73,8 +73,12 @@ def write_report(result: Result, out: str | os.PathLike, *, force: bool = False,
         for writer in writers or WRITERS:
             writer(result, stage)
         written = sorted(_files(stage))
-        if not out.exists():
-            # a fresh folder: keep generated output out of version control
+        clash = foreign & set(written)
+        if clash:
+            raise OutputError(f"{out / sorted(clash)[0]} was not written by reuse and a report file has its name; "
+                              "move it away or choose another folder with -o")
+        if not out.exists() or ".gitignore" in _ours(out):
+            # a fresh folder (or one we made before): keep generated output out of version control
             (stage / ".gitignore").write_text("# created by reuse\n*\n", encoding="utf-8")
             written.append(".gitignore")
         (stage / MANIFEST).write_text(json.dumps(sorted(written), ensure_ascii=False, indent=0), encoding="utf-8")
