@@ -61,11 +61,13 @@ def _main(
 
 
 @contextmanager
-def _errors() -> Iterator[None]:
+def _errors(verbose: bool = False) -> Iterator[None]:
     try:
         yield
     except ReuseError as e:
         err.print(f"reuse: error: {e}", markup=False, soft_wrap=True)
+        if verbose and e.detail:
+            err.print(e.detail, markup=False, soft_wrap=True)
         raise typer.Exit(e.exit_code) from None
     except KeyboardInterrupt:
         err.print("reuse: interrupted; nothing was written", markup=False)
@@ -107,7 +109,7 @@ def _summary(result: Result, where: Path, verbose: bool) -> None:
     docs, chars = len(result.documents), sum(d.chars for d in result.documents)
     out.print(f"Read {docs} document{'s' * (docs != 1)} ({chars:,} characters); skipped {len(result.skipped)}.")
     for s in result.skipped:
-        out.print(f"  skipped {s.path}: {s.reason}", markup=False)
+        out.print(f"  skipped {s.path}: {s.reason}", markup=False, soft_wrap=True)
     out.print(f"Found {len(result.passages)} shared passages in {len(result.pairs)} pairs.")
     if result.pairs:
         table = Table(title="Closest pairs", title_justify="left", box=None, pad_edge=False)
@@ -152,7 +154,7 @@ def scan(
     from reuse import pipeline
     from reuse.report import write_report
 
-    with _errors():
+    with _errors(verbose):
         _check_paths(paths)
         settings = Settings.load(min_length=min_length, threshold=threshold, shingle=shingle, min_score=min_score,
                                  max_gap=max_gap, unit=unit, encoding=encoding)

@@ -8,9 +8,10 @@ class ReuseError(Exception):
 
     exit_code = 1
 
-    def __init__(self, message: str, *, slug: str | None = None):
+    def __init__(self, message: str, *, slug: str | None = None, detail: str | None = None):
         super().__init__(message)
         self.slug = slug
+        self.detail = detail  # more lines for --verbose (e.g. every skipped file)
 
 
 class UsageError(ReuseError):

@@ -290,7 +290,8 @@ def ingest(paths: Iterable[str | os.PathLike], *, extensions: tuple[str, ...] = 
             skipped.append(Skipped(label(item.path), str(why)))
     skipped.sort(key=lambda s: s.path)
     if not documents:
-        raise CorpusError(_nothing_read(paths, extensions, skipped))
+        detail = "\n".join(f"  skipped {s.path}: {s.reason}" for s in skipped) or None
+        raise CorpusError(_nothing_read(paths, extensions, skipped), detail=detail)
     return documents, skipped
 
 

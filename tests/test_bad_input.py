@@ -67,6 +67,26 @@ def test_folder_with_no_readable_documents_exit_1(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_verbose_lists_every_skipped_file(tmp_path):
+    for n in range(5):
+        make_doc(tmp_path, f"empty{n}.txt", "")
+    line = error_line(scan(str(tmp_path), "-o", str(tmp_path / "out"), code=1))
+    assert "5 skipped" in line and "and 2 more" in line
+    result = scan(str(tmp_path), "-o", str(tmp_path / "out"), "--verbose", code=1)
+    lines = result.output.splitlines()
+    assert lines[0] == line and len(lines) == 6
+    assert all(ln.startswith("  skipped ") and ln.endswith(": empty file") for ln in lines[1:])
+
+
+def test_skipped_files_print_one_line_each_however_long(tmp_path):
+    long_name = "一个很长的文件名" * 8 + ".txt"
+    (tmp_path / long_name).write_bytes(bytes(range(0x80, 0x100)) * 2)
+    make_doc(tmp_path, "good.txt", "可以读")
+    result = scan(str(tmp_path), "-o", str(tmp_path / "out"))
+    [line] = [ln for ln in result.output.splitlines() if "skipped " + str(tmp_path) in ln]
+    assert line.endswith("pass --encoding, e.g. --encoding gb18030") and long_name in line
+
+
 def test_folder_with_no_matching_files_says_what_was_looked_for(tmp_path):
     make_doc(tmp_path, "notes.log", "日志")
     line = error_line(scan(str(tmp_path), "-o", str(tmp_path / "out"), code=1))
@@ -251,7 +271,7 @@ def test_file_names_that_are_not_utf8_print_fine(tmp_path):
     (tmp_path / name).write_bytes(b"")
     make_doc(tmp_path, "good.txt", "可以读")
     result = scan(str(tmp_path), "-o", str(tmp_path / "out"))
-    assert "bad\\xff name\\x0a.txt: empty file" in result.output.replace("\n", "")
+    assert "bad\\xff name\\x0a.txt: empty file" in result.output
 
 
 # -- tests/corpus_bad: one of each --------------------------------------------
