@@ -172,6 +172,34 @@ def test_doc_page_colours_passages_by_source(corpus):
     assert page.sources[0].share == pytest.approx(149 / corpus.docs["甲.txt"].chars, abs=1e-4)
 
 
+def crossed() -> Result:
+    """Two documents sharing two passages in opposite orders."""
+    one, two = "第一段共享的文字内容在这里。", "第二段也是共享的另一些文字。"
+    x, y = f"{one}中间{two}", f"{two}之间{one}"
+    docs = tuple(Document(i, i, t, "utf-8", len(t)) for i, t in (("x.txt", x), ("y.txt", y)))
+    ps = tuple(sorted((Passage("x.txt", x.index(t), x.index(t) + len(t), "y.txt", y.index(t), y.index(t) + len(t),
+                               1.0, t, t) for t in (one, two)), key=lambda p: p.a_start))
+    return Result({}, docs, (), (), (Pair("x.txt", "y.txt", 0.9, 28, 28, 2),), ps)
+
+
+@pytest.mark.parametrize("doc_id", [*sorted(TEXTS), "x.txt", "y.txt"])
+def test_doc_page_links_land_on_the_same_passage_of_the_pair_page(doc_id):
+    corpus = Corpus(crossed() if doc_id in ("x.txt", "y.txt") else mini_result())
+    page = pages.doc_page(corpus, doc_id)
+    for n, passage in page.passages.items():
+        url, k = passage.href.split("#p")
+        a, b = sorted((doc_id, passage.source))
+        pair = next(p for p in pages.pair_pages(corpus) if p.url == url)
+        row = pair.passages[int(k) - 1]
+        start, end = row.left if doc_id == a else row.right
+        at, mine = 0, set()
+        for seg in page.segments:
+            if n in seg.passages:
+                mine.update(range(at, at + len(seg.text)))
+            at += len(seg.text)
+        assert mine == set(range(start, end)), (doc_id, n)
+
+
 def test_templates_page_aligns_variants_to_the_representative(corpus):
     (block,) = pages.templates_page(corpus).blocks
     assert (block.kind, block.doc_count, block.members) == ("opening", 3, 3)

@@ -328,6 +328,7 @@ class Corpus:
         return pair_url(*key) if key in self.paged_keys else None
 
     def doc_link(self, doc_id: str) -> str | None:
+        """The url of a document's page, or None for an id not in the corpus."""
         return doc_url(doc_id) if doc_id in self.docs else None
 
 
@@ -379,6 +380,8 @@ class Cell:
 
 @dataclass(frozen=True)
 class Heatmap:
+    """The document × document similarity matrix of the index page."""
+
     labels: tuple[tuple[str, str, str | None], ...]
     """(short label, document id, url) per row and column."""
     cells: tuple[Cell, ...]
@@ -392,6 +395,8 @@ class Heatmap:
 
 @dataclass(frozen=True)
 class IndexPage:
+    """index.html: the corpus at a glance."""
+
     title: str
     documents: int
     chars: int
@@ -410,6 +415,7 @@ class IndexPage:
 
 
 def doc_row(c: Corpus, doc: Document) -> DocRow:
+    """A document's line in the documents table (also the head of its own page)."""
     s = c.stats.get(doc.id) or DocumentStats(doc.id, 0.0, None)
     top = s.top_source
     top_url = None
@@ -461,6 +467,7 @@ def _short(doc_id: str, limit: int = 14) -> str:
 
 
 def index_page(c: Corpus) -> IndexPage:
+    """Everything index.html shows."""
     r = c.result
     params = r.params.get("params", {}) or {}
     versions = tuple((k, str(v)) for k, v in sorted(r.params.items()) if k != "params")
@@ -516,6 +523,8 @@ class PassageRow:
 
 @dataclass(frozen=True)
 class Side:
+    """One of the two texts of a pair page."""
+
     id: str
     url: str | None
     path: str
@@ -526,6 +535,8 @@ class Side:
 
 @dataclass(frozen=True)
 class PairPage:
+    """A pair page: two full texts side by side, passages numbered and coloured alike on both."""
+
     url: str
     title: str
     similarity: float
@@ -540,6 +551,7 @@ class PairPage:
 
 
 def passage_grade(p: Passage) -> str:
+    """'template' for formula text, else the colour grade of its score."""
     return "template" if p.template is not None else grade(p.score)
 
 
@@ -629,6 +641,8 @@ class DocPassage:
 
 @dataclass(frozen=True)
 class DocPage:
+    """A document page: its full text coloured by source, and the documents it shares with."""
+
     url: str
     row: DocRow
     path: str
@@ -666,8 +680,8 @@ def doc_page(c: Corpus, doc_id: str, *, prev_url: str | None = None, next_url: s
     for a, b in keys:
         items = c.by_pair.get((a, b), [])
         other = b if a == doc_id else a
-        pair_ordered = sorted(items, key=lambda p: (p.a_start, p.b_start) if a == doc_id else (p.b_start, p.a_start))
-        for k, p in enumerate(pair_ordered, 1):
+        # numbered as on the pair's page (smaller id on the left), so "#p<k>" lands on this passage
+        for k, p in enumerate(items, 1):
             start, end = (p.a_start, p.a_end) if a == doc_id else (p.b_start, p.b_end)
             found.append((start, end, other, k, p))
     # the best source of a stretch comes first, so it gives the stretch its colour
@@ -688,6 +702,7 @@ def doc_page(c: Corpus, doc_id: str, *, prev_url: str | None = None, next_url: s
 
 
 def doc_pages(c: Corpus) -> Iterable[DocPage]:
+    """A page per document, in id order, each linking to the previous and next one."""
     ids = [d.id for d in c.result.documents]
     for i, d in enumerate(ids):
         yield doc_page(c, d, prev_url=doc_url(ids[i - 1]) if i else None,
@@ -699,6 +714,8 @@ def doc_pages(c: Corpus) -> Iterable[DocPage]:
 
 @dataclass(frozen=True)
 class Member:
+    """Where one copy of a template sits."""
+
     doc: str
     url: str | None
     start: int
@@ -716,6 +733,8 @@ class Variant:
 
 @dataclass(frozen=True)
 class TemplateBlock:
+    """One template family of templates.html."""
+
     id: str
     anchor: str
     kind: str
@@ -728,6 +747,8 @@ class TemplateBlock:
 
 @dataclass(frozen=True)
 class TemplatesPage:
+    """templates.html: every template family."""
+
     blocks: tuple[TemplateBlock, ...]
     index_url: str = INDEX
 
@@ -751,5 +772,6 @@ def template_block(c: Corpus, t: Template) -> TemplateBlock:
 
 
 def templates_page(c: Corpus) -> TemplatesPage:
+    """Everything templates.html shows, families in the Result's order."""
     return TemplatesPage(tuple(template_block(c, t) for t in c.result.templates))
 
