@@ -18,7 +18,7 @@ from report_mini import TEXTS, YEAR_A, mini_result
 from reuse.cli import app
 from reuse.model import Document, DocumentStats, Pair, Passage, Result
 from reuse.report import htmlreport, pages, write_report
-from reuse.report.pages import Corpus, Mark, Options, Segment, segments
+from reuse.report.pages import Corpus, Mark, Options, segments
 
 runner = CliRunner()
 
