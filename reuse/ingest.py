@@ -28,6 +28,7 @@ from reuse.extract import EXTENSIONS, Unreadable, extract, format_of
 from reuse.extract.text import decode
 from reuse.model import Document, Skipped
 from reuse.normalize import solid
+from reuse.report import MANIFEST
 
 __all__ = ["EXTENSIONS", "MAX_BYTES", "Found", "Unreadable", "decode", "discover", "document", "ingest",
            "read_document"]
@@ -116,8 +117,9 @@ def _walk(root: Path) -> Iterator[tuple[Path, str | None]]:
     """Files under root in a stable order, following symlinks but never in a loop.
 
     Yields ``(path, None)`` for each file and ``(path, reason)`` for what
-    cannot be read: a folder that cannot be listed, a symlink loop, a broken
-    symlink. Hidden files and folders (a leading dot) are passed over.
+    cannot be read: a folder that cannot be listed, a folder already read
+    through a symlink, a report folder. Hidden files and folders (a leading
+    dot) are passed over.
     """
     visited: set[tuple[int, int]] = set()
     problems: list[tuple[Path, str]] = []
@@ -141,6 +143,11 @@ def _walk(root: Path) -> Iterator[tuple[Path, str | None]]:
             dirnames[:] = []
             continue
         visited.add(key)
+        if MANIFEST in filenames:
+            # a report reuse wrote (reports/ inside the corpus): its pages are not documents
+            yield here, "a reuse report folder; not read"
+            dirnames[:] = []
+            continue
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             if not name.startswith("."):

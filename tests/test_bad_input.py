@@ -255,6 +255,19 @@ def test_unlistable_folder_simulated(tmp_path, monkeypatch):
     assert reasons == {"locked": "cannot list folder: permission denied; check the file's permissions"}
 
 
+def test_report_folder_inside_the_corpus_is_not_read(tmp_path, monkeypatch):
+    """reuse scan . writes reports/<name>/ inside the corpus; the next scan must not read its pages."""
+    make_doc(tmp_path, "a.txt", seed_text("000")[:1000])
+    make_doc(tmp_path, "b.txt", seed_text("000")[:1000])
+    monkeypatch.chdir(tmp_path)
+    scan(".", "-q")
+    report = next(tmp_path.glob("reports/*/report.json"))
+    result = scan(".", "-q")
+    assert json.loads(report.read_text(encoding="utf-8"))["skipped"] == [
+        {"path": report.parent.relative_to(tmp_path).as_posix(), "reason": "a reuse report folder; not read"}]
+    assert result.output == ""
+
+
 def test_same_id_from_two_folders_kept_apart_in_the_report(tmp_path):
     a = make_doc(tmp_path, "2023/report.txt", seed_text("000")[:1500])
     b = make_doc(tmp_path, "2024/report.txt", seed_text("000")[:1500])

@@ -97,6 +97,10 @@ def test_forced_encoding():
     assert decode(codecs.BOM_UTF8 + b"abc", "utf-8") == ("abc", "utf-8-sig")
     with pytest.raises(Unreadable, match="not valid utf-8"):
         decode(SEED.encode("gbk"), "utf-8")
+    with pytest.raises(Unreadable, match="read as utf-16 it is not text"):
+        decode(SEED.encode("utf-8"), "utf-16")
+    with pytest.raises(Unreadable, match="read as latin-1 it is not text"):
+        decode(SEED.encode("utf-8"), "latin-1")
 
 
 def test_unknown_forced_encoding_is_a_config_error(tmp_path):

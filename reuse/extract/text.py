@@ -171,9 +171,14 @@ def _forced(data: bytes, encoding: str) -> tuple[str, str]:
     if name in ("utf-8", "utf-16", "utf-32") and data.startswith(codecs.BOM_UTF8):
         name = "utf-8-sig"  # a forced UTF-8 read still drops the BOM
     try:
-        return data.decode(name), name
+        text = data.decode(name)
     except UnicodeDecodeError as err:
         raise Unreadable(f"not valid {encoding} (bad bytes at {err.start}); pass another --encoding or none") from err
+    if _junk_share(text) > 0.05:
+        # UTF-16 and Latin-1 decode any bytes; garbage is no reading
+        raise Unreadable(f"read as {encoding} it is not text (control or unassigned characters); "
+                         "pass another --encoding or none")
+    return text, name
 
 
 def _binary(data: bytes) -> str:
