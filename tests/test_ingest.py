@@ -136,7 +136,18 @@ def test_html_visible_text_keeps_blocks_drops_scripts():
 
 
 def test_html_deeply_nested_does_not_recurse():
-    assert visible_text("<div>" * 50_000 + "deep" + "</div>" * 50_000) == "deep"
+    assert visible_text("<div>" * 4000 + "deep" + "</div>" * 4000) == "deep"
+    assert visible_text("<li>x" * 50_000) == "\n".join(["x"] * 50_000)  # unclosed, but never deep
+
+
+def test_html_nested_too_deep_is_refused_quickly():
+    """lexbor builds deep trees in quadratic time; a hostile page is refused before parsing."""
+    import time
+
+    start = time.perf_counter()
+    with pytest.raises(Unreadable, match="nested over 5,000 elements deep"):
+        extract(b"<div>" * 200_000 + b"x", "html")
+    assert time.perf_counter() - start < 2
 
 
 @pytest.mark.parametrize(

@@ -33,6 +33,19 @@ BLOCK = frozenset({
 
 _SPACES = re.compile(r"[ \t\n\r\f]+")
 
+MAX_DEPTH = 5000
+"""Deepest nesting read. Tree building is quadratic in depth (every start tag
+scans the stack of open elements), so a hostile page of 200,000 nested divs
+would take minutes; real pages stay under a few hundred."""
+
+_TAG = re.compile(r"<(/?)([A-Za-z][^\s/>]*)[^>]*?(/?)>")
+_NO_DEPTH = frozenset({
+    # void elements, and those whose end tag may be left out (the parser closes them)
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr",
+    "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "thead", "tbody", "tfoot", "colgroup", "rb", "rt",
+    "rp", "rtc", "html", "head", "body",
+})
+
 
 def read_html(data: bytes, *, encoding: str | None = None) -> Extracted:
     """The visible text of an HTML page.
@@ -71,6 +84,8 @@ def visible_text(html: str) -> str:
     """
     from selectolax.lexbor import LexborHTMLParser
 
+    if _depth(html) > MAX_DEPTH:
+        raise Unreadable(f"HTML nested over {MAX_DEPTH:,} elements deep (a broken or hostile page); not read")
     try:
         root = LexborHTMLParser(html).root
     except Exception as err:  # lexbor refuses very few inputs; say which
@@ -122,6 +137,25 @@ def visible_text(html: str) -> str:
             node = node.parent
     newline()
     return "\n".join(lines)
+
+
+def _depth(html: str) -> int:
+    """The deepest nesting of elements that need an end tag, from the tags alone (linear time).
+
+    >>> _depth("<div><div><p>x</div><span>y</span></div>"), _depth("<ul><li>a<li>b</ul>")
+    (2, 1)
+    """
+    depth = deepest = 0
+    for m in _TAG.finditer(html):
+        name = m.group(2).lower()
+        if name in _NO_DEPTH or m.group(3):
+            continue
+        if m.group(1):
+            depth = max(depth - 1, 0)
+        else:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
 
 
 def _hidden(node) -> bool:
