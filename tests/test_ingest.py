@@ -212,8 +212,10 @@ def test_docx_zip_without_document_and_zip_bomb():
         extract(raw.getvalue(), "docx")
     from reuse.extract.docx import read_docx
 
-    with pytest.raises(Unreadable, match="unpacks to"):
+    with pytest.raises(Unreadable, match="unpacks to .* limit"):
         read_docx(make_docx(["x" * 1000]), max_unpacked=1000)
+    with pytest.raises(Unreadable, match="zip bomb"):
+        read_docx(make_docx(["x" * 1000]), max_xml=1000)
 
 
 def test_pdf_text_layer():

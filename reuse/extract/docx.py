@@ -16,9 +16,11 @@ from reuse.extract import Extracted, Unreadable, sniff
 
 MAX_UNPACKED = 1 << 30
 """Largest total unpacked size of a .docx; a zip bomb is refused before it is opened."""
+MAX_XML = 1 << 28
+"""Largest unpacked XML (256 MB): python-docx parses all of it into a tree, several times its size."""
 
 
-def read_docx(data: bytes, *, max_unpacked: int = MAX_UNPACKED) -> Extracted:
+def read_docx(data: bytes, *, max_unpacked: int = MAX_UNPACKED, max_xml: int = MAX_XML) -> Extracted:
     """The text of a .docx file.
 
     Raises:
@@ -28,6 +30,7 @@ def read_docx(data: bytes, *, max_unpacked: int = MAX_UNPACKED) -> Extracted:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             names = set(zf.namelist())
             unpacked = sum(i.file_size for i in zf.infolist())
+            xml = sum(i.file_size for i in zf.infolist() if i.filename.endswith((".xml", ".rels")))
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as err:
         what = sniff(data)
         if what and "zip" in what:
@@ -37,8 +40,9 @@ def read_docx(data: bytes, *, max_unpacked: int = MAX_UNPACKED) -> Extracted:
         raise Unreadable("not a .docx file (not a zip archive); an old .doc must be saved as .docx") from err
     if "word/document.xml" not in names:
         raise Unreadable("a zip archive, but not a Word document (no word/document.xml)")
-    if unpacked > max_unpacked:
-        raise Unreadable(f"unpacks to {unpacked:,} bytes, over the {max_unpacked:,} limit; not read")
+    if unpacked > max_unpacked or xml > max_xml:
+        raise Unreadable(f"unpacks to {max(unpacked, xml):,} bytes, over the "
+                         f"{max_unpacked if unpacked > max_unpacked else max_xml:,} limit (a zip bomb?); not read")
     import docx
 
     try:
