@@ -30,8 +30,8 @@ from reuse.model import Document, Skipped
 from reuse.normalize import solid
 from reuse.report import MANIFEST
 
-__all__ = ["EXTENSIONS", "MAX_BYTES", "Found", "Unreadable", "decode", "discover", "document", "ingest",
-           "read_document"]
+__all__ = ["EXTENSIONS", "MAX_BYTES", "Found", "Unreadable", "decode", "discover", "document", "ingest", "label",
+           "read_bytes", "read_document"]
 
 MAX_BYTES = 200 * 2**20
 """Largest file read (200 MB); a larger one is skipped with its size."""

@@ -168,7 +168,7 @@ def _forced(data: bytes, encoding: str) -> tuple[str, str]:
         name = codecs.lookup(encoding).name
     except LookupError as err:
         raise Unreadable(f"unknown encoding {encoding!r}; pass a codec name such as gb18030 or utf-16") from err
-    if name in ("utf-8", "utf-16", "utf-32") and data.startswith(codecs.BOM_UTF8):
+    if name == "utf-8" and data.startswith(codecs.BOM_UTF8):
         name = "utf-8-sig"  # a forced UTF-8 read still drops the BOM
     try:
         text = data.decode(name)
