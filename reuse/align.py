@@ -185,3 +185,30 @@ def one_to_one(items: list[Alignment]) -> list[Alignment]:
             continue
         kept.append(x)
     return sorted(kept, key=lambda x: (x.a_lo, x.b_lo))
+
+
+def _is_punct(ch: str) -> bool:
+    return not ch.isspace() and not ch.isalnum()
+
+
+def with_shared_punctuation(a: str, b: str, a_start: int, a_end: int, b_start: int, b_end: int,
+                            limit: int = 3) -> tuple[int, int, int, int]:
+    """Widen original spans over punctuation both texts have around them.
+
+    Matching ignores punctuation, so a passage ends on its last word; a
+    reader expects the shared sentence's own full stop or closing quote too.
+
+    >>> with_shared_punctuation("说：好。", "说：好。", 2, 3, 2, 3)
+    (1, 4, 1, 4)
+    """
+    for _ in range(limit):
+        if a_end < len(a) and b_end < len(b) and a[a_end] == b[b_end] and _is_punct(a[a_end]):
+            a_end, b_end = a_end + 1, b_end + 1
+        else:
+            break
+    for _ in range(limit):
+        if a_start > 0 and b_start > 0 and a[a_start - 1] == b[b_start - 1] and _is_punct(a[a_start - 1]):
+            a_start, b_start = a_start - 1, b_start - 1
+        else:
+            break
+    return a_start, a_end, b_start, b_end

@@ -62,22 +62,33 @@ def seed_matches(shingles: list[np.ndarray], *, max_doc_freq: int, max_group: in
     documents, or more than ``max_group`` times in all, are skipped: they are
     formulas every document carries, not evidence of a pair.
     """
-    lengths = np.array([len(s) for s in shingles], dtype=np.int64)
-    if lengths.sum() == 0:
+    # 1. which hashes occur in 2..max_doc_freq documents (one sort of the
+    #    per-document distinct hashes); most shingles occur once and drop out here
+    distinct = [np.unique(s) for s in shingles]
+    if not distinct or sum(len(u) for u in distinct) == 0:
         return np.zeros((0, 4), dtype=np.int64)
-    h = np.concatenate(shingles)
-    d = np.repeat(np.arange(len(shingles), dtype=np.int64), lengths)
-    i = np.concatenate([np.arange(n, dtype=np.int64) for n in lengths])
-    order = np.lexsort((i, d, h))
+    every = np.sort(np.concatenate(distinct))
+    starts = np.flatnonzero(np.concatenate([[True], every[1:] != every[:-1]]))
+    doc_freq = np.diff(np.append(starts, len(every)))
+    shared = every[starts[(doc_freq >= 2) & (doc_freq <= max_doc_freq)]]
+    if not len(shared):
+        return np.zeros((0, 4), dtype=np.int64)
+    # 2. every occurrence of those hashes, in (document, position) order
+    hs, ds, is_ = [], [], []
+    for d, s in enumerate(shingles):
+        at = np.minimum(np.searchsorted(shared, s), len(shared) - 1)
+        pos = np.flatnonzero(shared[at] == s)
+        hs.append(s[pos])
+        ds.append(np.full(len(pos), d, dtype=np.int64))
+        is_.append(pos.astype(np.int64))
+    h, d, i = np.concatenate(hs), np.concatenate(ds), np.concatenate(is_)
+    order = np.argsort(h, kind="stable")  # stable: (document, position) order within a hash
     h, d, i = h[order], d[order], i[order]
     new_group = np.ones(len(h), dtype=bool)
     new_group[1:] = h[1:] != h[:-1]
-    new_doc = new_group.copy()
-    new_doc[1:] |= d[1:] != d[:-1]
     starts = np.flatnonzero(new_group)
     sizes = np.diff(np.append(starts, len(h)))
-    doc_freq = np.add.reduceat(new_doc.astype(np.int64), starts)
-    ok = (doc_freq >= 2) & (doc_freq <= max_doc_freq) & (sizes <= max_group)
+    ok = (sizes >= 2) & (sizes <= max_group)
     out = []
     for size in np.unique(sizes[ok]).tolist():
         group_starts = starts[ok & (sizes == size)]
@@ -102,7 +113,7 @@ def diagonal_runs(seeds: np.ndarray, k: int) -> np.ndarray:
         return np.zeros((0, 6), dtype=np.int64)
     da, ia, db, ib = seeds.T
     diag = ib - ia
-    order = np.lexsort((ia, diag, db, da))
+    order = _run_order(da, db, diag, ia)
     da, ia, db, ib, diag = da[order], ia[order], db[order], ib[order], diag[order]
     new = np.ones(len(da), dtype=bool)
     new[1:] = (da[1:] != da[:-1]) | (db[1:] != db[:-1]) | (diag[1:] != diag[:-1]) | (ia[1:] != ia[:-1] + 1)
@@ -112,9 +123,22 @@ def diagonal_runs(seeds: np.ndarray, k: int) -> np.ndarray:
     return runs[np.lexsort((runs[:, 4], runs[:, 2], runs[:, 1], runs[:, 0]))]
 
 
+def _run_order(da: np.ndarray, db: np.ndarray, diag: np.ndarray, ia: np.ndarray) -> np.ndarray:
+    """Order of seeds by (pair, diagonal, position): one sort of packed keys when they fit in 63 bits."""
+    _, pair = np.unique(da * (int(db.max()) + 1) + db, return_inverse=True)
+    low = int(diag.min())
+    diag_bits = max(1, int(diag.max() - low).bit_length())
+    pos_bits = max(1, int(ia.max()).bit_length())
+    pair_bits = max(1, int(pair.max()).bit_length())
+    if pair_bits + diag_bits + pos_bits > 63:
+        return np.lexsort((ia, diag, db, da))
+    key = (pair.astype(np.int64) << (diag_bits + pos_bits)) | ((diag - low) << pos_bits) | ia
+    return np.argsort(key)
+
+
 def unit_pairs(features: list[Features], *, k: int, threshold: float, num_perm: int, seed: int,
                storage: dict | None = None, max_bucket: int = 64) -> list[tuple[int, int, int, int]]:
-    """Near-duplicate sentences/paragraphs across documents, via MinHash LSH.
+    """Near-duplicate sentences across documents, via MinHash LSH.
 
     Returns ``(doc_a, unit_a, doc_b, unit_b)`` with ``doc_a < doc_b``, each
     verified by the exact Jaccard similarity of the two shingle sets.
@@ -131,21 +155,55 @@ def unit_pairs(features: list[Features], *, k: int, threshold: float, num_perm: 
     sigs = index.signatures(
         np.concatenate(sets).astype(np.uint32), offsets, num_perm=num_perm, seed=seed
     )  # astype keeps the low 32 bits of each 64-bit shingle hash
-    lsh = index.build_lsh(sigs, keys, threshold=threshold, num_perm=num_perm, seed=seed, storage=storage)
-    position = {key: n for n, key in enumerate(keys)}
-    candidates: set[tuple[int, int]] = set()
-    for bucket in index.buckets(lsh, max_size=max_bucket):
-        members = sorted(position[tuple(m)] for m in bucket)
-        for x in range(len(members)):
-            for y in range(x + 1, len(members)):
-                if keys[members[x]][0] != keys[members[y]][0]:
-                    candidates.add((members[x], members[y]))
+    if storage is None:
+        doc_of = np.array([d for d, _ in keys], dtype=np.int64)
+        pairs = index.colliding_pairs(sigs, doc_of, threshold=threshold, max_bucket=max_bucket)
+    else:  # a shared index (e.g. Redis) goes through datasketch's own MinHashLSH
+        lsh = index.build_lsh(sigs, keys, threshold=threshold, num_perm=num_perm, seed=seed, storage=storage)
+        position = {key: n for n, key in enumerate(keys)}
+        found: set[tuple[int, int]] = set()
+        for bucket in index.buckets(lsh, max_size=max_bucket):
+            members = sorted(position[tuple(m)] for m in bucket)
+            found.update(
+                (x, y) for i, x in enumerate(members) for y in members[i + 1 :] if keys[x][0] != keys[y][0]
+            )
+        pairs = np.array(sorted(found), dtype=np.int64).reshape(-1, 2)
+    # LSH hits are candidates: keep those whose signatures agree enough, then
+    # check the exact Jaccard similarity of the shingle sets
+    if len(pairs):
+        estimate = (sigs[pairs[:, 0]] == sigs[pairs[:, 1]]).mean(axis=1)
+        pairs = pairs[estimate >= threshold - 0.15]
     verified = []
-    for x, y in sorted(candidates):
+    for x, y in pairs.tolist():
         inter = len(np.intersect1d(sets[x], sets[y], assume_unique=True))
         if inter / (len(sets[x]) + len(sets[y]) - inter) >= threshold:
             verified.append((*keys[x], *keys[y]))
     return verified
+
+
+def drop_lone_short_runs(runs: np.ndarray, *, shortest: int, max_gap: int, window: int = 6) -> np.ndarray:
+    """Runs that could still become a passage.
+
+    A run shorter than ``shortest`` tokens with no other run of its pair
+    within ``max_gap`` tokens on both sides cannot grow into a passage: it is
+    a chance match of common words, the bulk of all seeds. Neighbours are
+    looked for among the ``window`` runs before and after in reading order.
+    """
+    if not len(runs):
+        return runs
+    da, db, a_lo, a_hi, b_lo, b_hi = runs.T
+    has_neighbour = np.zeros(len(runs), dtype=bool)
+    for step in range(1, min(window, len(runs) - 1) + 1):
+        i, j = slice(0, len(runs) - step), slice(step, len(runs))
+        close = (
+            (da[i] == da[j]) & (db[i] == db[j])
+            & (a_lo[j] <= a_hi[i] + max_gap)
+            & (b_lo[j] <= b_hi[i] + max_gap) & (b_hi[j] + max_gap >= b_lo[i])
+        )
+        has_neighbour[i] |= close
+        has_neighbour[j] |= close
+    long_enough = (a_hi - a_lo) >= shortest
+    return runs[long_enough | has_neighbour]
 
 
 def regions(runs: np.ndarray, units: list[tuple[int, int, int, int]], features: list[Features], *,

@@ -24,8 +24,11 @@ class Features:
         folded: matching text and its map to the original.
         tokens: token spans in folded coordinates, with hashes.
         shingles: 64-bit hash of each window of ``k`` tokens.
-        units: ``(n, 2)`` token ranges of sentences and paragraphs long
-            enough to be compared as near-duplicates.
+        units: ``(n, 2)`` token ranges of the sentences long enough to be
+            compared as near-duplicates (a paragraph without sentence
+            punctuation is one sentence; sentences are at most 2000
+            characters). Paragraph pairs add nothing here: a near-duplicate
+            paragraph is a chain of near-duplicate sentences and runs.
     """
 
     folded: Folded
@@ -50,7 +53,7 @@ def extract(doc: Document, settings: Settings) -> Features:
 
 
 def _units(doc: Document, folded: Folded, tokens: Tokens, settings: Settings) -> np.ndarray:
-    spans = sorted(set(doc.sentences) | set(doc.paragraphs))
+    spans = doc.sentences
     if not spans or not len(tokens):
         return np.zeros((0, 2), dtype=np.int64)
     bounds = np.array([(s.start, s.end) for s in spans], dtype=np.int64)

@@ -48,6 +48,8 @@ def find_passages(documents: Sequence[Document], features: Sequence[Features], s
     with _timer(timings, "seeds"):
         seeds = cand.seed_matches([f.shingles for f in features], max_doc_freq=settings.max_doc_freq)
         runs = cand.diagonal_runs(seeds, k)
+        # matching tokens just beyond a run may extend it by up to k - 1 on each side
+        runs = cand.drop_lone_short_runs(runs, shortest=settings.min_length - 2 * (k - 1), max_gap=settings.max_gap)
     with _timer(timings, "lsh"):
         units = cand.unit_pairs(list(features), k=k, threshold=settings.threshold, num_perm=settings.num_perm,
                                 seed=settings.seed, storage=settings.storage)
@@ -65,8 +67,9 @@ def find_passages(documents: Sequence[Document], features: Sequence[Features], s
                                          min_score=settings.min_score, max_gap=settings.max_gap)
             ]
             for al in aligning.one_to_one(found):
-                a_start, a_end = fa.original_span(al.a_lo, al.a_hi)
-                b_start, b_end = fb.original_span(al.b_lo, al.b_hi)
+                a_start, a_end, b_start, b_end = aligning.with_shared_punctuation(
+                    a.text, b.text, *fa.original_span(al.a_lo, al.a_hi), *fb.original_span(al.b_lo, al.b_hi)
+                )
                 passages.append(Passage(a.id, a_start, a_end, b.id, b_start, b_end, al.score,
                                         a.text[a_start:a_end], b.text[b_start:b_end]))
             progress("align", n + 1, len(by_pair))

@@ -103,9 +103,9 @@ def test_injected_copy_is_found_with_exact_offsets(tmp_path, index, change):
     hits = [p for p in result.passages if p.b == "new.txt" and p.b_start < start + len(pasted) and p.b_end > start]
     assert len(hits) == 1, hits
     hit = hits[0]
-    # the passage spans the pasted paragraph exactly (its closing 。 is punctuation, not text)
-    assert hit.b_start == start and hit.b_end == start + len(pasted.rstrip("。"))
+    # the passage spans the pasted paragraph exactly, its closing 。 included
+    assert (hit.b_start, hit.b_end) == (start, start + len(pasted))
     src_start = source.index(para)
-    assert hit.a_start == src_start and hit.a_end == src_start + len(para.rstrip("。"))
+    assert (hit.a_start, hit.a_end) == (src_start, src_start + len(para))
     assert new_text[hit.b_start:hit.b_end] == hit.b_text
     assert hit.score >= (0.98 if change is _edit else 1.0) or change is _edit

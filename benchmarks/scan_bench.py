@@ -1,0 +1,122 @@
+"""Throughput of `reuse scan`, per stage and end to end, on a synthetic corpus.
+
+    python benchmarks/scan_bench.py --mb 20            # build (cached) + scan
+    python benchmarks/scan_bench.py --mb 100 --profile # also write a pyinstrument profile
+
+The corpus is built from the seed speeches so it looks like the real thing:
+each document is mostly its own text (random sentences drawn from the seeds'
+character distribution, so they share no passages by construction) plus
+edited copies of paragraphs from one to three earlier documents, shuffled
+seed paragraphs (stock formulas many documents carry), and a few verbatim
+seed sentences. About a third of each document is reused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PUNCT = "，。；：、"
+
+
+def _seed_paragraphs() -> list[str]:
+    paras = []
+    for path in sorted((ROOT / "seeds").glob("*.txt")):
+        paras += [p.strip() for p in path.read_text(encoding="utf-8").split("\n") if len(p.strip()) > 30]
+    return paras
+
+
+def _own_text(rng: random.Random, alphabet: str, n: int) -> str:
+    out, size = [], 0
+    while size < n:
+        clause = "".join(rng.choices(alphabet, k=rng.randint(8, 30)))
+        out.append(clause + rng.choice(PUNCT))
+        size += len(clause) + 1
+    return "".join(out)
+
+
+def _edit(rng: random.Random, text: str, alphabet: str, rate: float) -> str:
+    chars = list(text)
+    for _ in range(int(len(chars) * rate)):
+        chars[rng.randrange(len(chars))] = rng.choice(alphabet)
+    return "".join(chars)
+
+
+def build(folder: Path, megabytes: float, seed: int = 0) -> Path:
+    """Write the corpus (once; reused when it exists) and return its folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    done = folder / ".complete"
+    if done.exists():
+        return folder
+    rng = random.Random(seed)
+    seeds = _seed_paragraphs()
+    alphabet = "".join(c for p in seeds for c in p if "\u4e00" <= c <= "\u9fff")
+    target = int(megabytes * 1_000_000)
+    written, docs = 0, []
+    while written < target:
+        paras = []
+        for _ in range(rng.randint(8, 30)):
+            paras.append(_own_text(rng, alphabet, rng.randint(80, 500)))
+        if docs:
+            for source in rng.sample(docs, min(len(docs), rng.randint(1, 3))):
+                for p in rng.sample(source, min(len(source), rng.randint(2, 6))):
+                    paras.insert(rng.randrange(len(paras) + 1), _edit(rng, p, alphabet, rng.uniform(0, 0.05)))
+        for p in rng.sample(seeds, 2):
+            paras.insert(rng.randrange(len(paras) + 1), p)
+        docs.append(paras)
+        body = "\n".join(paras) + "\n"
+        (folder / f"doc_{len(docs):06d}.txt").write_text(body, encoding="utf-8")
+        written += len(body.encode("utf-8"))
+    done.write_text(str(written), encoding="utf-8")
+    return folder
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--mb", type=float, default=20.0, help="corpus size in MB (UTF-8)")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out")
+    parser.add_argument("--profile", action="store_true", help="write a pyinstrument HTML profile")
+    args = parser.parse_args()
+
+    from reuse.config import Settings
+    from reuse.pipeline import run
+
+    corpus = build(args.out / f"corpus_{args.mb:g}MB", args.mb)
+    size = sum(p.stat().st_size for p in corpus.glob("*.txt")) / 1e6
+    n_docs = len(list(corpus.glob("*.txt")))
+    profiler = None
+    if args.profile:
+        from pyinstrument import Profiler
+
+        profiler = Profiler()
+        profiler.start()
+    start = time.perf_counter()
+    result = run([str(corpus)], Settings())
+    total = time.perf_counter() - start
+    if profiler:
+        profiler.stop()
+        target = args.out / f"profile_{args.mb:g}MB.html"
+        target.write_text(profiler.output_html(), encoding="utf-8")
+        print(f"profile: {target}")
+    try:
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    except ImportError:  # pragma: no cover - not on Windows
+        peak = float("nan")
+    print(f"corpus: {n_docs} documents, {size:.1f} MB; {len(result.pairs)} pairs, {len(result.passages)} passages")
+    print(f"{'stage':<12}{'seconds':>9}{'MB/s':>9}")
+    for stage, seconds in result.timings.items():
+        print(f"{stage:<12}{seconds:>9.2f}{size / seconds if seconds else float('inf'):>9.1f}")
+    print(f"{'end to end':<12}{total:>9.2f}{size / total:>9.2f}")
+    print(f"peak memory: {peak:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
