@@ -33,14 +33,15 @@ app = typer.Typer(
 err = Console(stderr=True, highlight=False)
 out = Console(highlight=False)
 
+_DEFAULTS = Settings()
 Paths = Annotated[list[Path], typer.Argument(help="Files and folders (folders are read recursively).",
                                              show_default=False)]
-MinLength = Annotated[Optional[int], typer.Option("--min-length", help="Shortest passage, in Han characters or words. [default: 12]")]
-Threshold = Annotated[Optional[float], typer.Option("--threshold", help="Jaccard threshold for near-duplicate sentences/paragraphs. [default: 0.5]")]
-Shingle = Annotated[Optional[int], typer.Option("--shingle", help="Tokens per shingle (exact seed length). [default: 4]")]
-MinScore = Annotated[Optional[float], typer.Option("--min-score", help="Lowest passage score, 0-1. [default: 0.6]")]
-MaxGap = Annotated[Optional[int], typer.Option("--max-gap", help="Widest edit bridged inside a passage, in tokens. [default: 8]")]
-Unit = Annotated[Optional[str], typer.Option("--unit", help="Han token unit: 'char' or 'word' (jieba). [default: char]")]
+MinLength = Annotated[Optional[int], typer.Option("--min-length", help=f"Shortest passage, in Han characters or words. (default: {_DEFAULTS.min_length})")]
+Threshold = Annotated[Optional[float], typer.Option("--threshold", help=f"Jaccard threshold for near-duplicate sentences/paragraphs. (default: {_DEFAULTS.threshold})")]
+Shingle = Annotated[Optional[int], typer.Option("--shingle", help=f"Tokens per shingle (exact seed length). (default: {_DEFAULTS.shingle})")]
+MinScore = Annotated[Optional[float], typer.Option("--min-score", help=f"Lowest passage score, 0-1. (default: {_DEFAULTS.min_score})")]
+MaxGap = Annotated[Optional[int], typer.Option("--max-gap", help=f"Widest edit bridged inside a passage, in tokens. (default: {_DEFAULTS.max_gap})")]
+Unit = Annotated[Optional[str], typer.Option("--unit", help=f"Han token unit: 'char' or 'word' (jieba). (default: {_DEFAULTS.unit})")]
 Encoding = Annotated[Optional[str], typer.Option("--encoding", help="Read every file in this encoding instead of detecting it.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display and no summary.")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show stage timings and more detail.")]
@@ -135,7 +136,7 @@ def _summary(result: Result, where: Path, verbose: bool) -> None:
 @app.command()
 def scan(
     paths: Paths,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Report folder. [default: reports/<first PATH>]")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Report folder. (default: reports/<first PATH>)")] = None,
     min_length: MinLength = None,
     threshold: Threshold = None,
     shingle: Shingle = None,
@@ -171,7 +172,7 @@ def scan(
 def compare(
     a: Annotated[Path, typer.Argument(help="First file (left side).", show_default=False)],
     b: Annotated[Path, typer.Argument(help="Second file (right side).", show_default=False)],
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="HTML file to write. [default: reports/compare/<A>__<B>.html]")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="HTML file to write. (default: reports/compare/<A>__<B>.html)")] = None,
     min_length: MinLength = None,
     threshold: Threshold = None,
     shingle: Shingle = None,
