@@ -45,6 +45,10 @@ class Settings:
     seed: int = 1
     max_doc_freq: int = 50
     """A shingle found in more documents than this is boilerplate: it seeds no pair."""
+    min_docs: float | None = None
+    """Documents a template family needs: a count, a share of the corpus (< 1), or None for max(3, 5%)."""
+    include_templates: bool = False
+    """Count template text in pair similarity and top source (it always counts in reuse_ratio)."""
     simplify: bool = True
     """Fold traditional Chinese characters to simplified ones before matching."""
     fold_digits: bool = True

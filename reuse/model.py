@@ -82,6 +82,18 @@ class Source:
 
 
 @dataclass(frozen=True, slots=True)
+class Section:
+    """A part of a document under one heading (一、 / （一） / 1. / 第一), with its own ratios."""
+
+    title: str
+    start: int
+    end: int
+    reuse_ratio: float
+    template_ratio: float
+    copy_ratio: float
+
+
+@dataclass(frozen=True, slots=True)
 class DocumentStats:
     """How much of one document is shared (总文字复制比) and with whom."""
 
@@ -92,6 +104,7 @@ class DocumentStats:
     """Share covered by template families (套话)."""
     copy_ratio: float = 0.0
     """Share shared with specific documents beyond templates (去除套话复制比)."""
+    sections: tuple[Section, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

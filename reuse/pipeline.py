@@ -13,7 +13,8 @@ from reuse.config import Settings
 from reuse.features import Features, extract
 from reuse.ingest import ingest
 from reuse.model import Document, Passage, Result, Skipped
-from reuse.score import score
+from reuse.score import mark_templates, score
+from reuse.templates import find_templates, min_docs_for
 
 Progress = Callable[[str, int, int], None]
 """progress(stage, done, total): called as a stage advances."""
@@ -66,7 +67,7 @@ def find_passages(documents: Sequence[Document], features: Sequence[Features], s
                 for al in aligning.align(fa, fb, region, k=k, min_length=settings.min_length,
                                          min_score=settings.min_score, max_gap=settings.max_gap)
             ]
-            for al in aligning.one_to_one(found):
+            for al in aligning.merge_adjacent(aligning.one_to_one(found), fa, fb, max_gap=settings.max_gap):
                 a_start, a_end, b_start, b_end = aligning.with_shared_punctuation(
                     a.text, b.text, *fa.original_span(al.a_lo, al.a_hi), *fb.original_span(al.b_lo, al.b_hi)
                 )
@@ -88,8 +89,13 @@ def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped
             features.append(extract(doc, settings))
             progress("features", n + 1, len(documents))
     passages = find_passages(documents, features, settings, timings, progress)
+    with _timer(timings, "templates"):
+        templates = find_templates(documents, features, k=settings.shingle, max_gap=settings.max_gap,
+                                   min_docs=min_docs_for(len(documents), settings.min_docs),
+                                   min_length=settings.min_length)
+        passages = mark_templates(passages, templates, documents)
     with _timer(timings, "score"):
-        pairs, stats = score(documents, passages)
+        pairs, stats = score(documents, passages, templates, include_templates=settings.include_templates)
     return Result(
         params={**package_versions(), "params": settings.params()},
         documents=tuple(documents),
@@ -97,6 +103,7 @@ def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped
         skipped=tuple(skipped),
         pairs=tuple(pairs),
         passages=tuple(passages),
+        templates=tuple(templates),
         timings=timings,
     )
 

@@ -1,9 +1,12 @@
-"""Stage 8: how much is shared, per pair and per document.
+"""Stage 10: how much is shared, per pair, per document and per section.
 
 All ratios count non-whitespace characters of the original text, the way
-查重 reports count 字符: a document's ``reuse_ratio`` (总文字复制比) is the
-share covered by passages shared with any other document; its ``top_source``
-(单篇最大复制比) is the one document it shares most with.
+查重 reports count 字符. A document's ``reuse_ratio`` (总文字复制比) is the
+share covered by passages shared with any other document; it splits into
+``template_ratio`` (the part inside template families: formulas, skeleton,
+watermarks) and ``copy_ratio`` (the rest: 去除套话复制比). Pair similarity
+and ``top_source`` (单篇最大复制比) count copying only, unless templates are
+included.
 """
 
 from __future__ import annotations
@@ -13,57 +16,107 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from reuse.model import Document, DocumentStats, Pair, Passage, Source
+from reuse import segment
+from reuse.model import Document, DocumentStats, Pair, Passage, Section, Source, Template
 from reuse.normalize import solid
-
-
-class Counter:
-    """Counts non-whitespace characters in unions of spans of one text."""
-
-    def __init__(self, text: str):
-        self.prefix = np.concatenate([[0], np.cumsum(solid(text), dtype=np.int64)])
-
-    def count(self, spans: Iterable[tuple[int, int]]) -> int:
-        total, reach = 0, 0
-        for s, e in sorted(spans):
-            s = max(s, reach)
-            if e > s:
-                total += int(self.prefix[e] - self.prefix[s])
-                reach = e
-        return total
 
 
 def _ratio(part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else 0.0
 
 
-def score(documents: Sequence[Document], passages: Sequence[Passage]) -> tuple[list[Pair], list[DocumentStats]]:
+class Coverage:
+    """Character masks of one document: what is shared, what is template."""
+
+    def __init__(self, text: str):
+        self.solid = solid(text)
+        self.template = np.zeros(len(text), dtype=bool)
+
+    def mask(self, spans: Iterable[tuple[int, int]]) -> np.ndarray:
+        m = np.zeros(len(self.solid), dtype=bool)
+        for s, e in spans:
+            m[s:e] = True
+        return m & self.solid
+
+    def count(self, mask: np.ndarray, lo: int = 0, hi: int | None = None) -> int:
+        return int(np.count_nonzero(mask[lo:hi]))
+
+
+def mark_templates(passages: Sequence[Passage], templates: Sequence[Template], documents: Sequence[Document],
+                   *, share: float = 0.8) -> list[Passage]:
+    """Passages lying mostly (``share``) inside one template family get its id."""
+    from dataclasses import replace
+
+    members: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    for t in templates:
+        for doc, start, end in t.members:
+            members[doc].append((start, end, t.id))
+    out = []
+    for p in passages:
+        best, best_overlap = None, 0
+        for s, e, tid in members.get(p.a, ()):
+            overlap = min(e, p.a_end) - max(s, p.a_start)
+            if overlap > best_overlap:
+                best, best_overlap = tid, overlap
+        if best and best_overlap >= share * (p.a_end - p.a_start):
+            out.append(replace(p, template=best))
+        else:
+            out.append(p)
+    return out
+
+
+def score(documents: Sequence[Document], passages: Sequence[Passage], templates: Sequence[Template] = (),
+          *, include_templates: bool = False) -> tuple[list[Pair], list[DocumentStats]]:
     """Pairs (closest first) and per-document stats (in document order)."""
-    counters = {doc.id: Counter(doc.text) for doc in documents}
-    chars = {doc.id: doc.chars for doc in documents}
+    cover = {doc.id: Coverage(doc.text) for doc in documents}
+    for t in templates:
+        for doc, start, end in t.members:
+            cover[doc].template[start:end] = True
     by_pair: dict[tuple[str, str], list[Passage]] = defaultdict(list)
     by_doc: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for p in passages:
         by_pair[(p.a, p.b)].append(p)
         by_doc[p.a].append((p.a_start, p.a_end))
         by_doc[p.b].append((p.b_start, p.b_end))
+    chars = {doc.id: doc.chars for doc in documents}
     pairs = []
     shared_with: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for (a, b), items in by_pair.items():
-        a_shared = counters[a].count((p.a_start, p.a_end) for p in items)
-        b_shared = counters[b].count((p.b_start, p.b_end) for p in items)
-        similarity = _ratio(a_shared + b_shared, chars[a] + chars[b])
-        pairs.append(Pair(a, b, similarity, a_shared, b_shared, len(items)))
+        ma = cover[a].mask((p.a_start, p.a_end) for p in items)
+        mb = cover[b].mask((p.b_start, p.b_end) for p in items)
+        if not include_templates:
+            ma &= ~cover[a].template
+            mb &= ~cover[b].template
+        a_shared, b_shared = cover[a].count(ma), cover[b].count(mb)
+        pairs.append(Pair(a, b, _ratio(a_shared + b_shared, chars[a] + chars[b]), a_shared, b_shared, len(items)))
         shared_with[a].append((a_shared, b))
         shared_with[b].append((b_shared, a))
     pairs.sort(key=lambda p: (-p.similarity, -(p.a_shared_chars + p.b_shared_chars), p.a, p.b))
     stats = []
     for doc in documents:
+        c = cover[doc.id]
+        reused = c.mask(by_doc[doc.id])
+        templated = reused & c.template
         top = None
         if shared_with[doc.id]:
             # most shared characters; ties go to the first id, for stable output
             shared, other = min(shared_with[doc.id], key=lambda t: (-t[0], t[1]))
-            top = Source(other, _ratio(shared, doc.chars))
-        reuse = _ratio(counters[doc.id].count(by_doc[doc.id]), doc.chars)
-        stats.append(DocumentStats(doc.id, reuse, top, template_ratio=0.0, copy_ratio=reuse))
+            if shared:
+                top = Source(other, _ratio(shared, doc.chars))
+        reuse = _ratio(c.count(reused), doc.chars)
+        template = _ratio(c.count(templated), doc.chars)
+        sections = tuple(
+            Section(
+                title=doc.text[title.start:title.end],
+                start=span.start,
+                end=span.end,
+                reuse_ratio=_ratio(c.count(reused, span.start, span.end), c.count(c.solid, span.start, span.end)),
+                template_ratio=_ratio(c.count(templated, span.start, span.end), c.count(c.solid, span.start, span.end)),
+                copy_ratio=_ratio(c.count(reused & ~c.template, span.start, span.end),
+                                  c.count(c.solid, span.start, span.end)),
+            )
+            for title, span in segment.sections(doc.text, list(doc.paragraphs))
+        )
+        stats.append(DocumentStats(doc.id, reuse, top, template_ratio=template,
+                                   copy_ratio=_ratio(c.count(reused & ~c.template), doc.chars), sections=sections))
     return pairs, stats

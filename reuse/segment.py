@@ -70,3 +70,44 @@ def sentences(text: str, paras: list[Span]) -> list[Span]:
         if span:
             spans.extend(_bounded(span))
     return spans
+
+
+_NUMERALS = "一二三四五六七八九十百零〇"
+# heading levels, outermost first: 一、 / （一） / 1. / 第一 / 一是
+_HEADINGS = (
+    re.compile(rf"[{_NUMERALS}]+、"),
+    re.compile(rf"[（(][{_NUMERALS}]+[）)]"),
+    re.compile(r"[0-9０-９]+[、.．](?![0-9０-９])"),
+    re.compile(rf"第[{_NUMERALS}]+[，,、：:是]|第[{_NUMERALS}]+(?:部分|章|节)"),
+    re.compile(rf"[{_NUMERALS}]+[是要]"),
+)
+MAX_HEADING = 60
+
+
+def sections(text: str, paras: list[Span]) -> list[tuple[Span, Span]]:
+    """A document's sections as ``(title, body)`` spans, cut at its outermost headings.
+
+    The outermost heading style used at least twice wins (一、 before （一）
+    before 1. ...); text before the first heading is a section titled by the
+    first paragraph. A document without headings is one section.
+
+    >>> t = "讲话\n一、抓学习\n内容\n二、抓落实\n内容"
+    >>> [t[a.start:a.end] for a, _ in sections(t, paragraphs(t))]
+    ['讲话', '一、抓学习', '二、抓落实']
+    """
+    if not paras:
+        return []
+    for pattern in _HEADINGS:
+        starts = [i for i, p in enumerate(paras) if pattern.match(text, p.start, p.end)]
+        if len(starts) >= 2:
+            break
+    else:
+        starts = []
+    cuts = ([0] if not starts or starts[0] != 0 else []) + starts
+    out = []
+    for n, i in enumerate(cuts):
+        last = (cuts[n + 1] if n + 1 < len(cuts) else len(paras)) - 1
+        title = paras[i]
+        title_end = title.start + min(title.end - title.start, MAX_HEADING)
+        out.append((Span(title.start, title_end), Span(paras[i].start, paras[last].end)))
+    return out

@@ -29,11 +29,24 @@ def to_dict(result: Result) -> dict[str, Any]:
                 "chars": d.chars,
                 "paragraphs": len(d.paragraphs),
                 "reuse_ratio": stats[d.id].reuse_ratio,
+                "template_ratio": stats[d.id].template_ratio,
+                "copy_ratio": stats[d.id].copy_ratio,
                 "top_source": (
                     {"id": stats[d.id].top_source.id, "ratio": stats[d.id].top_source.ratio}
                     if stats[d.id].top_source
                     else None
                 ),
+                "sections": [
+                    {
+                        "title": sec.title,
+                        "start": sec.start,
+                        "end": sec.end,
+                        "reuse_ratio": sec.reuse_ratio,
+                        "template_ratio": sec.template_ratio,
+                        "copy_ratio": sec.copy_ratio,
+                    }
+                    for sec in stats[d.id].sections
+                ],
             }
             for d in result.documents
         ],
@@ -60,6 +73,7 @@ def to_dict(result: Result) -> dict[str, Any]:
                 "score": p.score,
                 "a_text": p.a_text,
                 "b_text": p.b_text,
+                "template": p.template,
             }
             for p in result.passages
         ],

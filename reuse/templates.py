@@ -1,0 +1,302 @@
+"""Stage 9: what is templated? Families of text that recur across documents.
+
+Most text official speeches share is not one speech copying another: it is
+stock formulas (套话), the skeleton of a speech, template paragraphs with
+placeholders, and watermarks that template sites stamp on their files. This
+stage finds them so that scores can tell formula from copying:
+
+* **families**: stretches of text whose long shingles (``2k`` tokens) recur in
+  at least ``min_docs`` documents, grouped by the shingles they share, so the
+  'XX县' and '平安县' versions of one template paragraph are one family (the
+  pieces on either side of a slot are joined within ``max_gap`` tokens);
+* **watermarks**: distribution notices and contact lines at a document's head
+  or tail, found by pattern, position and repetition, in one document or many.
+
+Each family gets a kind: watermark, placeholder, structure, boilerplate or
+formula.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from reuse.features import Features
+from reuse.model import Document, Span, Template
+from reuse.shingle import shingle_hashes
+
+_PLACEHOLDER = re.compile(
+    r"[XxＸｘ×]{2,}|某某|[□○＊*〇]{2,}|(?<![A-Za-zＡ-Ｚａ-ｚ])[XxＸｘ×](?=[省市州县区镇乡村街局委办厅部同])"
+)
+# Notices and contact details of template sites: generic words, not one vendor's name.
+_WATERMARK_STRONG = re.compile(
+    r"QQ|ＱＱ|微信|公众号|联系电话|手机号|电话[:：]|邮箱|https?://|www\.|\.com|\.cn\b|"
+    r"仅供|禁止外传|严禁外传|用后删除|版权|侵权|转载|照搬|请勿|违者|唯一指定|下载地址"
+)
+_WATERMARK_WEAK = re.compile(r"会员|订阅|资料|整理|下载|倒卖|获取|原创|投稿|咨询|举报|群[:：]|免费|平台|分享|内部")
+_STRUCTURE = re.compile(
+    r"^同志们|同志们[：:，,]|下面.{0,6}(讲|谈)|几点意见|会议上的讲话|谢谢大家|以上.{0,4}(意见|讲话)|"
+    r"^今天.{0,8}召开|^最后|主要任务是"
+)
+
+HEAD_PARAGRAPHS = 6
+TAIL_PARAGRAPHS = 8
+
+
+@dataclass(frozen=True)
+class Member:
+    doc: int
+    start: int  # original-text offsets
+    end: int
+
+
+def min_docs_for(n_docs: int, min_docs: float | None) -> int:
+    """The document count a family needs: an int, a share of the corpus (< 1), or the default.
+
+    The default is 3 documents or 5% of the corpus, whichever is more: two
+    documents sharing text is a pair, three or more begin to be a template.
+
+    >>> min_docs_for(5, None), min_docs_for(1000, None), min_docs_for(200, 0.1), min_docs_for(10, 4)
+    (3, 50, 20, 4)
+    """
+    if min_docs is None:
+        return max(3, round(0.05 * n_docs))
+    if min_docs < 1:
+        return max(2, round(min_docs * n_docs))
+    return max(2, int(min_docs))
+
+
+def _pieces(feat: Features, frequent: np.ndarray, hashes: np.ndarray, K: int) -> list[tuple[int, int]]:
+    """Token ranges covered by frequent long shingles."""
+    if not len(hashes):
+        return []
+    hit = np.isin(hashes, frequent)
+    covered = np.zeros(len(feat.tokens) + 1, dtype=np.int64)
+    idx = np.flatnonzero(hit)
+    np.add.at(covered, idx, 1)
+    np.add.at(covered, idx + K, -1)
+    mask = np.cumsum(covered)[:-1] > 0
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))
+    return list(zip(edges[0::2].tolist(), edges[1::2].tolist()))
+
+
+class _UnionFind:
+    def __init__(self, n: int):
+        self.parent = list(range(n))
+
+    def find(self, x: int) -> int:
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, x: int, y: int) -> None:
+        rx, ry = self.find(x), self.find(y)
+        if rx != ry:
+            self.parent[max(rx, ry)] = min(rx, ry)
+
+
+def recurring(documents: Sequence[Document], features: Sequence[Features], *, k: int, min_docs: int,
+              max_gap: int, min_length: int) -> list[list[Member]]:
+    """Families of text recurring in at least ``min_docs`` documents, as members per family."""
+    K = 2 * k
+    long_hashes = [shingle_hashes(f.tokens.hash, K) for f in features]
+    distinct = [np.unique(h) for h in long_hashes]
+    if not distinct or not sum(len(d) for d in distinct):
+        return []
+    every = np.sort(np.concatenate(distinct))
+    starts = np.flatnonzero(np.concatenate([[True], every[1:] != every[:-1]]))
+    freq = np.diff(np.append(starts, len(every)))
+    frequent = every[starts[freq >= min_docs]]
+    if not len(frequent):
+        return []
+    pieces: list[tuple[int, int, int]] = []  # (doc, tok_lo, tok_hi)
+    for d, (feat, hashes) in enumerate(zip(features, long_hashes)):
+        pieces += [(d, lo, hi) for lo, hi in _pieces(feat, frequent, hashes, K)]
+    uf = _UnionFind(len(pieces))
+    owner: dict[int, int] = {}
+    for n, (d, lo, hi) in enumerate(pieces):
+        for h in set(long_hashes[d][lo : hi - K + 1].tolist()):
+            if h in owner:
+                uf.union(n, owner[h])
+            else:
+                owner[h] = n
+    by_family: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    for n, piece in enumerate(pieces):
+        by_family[uf.find(n)].append(piece)
+    families = []
+    for items in by_family.values():
+        members = _join(items, features, max_gap=max_gap, min_length=min_length)
+        if len({m.doc for m in members}) >= min_docs and not _whole_documents(members, documents):
+            families.append(members)
+    return families
+
+
+def _whole_documents(members: list[Member], documents: Sequence[Document], share: float = 0.5) -> bool:
+    """True when the family is most of its documents: copies of one document, not a template in them."""
+    covered: dict[int, int] = defaultdict(int)
+    for m in members:
+        covered[m.doc] += m.end - m.start
+    big = sum(covered[d] > share * len(documents[d].text) for d in covered)
+    return big * 2 > len(covered)
+
+
+def _join(items: list[tuple[int, int, int]], features: Sequence[Features], *, max_gap: int,
+          min_length: int) -> list[Member]:
+    """One family's pieces as members: pieces of a document close together are one member."""
+    members = []
+    for d in sorted({i[0] for i in items}):
+        spans = sorted((lo, hi) for doc, lo, hi in items if doc == d)
+        merged = [list(spans[0])]
+        for lo, hi in spans[1:]:
+            if lo <= merged[-1][1] + max_gap:
+                merged[-1][1] = max(merged[-1][1], hi)
+            else:
+                merged.append([lo, hi])
+        feat = features[d]
+        for lo, hi in merged:
+            if hi - lo < min_length:
+                continue
+            start, end = feat.original_span(*feat.char_span(lo, hi))
+            members.append(Member(d, start, end))
+    return members
+
+
+def _is_watermark_line(text: str) -> bool:
+    strong = len(_WATERMARK_STRONG.findall(text))
+    weak = len(_WATERMARK_WEAK.findall(text))
+    return strong >= 1 or weak >= 2
+
+
+def watermark_lines(doc: Document, repeated: set[str]) -> list[Span]:
+    """Paragraphs of a document that are a template site's notices, not its content.
+
+    A line is a watermark when it sits in the head or tail of the document and
+    reads like a notice or carries contact details, or is repeated (in the
+    document or across documents) there. In the tail, short lines after the
+    first notice belong to the same block (slogans of the site).
+    """
+    paras = list(doc.paragraphs)
+    if not paras:
+        return []
+    out: set[int] = set()
+    text = doc.text
+    head = range(min(HEAD_PARAGRAPHS, len(paras)))
+    tail = range(max(len(paras) - TAIL_PARAGRAPHS, 0), len(paras))
+    lines = [text[p.start:p.end] for p in paras]
+    local = Counter(lines)
+    for i in [*head, *tail]:
+        line = lines[i]
+        if len(line) > 120:
+            continue
+        hinted = _WATERMARK_WEAK.search(line) is not None
+        if _is_watermark_line(line) or (local[line] > 1 and len(line) < 40) or (line in repeated and hinted):
+            out.add(i)
+    tail_marks = sorted(i for i in out if i in tail)
+    if tail_marks:
+        for i in range(tail_marks[0], len(paras)):
+            if len(lines[i]) <= 60:
+                out.add(i)
+    return [paras[i] for i in sorted(out)]
+
+
+def short_units(documents: Sequence[Document], *, min_docs: int, min_length: int) -> list[list[Member]]:
+    """Whole lines and sentences too short for shingles that recur in ``min_docs`` documents.
+
+    This is where a speech's skeleton shows: 同志们： opens all five seeds.
+    """
+    from reuse.normalize import fold
+
+    where: dict[str, list[Member]] = defaultdict(list)
+    for d, doc in enumerate(documents):
+        for span in sorted(set(doc.paragraphs) | set(doc.sentences)):
+            key = fold(doc.text[span.start:span.end]).text
+            if 2 <= len(key) < min_length:
+                where[key].append(Member(d, span.start, span.end))
+    return [
+        sorted(set(ms), key=lambda m: (m.doc, m.start))
+        for key, ms in sorted(where.items())
+        if len({m.doc for m in ms}) >= min_docs
+    ]
+
+
+def _kind(rep: str, texts: list[str], positions: list[str], is_watermark: bool, short: bool = False) -> str:
+    if is_watermark:
+        return "watermark"
+    if any(_PLACEHOLDER.search(t) for t in texts):
+        return "placeholder"
+    if _STRUCTURE.search(rep):
+        return "structure"
+    if short and sum(p != "body" for p in positions) * 2 >= len(positions):
+        return "structure"  # a short line at the head or tail of most documents: salutation, heading
+    longest = max(len(t) for t in texts)
+    return "boilerplate" if longest >= 50 else "formula"
+
+
+def _position(doc: Document, start: int, end: int) -> str:
+    paras = doc.paragraphs
+    if not paras:
+        return "body"
+    index = next((i for i, p in enumerate(paras) if p.end > start), len(paras) - 1)
+    if index < 3:
+        return "head"
+    if index >= len(paras) - 2:
+        return "tail"
+    return "body"
+
+
+def find_templates(documents: Sequence[Document], features: Sequence[Features], *, k: int, min_docs: int,
+                   max_gap: int, min_length: int) -> list[Template]:
+    """Every template family of the corpus, most widespread first, with stable ids."""
+    from reuse.normalize import fold
+
+    groups = recurring(documents, features, k=k, min_docs=min_docs, max_gap=max_gap, min_length=min_length)
+    families: list[tuple[list[Member], bool]] = [(g, False) for g in groups]
+    shorts = short_units(documents, min_docs=min_docs, min_length=min_length)
+    short_ids = {id(g) for g in shorts}
+    families += [(g, False) for g in shorts]
+
+    # watermark lines: same line (folded) in several documents is one family
+    line_counts = Counter()
+    for doc in documents:
+        line_counts.update({doc.text[p.start:p.end] for p in doc.paragraphs})
+    repeated = {line for line, n in line_counts.items() if n > 1}
+    marks: dict[str, list[Member]] = defaultdict(list)
+    for d, doc in enumerate(documents):
+        for span in watermark_lines(doc, repeated):
+            marks[fold(doc.text[span.start:span.end]).text].append(Member(d, span.start, span.end))
+    watermark_spans = {(m.doc, m.start, m.end) for ms in marks.values() for m in ms}
+    # a recurring family lying inside watermark lines is that watermark, not a formula
+    families = [
+        (g, w) for g, w in families
+        if not all(any(d == m.doc and s <= m.start and m.end <= e for d, s, e in watermark_spans) for m in g)
+    ]
+    families += [(ms, True) for key, ms in marks.items() if key]
+
+    templates = []
+    for members, is_watermark in families:
+        texts = [documents[m.doc].text[m.start:m.end] for m in members]
+        folded = Counter(fold(t).text for t in texts)
+        top = max(folded.values())
+        rep_key = min(key for key, n in folded.items() if n == top)
+        rep = next(t for t in texts if fold(t).text == rep_key)
+        positions = [_position(documents[m.doc], m.start, m.end) for m in members]
+        kind = _kind(rep, texts, positions, is_watermark, short=id(members) in short_ids)
+        ordered = sorted(members, key=lambda m: (documents[m.doc].id, m.start))
+        templates.append(
+            Template(
+                id="",
+                kind=kind,
+                text=rep,
+                doc_count=len({m.doc for m in members}),
+                members=tuple((documents[m.doc].id, m.start, m.end) for m in ordered),
+            )
+        )
+    templates.sort(key=lambda t: (-t.doc_count, t.kind, -len(t.text), t.text, t.members))
+    return [
+        Template(f"t{n:03d}", t.kind, t.text, t.doc_count, t.members) for n, t in enumerate(templates, 1)
+    ]
