@@ -43,6 +43,9 @@ MinScore = Annotated[Optional[float], typer.Option("--min-score", help=f"Lowest 
 MaxGap = Annotated[Optional[int], typer.Option("--max-gap", help=f"Widest edit bridged inside a passage, in tokens. (default: {_DEFAULTS.max_gap})")]
 Unit = Annotated[Optional[str], typer.Option("--unit", help=f"Han token unit: 'char' or 'word' (jieba). (default: {_DEFAULTS.unit})")]
 Encoding = Annotated[Optional[str], typer.Option("--encoding", help="Read every file in this encoding instead of detecting it.")]
+MinDocs = Annotated[Optional[float], typer.Option("--min-docs", help="Documents a template family needs: a count, or a share of the corpus below 1. (default: max(3, 5% of documents))")]
+Exclude = Annotated[Optional[list[Path]], typer.Option("--exclude", help="Known boilerplate never counted as reuse: a phrase list or documents of templates (file or folder; repeatable).")]
+IncludeTemplates = Annotated[bool, typer.Option("--include-templates", help="Count template text in pair similarity and top source.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display and no summary.")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show stage timings and more detail.")]
 
@@ -111,7 +114,9 @@ def _summary(result: Result, where: Path, verbose: bool) -> None:
     out.print(f"Read {docs} document{'s' * (docs != 1)} ({chars:,} characters); skipped {len(result.skipped)}.")
     for s in result.skipped:
         out.print(f"  skipped {s.path}: {s.reason}", markup=False, soft_wrap=True)
-    out.print(f"Found {len(result.passages)} shared passages in {len(result.pairs)} pairs.")
+    formula = sum(p.template is not None for p in result.passages)
+    out.print(f"Found {len(result.passages)} shared passages in {len(result.pairs)} pairs "
+              f"({formula} of them template text) and {len(result.templates)} template families.")
     if result.pairs:
         table = Table(title="Closest pairs", title_justify="left", box=None, pad_edge=False)
         for col in ("similarity", "a", "b", "passages"):
@@ -122,11 +127,11 @@ def _summary(result: Result, where: Path, verbose: bool) -> None:
     ranked = sorted(result.stats, key=lambda s: (-s.reuse_ratio, s.id))[:5]
     if ranked and ranked[0].reuse_ratio > 0:
         table = Table(title="Most reused documents", title_justify="left", box=None, pad_edge=False)
-        for col in ("reuse", "document", "top source"):
-            table.add_column(col, justify="right" if col == "reuse" else "left")
+        for col in ("reuse", "copy", "template", "document", "top source"):
+            table.add_column(col, justify="right" if col in ("reuse", "copy", "template") else "left")
         for s in ranked:
             top = f"{s.top_source.id} ({s.top_source.ratio:.1%})" if s.top_source else "-"
-            table.add_row(f"{s.reuse_ratio:.1%}", s.id, top)
+            table.add_row(f"{s.reuse_ratio:.1%}", f"{s.copy_ratio:.1%}", f"{s.template_ratio:.1%}", s.id, top)
         out.print(table)
     if verbose:
         out.print("Timings: " + ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items()))
@@ -144,11 +149,14 @@ def scan(
     max_gap: MaxGap = None,
     unit: Unit = None,
     encoding: Encoding = None,
+    min_docs: MinDocs = None,
+    exclude: Exclude = None,
+    include_templates: IncludeTemplates = False,
     force: Annotated[bool, typer.Option("--force", help="Write into a folder that holds other files (never deletes them).")] = False,
     quiet: Quiet = False,
     verbose: Verbose = False,
 ) -> None:
-    """Scan a corpus and write report.json: shared passages, pairs, per-document reuse.
+    """Scan a corpus and write report.json and the HTML report: shared passages, pairs, templates, reuse per document.
 
     Example: reuse scan seeds -o reports/seeds
     """
@@ -156,9 +164,11 @@ def scan(
     from reuse.report import write_report
 
     with _errors(verbose):
-        _check_paths(paths)
+        _check_paths(paths + list(exclude or []))
         settings = Settings.load(min_length=min_length, threshold=threshold, shingle=shingle, min_score=min_score,
-                                 max_gap=max_gap, unit=unit, encoding=encoding)
+                                 max_gap=max_gap, unit=unit, encoding=encoding, min_docs=min_docs,
+                                 exclude=tuple(str(p) for p in exclude) if exclude else None,
+                                 include_templates=include_templates or None)
         target = output or default_output(paths)
         with _progress(not quiet) as progress:
             kwargs = {"progress": progress} if progress else {}
@@ -200,6 +210,53 @@ def compare(
             found = f"{pair.passages} shared passages, similarity {pair.similarity:.1%}" if pair else "no shared passages"
             out.print(f"{left} ↔ {right}: {found}.", markup=False, soft_wrap=True)
             out.print(f"Written to {target}", markup=False, soft_wrap=True)
+
+
+@app.command()
+def templates(
+    paths: Paths,
+    format: Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")] = "table",
+    min_docs: MinDocs = None,
+    exclude: Exclude = None,
+    encoding: Encoding = None,
+    verbose: Verbose = False,
+) -> None:
+    """List the template families of a corpus: formulas, skeleton, placeholders, watermarks; most widespread first.
+
+    Example: reuse templates seeds --format csv > templates.csv
+    """
+    import csv
+    import json
+
+    from reuse import pipeline
+    from reuse.report.jsonreport import to_dict
+
+    with _errors(verbose):
+        if format not in ("table", "json", "csv"):
+            raise UsageError(f"--format must be table, json or csv, not {format!r}")
+        _check_paths(paths + list(exclude or []))
+        settings = Settings.load(min_docs=min_docs, encoding=encoding,
+                                 exclude=tuple(str(p) for p in exclude) if exclude else None)
+        result = pipeline.run([str(p) for p in paths], settings)
+        families = to_dict(result)["templates"]
+        if format == "json":
+            sys.stdout.write(json.dumps(families, ensure_ascii=False, indent=1) + "\n")
+        elif format == "csv":
+            writer = csv.writer(sys.stdout, lineterminator="\n")
+            writer.writerow(["id", "kind", "doc_count", "members", "text"])
+            for t in families:
+                writer.writerow([t["id"], t["kind"], t["doc_count"], len(t["members"]), t["text"]])
+        else:
+            table = Table(box=None, pad_edge=False)
+            for col in ("id", "kind", "docs", "members", "text"):
+                table.add_column(col, justify="right" if col in ("docs", "members") else "left",
+                                 overflow="ellipsis", no_wrap=col != "text")
+            for t in families:
+                text = t["text"].replace("\n", " ⏎ ")
+                table.add_row(t["id"], t["kind"], str(t["doc_count"]), str(len(t["members"])),
+                              text if len(text) <= 60 else text[:59] + "…")
+            out.print(table)
+            out.print(f"{len(families)} template families in {len(result.documents)} documents.")
 
 
 def main() -> None:

@@ -49,6 +49,8 @@ class Settings:
     """Documents a template family needs: a count, a share of the corpus (< 1), or None for max(3, 5%)."""
     include_templates: bool = False
     """Count template text in pair similarity and top source (it always counts in reuse_ratio)."""
+    exclude: tuple[str, ...] = ()
+    """Files or folders of known boilerplate (phrase lists, template documents) never counted as reuse."""
     simplify: bool = True
     """Fold traditional Chinese characters to simplified ones before matching."""
     fold_digits: bool = True
@@ -86,8 +88,9 @@ class Settings:
         for key in sorted(set(values) - set(known)):
             warnings.warn(f"reuse: unknown setting {key!r} ignored", stacklevel=2)
             values.pop(key)
-        if "extensions" in values:
-            values["extensions"] = tuple(values["extensions"])
+        for key in ("extensions", "exclude"):
+            if key in values:
+                values[key] = tuple(str(v) for v in values[key])
         return cls(**values)
 
     def params(self) -> dict[str, Any]:
@@ -95,6 +98,7 @@ class Settings:
         out = dataclasses.asdict(self)
         out.pop("storage")
         out["extensions"] = list(self.extensions)
+        out["exclude"] = list(self.exclude)
         return out
 
 

@@ -14,7 +14,7 @@ from reuse.features import Features, extract
 from reuse.ingest import ingest
 from reuse.model import Document, Passage, Result, Skipped
 from reuse.score import mark_templates, score
-from reuse.templates import find_templates, min_docs_for
+from reuse.templates import find_templates, known_boilerplate, min_docs_for, without
 
 Progress = Callable[[str, int, int], None]
 """progress(stage, done, total): called as a stage advances."""
@@ -88,6 +88,9 @@ def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped
         for n, doc in enumerate(documents):
             features.append(extract(doc, settings))
             progress("features", n + 1, len(documents))
+        if settings.exclude:
+            excluded = known_boilerplate(list(settings.exclude), lambda doc: extract(doc, settings))
+            features = [without(f, excluded, salt=n) for n, f in enumerate(features)]
     passages = find_passages(documents, features, settings, timings, progress)
     with _timer(timings, "templates"):
         templates = find_templates(documents, features, k=settings.shingle, max_gap=settings.max_gap,

@@ -196,7 +196,8 @@ def watermark_lines(doc: Document, repeated: set[str]) -> list[Span]:
         hinted = _WATERMARK_WEAK.search(line) is not None
         if _is_watermark_line(line) or (local[line] > 1 and len(line) < 40) or (line in repeated and hinted):
             out.add(i)
-    tail_marks = sorted(i for i in out if i in tail)
+    # the block rule is for the tail only: in a short document head and tail overlap
+    tail_marks = sorted(i for i in out if i in tail and i >= len(paras) // 2)
     if tail_marks:
         for i in range(tail_marks[0], len(paras)):
             if len(lines[i]) <= 60:
@@ -300,3 +301,35 @@ def find_templates(documents: Sequence[Document], features: Sequence[Features], 
     return [
         Template(f"t{n:03d}", t.kind, t.text, t.doc_count, t.members) for n, t in enumerate(templates, 1)
     ]
+
+
+def known_boilerplate(paths: Sequence[str], features_of) -> np.ndarray:
+    """Shingle hashes of user-supplied boilerplate (phrase lists or template documents).
+
+    ``features_of(doc)`` extracts features with the run's settings, so the
+    hashes are comparable with the corpus's.
+    """
+    from reuse.ingest import ingest
+
+    documents, _ = ingest(paths, extensions=(".txt", ".md", ".docx", ".html", ".htm"))
+    hashes = [features_of(doc).shingles for doc in documents]
+    return np.unique(np.concatenate(hashes)) if hashes else np.zeros(0, dtype=np.uint64)
+
+
+def without(features: Features, excluded: np.ndarray, salt: int) -> Features:
+    """Features whose excluded shingles can match nothing: known boilerplate is never reuse."""
+    from dataclasses import replace
+
+    from reuse.shingle import fmix64
+
+    if not len(excluded) or not len(features.shingles):
+        return features
+    at = np.minimum(np.searchsorted(excluded, features.shingles), len(excluded) - 1)
+    hit = excluded[at] == features.shingles
+    if not hit.any():
+        return features
+    shingles = features.shingles.copy()
+    positions = np.flatnonzero(hit).astype(np.uint64)
+    # a value unique to this document and position stands in for the shingle
+    shingles[hit] = fmix64((np.uint64(salt + 1) << np.uint64(40)) | positions) ^ np.uint64(0xB0113E)
+    return replace(features, shingles=shingles)

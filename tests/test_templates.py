@@ -1,0 +1,151 @@
+"""Template families on the seeds and on generated corpora; formula vs copying scores."""
+
+import json
+import random
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import SEEDS, make_doc, seed_text
+from reuse.cli import app
+from reuse.pipeline import run
+from reuse.templates import min_docs_for, watermark_lines
+from reuse.model import Document
+from reuse import segment
+
+runner = CliRunner()
+
+
+def _doc(doc_id, text):
+    paras = segment.paragraphs(text)
+    return Document(doc_id, doc_id, text, "utf-8", len(text), tuple(paras), tuple(segment.sentences(text, paras)))
+
+
+def _family_with(result, text):
+    return [t for t in result.templates if text in t.text]
+
+
+def test_universal_formula_is_one_family_in_all_five_seeds(seeds_result):
+    [family] = [t for t in _family_with(seeds_result, "习近平新时代中国特色社会主义思想") if t.doc_count == 5]
+    assert family.kind == "formula"
+    texts = {d.id: d.text for d in seeds_result.documents}
+    assert {doc for doc, _, _ in family.members} == set(texts)
+    for doc, start, end in family.members:
+        assert "习近平新时代中国特色社会主义思想" in texts[doc][start:end]
+
+
+def test_watermarks_of_002_and_first_line_of_000(seeds_result):
+    texts = {d.id[:3]: d.text for d in seeds_result.documents}
+    marked = {
+        (doc[:3], texts[doc[:3]][s:e]) for t in seeds_result.templates if t.kind == "watermark" for doc, s, e in t.members
+    }
+    first_000 = texts["000"].split("\n")[0]
+    assert ("000", first_000) in marked
+    lines_002 = [ln for ln in texts["002"].split("\n") if ln.strip()]
+    for line in (lines_002[0], lines_002[1], lines_002[2], lines_002[-1].strip() and lines_002[-2]):
+        assert ("002", line) in marked, line
+    assert sum(doc == "002" and "QQ" in line for doc, line in marked) >= 2  # head and tail copies
+    # the title of 002 and the speeches' content are not watermarks
+    assert ("002", "2020年党建工作会议讲话") not in marked
+    assert all(len(line) < 130 for _, line in marked)
+
+
+def test_opening_structure_is_found(seeds_result):
+    [family] = [t for t in seeds_result.templates if t.text.startswith("同志们")]
+    assert family.kind == "structure" and family.doc_count == 5
+
+
+def test_template_and_copy_ratios_add_up(seeds_result):
+    for s in seeds_result.stats:
+        assert abs(s.template_ratio + s.copy_ratio - s.reuse_ratio) <= 0.0002
+        assert s.template_ratio > 0  # every seed carries the formula
+        for sec in s.sections:
+            assert abs(sec.template_ratio + sec.copy_ratio - sec.reuse_ratio) <= 0.0002
+
+
+def test_sections_follow_headings(seeds_result):
+    by_id = {s.id[:3]: s for s in seeds_result.stats}
+    titles = [sec.title for sec in by_id["001"].sections]
+    assert titles[1].startswith("一、") and titles[2].startswith("二、") and titles[3].startswith("三、")
+    text = seeds_result.document(by_id["001"].id).text
+    assert all(text[sec.start:].startswith(sec.title) for sec in by_id["001"].sections)
+
+
+def test_document_sharing_only_formulas_has_copy_ratio_near_zero(tmp_path):
+    for prefix in ("000", "001", "002", "003", "004"):
+        make_doc(tmp_path, f"{prefix}.txt", seed_text(prefix))
+    formula = "习近平新时代中国特色社会主义思想"
+    own = ("这份材料讲的是本地水利设施的维修安排，汛期前要完成全部检查，" "并把结果报送主管部门。" * 3)
+    make_doc(tmp_path, "new.txt", f"{own}\n坚持以{formula}为指引。\n{own[::-1]}\n深入学习{formula}。\n")
+    result = run([str(tmp_path)])
+    stats = {s.id: s for s in result.stats}["new.txt"]
+    assert stats.reuse_ratio > 0.05
+    assert stats.copy_ratio < 0.01
+
+
+def test_placeholder_template_filled_in_twenty_documents_is_one_family(tmp_path):
+    template = ("XX县要坚持把基层党建作为最大政绩，聚焦XX镇村级组织建设，2020年底前完成全部软弱涣散"
+                "党组织整顿工作，确保每个支部都有一支过硬的带头人队伍和一套管用的工作制度。")
+    places = ["平安县", "长乐县", "永和县", "安远县", "宁乡县"]
+    rng = random.Random(4)
+    source = [ln for ln in (seed_text("001") + seed_text("003")).split("\n") if len(ln) > 40]
+    for n in range(20):
+        filled = template.replace("XX县", rng.choice(places)).replace("XX镇", rng.choice(["城关镇", "河口镇"]))
+        filled = filled.replace("2020", str(2018 + n % 5))
+        own = "".join(rng.sample("".join(source), 300))  # unrelated characters: no other shared text
+        make_doc(tmp_path, f"doc{n:02d}.txt", f"{own}\n{filled}\n{own[::-1]}\n")
+    make_doc(tmp_path, "template.txt", "说明\n" + template + "\n")
+    result = run([str(tmp_path)])
+    families = [t for t in result.templates if "软弱涣散" in t.text]
+    assert len(families) == 1
+    family = families[0]
+    assert family.kind == "placeholder"
+    assert family.doc_count == 21 and len({d for d, _, _ in family.members}) == 21
+
+
+def test_templates_command_lists_families_as_table_json_csv():
+    table = runner.invoke(app, ["templates", str(SEEDS)])
+    assert table.exit_code == 0 and "习近平新时代中国特色社会主义思想" in table.output and "watermark" in table.output
+    data = json.loads(runner.invoke(app, ["templates", str(SEEDS), "--format", "json"]).output)
+    counts = [t["doc_count"] for t in data]
+    assert counts == sorted(counts, reverse=True) and data[0]["doc_count"] == 5
+    csv_out = runner.invoke(app, ["templates", str(SEEDS), "-f", "csv"]).output.splitlines()
+    assert csv_out[0] == "id,kind,doc_count,members,text" and len(csv_out) == len(data) + 1
+    bad = runner.invoke(app, ["templates", str(SEEDS), "-f", "xml"])
+    assert bad.exit_code == 2 and "--format" in bad.output
+
+
+def test_exclusion_list_is_never_counted_as_reuse(tmp_path):
+    shared = "巩固深化不忘初心牢记使命主题教育成果，持续推动全面从严治党向纵深发展"
+    make_doc(tmp_path / "corpus", "a.txt", f"甲地的工作安排如下。{shared}。其余事项另行通知。")
+    make_doc(tmp_path / "corpus", "b.txt", f"乙地会议纪要全文。{shared}。散会。")
+    phrases = make_doc(tmp_path, "known.txt", shared + "\n")
+    before = run([str(tmp_path / "corpus")])
+    assert before.passages
+    out = tmp_path / "r"
+    result = runner.invoke(app, ["scan", str(tmp_path / "corpus"), "-o", str(out), "--exclude", str(phrases), "-q"])
+    assert result.exit_code == 0, result.output
+    data = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert data["passages"] == [] and all(d["reuse_ratio"] == 0 for d in data["documents"])
+
+
+def test_include_templates_counts_formulas_in_similarity(tmp_path):
+    out_a, out_b = tmp_path / "a", tmp_path / "b"
+    assert runner.invoke(app, ["scan", str(SEEDS), "-o", str(out_a), "-q"]).exit_code == 0
+    assert runner.invoke(app, ["scan", str(SEEDS), "-o", str(out_b), "-q", "--include-templates"]).exit_code == 0
+    sims_a = {(p["a"], p["b"]): p["a_shared_chars"] for p in json.loads((out_a / "report.json").read_text())["pairs"]}
+    sims_b = {(p["a"], p["b"]): p["a_shared_chars"] for p in json.loads((out_b / "report.json").read_text())["pairs"]}
+    assert all(sims_b[k] >= sims_a[k] for k in sims_a) and sum(sims_b.values()) > sum(sims_a.values())
+
+
+def test_watermark_needs_a_notice_not_just_a_short_line():
+    doc = _doc("d", "关于加强管理的通知\n同志们：\n" + "正文内容要长一些才像讲话。" * 10 + "\n谢谢大家。\n")
+    assert watermark_lines(doc, repeated={"同志们："}) == []
+    marked = _doc("m", "仅供学习 禁止外传\n标题\n" + "正文。" * 50 + "\n获取完整版请加微信 abc123\n")
+    lines = [marked.text[s.start:s.end] for s in watermark_lines(marked, repeated=set())]
+    assert lines == ["仅供学习 禁止外传", "获取完整版请加微信 abc123"]
+
+
+@pytest.mark.parametrize("n, given, expected", [(5, None, 3), (1000, None, 50), (200, 0.1, 20), (10, 4, 4)])
+def test_min_docs(n, given, expected):
+    assert min_docs_for(n, given) == expected
