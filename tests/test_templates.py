@@ -101,6 +101,12 @@ def test_placeholder_template_filled_in_twenty_documents_is_one_family(tmp_path)
     family = families[0]
     assert family.kind == "placeholder"
     assert family.doc_count == 21 and len({d for d, _, _ in family.members}) == 21
+    from reuse.report.jsonreport import to_dict
+
+    [data] = [t for t in to_dict(result)["templates"] if t["id"] == family.id]
+    texts = {d.id: d.text for d in result.documents}
+    assert data["variants"] and all(v["text"] != family.text for v in data["variants"])
+    assert all(texts[v["doc"]][v["start"]:v["end"]] == v["text"] for v in data["variants"])
 
 
 def test_templates_command_lists_families_as_table_json_csv():

@@ -84,10 +84,21 @@ def to_dict(result: Result) -> dict[str, Any]:
                 "text": t.text,
                 "doc_count": t.doc_count,
                 "members": [{"doc": d, "start": s, "end": e} for d, s, e in t.members],
+                "variants": _variants(result, t),
             }
             for t in result.templates
         ],
     }
+
+
+def _variants(result: Result, template) -> list[dict[str, Any]]:
+    """Members whose text differs from the representative (a filled-in slot, another year)."""
+    texts = {d.id: d.text for d in result.documents}
+    return [
+        {"doc": d, "start": s, "end": e, "text": texts[d][s:e]}
+        for d, s, e in template.members
+        if texts[d][s:e] != template.text
+    ]
 
 
 def dumps(result: Result) -> str:
