@@ -259,6 +259,11 @@ def templates(
             out.print(f"{len(families)} template families in {len(result.documents)} documents.")
 
 
+from reuse.cli_index import register as _register_library  # noqa: E402 (needs the app above)
+
+_register_library(app)  # reuse index build|add|remove|list|stats, reuse check
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

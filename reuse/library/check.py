@@ -1,0 +1,363 @@
+"""查重: check a draft against a reference library.
+
+Two steps, so the answer is the one a scan would give:
+
+1. **Retrieve** the library documents the draft may share text with, by
+   index lookups only: every distinct shingle of the draft is looked up in
+   the postings (exact seeds, chained into runs exactly as a scan chains
+   them), and every sentence's LSH bands in the band buckets (near-duplicate
+   sentences). Documents are ranked by the evidence found and the best
+   ``max_sources`` are kept.
+2. **Align** the draft against those documents with the scan's own stages
+   (``reuse.candidates`` seeds, runs, unit pairs and regions, then
+   ``reuse.align``), restricted to pairs that involve the draft. The passages
+   are those ``reuse scan`` finds between the draft and each of its sources
+   when it scans the draft together with them.
+
+The report is a ``Result`` holding the draft and its sources, rendered by the
+usual report writers, plus ``check.json`` with the 查重 figures.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from reuse import candidates as cand
+from reuse import pipeline
+from reuse.config import Settings
+from reuse.features import Features, extract
+from reuse.library import store as store_mod
+from reuse.library.store import Library
+from reuse.model import Document, Passage, Result, Source, Template
+from reuse.score import score
+
+CHECK_FORMAT = 1
+MAX_GROUP = 256
+"""A shingle seen more often than this (in the library or in the draft plus its sources) seeds nothing, as in a scan."""
+MAX_BUCKET = 64
+"""An LSH bucket holding more library sentences than this is formula, as in a scan."""
+
+
+@dataclass(frozen=True)
+class SourceShare:
+    """A library document the draft shares text with (相似文献)."""
+
+    id: str
+    path: str
+    shared_chars: int
+    """Draft characters shared with this document, counted as ``reuse scan`` counts a pair (template text
+    left out unless ``include_templates``)."""
+    ratio: float
+    """``shared_chars`` / the draft's characters (单篇复制比)."""
+    passages: int
+    similarity: float
+
+
+@dataclass(frozen=True)
+class Section:
+    """A headed section of the draft and how much of it is in the library."""
+
+    title: str
+    start: int
+    end: int
+    chars: int
+    total_ratio: float
+    template_ratio: float
+    copy_ratio: float
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """What a check found for one draft; ``result`` renders as the usual report."""
+
+    draft: str
+    result: Result
+    total_ratio: float
+    """总文字复制比: share of the draft covered by passages shared with library documents."""
+    copy_ratio: float
+    """去除套话复制比: the same, leaving out passages that are template families."""
+    template_ratio: float
+    top_source: Source | None
+    """单篇最大复制比 and the library document it comes from."""
+    sources: tuple[SourceShare, ...]
+    sections: tuple[Section, ...]
+    candidates: tuple[str, ...]
+    """Library documents retrieved and aligned (the sources are those that share passages)."""
+    library: dict[str, Any]
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+# -- step 1: retrieval --------------------------------------------------------------------------
+
+
+def _seed_candidates(library: Library, feat: Features, settings: Settings) -> dict[int, int]:
+    """Library doc id -> tokens of exact runs shared with the draft that a scan would keep."""
+    k = settings.shingle
+    if not len(feat.shingles):
+        return {}
+    uniq, inverse = np.unique(feat.shingles, return_inverse=True)
+    rows = library.postings(uniq, max_doc_freq=settings.max_doc_freq, max_group=MAX_GROUP)
+    if not len(rows):
+        return {}
+    # every (draft position, library posting) pair of one hash is a seed
+    order = np.argsort(inverse, kind="stable")
+    sorted_hash = inverse[order]
+    first = np.searchsorted(sorted_hash, rows[:, 0], side="left")
+    count = np.searchsorted(sorted_hash, rows[:, 0], side="right") - first
+    which = np.repeat(np.arange(len(rows)), count)
+    step = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+    draft_pos = order[first[which] + step]
+    seeds = np.stack([np.zeros(len(which), dtype=np.int64), draft_pos.astype(np.int64),
+                      rows[which, 1], rows[which, 2]], axis=1)
+    runs = cand.diagonal_runs(seeds, k)
+    runs = cand.drop_lone_short_runs(runs, shortest=settings.min_length - 2 * (k - 1), max_gap=settings.max_gap)
+    out: dict[int, int] = defaultdict(int)
+    for doc, length in zip(runs[:, 1].tolist(), (runs[:, 3] - runs[:, 2]).tolist()):
+        out[doc] += length
+    return dict(out)
+
+
+def _unit_candidates(library: Library, feat: Features, settings: Settings) -> dict[int, int]:
+    """Library doc id -> tokens of draft sentences whose LSH bands collide with one of its sentences."""
+    ranges, sets = store_mod._unit_sets(feat, settings.shingle)
+    if not ranges:
+        return {}
+    sigs = store_mod.unit_signatures(sets, settings)
+    hits = library.bands.query(library.conn, sigs, max_bucket=MAX_BUCKET)
+    if not len(hits):
+        return {}
+    rows = library.unit_rows(hits[:, 1].tolist())
+    out: dict[int, int] = defaultdict(int)
+    for x, unit in hits.tolist():
+        if unit not in rows:
+            continue  # an orphan of an interrupted write to a Redis index
+        doc, sig = rows[unit]
+        # LSH hits are candidates: keep those whose signatures agree as a scan keeps them
+        if (sigs[x] == sig).mean() >= settings.threshold - 0.15:
+            out[doc] += ranges[x][2] - ranges[x][1]
+    return dict(out)
+
+
+def retrieve(library: Library, feat: Features, settings: Settings, *, max_sources: int) -> list[int]:
+    """Library doc ids worth aligning against the draft, most evidence first."""
+    weight: dict[int, int] = defaultdict(int)
+    for found in (_seed_candidates(library, feat, settings), _unit_candidates(library, feat, settings)):
+        for doc, w in found.items():
+            weight[doc] += w
+    ranked = sorted(weight, key=lambda d: (-weight[d], d))
+    return ranked[:max_sources]
+
+
+# -- step 2: the scan of the draft with its sources ---------------------------------------------
+
+
+def _unique_id(draft: Document, taken: set[str]) -> Document:
+    """The draft under an id no library source has (``name (draft)``)."""
+    if draft.id not in taken:
+        return draft
+    new, n = f"{draft.id} (draft)", 2
+    while new in taken:
+        new, n = f"{draft.id} (draft {n})", n + 1
+    return dataclasses.replace(draft, id=new)
+
+
+def _touches(p: Passage, doc_id: str) -> bool:
+    return p.a == doc_id or p.b == doc_id
+
+
+def _draft_spans(passages: Sequence[Passage], draft: str) -> list[tuple[int, int, str, Passage]]:
+    """``(start, end, source, passage)`` of each passage, on the draft's side."""
+    out = []
+    for p in passages:
+        if p.a == draft:
+            out.append((p.a_start, p.a_end, p.b, p))
+        elif p.b == draft:
+            out.append((p.b_start, p.b_end, p.a, p))
+    return out
+
+
+def _library_families(library: Library, passages: Sequence[Passage], draft: str,
+                      rows: dict[str, int]) -> list[Template]:
+    """Library template families (``reuse.library.hooks``) that hold most of a passage's library side.
+
+    Each comes back as a Template whose members are its library occurrences
+    plus the draft's side of those passages, so scoring counts that draft
+    text as template text.
+    """
+    spans = library.template_spans(rows.values())
+    if not any(spans.values()):
+        return []
+    names = {row: name for name, row in rows.items()}
+    found: dict[str, set[tuple[str, int, int]]] = defaultdict(set)
+    for p in passages:
+        lib, lo, hi, dlo, dhi = ((p.b, p.b_start, p.b_end, p.a_start, p.a_end) if p.a == draft
+                                 else (p.a, p.a_start, p.a_end, p.b_start, p.b_end))
+        for start, end, family in spans.get(rows.get(lib, -1), ()):
+            if 2 * (min(hi, end) - max(lo, start)) > hi - lo:
+                found[family].add((draft, dlo, dhi))
+                found[family].update((names[row], s, e) for row, items in spans.items() for s, e, f in items
+                                     if f == family)
+                break
+    out = []
+    for family in sorted(found):
+        row = library.conn.execute("SELECT kind, text, doc_count FROM templates WHERE id = ?", (family,)).fetchone()
+        kind, text, doc_count = row or ("library", "", 0)
+        out.append(Template(f"L{family}", kind, text, doc_count, tuple(sorted(found[family]))))
+    return out
+
+
+def _marked(p: Passage, families: Sequence[Template]) -> Passage:
+    """``p`` with the id of the first family holding most of its ``a`` side."""
+    for t in families:
+        if any(d == p.a and 2 * (min(e, p.a_end) - max(s, p.a_start)) > p.a_end - p.a_start for d, s, e in t.members):
+            return dataclasses.replace(p, template=t.id)
+    return p
+
+
+def check(library: Library, draft: Document, settings: Settings, *, max_sources: int = 50) -> CheckReport:
+    """Check one draft against the library.
+
+    The draft and the retrieved documents are scanned together by
+    ``pipeline.scan_documents``, the code ``reuse scan`` runs; documents
+    that share no passage with the draft are dropped and the rest scanned
+    again, so the figures are those of ``reuse scan`` of the draft with
+    exactly its sources. Passages between two sources are left out.
+
+    Args:
+        settings: the library's index parameters (``library.settings(...)``);
+            the others (``min_score``, ``max_gap``, templates...) may differ
+            per check.
+        max_sources: align against at most this many library documents, those
+            with the most shared evidence.
+    """
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    library.require_same_code(settings)
+    settings = dataclasses.replace(settings, storage=None)
+    candidates = retrieve(library, extract(draft, settings), settings, max_sources=max_sources)
+    loaded = library.documents(candidates)
+    draft = _unique_id(draft, {d.id for d in loaded.values()})
+    timings["retrieve"] = round(time.perf_counter() - t0, 4)
+    t1 = time.perf_counter()
+    chosen = list(candidates)
+    for _ in range(3):
+        scanned = pipeline.scan_documents([draft, *(loaded[i] for i in chosen)], settings)
+        productive = {x for p in scanned.passages if _touches(p, draft.id) for x in (p.a, p.b)}
+        kept = [i for i in chosen if loaded[i].id in productive]
+        if len(kept) == len(chosen):
+            break
+        chosen = kept
+    timings["scan"] = round(time.perf_counter() - t1, 4)
+    rows = {loaded[i].id: i for i in chosen}
+    keep = {draft.id, *rows}
+    documents = [d for d in scanned.documents if d.id in keep]
+    passages = [p for p in scanned.passages if _touches(p, draft.id)]
+    templates = list(scanned.templates)
+    extra = _library_families(library, passages, draft.id, rows)
+    if extra:
+        templates += extra
+        passages = [p if p.template is not None else _marked(p, extra) for p in passages]
+    pairs, stats = score(documents, passages, templates, include_templates=settings.include_templates)
+    lib_meta = {"path": str(library.path), "uuid": library.meta.get("uuid"), "format": int(library.meta["format"]),
+                "documents": library.conn.execute("SELECT count(*) FROM documents").fetchone()[0],
+                "index": library.params}
+    result = Result(
+        params={**scanned.params, "library": lib_meta},
+        documents=tuple(documents),
+        stats=tuple(stats),
+        skipped=(),
+        pairs=tuple(pairs),
+        passages=tuple(passages),
+        templates=tuple(t for t in templates if any(d in keep for d, _, _ in t.members)),
+        timings={**scanned.timings, **timings},
+    )
+    return _report(draft, result, [loaded[i].id for i in candidates], lib_meta, timings)
+
+
+def _solid_prefix(text: str) -> np.ndarray:
+    from reuse.normalize import solid
+
+    return np.concatenate([[0], np.cumsum(solid(text), dtype=np.int64)])
+
+
+def _count(prefix: np.ndarray, spans: Sequence[tuple[int, int]]) -> int:
+    """Non-whitespace characters in the union of ``spans``."""
+    total, reach = 0, 0
+    for s, e in sorted(spans):
+        s = max(s, reach)
+        if e > s:
+            total += int(prefix[e] - prefix[s])
+            reach = e
+    return total
+
+
+def _report(draft: Document, result: Result, candidates: list[str], lib_meta: dict[str, Any],
+            timings: dict[str, float]) -> CheckReport:
+    mine = next(s for s in result.stats if s.id == draft.id)
+    prefix = _solid_prefix(draft.text)
+    shares = []
+    for pair in result.pairs:
+        if draft.id not in (pair.a, pair.b):
+            continue
+        other, shared = (pair.b, pair.a_shared_chars) if pair.a == draft.id else (pair.a, pair.b_shared_chars)
+        shares.append(SourceShare(other, result.document(other).path, shared, _ratio(shared, draft.chars),
+                                  pair.passages, pair.similarity))
+    shares.sort(key=lambda s: (-s.shared_chars, -s.passages, s.id))
+    parts = tuple(Section(s.title, s.start, s.end, _count(prefix, [(s.start, s.end)]), s.reuse_ratio,
+                          s.template_ratio, s.copy_ratio) for s in getattr(mine, "sections", ()))
+    return CheckReport(draft.id, result, mine.reuse_ratio, mine.copy_ratio, mine.template_ratio, mine.top_source,
+                       tuple(shares), parts, tuple(candidates), lib_meta, timings)
+
+
+def _ratio(part: int, whole: int) -> float:
+    return round(part / whole, 4) if whole else 0.0
+
+
+# -- check.json ---------------------------------------------------------------------------------
+
+
+def to_dict(report: CheckReport) -> dict[str, Any]:
+    """check.json: the 查重 figures of one draft, keys in a fixed order."""
+    r = report.result
+    draft = r.document(report.draft)
+    spans = _draft_spans(r.passages, report.draft)
+    spans.sort(key=lambda t: (t[0], t[1], t[2]))
+    return {
+        "meta": {"format": CHECK_FORMAT, "reuse": r.params.get("reuse"), "datasketch": r.params.get("datasketch"),
+                 "params": r.params.get("params", {}), "library": report.library},
+        "draft": {"id": draft.id, "path": draft.path, "chars": draft.chars},
+        "total_ratio": report.total_ratio,
+        "copy_ratio": report.copy_ratio,
+        "template_ratio": report.template_ratio,
+        "top_source": {"id": report.top_source.id, "ratio": report.top_source.ratio} if report.top_source else None,
+        "sources": [dataclasses.asdict(s) for s in report.sources],
+        "sections": [dataclasses.asdict(s) for s in report.sections],
+        "passages": [
+            {"start": s, "end": e, "source": other,
+             "source_start": p.b_start if p.a == report.draft else p.a_start,
+             "source_end": p.b_end if p.a == report.draft else p.a_end,
+             "score": p.score, "template": p.template, "text": draft.text[s:e]}
+            for s, e, other, p in spans
+        ],
+        "candidates": list(report.candidates),
+    }
+
+
+def json_writer(report: CheckReport):
+    """A report writer (see ``reuse.report.write_report``) that adds check.json."""
+
+    def write(result: Result, folder: Path) -> None:
+        text = json.dumps(to_dict(report), ensure_ascii=False, indent=1) + "\n"
+        with open(folder / "check.json", "w", encoding="utf-8", errors="backslashreplace", newline="\n") as fh:
+            fh.write(text)
+
+    return write

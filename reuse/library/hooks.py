@@ -1,0 +1,64 @@
+"""Template families over a library: the hook that keeps them current as documents come and go.
+
+The library keeps two tables for them, filled by template detection
+(``reuse.templates``), not by the library itself:
+
+* ``templates (id, kind, text, doc_count)``: one row per family;
+* ``template_members (template, doc, start, end)``: where each family occurs,
+  as original-text offsets of a library document (``doc`` is its row id).
+
+``refresh_templates`` runs inside every ``index add``/``index remove``
+transaction, after the documents' rows are written. It calls
+``reuse.templates.update_library(library, added, removed)`` when that
+function exists; until it does, the tables stay empty and a check counts
+only passages whose ``template`` field is set as templates.
+
+The contract for ``update_library``:
+
+* ``library`` is the open ``reuse.library.store.Library``; read documents with
+  ``library.documents(ids)`` and exact shared shingles with
+  ``library.postings(...)``; write families with ``put_family``/``drop_family``
+  below (never COMMIT: the caller's transaction does).
+* ``added`` and ``removed`` are document row ids; members of removed documents
+  are already deleted, and families left without members are dropped after
+  the hook returns.
+* It must cost the added documents, not the library: look up what they share
+  through the postings index instead of rescanning everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from reuse.library.store import Library
+
+
+def refresh_templates(library: "Library", added: list[int], removed: list[int]) -> None:
+    """Bring the library's template families up to date (a no-op until reuse.templates provides them)."""
+    try:
+        from reuse import templates
+    except ImportError:
+        return
+    update = getattr(templates, "update_library", None)
+    if update is not None:
+        update(library, added, removed)
+
+
+def put_family(library: "Library", family: str, kind: str, text: str,
+               members: Iterable[tuple[int, int, int]]) -> None:
+    """Create or replace one family and its members ``(doc id, start, end)``."""
+    conn = library.conn
+    conn.execute("DELETE FROM template_members WHERE template = ?", (family,))
+    rows = sorted({(family, d, s, e) for d, s, e in members})
+    conn.executemany("INSERT INTO template_members (template, doc, start, end) VALUES (?, ?, ?, ?)", rows)
+    docs = len({r[1] for r in rows})
+    conn.execute("INSERT OR REPLACE INTO templates (id, kind, text, doc_count) VALUES (?, ?, ?, ?)",
+                 (family, kind, text, docs))
+
+
+def drop_family(library: "Library", family: str) -> None:
+    """Delete one family and its members."""
+    library.conn.execute("DELETE FROM template_members WHERE template = ?", (family,))
+    library.conn.execute("DELETE FROM templates WHERE id = ?", (family,))

@@ -1,0 +1,682 @@
+"""The reference library on disk: one SQLite file, every change one transaction.
+
+Tables (``reuse index stats`` shows their sizes):
+
+* ``meta``: what wrote the file and every parameter that makes its hashes and
+  signatures comparable (see ``index_params``), plus fingerprints of the code
+  that computes them, so a library is never mixed with documents hashed
+  another way.
+* ``documents``: text, metadata and paragraph/sentence spans, enough to
+  rebuild the ``Document`` a scan would read.
+* ``units``: the sentences compared as near-duplicates, with token and
+  character offsets and their MinHash signature (``num_perm`` uint32).
+* ``bands``: LSH band buckets as ``(band, key, unit)`` rows, clustered on
+  ``(band, key)``: a lookup is one index seek (``bands`` may live in Redis
+  instead, see ``redis_store``).
+* ``postings``: ``(hash, doc, pos)`` of every shingle, clustered on ``hash``,
+  so a draft's exact seeds are index seeks too.
+* ``templates`` and ``template_members``: template families over the
+  library, maintained through ``reuse.library.hooks``.
+
+Readers and one writer work at once (WAL). A writer takes the write lock with
+``BEGIN IMMEDIATE`` and does all its inserts before ``COMMIT``: a process
+killed in between leaves the file as it was.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import sqlite3
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from reuse import index, ingest
+from reuse.config import Settings
+from reuse.errors import ConfigError, ReuseError, UsageError
+from reuse.features import Features, extract
+from reuse.model import Document, Span
+
+FORMAT = 1
+"""Library file format; a file with a larger number is refused."""
+TOOL = "reuse-library"
+APPLICATION_ID = 0x72657573  # "reus": PRAGMA application_id marks the file as ours (sqlite.org/fileformat)
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+INDEX_PARAMS = ("shingle", "unit", "simplify", "fold_digits", "num_perm", "seed", "threshold", "min_length")
+"""Settings that change what is stored; a library keeps the values it was built with."""
+
+PAUSE_ENV = "REUSE_TEST_ADD_PAUSE"
+"""Test hook: ``SECONDS[:MARKER]`` makes ``add`` touch MARKER and sleep inside its transaction."""
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE documents (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL UNIQUE,
+    path TEXT NOT NULL,
+    encoding TEXT NOT NULL,
+    format TEXT NOT NULL,
+    chars INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    token TEXT NOT NULL,
+    added TEXT NOT NULL,
+    text TEXT NOT NULL,
+    paragraphs BLOB NOT NULL,
+    sentences BLOB NOT NULL
+);
+CREATE TABLE units (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc INTEGER NOT NULL,
+    idx INTEGER NOT NULL,
+    tok_lo INTEGER NOT NULL,
+    tok_hi INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    signature BLOB NOT NULL
+);
+CREATE INDEX units_doc ON units (doc);
+CREATE TABLE bands (band INTEGER NOT NULL, key INTEGER NOT NULL, unit INTEGER NOT NULL,
+                    PRIMARY KEY (band, key, unit)) WITHOUT ROWID;
+CREATE TABLE postings (hash INTEGER NOT NULL, doc INTEGER NOT NULL, pos INTEGER NOT NULL,
+                       PRIMARY KEY (hash, doc, pos)) WITHOUT ROWID;
+CREATE TABLE templates (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    text TEXT NOT NULL,
+    doc_count INTEGER NOT NULL
+);
+CREATE TABLE template_members (
+    template TEXT NOT NULL,
+    doc INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    PRIMARY KEY (doc, start, end, template)
+) WITHOUT ROWID;
+CREATE INDEX template_members_family ON template_members (template);
+"""
+
+# A probe that exercises folding (traditional, full-width digits, Latin case)
+# and sentence cutting: its hashes change whenever normalisation does.
+_PROBE = ("黨的建設２０２０年取得新成效，Hello World 3.14 e.g. 同志們：今天我們召開會議。"
+          "堅持以人民為中心的發展思想！要把學習貫徹落實到各項工作中去；推動高質量發展。\n"
+          "第二段落，繼續推進全面從嚴治黨向縱深發展，不斷提高黨的建設質量。")
+
+
+@dataclass(frozen=True)
+class DocInfo:
+    """One library document as ``reuse index list`` shows it."""
+
+    id: int
+    name: str
+    path: str
+    chars: int
+    units: int
+    added: str
+
+
+@dataclass(frozen=True)
+class AddReport:
+    """What one ``add`` changed."""
+
+    added: list[str]
+    replaced: list[str]
+    unchanged: list[str]
+    seconds: float
+
+
+def index_params(settings: Settings) -> dict[str, Any]:
+    """Every parameter that makes two libraries' hashes and signatures comparable."""
+    bands, rows = index.band_params(settings.threshold, settings.num_perm)
+    out = {name: getattr(settings, name) for name in INDEX_PARAMS}
+    out.update(scheme=index.SCHEME, bands=bands, rows=rows)
+    return out
+
+
+def fingerprints(settings: Settings) -> dict[str, str]:
+    """Digests of what this code computes: MinHash permutations and the hashes of a probe text.
+
+    datasketch 2.0 changed its permutations and the detection core is tuned
+    over time; a library whose fingerprints differ from the running code's
+    would silently miss matches, so it is refused instead.
+    """
+    a, b = index.permutations(settings.num_perm, settings.seed)
+    perm = hashlib.sha256(a.tobytes() + b.tobytes()).hexdigest()[:16]
+    doc = ingest.document(_PROBE, "probe")
+    feat = extract(doc, settings)
+    h = hashlib.sha256()
+    for part in (feat.folded.text.encode("utf-8"), feat.shingles.tobytes(), feat.units.astype(np.int64).tobytes(),
+                 _spans_blob(doc.sentences), _spans_blob(doc.paragraphs)):
+        h.update(part)
+        h.update(b"\0")
+    return {"permutations": perm, "text": h.hexdigest()[:16]}
+
+
+def _spans_blob(spans: Sequence[Span]) -> bytes:
+    return np.array([(s.start, s.end) for s in spans], dtype=np.int64).reshape(-1, 2).tobytes()
+
+
+def _spans(blob: bytes) -> tuple[Span, ...]:
+    return tuple(Span(int(s), int(e)) for s, e in np.frombuffer(blob, dtype=np.int64).reshape(-1, 2).tolist())
+
+
+def _signed(values: np.ndarray) -> np.ndarray:
+    """uint64 hashes as SQLite's signed 64-bit integers (same bits)."""
+    return np.ascontiguousarray(values, dtype=np.uint64).view(np.int64)
+
+
+def _versions() -> dict[str, str]:
+    from reuse.pipeline import package_versions
+
+    return package_versions()
+
+
+def _label(path: str | os.PathLike) -> str:
+    return ingest.label(path)
+
+
+def sniff(path: Path) -> None:
+    """Refuse, with one line, a file that is not a reuse library.
+
+    Raises:
+        UsageError: the file does not exist.
+        ReuseError: it is not SQLite, or SQLite of another tool.
+    """
+    if not path.exists():
+        raise UsageError(f"{_label(path)}: no such library; create one with `reuse index build PATH... --db {_label(path)}`")
+    if path.is_dir():
+        raise ReuseError(f"{_label(path)} is a folder, not a reuse library; pass the library file with --db")
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(100)
+    except OSError as err:
+        raise ReuseError(f"cannot read {_label(path)}: {err.strerror or err}") from err
+    if not head.startswith(SQLITE_MAGIC):
+        kind = "an empty file" if not head else "not an SQLite file"
+        raise ReuseError(f"{_label(path)} is not a reuse library ({kind}); pass a file made by `reuse index build`")
+    app_id = int.from_bytes(head[68:72], "big") if len(head) >= 72 else 0
+    if app_id != APPLICATION_ID:
+        raise ReuseError(f"{_label(path)} is an SQLite database of another tool, not a reuse library; "
+                         "pass a file made by `reuse index build`")
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A connection in autocommit mode (transactions are explicit), WAL, waiting for a busy writer."""
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, timeout=60.0, check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout = 60000")
+        conn.execute("PRAGMA journal_mode = WAL")
+        # NORMAL in WAL mode survives a killed process (only power loss can lose the last commit)
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA cache_size = -131072")
+        conn.execute("PRAGMA temp_store = MEMORY")
+    except sqlite3.Error as err:
+        raise ReuseError(f"cannot open {_label(path)}: {err}") from err
+    return conn
+
+
+class BandIndex:
+    """Where the LSH band buckets live: this SQLite file (default) or Redis.
+
+    ``insert``/``remove`` run inside the store's write transaction; ``query``
+    returns ``(draft unit, library unit id)`` pairs whose bands collide.
+    """
+
+    def insert(self, conn: sqlite3.Connection, unit_ids: np.ndarray, sigs: np.ndarray, tokens: Sequence[str]) -> None:
+        raise NotImplementedError
+
+    def remove(self, conn: sqlite3.Connection, unit_ids: np.ndarray, sigs: np.ndarray, tokens: Sequence[str]) -> None:
+        raise NotImplementedError
+
+    def query(self, conn: sqlite3.Connection, sigs: np.ndarray, *, max_bucket: int) -> np.ndarray:
+        raise NotImplementedError
+
+    def rows(self, conn: sqlite3.Connection) -> int | None:
+        return None
+
+
+class SQLiteBands(BandIndex):
+    """Band buckets as rows of the ``bands`` table: one index seek per (band, key)."""
+
+    def __init__(self, bands: int, rows: int):
+        self.n_bands, self.n_rows = bands, rows
+
+    def _keyed(self, unit_ids: np.ndarray, sigs: np.ndarray) -> Iterator[tuple[int, int, int]]:
+        keys = _signed(index.band_keys(sigs, self.n_bands, self.n_rows))
+        band = np.broadcast_to(np.arange(self.n_bands, dtype=np.int64), keys.shape)
+        unit = np.broadcast_to(unit_ids.astype(np.int64)[:, None], keys.shape)
+        order = np.lexsort((unit.ravel(), keys.ravel(), band.ravel()))  # insert in key order: B-tree friendly
+        return zip(band.ravel()[order].tolist(), keys.ravel()[order].tolist(), unit.ravel()[order].tolist())
+
+    def insert(self, conn, unit_ids, sigs, tokens) -> None:
+        conn.executemany("INSERT OR IGNORE INTO bands (band, key, unit) VALUES (?, ?, ?)", self._keyed(unit_ids, sigs))
+
+    def remove(self, conn, unit_ids, sigs, tokens) -> None:
+        conn.executemany("DELETE FROM bands WHERE band = ? AND key = ? AND unit = ?", self._keyed(unit_ids, sigs))
+
+    def query(self, conn, sigs, *, max_bucket: int) -> np.ndarray:
+        if not len(sigs):
+            return np.zeros((0, 2), dtype=np.int64)
+        keys = _signed(index.band_keys(sigs, self.n_bands, self.n_rows))
+        wanted = sorted({(b, k) for row in keys.tolist() for b, k in enumerate(row)})
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS q_bands (band INTEGER, key INTEGER, PRIMARY KEY (band, key))")
+        conn.execute("DELETE FROM q_bands")
+        conn.executemany("INSERT INTO q_bands VALUES (?, ?)", wanted)
+        # a bucket larger than max_bucket is formula, as in a scan: counted with a LIMIT, never read whole
+        found = conn.execute(
+            "SELECT q.band, q.key, b.unit FROM q_bands q JOIN bands b ON b.band = q.band AND b.key = q.key "
+            "WHERE (SELECT count(*) FROM (SELECT 1 FROM bands c WHERE c.band = q.band AND c.key = q.key "
+            f"LIMIT {int(max_bucket) + 1})) <= {int(max_bucket)}"
+        ).fetchall()
+        conn.execute("DELETE FROM q_bands")
+        members: dict[tuple[int, int], list[int]] = {}
+        for b, k, u in found:
+            members.setdefault((b, k), []).append(u)
+        out = set()
+        for x, row in enumerate(keys.tolist()):
+            for b, k in enumerate(row):
+                for u in members.get((b, k), ()):
+                    out.add((x, u))
+        return np.array(sorted(out), dtype=np.int64).reshape(-1, 2)
+
+    def rows(self, conn) -> int | None:
+        return conn.execute("SELECT count(*) FROM bands").fetchone()[0]
+
+
+def _pause() -> None:
+    spec = os.environ.get(PAUSE_ENV)
+    if not spec:
+        return
+    seconds, _, marker = spec.partition(":")
+    if marker:
+        Path(marker).write_text(str(os.getpid()), encoding="utf-8")
+    time.sleep(float(seconds))
+
+
+class Library:
+    """An open reference library. Create with ``create``/``open``; close when done (or use ``with``)."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, meta: dict[str, str], bands: BandIndex | None = None):
+        self.path = path
+        self.conn = conn
+        self.meta = meta
+        self.params: dict[str, Any] = json.loads(meta["params"])
+        self.bands = bands or SQLiteBands(self.params["bands"], self.params["rows"])
+
+    # -- opening ----------------------------------------------------------------------------------
+
+    @classmethod
+    @contextmanager
+    def building(cls, path: str | os.PathLike, settings: Settings, *, extra_meta: dict[str, str] | None = None,
+                 bands: Callable[[dict[str, str]], BandIndex] | None = None) -> Iterator["Library"]:
+        """A new library, written in a temporary file and moved to ``path`` when the block ends.
+
+        A build that fails or is killed leaves nothing at ``path`` (a killed
+        one leaves its ``.NAME.PID.tmp`` file beside it). An existing ``path``
+        is refused.
+        """
+        path = Path(path)
+        if path.exists():
+            raise UsageError(f"{_label(path)} already exists; add documents with `reuse index add PATH... --db "
+                             f"{_label(path)}`, or remove the file to build anew")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise ReuseError(f"cannot create {_label(path)}: {err.strerror or err}") from err
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        leftovers = (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm"))
+        for leftover in leftovers:
+            leftover.unlink(missing_ok=True)
+        conn = connect(tmp)
+        try:
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            conn.executescript(_SCHEMA)  # a private temporary file until it is moved into place
+            versions = _versions()
+            meta = {
+                "tool": TOOL,
+                "format": str(FORMAT),
+                "uuid": uuid.uuid4().hex,
+                "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                "reuse": versions["reuse"],
+                "datasketch": versions["datasketch"],
+                "params": json.dumps(index_params(settings), sort_keys=True),
+                "fingerprints": json.dumps(fingerprints(settings), sort_keys=True),
+                **(extra_meta or {}),
+            }
+            conn.execute("BEGIN IMMEDIATE")
+            conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", sorted(meta.items()))
+            conn.execute("COMMIT")
+            library = cls(path, conn, meta, bands(meta) if bands else None)
+            yield library
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.close()
+            try:
+                os.link(tmp, path)  # never replaces a library another process made meanwhile
+            except FileExistsError:
+                raise UsageError(f"{_label(path)} was created by another process meanwhile; add to it with "
+                                 "`reuse index add`") from None
+        finally:
+            conn.close()
+            for leftover in leftovers:
+                leftover.unlink(missing_ok=True)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike, *, bands: Callable[[dict[str, str]], BandIndex] | None = None) -> "Library":
+        """Open an existing library, refusing anything that is not one this reuse can read."""
+        path = Path(path)
+        sniff(path)
+        conn = connect(path)
+        try:
+            meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        except sqlite3.DatabaseError as err:
+            conn.close()
+            raise ReuseError(f"{_label(path)} is not a readable reuse library ({err}); rebuild it with "
+                             "`reuse index build`") from err
+        if meta.get("tool") != TOOL or "format" not in meta or "params" not in meta:
+            conn.close()
+            raise ReuseError(f"{_label(path)} is an SQLite database of another tool, not a reuse library; "
+                             "pass a file made by `reuse index build`")
+        if int(meta["format"]) > FORMAT:
+            conn.close()
+            raise ReuseError(f"{_label(path)} was written by a newer reuse (library format {meta['format']}; "
+                             f"this reuse reads up to {FORMAT}); upgrade reuse-detector")
+        return cls(path, conn, meta, bands(meta) if bands else None)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "Library":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- settings ---------------------------------------------------------------------------------
+
+    def settings(self, base: Settings | None = None, **explicit: Any) -> Settings:
+        """``base`` with the library's index parameters, refusing explicit values that differ.
+
+        ``explicit`` holds the parameters a user named (e.g. ``shingle=5`` from
+        ``--shingle 5``); config files and defaults never conflict, the
+        library's own values win over them.
+        """
+        for name, value in explicit.items():
+            if value is None or name not in INDEX_PARAMS:
+                continue
+            stored = self.params[name]
+            if value != stored:
+                flag = "--" + name.replace("_", "-")
+                raise ConfigError(
+                    f"{_label(self.path)} was indexed with {name}={stored!r}; {flag} {value} cannot be mixed in. "
+                    f"Drop {flag}, or build a separate library with it"
+                )
+        base = base or Settings()
+        return dataclasses.replace(base, **{name: self.params[name] for name in INDEX_PARAMS})
+
+    def require_same_code(self, settings: Settings) -> None:
+        """Refuse a library whose stored hashes this code would not reproduce."""
+        stored = json.loads(self.meta.get("fingerprints", "{}"))
+        now = fingerprints(settings)
+        if stored != now:
+            what = "MinHash permutations" if stored.get("permutations") != now["permutations"] else "text hashing"
+            versions = _versions()
+            raise ReuseError(
+                f"{_label(self.path)} was indexed by reuse {self.meta.get('reuse')} with datasketch "
+                f"{self.meta.get('datasketch')}, whose {what} differ from this reuse {versions['reuse']} with "
+                f"datasketch {versions['datasketch']}; rebuild it with `reuse index build`"
+            )
+
+    # -- writing ----------------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: everything inside commits together or not at all."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def add(self, documents: Sequence[Document], settings: Settings, *, replace: bool = False,
+            hook: Callable[["Library", list[int], list[int]], None] | None = None) -> AddReport:
+        """Index ``documents`` in one transaction.
+
+        A document whose name is already in the library is left alone when its
+        text is the same, replaced when ``replace``, and refused otherwise.
+        Nothing already stored is recomputed: adding one document to a
+        library of any size costs that document's rows.
+
+        Args:
+            settings: must carry this library's index parameters (see ``settings``).
+            hook: called inside the transaction with the ids added and removed
+                (template families; see ``reuse.library.hooks``).
+        """
+        start = time.perf_counter()
+        self.require_same_code(settings)
+        names = [d.id for d in documents]
+        if len(set(names)) != len(names):
+            dup = next(n for n in names if names.count(n) > 1)
+            raise UsageError(f"document {dup} is named twice; give one of them another name")
+        digests = [hashlib.sha256(d.text.encode("utf-8", "surrogatepass")).hexdigest() for d in documents]
+        # the CPU work happens before the write lock is taken, so readers and writers wait less
+        fresh = [(d, h) for d, h in zip(documents, digests)]
+        features = [extract(d, settings) for d, _ in fresh]
+        unit_sets = [_unit_sets(f, settings.shingle) for f in features]
+        counts = [len(ranges) for ranges, _ in unit_sets]
+        sigs_all = unit_signatures([s for _, sets in unit_sets for s in sets], settings)
+        token = uuid.uuid4().hex[:12]
+        added: list[str] = []
+        replaced: list[str] = []
+        unchanged: list[str] = []
+        with self.transaction() as conn:
+            existing = {name: (doc_id, sha) for doc_id, name, sha in conn.execute(
+                f"SELECT id, name, sha256 FROM documents WHERE name IN ({','.join('?' * len(names))})", names)
+            } if names else {}
+            removed_ids: list[int] = []
+            added_ids: list[int] = []
+            offset = 0
+            for (doc, sha), feat, (ranges, _), n_units in zip(fresh, features, unit_sets, counts):
+                sigs = sigs_all[offset: offset + n_units]
+                offset += n_units
+                if doc.id in existing:
+                    old_id, old_sha = existing[doc.id]
+                    if old_sha == sha:
+                        unchanged.append(doc.id)
+                        continue
+                    if not replace:
+                        raise UsageError(f"{doc.id} is already in {_label(self.path)} with other text; pass --replace "
+                                         f"to replace it, or --prefix to add it under another name")
+                    self._remove_ids(conn, [old_id], settings)
+                    removed_ids.append(old_id)
+                    replaced.append(doc.id)
+                else:
+                    added.append(doc.id)
+                added_ids.append(self._insert(conn, doc, sha, token, feat, ranges, sigs))
+            if hook is not None:
+                hook(self, added_ids, removed_ids)
+            _pause()
+        return AddReport(added, replaced, unchanged, round(time.perf_counter() - start, 4))
+
+    def _insert(self, conn: sqlite3.Connection, doc: Document, sha: str, token: str, feat: Features,
+                ranges: list[tuple[int, int, int]], sigs: np.ndarray) -> int:
+        cur = conn.execute(
+            "INSERT INTO documents (name, path, encoding, format, chars, sha256, token, added, text, paragraphs, "
+            "sentences) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (doc.id, doc.path, doc.encoding, doc.format, doc.chars, sha, token, time.strftime("%Y-%m-%dT%H:%M:%S"),
+             doc.text, _spans_blob(doc.paragraphs), _spans_blob(doc.sentences)),
+        )
+        doc_id = int(cur.lastrowid)
+        unit_ids = []
+        for (u, lo, hi), sig in zip(ranges, sigs):
+            start, end = feat.original_span(*feat.char_span(lo, hi))
+            cur = conn.execute(
+                "INSERT INTO units (doc, idx, tok_lo, tok_hi, start, end, signature) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (doc_id, u, lo, hi, start, end, sig.astype("<u4").tobytes()),
+            )
+            unit_ids.append(int(cur.lastrowid))
+        if unit_ids:
+            self.bands.insert(conn, np.array(unit_ids, dtype=np.int64), sigs, [token] * len(unit_ids))
+        conn.executemany("INSERT INTO postings (hash, doc, pos) VALUES (?, ?, ?)", _postings(feat.shingles, doc_id))
+        return doc_id
+
+    def remove(self, names: Sequence[str], settings: Settings,
+               hook: Callable[["Library", list[int], list[int]], None] | None = None) -> list[str]:
+        """Remove the documents named ``names`` in one transaction; unknown names are refused."""
+        self.require_same_code(settings)
+        with self.transaction() as conn:
+            ids = []
+            for name in names:
+                row = conn.execute("SELECT id FROM documents WHERE name = ?", (name,)).fetchone()
+                if row is None:
+                    raise UsageError(f"{name} is not in {_label(self.path)}; `reuse index list --db "
+                                     f"{_label(self.path)}` shows the names")
+                ids.append(int(row[0]))
+            self._remove_ids(conn, ids, settings)
+            if hook is not None:
+                hook(self, [], ids)
+            _pause()
+        return list(names)
+
+    def _remove_ids(self, conn: sqlite3.Connection, ids: list[int], settings: Settings) -> None:
+        for doc_id in ids:
+            doc = self._document_row(conn, doc_id)
+            feat = extract(doc, settings)
+            # the postings are found again from the text (hashed by the same code, see require_same_code)
+            conn.executemany("DELETE FROM postings WHERE hash = ? AND doc = ? AND pos = ?",
+                             _postings(feat.shingles, doc_id))
+            rows = conn.execute("SELECT u.id, u.signature, d.token FROM units u JOIN documents d ON d.id = u.doc "
+                                "WHERE u.doc = ? ORDER BY u.id", (doc_id,)).fetchall()
+            if rows:
+                unit_ids = np.array([r[0] for r in rows], dtype=np.int64)
+                sigs = np.stack([np.frombuffer(r[1], dtype="<u4") for r in rows]).astype(np.uint32)
+                self.bands.remove(conn, unit_ids, sigs, [r[2] for r in rows])
+            conn.execute("DELETE FROM units WHERE doc = ?", (doc_id,))
+            conn.execute("DELETE FROM template_members WHERE doc = ?", (doc_id,))
+            conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+        conn.execute("DELETE FROM templates WHERE id NOT IN (SELECT template FROM template_members)")
+
+    # -- reading ----------------------------------------------------------------------------------
+
+    def _document_row(self, conn: sqlite3.Connection, doc_id: int) -> Document:
+        row = conn.execute("SELECT name, path, text, encoding, chars, paragraphs, sentences, format FROM documents "
+                           "WHERE id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise KeyError(doc_id)
+        name, path, text, encoding, chars, paras, sents, fmt = row
+        return Document(name, path, text, encoding, chars, _spans(paras), _spans(sents), fmt)
+
+    def documents(self, ids: Iterable[int]) -> dict[int, Document]:
+        """The stored documents with these row ids, as a scan would have read them."""
+        return {i: self._document_row(self.conn, i) for i in ids}
+
+    def ids_of(self, names: Iterable[str]) -> dict[str, int]:
+        return {name: int(i) for name in names
+                for (i,) in self.conn.execute("SELECT id FROM documents WHERE name = ?", (name,))}
+
+    def listing(self) -> list[DocInfo]:
+        rows = self.conn.execute(
+            "SELECT d.id, d.name, d.path, d.chars, (SELECT count(*) FROM units u WHERE u.doc = d.id), d.added "
+            "FROM documents d ORDER BY d.name").fetchall()
+        return [DocInfo(*r) for r in rows]
+
+    def stats(self) -> dict[str, Any]:
+        """Sizes and parameters, for ``reuse index stats``."""
+        c = self.conn
+        docs, chars = c.execute("SELECT count(*), coalesce(sum(chars), 0) FROM documents").fetchone()
+        out: dict[str, Any] = {
+            "path": str(self.path),
+            "format": int(self.meta["format"]),
+            "reuse": self.meta.get("reuse"),
+            "datasketch": self.meta.get("datasketch"),
+            "created": self.meta.get("created"),
+            "documents": docs,
+            "chars": chars,
+            "units": c.execute("SELECT count(*) FROM units").fetchone()[0],
+            "postings": c.execute("SELECT count(*) FROM postings").fetchone()[0],
+            "band_rows": self.bands.rows(c),
+            "templates": c.execute("SELECT count(*) FROM templates").fetchone()[0],
+            "bytes": sum(p.stat().st_size for p in (self.path, Path(f"{self.path}-wal")) if p.exists()),
+            "params": self.params,
+        }
+        if "redis" in self.meta:
+            out["redis"] = self.meta["redis"]
+        return out
+
+    def postings(self, hashes: np.ndarray, *, max_doc_freq: int, max_group: int) -> np.ndarray:
+        """Library occurrences of the distinct shingle ``hashes``, as ``(n, 3)`` ``(hash index, doc, pos)``.
+
+        A hash found more than ``max_group`` times or in more than
+        ``max_doc_freq`` documents is formula, as in a scan: it is counted
+        through a LIMIT, never read whole.
+        """
+        if not len(hashes):
+            return np.zeros((0, 3), dtype=np.int64)
+        c = self.conn
+        c.execute("CREATE TEMP TABLE IF NOT EXISTS q_hashes (hash INTEGER PRIMARY KEY, i INTEGER)")
+        c.execute("DELETE FROM q_hashes")
+        c.executemany("INSERT INTO q_hashes VALUES (?, ?)", zip(_signed(hashes).tolist(), range(len(hashes))))
+        limit = int(max_group) + 1
+        rows = c.execute(
+            "SELECT q.i, p.doc, p.pos FROM q_hashes q JOIN postings p ON p.hash = q.hash "
+            f"WHERE (SELECT count(*) FROM (SELECT 1 FROM postings c WHERE c.hash = q.hash LIMIT {limit})) < {limit} "
+            f"AND (SELECT count(DISTINCT doc) FROM (SELECT doc FROM postings c WHERE c.hash = q.hash LIMIT {limit})) "
+            f"<= {int(max_doc_freq)}"
+        ).fetchall()
+        c.execute("DELETE FROM q_hashes")
+        return np.array(rows, dtype=np.int64).reshape(-1, 3)
+
+    def unit_rows(self, unit_ids: Iterable[int]) -> dict[int, tuple[int, np.ndarray]]:
+        """``unit id -> (doc id, signature)`` for the units that exist (orphans are dropped)."""
+        out = {}
+        for uid in sorted(set(unit_ids)):
+            row = self.conn.execute("SELECT doc, signature FROM units WHERE id = ?", (uid,)).fetchone()
+            if row is not None:
+                out[uid] = (int(row[0]), np.frombuffer(row[1], dtype="<u4").astype(np.uint32))
+        return out
+
+    def template_spans(self, doc_ids: Iterable[int]) -> dict[int, list[tuple[int, int, str]]]:
+        """Template family members of these documents: ``doc id -> [(start, end, family)]``."""
+        out: dict[int, list[tuple[int, int, str]]] = {}
+        for doc_id in doc_ids:
+            out[doc_id] = [tuple(r) for r in self.conn.execute(
+                "SELECT start, end, template FROM template_members WHERE doc = ? ORDER BY start, end", (doc_id,))]
+        return out
+
+
+def _unit_sets(feat: Features, k: int) -> tuple[list[tuple[int, int, int]], list[np.ndarray]]:
+    """The units a scan compares (as ``candidates.unit_pairs`` picks them): ``[(index, tok_lo, tok_hi)]``
+    and the distinct shingle hashes of each."""
+    ranges, sets = [], []
+    for u, (lo, hi) in enumerate(feat.units.tolist()):
+        if hi - lo >= k:
+            ranges.append((u, lo, hi))
+            sets.append(np.unique(feat.shingles[lo: hi - k + 1]))
+    return ranges, sets
+
+
+def unit_signatures(sets: Sequence[np.ndarray], settings: Settings) -> np.ndarray:
+    """MinHash signatures of many shingle sets at once, as ``candidates.unit_pairs`` computes them."""
+    if not sets:
+        return np.zeros((0, settings.num_perm), dtype=np.uint32)
+    offsets = np.cumsum([0] + [len(s) for s in sets])
+    # astype keeps the low 32 bits of each 64-bit shingle hash, as a scan does
+    return index.signatures(np.concatenate(sets).astype(np.uint32), offsets, num_perm=settings.num_perm,
+                            seed=settings.seed)
+
+
+def _postings(shingles: np.ndarray, doc_id: int) -> Iterator[tuple[int, int, int]]:
+    """``(hash, doc, pos)`` rows in hash order (B-tree friendly inserts)."""
+    signed = _signed(shingles)
+    order = np.lexsort((np.arange(len(signed)), signed))
+    return zip(signed[order].tolist(), [doc_id] * len(order), order.tolist())
