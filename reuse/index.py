@@ -9,6 +9,7 @@ and handed to datasketch as ``LeanMinHash`` values for the LSH index.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterator, Sequence
+from functools import lru_cache
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
@@ -93,8 +94,12 @@ def build_lsh(
     return lsh
 
 
+@lru_cache(maxsize=64)
 def band_params(threshold: float, num_perm: int) -> tuple[int, int]:
-    """datasketch's choice of (bands, rows) for this threshold and num_perm."""
+    """datasketch's choice of (bands, rows) for this threshold and num_perm.
+
+    Cached: datasketch finds it by numerical integration (~20 ms a call).
+    """
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
     return lsh.b, lsh.r
 
