@@ -217,7 +217,7 @@ def connect(path: Path) -> sqlite3.Connection:
         conn.execute("PRAGMA journal_mode = WAL")
         # NORMAL in WAL mode survives a killed process (only power loss can lose the last commit)
         conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute("PRAGMA cache_size = -131072")
+        conn.execute("PRAGMA cache_size = -524288")  # 512 MB at most, used as needed
         conn.execute("PRAGMA temp_store = MEMORY")
     except sqlite3.Error as err:
         raise ReuseError(f"cannot open {_label(path)}: {err}") from err
@@ -269,15 +269,21 @@ class SQLiteBands(BandIndex):
         keys = _signed(index.band_keys(sigs, self.n_bands, self.n_rows))
         wanted = sorted({(b, k) for row in keys.tolist() for b, k in enumerate(row)})
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS q_bands (band INTEGER, key INTEGER, PRIMARY KEY (band, key))")
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS q_bands_kept (band INTEGER, key INTEGER)")
         conn.execute("DELETE FROM q_bands")
+        conn.execute("DELETE FROM q_bands_kept")
         conn.executemany("INSERT INTO q_bands VALUES (?, ?)", wanted)
         # a bucket larger than max_bucket is formula, as in a scan: counted with a LIMIT, never read whole
-        found = conn.execute(
-            "SELECT q.band, q.key, b.unit FROM q_bands q JOIN bands b ON b.band = q.band AND b.key = q.key "
+        # (once per bucket, in its own statement, so the count is not redone for every member)
+        conn.execute(
+            "INSERT INTO q_bands_kept SELECT q.band, q.key FROM q_bands q "
             "WHERE (SELECT count(*) FROM (SELECT 1 FROM bands c WHERE c.band = q.band AND c.key = q.key "
             f"LIMIT {int(max_bucket) + 1})) <= {int(max_bucket)}"
-        ).fetchall()
+        )
+        found = conn.execute("SELECT q.band, q.key, b.unit FROM q_bands_kept q "
+                             "JOIN bands b ON b.band = q.band AND b.key = q.key").fetchall()
         conn.execute("DELETE FROM q_bands")
+        conn.execute("DELETE FROM q_bands_kept")
         members: dict[tuple[int, int], list[int]] = {}
         for b, k, u in found:
             members.setdefault((b, k), []).append(u)
@@ -485,6 +491,9 @@ class Library:
             } if names else {}
             removed_ids: list[int] = []
             added_ids: list[int] = []
+            new_units: list[np.ndarray] = []
+            new_sigs: list[np.ndarray] = []
+            new_postings: list[tuple[np.ndarray, int]] = []
             offset = 0
             for (doc, sha), feat, (ranges, _), n_units in zip(fresh, features, unit_sets, counts):
                 sigs = sigs_all[offset: offset + n_units]
@@ -502,14 +511,25 @@ class Library:
                     replaced.append(doc.id)
                 else:
                     added.append(doc.id)
-                added_ids.append(self._insert(conn, doc, sha, token, feat, ranges, sigs))
+                doc_id, unit_ids = self._insert(conn, doc, sha, token, feat, ranges, sigs)
+                added_ids.append(doc_id)
+                new_units.append(unit_ids)
+                new_sigs.append(sigs)
+                new_postings.append((feat.shingles, doc_id))
+            # the index rows of all documents at once, in key order: a build appends to the B-trees
+            # instead of sweeping them once per document
+            unit_ids = np.concatenate(new_units) if new_units else np.zeros(0, dtype=np.int64)
+            if len(unit_ids):
+                self.bands.insert(conn, unit_ids, np.concatenate(new_sigs), [token] * len(unit_ids))
+            _insert_postings(conn, new_postings)
             if hook is not None:
                 hook(self, added_ids, removed_ids)
             _pause()
         return AddReport(added, replaced, unchanged, round(time.perf_counter() - start, 4))
 
     def _insert(self, conn: sqlite3.Connection, doc: Document, sha: str, token: str, feat: Features,
-                ranges: list[tuple[int, int, int]], sigs: np.ndarray) -> int:
+                ranges: list[tuple[int, int, int]], sigs: np.ndarray) -> tuple[int, np.ndarray]:
+        """The document's own rows; returns its id and its unit ids (index rows are written by the caller)."""
         cur = conn.execute(
             "INSERT INTO documents (name, path, encoding, format, chars, sha256, token, added, text, paragraphs, "
             "sentences) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -525,10 +545,7 @@ class Library:
                 (doc_id, u, lo, hi, start, end, sig.astype("<u4").tobytes()),
             )
             unit_ids.append(int(cur.lastrowid))
-        if unit_ids:
-            self.bands.insert(conn, np.array(unit_ids, dtype=np.int64), sigs, [token] * len(unit_ids))
-        conn.executemany("INSERT INTO postings (hash, doc, pos) VALUES (?, ?, ?)", _postings(feat.shingles, doc_id))
-        return doc_id
+        return doc_id, np.array(unit_ids, dtype=np.int64)
 
     def remove(self, names: Sequence[str], settings: Settings,
                hook: Callable[["Library", list[int], list[int]], None] | None = None) -> list[str]:
@@ -624,16 +641,21 @@ class Library:
             return np.zeros((0, 3), dtype=np.int64)
         c = self.conn
         c.execute("CREATE TEMP TABLE IF NOT EXISTS q_hashes (hash INTEGER PRIMARY KEY, i INTEGER)")
+        c.execute("CREATE TEMP TABLE IF NOT EXISTS q_hashes_kept (hash INTEGER, i INTEGER)")
         c.execute("DELETE FROM q_hashes")
+        c.execute("DELETE FROM q_hashes_kept")
         c.executemany("INSERT INTO q_hashes VALUES (?, ?)", zip(_signed(hashes).tolist(), range(len(hashes))))
         limit = int(max_group) + 1
-        rows = c.execute(
-            "SELECT q.i, p.doc, p.pos FROM q_hashes q JOIN postings p ON p.hash = q.hash "
+        # counted once per hash, in its own statement, so the count is not redone for every posting
+        c.execute(
+            "INSERT INTO q_hashes_kept SELECT q.hash, q.i FROM q_hashes q "
             f"WHERE (SELECT count(*) FROM (SELECT 1 FROM postings c WHERE c.hash = q.hash LIMIT {limit})) < {limit} "
             f"AND (SELECT count(DISTINCT doc) FROM (SELECT doc FROM postings c WHERE c.hash = q.hash LIMIT {limit})) "
             f"<= {int(max_doc_freq)}"
-        ).fetchall()
+        )
+        rows = c.execute("SELECT q.i, p.doc, p.pos FROM q_hashes_kept q JOIN postings p ON p.hash = q.hash").fetchall()
         c.execute("DELETE FROM q_hashes")
+        c.execute("DELETE FROM q_hashes_kept")
         return np.array(rows, dtype=np.int64).reshape(-1, 3)
 
     def unit_rows(self, unit_ids: Iterable[int]) -> dict[int, tuple[int, np.ndarray]]:
@@ -673,6 +695,20 @@ def unit_signatures(sets: Sequence[np.ndarray], settings: Settings) -> np.ndarra
     # astype keeps the low 32 bits of each 64-bit shingle hash, as a scan does
     return index.signatures(np.concatenate(sets).astype(np.uint32), offsets, num_perm=settings.num_perm,
                             seed=settings.seed)
+
+
+def _insert_postings(conn: sqlite3.Connection, items: list[tuple[np.ndarray, int]], chunk: int = 1 << 20) -> None:
+    """Postings of many documents, sorted by key as a whole and inserted a chunk at a time."""
+    if not items:
+        return
+    hashes = _signed(np.concatenate([h for h, _ in items]))
+    docs = np.concatenate([np.full(len(h), d, dtype=np.int64) for h, d in items])
+    pos = np.concatenate([np.arange(len(h), dtype=np.int64) for h, _ in items])
+    order = np.lexsort((pos, docs, hashes))
+    for lo in range(0, len(order), chunk):
+        part = order[lo: lo + chunk]
+        conn.executemany("INSERT INTO postings (hash, doc, pos) VALUES (?, ?, ?)",
+                         zip(hashes[part].tolist(), docs[part].tolist(), pos[part].tolist()))
 
 
 def _postings(shingles: np.ndarray, doc_id: int) -> Iterator[tuple[int, int, int]]:
