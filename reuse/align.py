@@ -12,6 +12,13 @@ Its score is the larger of two measures of how much of it is shared:
 
 A region that scores too low is cut at its long unmatched stretches and the
 parts are measured again, so a loose region never hides the passages in it.
+A passage is then grown at both ends over text that still aligns better than
+chance (seed and extend), and the passages of one document pair that lie
+close together on both sides, in any order, are merged into one
+(``merge_adjacent``), so a copied block is reported once, not in fragments.
+
+Lengths are in Han characters; a word of a spaced script counts two (see
+``reuse.shingle``).
 """
 
 from __future__ import annotations
@@ -66,12 +73,16 @@ def _extend(fa: Features, fb: Features, r: Region, steps: int) -> Region:
 def _matched_pieces(ops, fa: Features, fb: Features, a_lo: int, b_lo: int) -> list[tuple[int, int, int, int]]:
     """Equal blocks of the alignment, cut wherever either text has a clause boundary."""
     ba, bb = fa.folded.boundary, fb.folded.boundary
+    ca, cb = fa.boundaries_before, fb.boundaries_before
     pieces = []
-    for op in ops:
-        if op.tag != "equal":
+    for tag, i1, i2, j1, _ in ops:
+        if tag != "equal":
             continue
-        n = op.src_end - op.src_start
-        a0, b0 = a_lo + op.src_start, b_lo + op.dest_start
+        n = i2 - i1
+        a0, b0 = a_lo + i1, b_lo + j1
+        if ca[a0 + n] == ca[a0 + 1] and cb[b0 + n] == cb[b0 + 1]:  # most blocks: no boundary inside
+            pieces.append((a0, a0 + n, b0, b0 + n))
+            continue
         cuts = np.flatnonzero(ba[a0 + 1 : a0 + n] | bb[b0 + 1 : b0 + n]) + 1
         edges = [0, *cuts.tolist(), n]
         for s, e in zip(edges, edges[1:]):
@@ -90,23 +101,31 @@ def _measure(fa: Features, fb: Features, a_lo: int, a_hi: int, b_lo: int, b_hi: 
     sa, sb = fa.folded.text[a_lo:a_hi], fb.folded.text[b_lo:b_hi]
     if not sa or not sb:
         return None
-    ops = Indel.opcodes(sa, sb)
+    ops = Indel.opcodes(sa, sb).as_list()
     pieces = _matched_pieces(ops, fa, fb, a_lo, b_lo)
     solid = [i for i, p in enumerate(pieces) if p[1] - p[0] >= min_edge]
     if not solid:
         return None
     inner = pieces[solid[0] : solid[-1] + 1]
     ta_lo, ta_hi, tb_lo, tb_hi = inner[0][0], inner[-1][1], inner[0][2], inner[-1][3]
+    # exact runs inside the box that the alignment, which follows one order,
+    # left out on both sides are shared text too (sentences swapped in the
+    # copy); a run whose text the alignment matched elsewhere is a phrase
+    # repeated in one document, and stays out
+    used_a = [(p[0], p[1]) for p in inner]
+    used_b = [(p[2], p[3]) for p in inner]
+    for (ra_lo, ra_hi), (rb_lo, rb_hi) in zip(*run_chars):
+        if (a_lo <= ra_lo and ra_hi <= a_hi and b_lo <= rb_lo and rb_hi <= b_hi and ra_hi - ra_lo >= min_edge
+                and not (ta_lo <= ra_lo and ra_hi <= ta_hi and tb_lo <= rb_lo and rb_hi <= tb_hi)
+                and 2 * _covered(used_a, ra_lo, ra_hi) < ra_hi - ra_lo
+                and 2 * _covered(used_b, rb_lo, rb_hi) < rb_hi - rb_lo):
+            ta_lo, ta_hi = min(ta_lo, ra_lo), max(ta_hi, ra_hi)
+            tb_lo, tb_hi = min(tb_lo, rb_lo), max(tb_hi, rb_hi)
     matched = sum(p[1] - p[0] for p in inner)
     la, lb = ta_hi - ta_lo, tb_hi - tb_lo
     ratio = 2 * matched / (la + lb)
     cover = (_covered(run_chars[0], ta_lo, ta_hi) + _covered(run_chars[1], tb_lo, tb_hi)) / (la + lb)
     return Alignment(ta_lo, ta_hi, tb_lo, tb_hi, round(max(ratio, min(cover, 1.0)), 4)), ops, a_lo, b_lo
-
-
-def _tokens_in(feat: Features, lo: int, hi: int) -> int:
-    starts = feat.tokens.start
-    return int(np.searchsorted(starts, hi, side="left") - np.searchsorted(starts, lo, side="left"))
 
 
 def align(fa: Features, fb: Features, region: Region, *, k: int, min_length: int, min_score: float,
@@ -116,10 +135,11 @@ def align(fa: Features, fb: Features, region: Region, *, k: int, min_length: int
     Args:
         k: shingle size; matching tokens up to ``k - 1`` beyond the region's
             runs are taken in, since no seed could start there.
-        min_length: shortest passage, in tokens of the shorter side.
+        min_length: shortest passage, in Han characters (a word of a spaced
+            script counts two) of the shorter side.
         min_score: lowest score kept.
-        max_gap: longest unmatched stretch (tokens) a passage may contain when
-            it has to be cut.
+        max_gap: longest unmatched stretch (in Han characters, as
+            ``min_length``) a passage may contain when it has to be cut.
     """
     region = _extend(fa, fb, region, k - 1)
     a_lo, a_hi = fa.char_span(region.a_lo, region.a_hi)
@@ -134,22 +154,28 @@ def align(fa: Features, fb: Features, region: Region, *, k: int, min_length: int
     best, ops, base_a, base_b = measured
 
     def long_enough(al: Alignment) -> bool:
-        # the shared content, not just the span, must reach min_length, so
-        # two common words a few characters apart do not make a passage
-        span = min(_tokens_in(fa, al.a_lo, al.a_hi), _tokens_in(fb, al.b_lo, al.b_hi))
-        return span * al.score >= min_length
+        # what is shared, less what is not, must reach min_length (a local
+        # alignment score of +1 per shared and -1 per unshared character):
+        # an exact 12-character phrase is a passage, a 16-character one needs
+        # a score of 0.875 (two edits), a 100-character one 0.56, so two
+        # formulas that differ in a third of their words are not
+        span = min(fa.weight_between(al.a_lo, al.a_hi), fb.weight_between(al.b_lo, al.b_hi))
+        return span * (2 * al.score - 1) >= min_length
 
     if best.score >= min_score:
-        return [best] if long_enough(best) else []
+        return [_grown(fa, fb, best, run_chars, k, min_score)] if long_enough(best) else []
     # Too loose as a whole: cut at unmatched stretches longer than max_gap
-    # characters on either side and measure each piece on its own.
+    # on either side and measure each piece on its own.
     pieces, start = [], None
-    for op in ops:
-        if op.tag == "equal":
+    for tag, i1, i2, j1, j2 in ops:
+        if tag == "equal":
             if start is None:
-                start = (op.src_start, op.dest_start)
-            end = (op.src_end, op.dest_end)
-        elif max(op.src_end - op.src_start, op.dest_end - op.dest_start) > max_gap and start is not None:
+                start = (i1, j1)
+            end = (i2, j2)
+        elif start is not None and max(
+            fa.weight_between(base_a + i1, base_a + i2),
+            fb.weight_between(base_b + j1, base_b + j2),
+        ) > max_gap:
             pieces.append((start, end))
             start = None
     if start is not None:
@@ -160,8 +186,69 @@ def align(fa: Features, fb: Features, region: Region, *, k: int, min_length: int
     for (sa, sb), (ea, eb) in pieces:
         m = _measure(fa, fb, base_a + sa, base_a + ea, base_b + sb, base_b + eb, run_chars, min_edge=k)
         if m and m[0].score >= min_score and long_enough(m[0]):
-            out.append(m[0])
+            out.append(_grown(fa, fb, m[0], run_chars, k, min_score))
     return out
+
+
+EXTEND_WINDOW = 48
+"""Characters of folded text compared at a time when a passage is grown."""
+
+
+def _gain(sa: str, sb: str) -> tuple[int, int, int]:
+    """How far a passage that ends just before ``sa`` and ``sb`` should grow into them.
+
+    Scores the alignment of the two texts from their start, +1 for every
+    character matched on either side and -1 for every one left out (so a
+    stretch pays off where over half of it is shared), and returns the
+    lengths on both sides where that running score peaks, and the peak.
+    """
+    score = best = 0
+    at = (0, 0)
+    for tag, i1, i2, j1, j2 in Indel.opcodes(sa, sb).as_list():
+        n = (i2 - i1) + (j2 - j1)
+        if tag == "equal":
+            score += n
+            if score > best:
+                best, at = score, (i2, j2)
+        else:
+            score -= n
+    return at[0], at[1], best
+
+
+def _grow(a: str, b: str, a_hi: int, b_hi: int, *, forward: bool, min_gain: int) -> tuple[int, int]:
+    """Move one end of a passage (``a_hi``/``b_hi``, or its start when not ``forward``) over text still shared."""
+    w = EXTEND_WINDOW
+    while True:
+        if forward:
+            sa, sb = a[a_hi : a_hi + w], b[b_hi : b_hi + w]
+        else:
+            sa, sb = a[max(0, a_hi - w) : a_hi][::-1], b[max(0, b_hi - w) : b_hi][::-1]
+        if not sa or not sb:
+            return a_hi, b_hi
+        da, db, gain = _gain(sa, sb)
+        if gain < min_gain:
+            return a_hi, b_hi
+        step = 1 if forward else -1
+        a_hi, b_hi = a_hi + step * da, b_hi + step * db
+        if max(da, db) < w // 2:  # the shared text ended inside the window
+            return a_hi, b_hi
+
+
+def _grown(fa: Features, fb: Features, al: Alignment, run_chars: tuple[list, list], k: int,
+           min_score: float) -> Alignment:
+    """Seed and extend: grow a passage at both ends over text that is still mostly shared.
+
+    Seeds need ``k`` tokens in a row to match; where edits are dense (a typo
+    every few words) the seeds stop short of the copied text, but the text
+    on both sides of the passage still aligns better than chance.
+    """
+    a, b = fa.folded.text, fb.folded.text
+    a_hi, b_hi = _grow(a, b, al.a_hi, al.b_hi, forward=True, min_gain=2 * k)
+    a_lo, b_lo = _grow(a, b, al.a_lo, al.b_lo, forward=False, min_gain=2 * k)
+    if (a_lo, a_hi, b_lo, b_hi) == (al.a_lo, al.a_hi, al.b_lo, al.b_hi):
+        return al
+    m = _measure(fa, fb, a_lo, a_hi, b_lo, b_hi, run_chars, min_edge=k)
+    return m[0] if m and m[0].score >= min_score else al
 
 
 def _overlap(lo: int, hi: int, lo2: int, hi2: int) -> int:
@@ -185,6 +272,136 @@ def one_to_one(items: list[Alignment]) -> list[Alignment]:
             continue
         kept.append(x)
     return sorted(kept, key=lambda x: (x.a_lo, x.b_lo))
+
+
+MERGE_REL = 0.5
+"""A gap inside a passage may be up to this share of the text on both sides of it."""
+
+
+def _bridge(max_gap: int, rel: float, left: int, right: int) -> float:
+    """Widest gap joined between two pieces of ``left`` and ``right`` weight.
+
+    ``max_gap`` always, and up to ``rel`` times the pieces' joint length: a
+    sentence too edited (or too short) to be found on its own between two
+    found ones is part of the passage; an unrelated paragraph between two
+    short matches is not.
+    """
+    return max(max_gap, rel * (left + right))
+
+
+def _groups(items: list[Alignment], fa: Features, fb: Features, *, max_gap: int,
+            rel: float) -> list[list[Alignment]]:
+    """Split ``items`` into groups that are contiguous on both sides at once.
+
+    Contiguous: sorted on one side, each passage starts within the allowed gap
+    of the ones before it. A group is cut on the a side, each part on the b
+    side, and so on until nothing changes, so sentences reordered inside a
+    passage stay together while a phrase that happens to sit next to a
+    passage on one side only is left out.
+    """
+    groups = [items]
+    while True:
+        out = []
+        for group in groups:
+            for part in _contiguous(group, fa, 0, max_gap, rel):
+                out.extend(_contiguous(part, fb, 1, max_gap, rel))
+        if len(out) == len(groups):
+            break
+        groups = out
+    # splitting reads left to right, so a few short pieces ahead of a long
+    # passage can be cut off before the passage is seen: join groups whose
+    # boxes are close on both sides, measured against their joint size
+    boxes = [_Box.of(g, fa, fb) for g in out]
+    joined = True
+    while joined:
+        joined = False
+        boxes.sort(key=lambda x: (x.a_lo, x.b_lo))
+        for i, x in enumerate(boxes):
+            for j in range(i + 1, len(boxes)):
+                y = boxes[j]
+                allowed = _bridge(max_gap, rel, x.size, y.size)
+                if fa.weight_between(x.a_hi, y.a_lo) > allowed:
+                    break  # sorted by a_lo: the rest start later still
+                if x.near_b(y, fb, allowed):
+                    boxes[i] = x.join(y)
+                    del boxes[j]
+                    joined = True
+                    break
+            if joined:
+                break
+    return [b.items for b in boxes]
+
+
+@dataclass
+class _Box:
+    a_lo: int
+    a_hi: int
+    b_lo: int
+    b_hi: int
+    size: int
+    items: list[Alignment]
+
+    @classmethod
+    def of(cls, items: list[Alignment], fa: Features, fb: Features) -> "_Box":
+        size = sum(min(fa.weight_between(x.a_lo, x.a_hi), fb.weight_between(x.b_lo, x.b_hi)) for x in items)
+        return cls(min(x.a_lo for x in items), max(x.a_hi for x in items), min(x.b_lo for x in items),
+                   max(x.b_hi for x in items), size, items)
+
+    def near_b(self, other: "_Box", fb: Features, allowed: float) -> bool:
+        return fb.weight_between(self.b_hi, other.b_lo) <= allowed and fb.weight_between(other.b_hi, self.b_lo) <= allowed
+
+    def join(self, other: "_Box") -> "_Box":
+        return _Box(min(self.a_lo, other.a_lo), max(self.a_hi, other.a_hi), min(self.b_lo, other.b_lo),
+                    max(self.b_hi, other.b_hi), self.size + other.size, self.items + other.items)
+
+
+def _contiguous(items: list[Alignment], feat: Features, side: int, max_gap: int,
+                rel: float) -> list[list[Alignment]]:
+    def span(x: Alignment) -> tuple[int, int]:
+        return (x.a_lo, x.a_hi) if side == 0 else (x.b_lo, x.b_hi)
+
+    parts: list[list[Alignment]] = []
+    reach, size = 0, 0
+    for x in sorted(items, key=span):
+        lo, hi = span(x)
+        n = feat.weight_between(lo, hi)
+        if parts and feat.weight_between(reach, lo) <= _bridge(max_gap, rel, size, n):
+            parts[-1].append(x)
+            reach, size = max(reach, hi), size + n
+        else:
+            parts.append([x])
+            reach, size = hi, n
+    return parts
+
+
+def merge_adjacent(items: list[Alignment], fa: Features, fb: Features, *, max_gap: int,
+                   rel: float = MERGE_REL) -> list[Alignment]:
+    """Join the passages of one document pair that are close on both sides into one.
+
+    Args:
+        max_gap: a gap of this length (Han characters; a word of a spaced
+            script counts two) is always bridged.
+        rel: a gap up to this share of the joint length of the pieces on
+            either side of it is bridged too, so a long passage with a dense
+            patch of edits, or with a sentence too short to be found on its
+            own, stays one passage.
+    Returns:
+        Passages, each the union of a group; its score is the mean of the
+        members' scores weighted by their size, with the gaps counted as
+        unshared.
+    """
+    if len(items) < 2:
+        return list(items)
+    out = []
+    for group in _groups(items, fa, fb, max_gap=max_gap, rel=rel):
+        if len(group) == 1:
+            out.append(group[0])
+            continue
+        a_lo, a_hi = min(x.a_lo for x in group), max(x.a_hi for x in group)
+        b_lo, b_hi = min(x.b_lo for x in group), max(x.b_hi for x in group)
+        shared = sum(x.score * (x.a_hi - x.a_lo + x.b_hi - x.b_lo) for x in group)
+        out.append(Alignment(a_lo, a_hi, b_lo, b_hi, round(min(1.0, shared / (a_hi - a_lo + b_hi - b_lo)), 4)))
+    return sorted(out, key=lambda x: (x.a_lo, x.b_lo))
 
 
 def _is_punct(ch: str) -> bool:
@@ -212,3 +429,4 @@ def with_shared_punctuation(a: str, b: str, a_start: int, a_end: int, b_start: i
         else:
             break
     return a_start, a_end, b_start, b_end
+

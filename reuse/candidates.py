@@ -103,11 +103,16 @@ def seed_matches(shingles: list[np.ndarray], *, max_doc_freq: int, max_group: in
     return np.concatenate(out)
 
 
-def diagonal_runs(seeds: np.ndarray, k: int) -> np.ndarray:
+def diagonal_runs(seeds: np.ndarray, k: int, ends: list[np.ndarray] | None = None) -> np.ndarray:
     """Consecutive seeds on one diagonal, merged into maximal exact runs.
 
-    Returns ``(n, 6)``: ``(doc_a, doc_b, a_lo, a_hi, b_lo, b_hi)`` in tokens,
-    sorted by documents then ``a_lo``.
+    Args:
+        k: tokens per shingle, when every shingle has ``k`` tokens.
+        ends: per document, the token end of each shingle
+            (``Features.shingle_end``); overrides ``k``.
+    Returns:
+        ``(n, 6)``: ``(doc_a, doc_b, a_lo, a_hi, b_lo, b_hi)`` in tokens,
+        sorted by documents then ``a_lo``.
     """
     if not len(seeds):
         return np.zeros((0, 6), dtype=np.int64)
@@ -119,8 +124,21 @@ def diagonal_runs(seeds: np.ndarray, k: int) -> np.ndarray:
     new[1:] = (da[1:] != da[:-1]) | (db[1:] != db[:-1]) | (diag[1:] != diag[:-1]) | (ia[1:] != ia[:-1] + 1)
     starts = np.flatnonzero(new)
     lasts = np.append(starts[1:] - 1, len(da) - 1)
-    runs = np.stack([da[starts], db[starts], ia[starts], ia[lasts] + k, ib[starts], ib[lasts] + k], axis=1)
+    if ends is None:
+        a_hi, b_hi = ia[lasts] + k, ib[lasts] + k
+    else:
+        flat, offset = _flatten(ends)
+        a_hi = flat[offset[da[lasts]] + ia[lasts]]
+        b_hi = flat[offset[db[lasts]] + ib[lasts]]
+    runs = np.stack([da[starts], db[starts], ia[starts], a_hi, ib[starts], b_hi], axis=1)
     return runs[np.lexsort((runs[:, 4], runs[:, 2], runs[:, 1], runs[:, 0]))]
+
+
+def _flatten(arrays: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """One array of all ``arrays`` and the offset of each in it."""
+    offset = np.concatenate([[0], np.cumsum([len(x) for x in arrays])]).astype(np.int64)
+    flat = np.concatenate(arrays).astype(np.int64) if arrays else np.zeros(0, dtype=np.int64)
+    return flat, offset
 
 
 def _run_order(da: np.ndarray, db: np.ndarray, diag: np.ndarray, ia: np.ndarray) -> np.ndarray:
@@ -143,15 +161,9 @@ def unit_pairs(features: list[Features], *, k: int, threshold: float, num_perm: 
     Returns ``(doc_a, unit_a, doc_b, unit_b)`` with ``doc_a < doc_b``, each
     verified by the exact Jaccard similarity of the two shingle sets.
     """
-    keys, sets = [], []
-    for d, feat in enumerate(features):
-        for u, (lo, hi) in enumerate(feat.units.tolist()):
-            if hi - lo >= k:
-                keys.append((d, u))
-                sets.append(np.unique(feat.shingles[lo : hi - k + 1]))
+    keys, sets, offsets = unit_sets(features, k)
     if len(keys) < 2:
         return []
-    offsets = np.cumsum([0] + [len(s) for s in sets])
     sigs = index.signatures(
         np.concatenate(sets).astype(np.uint32), offsets, num_perm=num_perm, seed=seed
     )  # astype keeps the low 32 bits of each 64-bit shingle hash
@@ -181,17 +193,59 @@ def unit_pairs(features: list[Features], *, k: int, threshold: float, num_perm: 
     return verified
 
 
-def drop_lone_short_runs(runs: np.ndarray, *, shortest: int, max_gap: int, window: int = 6) -> np.ndarray:
+def unit_sets(features: list[Features], k: int) -> tuple[list[tuple[int, int]], list[np.ndarray], np.ndarray]:
+    """The units compared as near-duplicates and the distinct shingle hashes of each.
+
+    Returns ``(keys, sets, offsets)``: ``keys[n] = (doc, unit)``, ``sets[n]``
+    sorted distinct hashes, ``offsets`` their bounds in the concatenation.
+    One sort for all units of a document instead of one per unit.
+    """
+    keys: list[tuple[int, int]] = []
+    sets: list[np.ndarray] = []
+    for d, feat in enumerate(features):
+        units = feat.units
+        if not len(units):
+            continue
+        heavy = (feat.cum[units[:, 1]] - feat.cum[units[:, 0]]) >= k
+        idx = np.flatnonzero(heavy)
+        if not len(idx):
+            continue
+        lo = units[idx, 0]
+        stop = np.maximum(lo, np.searchsorted(feat.shingle_end, units[idx, 1], side="right"))
+        sizes = stop - lo
+        owner = np.repeat(np.arange(len(idx)), sizes)
+        pos = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes) + np.repeat(lo, sizes)
+        hashes = feat.shingles[pos]
+        order = np.lexsort((hashes, owner))
+        owner, hashes = owner[order], hashes[order]
+        keep = np.ones(len(hashes), dtype=bool)
+        keep[1:] = (owner[1:] != owner[:-1]) | (hashes[1:] != hashes[:-1])
+        owner, hashes = owner[keep], hashes[keep]
+        bounds = np.searchsorted(owner, np.arange(len(idx) + 1))
+        for n, u in enumerate(idx.tolist()):
+            keys.append((d, u))
+            sets.append(hashes[bounds[n] : bounds[n + 1]])
+    offsets = np.cumsum([0] + [len(x) for x in sets])
+    return keys, sets, offsets
+
+
+def drop_lone_short_runs(runs: np.ndarray, *, shortest: int, max_gap: int, window: int = 6,
+                         cums: list[np.ndarray] | None = None) -> np.ndarray:
     """Runs that could still become a passage.
 
-    A run shorter than ``shortest`` tokens with no other run of its pair
-    within ``max_gap`` tokens on both sides cannot grow into a passage: it is
-    a chance match of common words, the bulk of all seeds. Neighbours are
-    looked for among the ``window`` runs before and after in reading order.
+    A run shorter than ``shortest`` with no other run of its pair within
+    ``max_gap`` on both sides cannot grow into a passage: it is a chance match
+    of common words, the bulk of all seeds. Neighbours are looked for among
+    the ``window`` runs before and after in reading order. Lengths count
+    tokens, or weight when ``cums`` (per document, ``Features.cum``) is given.
     """
     if not len(runs):
         return runs
     da, db, a_lo, a_hi, b_lo, b_hi = runs.T
+    if cums is not None:
+        flat, offset = _flatten(cums)
+        a_lo, a_hi = flat[offset[da] + a_lo], flat[offset[da] + a_hi]
+        b_lo, b_hi = flat[offset[db] + b_lo], flat[offset[db] + b_hi]
     has_neighbour = np.zeros(len(runs), dtype=bool)
     for step in range(1, min(window, len(runs) - 1) + 1):
         i, j = slice(0, len(runs) - step), slice(step, len(runs))
@@ -208,43 +262,108 @@ def drop_lone_short_runs(runs: np.ndarray, *, shortest: int, max_gap: int, windo
 
 def regions(runs: np.ndarray, units: list[tuple[int, int, int, int]], features: list[Features], *,
             max_gap: int) -> dict[tuple[int, int], list[Region]]:
-    """Cluster runs and unit pairs into regions, per document pair."""
-    boxes: dict[tuple[int, int], list[Region]] = defaultdict(list)
-    for da, db, a_lo, a_hi, b_lo, b_hi in runs.tolist():
-        boxes[(da, db)].append(Region(a_lo, a_hi, b_lo, b_hi, [(a_lo, a_hi, b_lo, b_hi)]))
-    for da, ua, db, ub in units:
-        (a_lo, a_hi), (b_lo, b_hi) = features[da].units[ua].tolist(), features[db].units[ub].tolist()
-        boxes[(da, db)].append(Region(a_lo, a_hi, b_lo, b_hi))
-    return {pair: _cluster(items, max_gap) for pair, items in sorted(boxes.items())}
+    """Cluster runs and unit pairs into regions, per document pair.
+
+    Clustering measures gaps in weight (Han characters; an English word
+    counts two), the returned regions are in tokens.
+    """
+    # (pair) -> parallel lists: weight box, token box, run or None
+    weight: dict[tuple[int, int], list[list[int]]] = defaultdict(list)
+    tokens: dict[tuple[int, int], list[tuple[int, int, int, int]]] = defaultdict(list)
+    is_run: dict[tuple[int, int], list[bool]] = defaultdict(list)
+    if len(runs):
+        flat, offset = _flatten([f.cum for f in features])
+        da, db = runs[:, 0], runs[:, 1]
+        w = np.stack([flat[offset[da] + runs[:, 2]], flat[offset[da] + runs[:, 3]],
+                      flat[offset[db] + runs[:, 4]], flat[offset[db] + runs[:, 5]]], axis=1)
+        for (pa, pb, *tok), box in zip(runs.tolist(), w.tolist()):
+            weight[(pa, pb)].append(box)
+            tokens[(pa, pb)].append(tuple(tok))
+            is_run[(pa, pb)].append(True)
+    if units:
+        u = np.array(units, dtype=np.int64)
+        flat, offset = _flatten([f.cum for f in features])
+        spans = np.concatenate([f.units.reshape(-1, 2) for f in features]).astype(np.int64)
+        first = np.concatenate([[0], np.cumsum([len(f.units) for f in features])])
+        a, b = spans[first[u[:, 0]] + u[:, 1]], spans[first[u[:, 2]] + u[:, 3]]
+        tok = np.stack([a[:, 0], a[:, 1], b[:, 0], b[:, 1]], axis=1)
+        w = np.stack([flat[offset[u[:, 0]] + a[:, 0]], flat[offset[u[:, 0]] + a[:, 1]],
+                      flat[offset[u[:, 2]] + b[:, 0]], flat[offset[u[:, 2]] + b[:, 1]]], axis=1)
+        for (da, _, db, _), t, box in zip(units, tok.tolist(), w.tolist()):
+            weight[(da, db)].append(box)
+            tokens[(da, db)].append(tuple(t))
+            is_run[(da, db)].append(False)
+    out = {}
+    for pair in sorted(weight):
+        toks, runs_of = tokens[pair], is_run[pair]
+        found = []
+        for members in _clusters(weight[pair], max_gap):
+            box = [toks[members[0]][0], toks[members[0]][1], toks[members[0]][2], toks[members[0]][3]]
+            for m in members[1:]:
+                t = toks[m]
+                box = [min(box[0], t[0]), max(box[1], t[1]), min(box[2], t[2]), max(box[3], t[3])]
+            found.append(Region(*box, [toks[m] for m in members if runs_of[m]]))
+        out[pair] = found
+    return out
 
 
-def _cluster(items: list[Region], gap: int) -> list[Region]:
-    items.sort(key=lambda r: (r.a_lo, r.b_lo, r.a_hi, r.b_hi))
-    clusters: list[Region] = []
-    active: list[Region] = []
-    for item in items:
-        active = [c for c in active if c.a_hi + gap >= item.a_lo]
+def _near(x: list[int], y: list[int], gap: int) -> bool:
+    return y[0] <= x[1] + gap and y[1] + gap >= x[0] and y[2] <= x[3] + gap and y[3] + gap >= x[2]
+
+
+def _clusters(boxes: list[list[int]], gap: int) -> list[list[int]]:
+    """Indices of ``boxes`` (``[a_lo, a_hi, b_lo, b_hi]``) grouped into clusters of boxes near each other.
+
+    Two boxes are near when they are within ``gap`` of each other on both
+    sides, in any order; a cluster is the closure of that relation over its
+    growing bounding box.
+    """
+    order = sorted(range(len(boxes)), key=lambda i: boxes[i])
+    hulls: list[list[int]] = []  # bounding box of each cluster
+    members: list[list[int]] = []
+    active: list[int] = []
+    for i in order:
+        x = boxes[i]
+        active = [c for c in active if hulls[c][1] + gap >= x[0]]
         for c in active:
-            if c.near(item, gap):
-                c.absorb(item)
+            if _near(hulls[c], x, gap):
+                h = hulls[c]
+                hulls[c] = [min(h[0], x[0]), max(h[1], x[1]), min(h[2], x[2]), max(h[3], x[3])]
+                members[c].append(i)
                 break
         else:
-            fresh = Region(item.a_lo, item.a_hi, item.b_lo, item.b_hi, list(item.runs))
-            clusters.append(fresh)
-            active.append(fresh)
+            active.append(len(hulls))
+            hulls.append(list(x))
+            members.append([i])
     # growing boxes can come to touch each other: merge until stable
     merged = True
     while merged:
         merged = False
-        clusters.sort(key=lambda r: (r.a_lo, r.b_lo))
-        out: list[Region] = []
-        for c in clusters:
-            for o in out:
-                if o.near(c, gap):
-                    o.absorb(c)
+        order = sorted(range(len(hulls)), key=lambda c: hulls[c])
+        keep: list[int] = []
+        for c in order:
+            h = hulls[c]
+            for o in reversed(keep):
+                if hulls[o][0] > h[1] + gap:
+                    continue
+                if _near(hulls[o], h, gap):
+                    g = hulls[o]
+                    hulls[o] = [min(g[0], h[0]), max(g[1], h[1]), min(g[2], h[2]), max(g[3], h[3])]
+                    members[o].extend(members[c])
                     merged = True
                     break
             else:
-                out.append(c)
-        clusters = out
-    return clusters
+                keep.append(c)
+        hulls = [hulls[c] for c in keep]
+        members = [members[c] for c in keep]
+    return [sorted(m) for m in members]
+
+
+def _cluster(items: list[Region], gap: int) -> list[Region]:
+    """``items`` merged into clusters (see ``_clusters``), each a region holding all their runs."""
+    out = []
+    for members in _clusters([[r.a_lo, r.a_hi, r.b_lo, r.b_hi] for r in items], gap):
+        box = [min(items[m].a_lo for m in members), max(items[m].a_hi for m in members),
+               min(items[m].b_lo for m in members), max(items[m].b_hi for m in members)]
+        out.append(Region(*box, [run for m in members for run in items[m].runs]))
+    return sorted(out, key=lambda r: (r.a_lo, r.b_lo))

@@ -26,19 +26,20 @@ class Settings:
     """Every parameter that changes what a scan finds.
 
     The defaults are tuned on Chinese speeches and work on English prose:
-    lengths count tokens, i.e. Han characters or Latin-script words.
+    lengths count Han characters, and a word of a spaced script (English)
+    counts as two, so 12 is a 12-character phrase or a 6-word one.
     """
 
     min_length: int = 12
-    """Shortest passage reported, in tokens (Han characters or words)."""
+    """Shortest passage reported, in Han characters (a word counts two): what is shared less what is not."""
     shingle: int = 4
-    """Tokens per shingle (the seed length that must match exactly)."""
+    """Shingle length (the seed that must match exactly): 4 Han characters, or 2 words."""
     threshold: float = 0.5
     """Jaccard similarity above which two sentences/paragraphs are near-duplicates (MinHash LSH)."""
     min_score: float = 0.6
     """Lowest alignment score (0-1) of a reported passage."""
     max_gap: int = 8
-    """Widest edit, in tokens, bridged inside one passage."""
+    """Widest edit bridged inside one passage whatever its length, in Han characters (a word counts two)."""
     unit: str = "char"
     """Token unit for Han text: 'char' (each character) or 'word' (jieba words)."""
     num_perm: int = 128

@@ -6,14 +6,16 @@ document and the settings, so it can run in any process.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from reuse.config import Settings
 from reuse.model import Document
 from reuse.normalize import Folded, fold
-from reuse.shingle import Tokens, shingle_hashes, tokenize
+from reuse.shingle import Tokens, shingle_ends, shingle_hashes, tokenize
 
 
 @dataclass(frozen=True, eq=False)
@@ -23,7 +25,9 @@ class Features:
     Attributes:
         folded: matching text and its map to the original.
         tokens: token spans in folded coordinates, with hashes.
-        shingles: 64-bit hash of each window of ``k`` tokens.
+        shingles: 64-bit hash of each shingle (``k`` of weight: see
+            ``reuse.shingle``); shingle ``i`` covers tokens ``i`` to
+            ``shingle_end[i] - 1``.
         units: ``(n, 2)`` token ranges of the sentences long enough to be
             compared as near-duplicates (a paragraph without sentence
             punctuation is one sentence; sentences are at most 2000
@@ -35,6 +39,33 @@ class Features:
     tokens: Tokens
     shingles: np.ndarray
     units: np.ndarray
+    shingle_end: np.ndarray
+    cum: np.ndarray
+    """``cum[i]``: weight of tokens ``0 .. i-1`` (lengths in Han characters)."""
+
+    def weight(self, tok_lo: int, tok_hi: int) -> int:
+        """Length of tokens ``[tok_lo, tok_hi)`` in Han characters."""
+        return int(self.cum[tok_hi] - self.cum[tok_lo])
+
+    def weight_between(self, lo: int, hi: int) -> int:
+        """Length in Han characters of the tokens that start in folded characters ``[lo, hi)``."""
+        starts, cum = self._lists
+        return cum[bisect_left(starts, hi)] - cum[bisect_left(starts, lo)]
+
+    @cached_property
+    def boundaries_before(self) -> list[int]:
+        """``boundaries_before[i]``: clause boundaries among folded characters ``0 .. i-1``."""
+        return np.concatenate([[0], np.cumsum(self.folded.boundary, dtype=np.int64)]).tolist()
+
+    @cached_property
+    def _lists(self) -> tuple[list[int], list[int]]:
+        # bisect on lists beats numpy for the many single lookups of alignment
+        return self.tokens.start.tolist(), self.cum.tolist()
+
+    def shingles_in(self, tok_lo: int, tok_hi: int) -> np.ndarray:
+        """Hashes of the shingles that lie inside tokens ``[tok_lo, tok_hi)``."""
+        stop = int(np.searchsorted(self.shingle_end, tok_hi, side="right"))
+        return self.shingles[tok_lo:max(tok_lo, stop)]
 
     def char_span(self, tok_lo: int, tok_hi: int) -> tuple[int, int]:
         """Folded-text character range of tokens ``[tok_lo, tok_hi)``."""
@@ -48,11 +79,18 @@ class Features:
 def extract(doc: Document, settings: Settings) -> Features:
     folded = fold(doc.text, simplify=settings.simplify, fold_digits=settings.fold_digits)
     tokens = tokenize(folded, unit=settings.unit)
-    shingles = shingle_hashes(tokens.hash, settings.shingle)
-    return Features(folded, tokens, shingles, _units(doc, folded, tokens, settings))
+    k, n = settings.shingle, len(tokens)
+    if n and int(tokens.weight.max()) == 1:  # every token one character (Chinese text, char unit)
+        shingles = shingle_hashes(tokens.hash, k)
+        cum, ends = np.arange(n + 1, dtype=np.int64), np.arange(k, n + 1, dtype=np.int64)
+    else:
+        shingles = shingle_hashes(tokens.hash, k, tokens.weight)
+        cum = np.concatenate([[0], np.cumsum(tokens.weight, dtype=np.int64)])
+        ends = shingle_ends(tokens.weight, k)
+    return Features(folded, tokens, shingles, _units(doc, folded, tokens, cum, settings), ends, cum)
 
 
-def _units(doc: Document, folded: Folded, tokens: Tokens, settings: Settings) -> np.ndarray:
+def _units(doc: Document, folded: Folded, tokens: Tokens, cum: np.ndarray, settings: Settings) -> np.ndarray:
     spans = doc.sentences
     if not spans or not len(tokens):
         return np.zeros((0, 2), dtype=np.int64)
@@ -60,6 +98,6 @@ def _units(doc: Document, folded: Folded, tokens: Tokens, settings: Settings) ->
     token_origin = folded.origin[tokens.start]
     lo = np.searchsorted(token_origin, bounds[:, 0], side="left")
     hi = np.searchsorted(token_origin, bounds[:, 1], side="left")
-    keep = (hi - lo) >= max(settings.min_length, settings.shingle)
+    keep = (cum[hi] - cum[lo]) >= max(settings.min_length, settings.shingle)
     units = np.unique(np.stack([lo[keep], hi[keep]], axis=1), axis=0)
     return units.reshape(-1, 2)

@@ -48,9 +48,10 @@ def find_passages(documents: Sequence[Document], features: Sequence[Features], s
     k = settings.shingle
     with _timer(timings, "seeds"):
         seeds = cand.seed_matches([f.shingles for f in features], max_doc_freq=settings.max_doc_freq)
-        runs = cand.diagonal_runs(seeds, k)
+        runs = cand.diagonal_runs(seeds, k, ends=[f.shingle_end for f in features])
         # matching tokens just beyond a run may extend it by up to k - 1 on each side
-        runs = cand.drop_lone_short_runs(runs, shortest=settings.min_length - 2 * (k - 1), max_gap=settings.max_gap)
+        runs = cand.drop_lone_short_runs(runs, shortest=settings.min_length - 2 * (k - 1), max_gap=settings.max_gap,
+                                         cums=[f.cum for f in features])
     with _timer(timings, "lsh"):
         units = cand.unit_pairs(list(features), k=k, threshold=settings.threshold, num_perm=settings.num_perm,
                                 seed=settings.seed, storage=settings.storage)
@@ -67,7 +68,7 @@ def find_passages(documents: Sequence[Document], features: Sequence[Features], s
                 for al in aligning.align(fa, fb, region, k=k, min_length=settings.min_length,
                                          min_score=settings.min_score, max_gap=settings.max_gap)
             ]
-            for al in aligning.one_to_one(found):
+            for al in aligning.merge_adjacent(aligning.one_to_one(found), fa, fb, max_gap=settings.max_gap):
                 a_start, a_end, b_start, b_end = aligning.with_shared_punctuation(
                     a.text, b.text, *fa.original_span(al.a_lo, al.a_hi), *fb.original_span(al.b_lo, al.b_hi)
                 )

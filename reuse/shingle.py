@@ -6,6 +6,13 @@ Two token units are available:
   token, and every run of letters/digits of a spaced script is one token.
 * ``word``: runs of Han characters are cut into words by jieba instead.
 
+Lengths count Han characters: a token of an unspaced script weighs as many
+characters as it holds, a word of a spaced script (Latin, Cyrillic...)
+weighs ``WORD_WEIGHT`` and a number weighs one. A shingle of size ``k`` is the shortest run of whole
+tokens that weighs at least ``k``: four Han characters, or two English words,
+so an English passage needs as much shared text as a Chinese one to be found,
+and a typo in one word breaks two shingles, not four.
+
 Shingle hashes are 64-bit (their low 32 bits feed MinHash) and computed for a
 whole document at once; there is no Python call per shingle.
 """
@@ -21,6 +28,10 @@ import numpy as np
 from reuse.normalize import SINGLE, Folded, codepoints
 
 _M64 = np.uint64(0xFFFFFFFFFFFFFFFF)
+
+WORD_WEIGHT = 2
+"""Han characters a word of a spaced script counts for (an English word
+carries about as much as two Chinese characters)."""
 
 
 def fmix64(h: np.ndarray) -> np.ndarray:
@@ -43,11 +54,13 @@ _SHINGLE_MULTIPLIERS = fmix64(np.arange(1, 65, dtype=np.uint64)) | np.uint64(1)
 
 @dataclass(frozen=True, eq=False)
 class Tokens:
-    """Tokens of a folded text: ``[start[i], end[i])`` in folded coordinates."""
+    """Tokens of a folded text: ``[start[i], end[i])`` in folded coordinates, with weights."""
 
     start: np.ndarray
     end: np.ndarray
     hash: np.ndarray
+    weight: np.ndarray
+    """Length of each token in Han characters (see the module docstring)."""
 
     def __len__(self) -> int:
         return len(self.start)
@@ -98,7 +111,7 @@ def tokenize(folded: Folded, *, unit: str = "char") -> Tokens:
     starts = _token_starts(folded, unit) if n else np.zeros(0, dtype=np.int64)
     if not len(starts):
         empty = np.zeros(0, dtype=np.int64)
-        return Tokens(empty, empty, np.zeros(0, dtype=np.uint64))
+        return Tokens(empty, empty, np.zeros(0, dtype=np.uint64), empty)
     ends = np.append(starts[1:], n)
     cps = codepoints(folded.text).astype(np.uint64)
     token_of = np.repeat(np.arange(len(starts)), ends - starts)
@@ -106,24 +119,56 @@ def tokenize(folded: Folded, *, unit: str = "char") -> Tokens:
     with np.errstate(over="ignore"):
         weighted = cps * _POWERS[pos % 256] + np.uint64(0x9E3779B97F4A7C15)
     hashes = fmix64(np.add.reduceat(weighted, starts) ^ (ends - starts).astype(np.uint64))
-    return Tokens(starts.astype(np.int64), ends.astype(np.int64), hashes)
+    first = cps[starts]
+    number = (first >= ord("0")) & (first <= ord("9"))  # a number says little, whatever its digits
+    weight = np.where(folded.cls[starts] == SINGLE, ends - starts, np.where(number, 1, WORD_WEIGHT)).astype(np.int64)
+    return Tokens(starts.astype(np.int64), ends.astype(np.int64), hashes, weight)
 
 
-def shingle_hashes(token_hashes: np.ndarray, k: int) -> np.ndarray:
-    """64-bit hash of every window of ``k`` consecutive tokens.
+def shingle_ends(weights: np.ndarray, k: int) -> np.ndarray:
+    """Token end (exclusive) of every shingle: the shortest run from each token weighing ``k``.
 
-    Shingle ``i`` covers tokens ``i .. i+k-1``; a text with fewer than ``k``
-    tokens has no shingles.
+    Only tokens with at least ``k`` of weight left after them start a shingle.
+
+    >>> shingle_ends(np.array([1, 1, 2, 1, 1]), 2).tolist()
+    [2, 3, 3, 5]
+    """
+    cum = np.concatenate([[0], np.cumsum(weights, dtype=np.int64)])
+    n = int(np.searchsorted(cum, cum[-1] - k, side="right"))  # shingles start at tokens 0..n-1
+    return np.searchsorted(cum, cum[:n] + k, side="left").astype(np.int64)
+
+
+def shingle_hashes(token_hashes: np.ndarray, k: int, weights: np.ndarray | None = None) -> np.ndarray:
+    """64-bit hash of every shingle: ``k`` consecutive tokens, or ``k`` of weight.
+
+    Without ``weights`` shingle ``i`` covers tokens ``i .. i+k-1`` and a text
+    with fewer than ``k`` tokens has none; with them it covers tokens ``i ..
+    shingle_ends(weights, k)[i] - 1``. Equal token runs hash equal either way.
 
     >>> h = np.arange(5, dtype=np.uint64)
     >>> len(shingle_hashes(h, 3)), len(shingle_hashes(h, 6))
     (3, 0)
+    >>> bool(shingle_hashes(h, 2, np.array([2, 1, 1, 2, 2]))[1] == shingle_hashes(h, 2)[1])
+    True
     """
-    n = len(token_hashes) - k + 1
-    if n <= 0:
+    if weights is None or not len(weights) or int(weights.max()) == 1 == int(weights.min()):
+        n = len(token_hashes) - k + 1
+        if n <= 0:
+            return np.zeros(0, dtype=np.uint64)
+        acc = np.zeros(n, dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            for j in range(k):
+                acc += token_hashes[j : j + n] * _SHINGLE_MULTIPLIERS[j % 64]
+        return fmix64(acc)
+    ends = shingle_ends(weights, k)
+    n = len(ends)
+    if n == 0:
         return np.zeros(0, dtype=np.uint64)
+    size = ends - np.arange(n)
+    last = len(token_hashes) - 1
     acc = np.zeros(n, dtype=np.uint64)
     with np.errstate(over="ignore"):
-        for j in range(k):
-            acc += token_hashes[j : j + n] * _SHINGLE_MULTIPLIERS[j % 64]
+        for j in range(int(size.max())):
+            part = token_hashes[np.minimum(np.arange(j, j + n), last)] * _SHINGLE_MULTIPLIERS[j % 64]
+            acc += np.where(size > j, part, np.uint64(0))
     return fmix64(acc)

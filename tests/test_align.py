@@ -48,3 +48,72 @@ def test_one_to_one_keeps_the_strongest_of_overlapping_passages():
         Alignment(100, 110, 50, 60, 0.9),
     ]
     assert one_to_one(items) == [items[0], items[2]]
+
+
+def _box(al):
+    return (al.a_lo, al.a_hi, al.b_lo, al.b_hi)
+
+
+def test_merge_joins_pieces_close_on_both_sides():
+    from reuse.align import merge_adjacent
+
+    fa = fb = features("甲" * 400)
+    items = [Alignment(0, 40, 100, 140, 1.0), Alignment(45, 80, 145, 180, 0.9)]
+    [one] = merge_adjacent(items, fa, fb, max_gap=8)
+    assert _box(one) == (0, 80, 100, 180)
+    assert one.score == round((80 * 1.0 + 70 * 0.9) / 160, 4)  # the 5-character gaps count as unshared
+
+
+def test_merge_joins_reordered_pieces_into_one_passage():
+    from reuse.align import merge_adjacent
+
+    fa = fb = features("甲" * 400)
+    # three sentences of a, in the order 3-1-2 in b
+    items = [Alignment(0, 30, 140, 170, 1.0), Alignment(30, 70, 170, 210, 1.0), Alignment(70, 100, 100, 140, 1.0)]
+    assert [_box(x) for x in merge_adjacent(items, fa, fb, max_gap=8)] == [(0, 100, 100, 210)]
+
+
+def test_merge_leaves_pieces_close_on_one_side_only():
+    from reuse.align import merge_adjacent
+
+    fa = fb = features("甲" * 400)
+    items = [Alignment(0, 40, 0, 40, 1.0), Alignment(42, 60, 300, 318, 1.0)]  # a formula found elsewhere in b
+    assert merge_adjacent(items, fa, fb, max_gap=8) == items
+
+
+def test_merge_bridges_gaps_relative_to_the_pieces_around_them():
+    from reuse.align import merge_adjacent
+
+    fa = fb = features("甲" * 600)
+    long_pieces = [Alignment(0, 100, 0, 100, 1.0), Alignment(140, 240, 140, 240, 1.0)]  # a 40-char sentence lost
+    assert len(merge_adjacent(long_pieces, fa, fb, max_gap=8)) == 1
+    short_pieces = [Alignment(0, 20, 0, 20, 1.0), Alignment(60, 80, 60, 80, 1.0)]  # 40 between two phrases
+    assert len(merge_adjacent(short_pieces, fa, fb, max_gap=8)) == 2
+
+
+def test_merge_measures_english_gaps_in_words():
+    from reuse.align import merge_adjacent
+
+    text = " ".join(f"w{i}x" for i in range(200))  # folded: 'w0xw1x...': words of 3-5 letters
+    fa = fb = features(text)
+    starts = fa.tokens.start.tolist()
+    # 10 words, a gap of 5 words (weight 10 > 8), 10 words
+    a0, a1, a2, a3 = starts[0], starts[10], starts[15], starts[25]
+    items = [Alignment(a0, a1, a0, a1, 1.0), Alignment(a2, a3, a2, a3, 1.0)]
+    assert len(merge_adjacent(items, fa, fb, max_gap=8)) == 1  # 10 <= 0.5 * (20 + 20)
+    assert len(merge_adjacent(items, fa, fb, max_gap=8, rel=0.2)) == 2  # 10 > max(8, 0.2 * 40)
+
+
+def test_align_grows_a_passage_over_densely_edited_text():
+    from reuse.align import _grown
+
+    a = "坚持和加强党的领导是一切工作的前提和保证做好今年党委工作必须把全面加强和改进党的领导贯穿工作全过程"
+    b = list(a)
+    for pos in range(24, len(b), 6):  # every sixth character changed after the first 24
+        b[pos] = "某"
+    b = "".join(b)
+    fa, fb = features(a), features(b)
+    seed = Alignment(0, 24, 0, 24, 1.0)
+    grown = _grown(fa, fb, seed, ([(0, 24)], [(0, 24)]), k=4, min_score=0.6)
+    assert grown.a_hi >= len(a) - 4 and grown.b_hi >= len(b) - 4
+    assert 0.7 < grown.score < 1.0

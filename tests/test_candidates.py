@@ -30,3 +30,39 @@ def test_cluster_bridges_small_gaps_and_reordering_but_not_distance():
     ]
     got = [(c.a_lo, c.a_hi, c.b_lo, c.b_hi) for c in _cluster(boxes, gap=8)]
     assert got == [(0, 40, 90, 130), (200, 220, 500, 520)]
+
+
+def test_diagonal_runs_end_where_their_last_shingle_ends():
+    # token weights [2, 2, 2] and [1, 2, 2, 2]: shingles of two words, or a character and two words
+    ends = [np.array([2, 3]), np.array([3, 3, 4])]
+    seeds = np.array([[0, 0, 1, 1], [0, 1, 1, 2]])
+    assert diagonal_runs(seeds, 4, ends=ends).tolist() == [[0, 1, 0, 3, 1, 4]]
+
+
+def test_lone_short_runs_are_measured_in_weight():
+    from reuse.candidates import drop_lone_short_runs
+
+    runs = np.array([[0, 1, 0, 3, 0, 3]])  # three tokens
+    cums = [np.array([0, 2, 4, 6]), np.array([0, 2, 4, 6])]  # three words: weight 6
+    assert len(drop_lone_short_runs(runs, shortest=6, max_gap=8)) == 0
+    assert len(drop_lone_short_runs(runs, shortest=6, max_gap=8, cums=cums)) == 1
+
+
+def test_unit_sets_are_the_distinct_shingles_inside_each_unit():
+    from reuse.candidates import unit_sets
+    from reuse.config import Settings
+    from reuse.features import extract
+    from reuse.model import Document
+    from reuse import segment
+
+    text = "党的建设是伟大工程。党的建设是伟大工程，党的建设！Words of English are here and here again."
+    paras = segment.paragraphs(text)
+    doc = Document("x", "x", text, "utf-8", len(text), tuple(paras), tuple(segment.sentences(text, paras)))
+    feat = extract(doc, Settings(min_length=4))
+    keys, sets, offsets = unit_sets([feat], 4)
+    assert [u for _, u in keys] == list(range(len(feat.units)))
+    for (_, u), got in zip(keys, sets):
+        lo, hi = feat.units[u].tolist()
+        want = {h for i, h in enumerate(feat.shingles.tolist()) if i >= lo and feat.shingle_end[i] <= hi}
+        assert got.tolist() == sorted(want)
+    assert offsets[-1] == sum(len(s) for s in sets)

@@ -53,3 +53,44 @@ def test_token_spans_tile_the_folded_text(text, k):
         assert t.start[0] == 0 and t.end[-1] == len(f.text)
         assert np.all(t.start[1:] == t.end[:-1])
     assert len(shingle_hashes(t.hash, k)) == max(0, len(t) - k + 1)
+
+
+def test_weights_count_han_characters_words_two_and_numbers_one():
+    t = tokenize(fold("党建 work 2020年"))
+    assert t.weight.tolist() == [1, 1, 2, 1, 1]
+    assert tokenize(fold("中国特色社会主义"), unit="word").weight.tolist() == [2, 2, 4]
+
+
+def test_a_shingle_is_four_han_characters_or_two_words():
+    from reuse.shingle import shingle_ends
+
+    t = tokenize(fold("the for statement 党的建设"))
+    # two words, two words, a word and two characters, four characters
+    assert shingle_ends(t.weight, 4).tolist() == [2, 3, 5, 7]
+    assert len(shingle_hashes(t.hash, 4, t.weight)) == 4
+
+
+def test_weighted_shingles_of_han_text_are_the_plain_ones():
+    t = tokenize(fold("习近平新时代中国特色社会主义思想"))
+    assert (shingle_hashes(t.hash, 4, t.weight) == shingle_hashes(t.hash, 4)).all()
+
+
+def test_equal_word_runs_hash_equal_whatever_surrounds_them():
+    a = tokenize(fold("It is the for statement here"))
+    b = tokenize(fold("Then the for statement again"))
+    sa, sb = shingle_hashes(a.hash, 4, a.weight), shingle_hashes(b.hash, 4, b.weight)
+    assert sa[2] == sb[1] and sa[3] == sb[2]  # "the for", "for statement"
+    assert len(set(sa.tolist()) & set(sb.tolist())) == 2
+
+
+@given(st.text(), st.integers(1, 8))
+def test_weighted_shingles_cover_exactly_k_of_weight(text, k):
+    from reuse.shingle import shingle_ends
+
+    t = tokenize(fold(text))
+    ends = shingle_ends(t.weight, k)
+    cum = np.concatenate([[0], np.cumsum(t.weight)])
+    assert len(ends) == len(shingle_hashes(t.hash, k, t.weight))
+    for i, e in enumerate(ends.tolist()):
+        assert cum[e] - cum[i] >= k and cum[e - 1] - cum[i] < k
+    assert cum[-1] - cum[len(ends)] < k  # no shingle left out at the end
