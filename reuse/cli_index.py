@@ -187,7 +187,7 @@ def check_cmd(
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Report folder; one subfolder per draft when there are several. [default: reports/check/<first DRAFT>]")] = None,
     sidecar: Sidecar = None,
     fail_over: Annotated[Optional[float], typer.Option("--fail-over", help="Exit 2 when a draft's copy ratio (去除套话复制比) is above this share, e.g. 0.3.")] = None,
-    max_sources: Annotated[int, typer.Option("--max-sources", help="Align against at most this many library documents.")] = 50,
+    max_sources: Annotated[int, typer.Option("--max-sources", help="Align against at most this many library documents, those sharing the most.")] = 20,
     min_score: MinScore = None,
     max_gap: MaxGap = None,
     shingle: Shingle = None,

@@ -104,7 +104,7 @@ def remove(names: Sequence[str], db: str | os.PathLike, *, sidecar: str | os.Pat
 
 
 def check_documents(drafts: Sequence[Document], db: str | os.PathLike, settings: Settings | None = None, *,
-                    sidecar: str | os.PathLike | None = None, max_sources: int = 50,
+                    sidecar: str | os.PathLike | None = None, max_sources: int = 20,
                     explicit: dict[str, Any] | None = None):
     """Check each draft against the library; one ``CheckReport`` per draft."""
     from reuse.library.check import check

@@ -41,6 +41,12 @@ from reuse.model import Document, Passage, Result, Source, Template
 from reuse.score import score
 
 CHECK_FORMAT = 1
+MAX_SOURCES = 20
+"""Library documents a draft is aligned against by default: those with the most shared evidence.
+
+The draft is scanned together with them, so each one costs scan time; 20
+keeps a check of a 10,000-character draft near a second.
+"""
 MAX_GROUP = 256
 """A shingle seen more often than this (in the library or in the draft plus its sources) seeds nothing, as in a scan."""
 MAX_BUCKET = 64
@@ -238,7 +244,7 @@ def _sharing(draft: Document, draft_feat: Features, docs: list[Document], ids: l
     return out
 
 
-def check(library: Library, draft: Document, settings: Settings, *, max_sources: int = 50) -> CheckReport:
+def check(library: Library, draft: Document, settings: Settings, *, max_sources: int = MAX_SOURCES) -> CheckReport:
     """Check one draft against the library.
 
     Retrieved documents that share no passage with the draft (aligned one
