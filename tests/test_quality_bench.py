@@ -146,24 +146,40 @@ def test_planted_spans_do_not_overlap(corpus):
 
 @needs_sources
 def test_background_text_is_disjoint(corpus):
-    """Outside the planted spans no document shares a long window with another."""
+    """Outside the planted spans no document shares a window with another, folded as a detector folds."""
     truth, meta, texts = _read_corpus(corpus)
     lang = {d["id"]: d["lang"] for d in meta["docs"]}
-    masked = {i: bytearray(len(t)) for i, t in texts.items()}
-    for c in truth:
-        for side in ("src", "dst"):
-            m = masked[c[side]]
-            m[c[side + "_start"] : c[side + "_end"]] = b"\x01" * (c[side + "_end"] - c[side + "_start"])
+    flt = gen.ShingleFilter()
     seen: dict[str, str] = {}
     for doc, t in texts.items():
-        w = 20 if lang[doc] == "zh" else 30
-        m = masked[doc]
-        for p in range(len(t) - w + 1):
-            win = t[p : p + w]
-            if any(ch.isspace() for ch in win) or any(m[p : p + w]):
-                continue
-            other = seen.setdefault(win, doc)
-            assert other == doc, f"{win!r} in {other} and {doc}"
+        planted = sorted((c[s + "_start"], c[s + "_end"]) for c in truth for s in ("src", "dst") if c[s] == doc)
+        cuts = [0] + [x for span in planted for x in span] + [len(t)]
+        background = [t[a:b] for a, b in zip(cuts[0::2], cuts[1::2])]
+        for part in background:
+            for line in part.split("\n"):
+                for window in _full_windows(flt, line, lang[doc]):
+                    other = seen.setdefault(window, doc)
+                    assert other == doc, f"{window!r} in {other} and {doc}"
+
+
+def _full_windows(flt, text, lang):
+    folded = gen.fold_for_filter(text)
+    if lang == "en":
+        words = re.findall(r"[^\W_]+", folded)
+        return {" ".join(words[i : i + flt.en_window]) for i in range(len(words) - flt.en_window + 1)}
+    chars = "".join(c for c in folded if c.isalnum())
+    return {chars[i : i + flt.zh_window] for i in range(len(chars) - flt.zh_window + 1)}
+
+
+def test_filter_folds_width_script_case_and_digits():
+    flt = gen.ShingleFilter()
+    assert flt.accept("新华社北京１月６日电（记者李明）今天召开会议", "zh")
+    assert not flt.accept("據新華社北京2月7日電，記者王芳報道", "zh")  # 新华社北京0月0日电 again
+    assert flt.accept("The value of an object is stored here.", "en")
+    assert not flt.accept("THE VALUE OF AN apple", "en")
+    stock = gen.ShingleFilter(stock=True)  # version 1: 20 raw characters
+    assert stock.accept("新华社北京１月６日电（记者李明）今天召开会议", "zh")
+    assert stock.accept("新华社北京１月７日电（记者李明）今天召开会议", "zh")
 
 
 @needs_sources

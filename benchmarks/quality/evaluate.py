@@ -2,7 +2,7 @@
 
 Usage::
 
-    python -m benchmarks.quality.evaluate TRUTH.json REPORT.json [--json] [--min-score X] [--min-chars N]
+    python -m benchmarks.quality.evaluate TRUTH.json REPORT.json [--json] [--min-score X] [--min-chars N] [--copy-only]
 
 Implemented definition (character level, Potthast, Stein, Barron-Cedeno and
 Rosso, "An Evaluation Framework for Plagiarism Detection", COLING 2010, and
@@ -43,7 +43,8 @@ cases, and ``prec`` is 0 when ``R_k`` is empty).  Detections that detect no
 case at all are "unmatched": they count with 0 in the overall precision and
 are reported separately (also bucketed by length).  Zero-length detections
 count as unmatched.  ``--min-score``/``--min-chars`` drop report passages
-before scoring; they are conveniences, not part of the PAN definition.
+before scoring, ``--copy-only`` those the report marks as template text;
+they are conveniences, not part of the PAN definition.
 """
 
 from __future__ import annotations
@@ -124,11 +125,14 @@ def load_truth(data) -> list[Case]:
     ]
 
 
-def load_report(data, min_score: float | None = None, min_chars: int | None = None) -> list[Detection]:
+def load_report(data, min_score: float | None = None, min_chars: int | None = None,
+                copy_only: bool = False) -> list[Detection]:
     if isinstance(data, dict):
         data = data.get("passages", [])
     dets = []
     for p in data:
+        if copy_only and p.get("template"):
+            continue  # the report calls it template text (formula, boilerplate...), not copying
         d = Detection(
             a=_norm_id(p["a"]),
             a_start=int(p["a_start"]),
@@ -253,7 +257,8 @@ def measures(cases: list[Case], dets: list[Detection], case_ids: list[int], matc
     }
 
 
-def evaluate(truth, report, min_score: float | None = None, min_chars: int | None = None) -> dict:
+def evaluate(truth, report, min_score: float | None = None, min_chars: int | None = None,
+             copy_only: bool = False) -> dict:
     """Scores; ``truth``/``report`` are parsed JSON (or Case/Detection lists)."""
     if isinstance(truth, list) and truth and isinstance(truth[0], Case):
         cases = truth
@@ -262,7 +267,7 @@ def evaluate(truth, report, min_score: float | None = None, min_chars: int | Non
     if isinstance(report, list) and report and isinstance(report[0], Detection):
         dets = report
     else:
-        dets = load_report(report, min_score, min_chars)
+        dets = load_report(report, min_score, min_chars, copy_only)
     matches = match(cases, dets)
     det_to_cases: dict[int, list[int]] = defaultdict(list)
     for i, idx in matches.items():
@@ -353,10 +358,16 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="ignore passages whose longer side is shorter than this (not PAN; off by default)",
     )
+    ap.add_argument(
+        "--copy-only",
+        action="store_true",
+        help="ignore passages the report marks as template text (their \"template\" is set): formulas "
+        "many documents share are not copying (not part of PAN; off by default)",
+    )
     args = ap.parse_args(argv)
     truth = json.loads(Path(args.truth).read_text(encoding="utf-8"))
     report = json.loads(Path(args.report).read_text(encoding="utf-8"))
-    res = evaluate(truth, report, args.min_score, args.min_chars)
+    res = evaluate(truth, report, args.min_score, args.min_chars, args.copy_only)
     if args.json:
         print(json.dumps(res, indent=2))
     else:

