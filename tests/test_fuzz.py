@@ -146,7 +146,10 @@ MARKUP = st.lists(st.one_of(HOSTILE, TAGS), max_size=120).map("".join)
 @settings(max_examples=EXAMPLES * 2, deadline=None)
 @given(before=MARKUP, after=MARKUP)
 def test_visible_text_of_arbitrary_markup(before, after):
-    text = visible_text(before + "<script>SCRIPTMARK</script><style>STYLEMARK</style>" + after)
+    # the marked script and style open the page: markup before them could
+    # legitimately turn them into text (after "<textarea>" or "<?" a browser
+    # shows "<script>" as text), so only what follows is arbitrary
+    text = visible_text("<script>SCRIPTMARK</script><style>STYLEMARK</style>" + before + after)
     assert isinstance(text, str)
     assert "SCRIPTMARK" not in text and "STYLEMARK" not in text
 
