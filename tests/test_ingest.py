@@ -336,3 +336,11 @@ def test_undecodable_file_name(tmp_path):
     docs, _ = ingest([tmp_path])
     assert docs[0].id == "caf\\xe9.txt"
     docs[0].id.encode("utf-8")  # printable and encodable, unlike the surrogate-escaped name
+
+
+def test_utf8_cut_inside_its_last_character_is_still_utf8():
+    from reuse.extract.text import decode
+
+    data = "巩固深化主题教育成果".encode("utf-8")
+    text, name = decode(data[:-1])
+    assert (text, name) == ("巩固深化主题教育成", "utf-8")

@@ -91,9 +91,16 @@ def decode(data: bytes, encoding: str | None = None, *, hint: str | None = None)
         raise Unreadable(_binary(data))
     try:
         text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:
+    except UnicodeDecodeError as err:
+        # a file cut off inside its last character (head -c, a broken download)
+        # is still UTF-8: drop the incomplete character
+        text = None
+        if err.reason == "unexpected end of data" and err.start >= len(data) - 3:
+            try:
+                text = data[: err.start].decode("utf-8")
+            except UnicodeDecodeError:
+                text = None
+    if text is not None:
         if _junk_share(text) > 0.1:
             raise Unreadable(_binary(data))
         return text, "utf-8"
