@@ -186,7 +186,9 @@ def fold(text: str, *, simplify: bool = True, fold_digits: bool = True) -> Folde
     >>> [int(i) for i in f.origin[:5]]
     [0, 1, 2, 3, 5]
     """
-    tables = _TABLES.setdefault((simplify, fold_digits), _Tables(simplify, fold_digits))
+    tables = _TABLES.get((simplify, fold_digits))
+    if tables is None:  # built once per options: the tables span all of Unicode
+        tables = _TABLES[(simplify, fold_digits)] = _Tables(simplify, fold_digits)
     tables.learn(set(text))
     cps = codepoints(text)
     spaced_text = text.translate(tables.translate)

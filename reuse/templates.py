@@ -205,19 +205,24 @@ def watermark_lines(doc: Document, repeated: set[str]) -> list[Span]:
     return [paras[i] for i in sorted(out)]
 
 
-def short_units(documents: Sequence[Document], *, min_docs: int, min_length: int) -> list[list[Member]]:
+def short_units(documents: Sequence[Document], features: Sequence[Features], *, min_docs: int,
+                min_length: int) -> list[list[Member]]:
     """Whole lines and sentences too short for shingles that recur in ``min_docs`` documents.
 
     This is where a speech's skeleton shows: 同志们： opens all five seeds.
     """
-    from reuse.normalize import fold
-
     where: dict[str, list[Member]] = defaultdict(list)
-    for d, doc in enumerate(documents):
-        for span in sorted(set(doc.paragraphs) | set(doc.sentences)):
-            key = fold(doc.text[span.start:span.end]).text
-            if 2 <= len(key) < min_length:
-                where[key].append(Member(d, span.start, span.end))
+    for d, (doc, feat) in enumerate(zip(documents, features)):
+        spans = sorted(set(doc.paragraphs) | set(doc.sentences))
+        if not spans:
+            continue
+        bounds = np.array([(s.start, s.end) for s in spans], dtype=np.int64)
+        lo = np.searchsorted(feat.folded.origin, bounds[:, 0])
+        hi = np.searchsorted(feat.folded.origin, bounds[:, 1])
+        text = feat.folded.text
+        for span, a, b in zip(spans, lo.tolist(), hi.tolist()):
+            if 2 <= b - a < min_length:
+                where[text[a:b]].append(Member(d, span.start, span.end))
     return [
         sorted(set(ms), key=lambda m: (m.doc, m.start))
         for key, ms in sorted(where.items())
@@ -257,7 +262,7 @@ def find_templates(documents: Sequence[Document], features: Sequence[Features], 
 
     groups = recurring(documents, features, k=k, min_docs=min_docs, max_gap=max_gap, min_length=min_length)
     families: list[tuple[list[Member], bool]] = [(g, False) for g in groups]
-    shorts = short_units(documents, min_docs=min_docs, min_length=min_length)
+    shorts = short_units(documents, features, min_docs=min_docs, min_length=min_length)
     short_ids = {id(g) for g in shorts}
     families += [(g, False) for g in shorts]
 
