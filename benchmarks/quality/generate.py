@@ -242,22 +242,27 @@ class ShingleFilter:
         self.seen: set[str] = set()
         self.zh_window, self.en_window = zh_window, en_window
         self.stock = stock
+        self.tail: list[str] = []
 
-    def shingles(self, text: str, lang: str) -> set[str]:
-        if self.stock:
-            return self._raw_shingles(text, lang)
+    def new_document(self) -> None:
+        """The next paragraph starts a document: no window runs on from the last one accepted."""
+        self.tail = []
+
+    def units(self, text: str, lang: str) -> list[str]:
+        """Folded letters and digits (Chinese) or words (English) of ``text``."""
         t = fold_for_filter(text)
         if lang == "en":
-            words = re.findall(r"[^\W_]+", t)
-            w = self.en_window
-            if len(words) < w:
-                return {" ".join(words)} if len(words) >= 3 else set()
-            return {" ".join(words[i : i + w]) for i in range(len(words) - w + 1)}
-        k = "".join(c for c in t if c.isalnum())
-        w = self.zh_window
-        if len(k) < w:
-            return {k} if len(k) >= 8 else set()
-        return {k[i : i + w] for i in range(len(k) - w + 1)}
+            return re.findall(r"[^\W_]+", t)
+        return [c for c in t if c.isalnum()]
+
+    def shingles(self, text: str, lang: str) -> set[str]:
+        """Windows of ``text``, and of the text just accepted before it in the same document."""
+        if self.stock:
+            return self._raw_shingles(text, lang)
+        w = self.en_window if lang == "en" else self.zh_window
+        units = self.tail[-(w - 1):] + self.units(text, lang) if w > 1 else self.units(text, lang)
+        sep = " " if lang == "en" else ""
+        return {sep.join(units[i : i + w]) for i in range(len(units) - w + 1)}
 
     @staticmethod
     def _raw_shingles(text: str, lang: str) -> set[str]:
@@ -273,10 +278,17 @@ class ShingleFilter:
         return {k[i : i + w] for i in range(len(k) - w + 1)}
 
     def accept(self, text: str, lang: str) -> bool:
+        """Whether ``text`` shares no window with accepted text; if so it is accepted.
+
+        Windows run on from the paragraph accepted just before (a detector
+        ignores line breaks: "（附图片１张）" / "本报记者王霞光" is one phrase).
+        """
         shingles = self.shingles(text, lang)
         if not shingles.isdisjoint(self.seen):
             return False
         self.seen |= shingles
+        if not self.stock:
+            self.tail = (self.tail + self.units(text, lang))[-64:]
         return True
 
 
@@ -710,6 +722,7 @@ def _take(pool: list[str], cursor: list[int], lang: str, flt: ShingleFilter, tar
     """Consume paragraphs from ``pool`` (each at most once) up to target bytes."""
     start, pos = cursor[0], cursor[1]
     out: list[str] = []
+    flt.new_document()
     size = 0
     while size < target_bytes:
         if pos == start and cursor[2:] == [True]:
@@ -742,6 +755,7 @@ def build_documents(n_docs: int, rng: random.Random, seeds, news, english, flt: 
     if news:
         for name, paras in seeds[:n_zh]:
             kept, size = [], 0
+            flt.new_document()
             for p in paras:
                 if size >= MAX_BACKGROUND_BYTES:
                     break
