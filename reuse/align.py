@@ -44,8 +44,9 @@ class Alignment:
 
 
 def _covered(spans: list[tuple[int, int]], lo: int, hi: int) -> int:
+    """Characters of ``[lo, hi)`` inside the union of ``spans`` (sorted by start)."""
     total, reach = 0, lo
-    for s, e in sorted(spans):
+    for s, e in spans:
         s, e = max(s, reach), min(e, hi)
         if e > s:
             total += e - s
@@ -91,7 +92,7 @@ def _matched_pieces(ops, fa: Features, fb: Features, a_lo: int, b_lo: int) -> li
 
 
 def _measure(fa: Features, fb: Features, a_lo: int, a_hi: int, b_lo: int, b_hi: int,
-             run_chars: tuple[list, list], *, min_edge: int):
+             run_chars: tuple[list, list, list, list], *, min_edge: int):
     """Trim to matching text and score; returns (Alignment, opcodes, a_lo, b_lo) or None.
 
     A passage starts and ends with a matched piece of at least ``min_edge``
@@ -114,7 +115,7 @@ def _measure(fa: Features, fb: Features, a_lo: int, a_hi: int, b_lo: int, b_hi: 
     # repeated in one document, and stays out
     used_a = [(p[0], p[1]) for p in inner]
     used_b = [(p[2], p[3]) for p in inner]
-    for (ra_lo, ra_hi), (rb_lo, rb_hi) in zip(*run_chars):
+    for (ra_lo, ra_hi), (rb_lo, rb_hi) in zip(run_chars[0], run_chars[1]):
         if (a_lo <= ra_lo and ra_hi <= a_hi and b_lo <= rb_lo and rb_hi <= b_hi and ra_hi - ra_lo >= min_edge
                 and not (ta_lo <= ra_lo and ra_hi <= ta_hi and tb_lo <= rb_lo and rb_hi <= tb_hi)
                 and 2 * _covered(used_a, ra_lo, ra_hi) < ra_hi - ra_lo
@@ -124,7 +125,7 @@ def _measure(fa: Features, fb: Features, a_lo: int, a_hi: int, b_lo: int, b_hi: 
     matched = sum(p[1] - p[0] for p in inner)
     la, lb = ta_hi - ta_lo, tb_hi - tb_lo
     ratio = 2 * matched / (la + lb)
-    cover = (_covered(run_chars[0], ta_lo, ta_hi) + _covered(run_chars[1], tb_lo, tb_hi)) / (la + lb)
+    cover = (_covered(run_chars[2], ta_lo, ta_hi) + _covered(run_chars[3], tb_lo, tb_hi)) / (la + lb)
     return Alignment(ta_lo, ta_hi, tb_lo, tb_hi, round(max(ratio, min(cover, 1.0)), 4)), ops, a_lo, b_lo
 
 
@@ -144,26 +145,35 @@ def align(fa: Features, fb: Features, region: Region, *, k: int, min_length: int
     region = _extend(fa, fb, region, k - 1)
     a_lo, a_hi = fa.char_span(region.a_lo, region.a_hi)
     b_lo, b_hi = fb.char_span(region.b_lo, region.b_hi)
-    run_chars = (
-        [fa.char_span(r[0], r[1]) for r in region.runs],
-        [fb.char_span(r[2], r[3]) for r in region.runs],
-    )
+    # the runs' characters on each side, paired, then each side sorted
+    ra = [fa.char_span(r[0], r[1]) for r in region.runs]
+    rb = [fb.char_span(r[2], r[3]) for r in region.runs]
+    run_chars = (ra, rb, sorted(ra), sorted(rb))
     measured = _measure(fa, fb, a_lo, a_hi, b_lo, b_hi, run_chars, min_edge=k)
     if measured is None:
         return []
     best, ops, base_a, base_b = measured
 
-    def long_enough(al: Alignment) -> bool:
-        # what is shared, less what is not, must reach min_length (a local
-        # alignment score of +1 per shared and -1 per unshared character):
-        # an exact 12-character phrase is a passage, a 16-character one needs
-        # a score of 0.875 (two edits), a 100-character one 0.56, so two
+    def evidence(al: Alignment) -> float:
+        # what is shared less what is not (a local alignment score of +1 per
+        # shared and -1 per unshared character) must reach min_length: an
+        # exact 12-character phrase is a passage, a 16-character one needs a
+        # score of 0.875 (two edits), a 100-character one 0.56, so two
         # formulas that differ in a third of their words are not
         span = min(fa.weight_between(al.a_lo, al.a_hi), fb.weight_between(al.b_lo, al.b_hi))
-        return span * (2 * al.score - 1) >= min_length
+        return span * (2 * al.score - 1)
+
+    def kept(al: Alignment) -> Alignment | None:
+        # seed and extend: a match with half the evidence needed may still
+        # grow into a passage over densely edited text around it
+        e = evidence(al)
+        if e < GROW_FROM * min_length:
+            return None
+        grown = _grown(fa, fb, al, run_chars, k, min_score)
+        return grown if e >= min_length or evidence(grown) >= min_length else None
 
     if best.score >= min_score:
-        return [_grown(fa, fb, best, run_chars, k, min_score)] if long_enough(best) else []
+        return [x for x in [kept(best)] if x]
     # Too loose as a whole: cut at unmatched stretches longer than max_gap
     # on either side and measure each piece on its own.
     pieces, start = [], None
@@ -172,10 +182,10 @@ def align(fa: Features, fb: Features, region: Region, *, k: int, min_length: int
             if start is None:
                 start = (i1, j1)
             end = (i2, j2)
-        elif start is not None and max(
+        elif start is not None and 2 * max(i2 - i1, j2 - j1) > max_gap and max(
             fa.weight_between(base_a + i1, base_a + i2),
             fb.weight_between(base_b + j1, base_b + j2),
-        ) > max_gap:
+        ) > max_gap:  # (a character weighs at most two: most edits are too short to look up)
             pieces.append((start, end))
             start = None
     if start is not None:
@@ -185,10 +195,13 @@ def align(fa: Features, fb: Features, region: Region, *, k: int, min_length: int
     out = []
     for (sa, sb), (ea, eb) in pieces:
         m = _measure(fa, fb, base_a + sa, base_a + ea, base_b + sb, base_b + eb, run_chars, min_edge=k)
-        if m and m[0].score >= min_score and long_enough(m[0]):
-            out.append(_grown(fa, fb, m[0], run_chars, k, min_score))
+        if m and m[0].score >= min_score and (x := kept(m[0])):
+            out.append(x)
     return out
 
+
+GROW_FROM = 0.5
+"""A match is grown when it has this share of the evidence a passage needs."""
 
 EXTEND_WINDOW = 48
 """Characters of folded text compared at a time when a passage is grown."""
@@ -225,6 +238,8 @@ def _grow(a: str, b: str, a_hi: int, b_hi: int, *, forward: bool, min_gain: int)
             sa, sb = a[max(0, a_hi - w) : a_hi][::-1], b[max(0, b_hi - w) : b_hi][::-1]
         if not sa or not sb:
             return a_hi, b_hi
+        if "\u3400" <= sa[0] <= "\u9fff" and len(set(sa[:16]) & set(sb[:16])) < 3:
+            return a_hi, b_hi  # Chinese text that shares too few characters to pay off: nearly always
         da, db, gain = _gain(sa, sb)
         if gain < min_gain:
             return a_hi, b_hi
@@ -234,7 +249,7 @@ def _grow(a: str, b: str, a_hi: int, b_hi: int, *, forward: bool, min_gain: int)
             return a_hi, b_hi
 
 
-def _grown(fa: Features, fb: Features, al: Alignment, run_chars: tuple[list, list], k: int,
+def _grown(fa: Features, fb: Features, al: Alignment, run_chars: tuple[list, list, list, list], k: int,
            min_score: float) -> Alignment:
     """Seed and extend: grow a passage at both ends over text that is still mostly shared.
 

@@ -137,7 +137,7 @@ def diagonal_runs(seeds: np.ndarray, k: int, ends: list[np.ndarray] | None = Non
 def _flatten(arrays: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """One array of all ``arrays`` and the offset of each in it."""
     offset = np.concatenate([[0], np.cumsum([len(x) for x in arrays])]).astype(np.int64)
-    flat = np.concatenate(arrays).astype(np.int64) if arrays else np.zeros(0, dtype=np.int64)
+    flat = np.concatenate(arrays).astype(np.int64, copy=False) if arrays else np.zeros(0, dtype=np.int64)
     return flat, offset
 
 
@@ -267,44 +267,56 @@ def regions(runs: np.ndarray, units: list[tuple[int, int, int, int]], features: 
     Clustering measures gaps in weight (Han characters; an English word
     counts two), the returned regions are in tokens.
     """
-    # (pair) -> parallel lists: weight box, token box, run or None
-    weight: dict[tuple[int, int], list[list[int]]] = defaultdict(list)
-    tokens: dict[tuple[int, int], list[tuple[int, int, int, int]]] = defaultdict(list)
-    is_run: dict[tuple[int, int], list[bool]] = defaultdict(list)
-    if len(runs):
+    if all(f.uniform for f in features):  # token i is character i of weight 1: cum is the identity
+        flat, offset = np.arange(max((len(f.cum) for f in features), default=1)), np.zeros(len(features), np.int64)
+    else:
         flat, offset = _flatten([f.cum for f in features])
+    # every box as one row: doc_a, doc_b, token box (4), weight box (4), is a run
+    rows = []
+    if len(runs):
         da, db = runs[:, 0], runs[:, 1]
         w = np.stack([flat[offset[da] + runs[:, 2]], flat[offset[da] + runs[:, 3]],
                       flat[offset[db] + runs[:, 4]], flat[offset[db] + runs[:, 5]]], axis=1)
-        for (pa, pb, *tok), box in zip(runs.tolist(), w.tolist()):
-            weight[(pa, pb)].append(box)
-            tokens[(pa, pb)].append(tuple(tok))
-            is_run[(pa, pb)].append(True)
+        rows.append(np.concatenate([runs, w, np.ones((len(runs), 1), dtype=np.int64)], axis=1))
     if units:
         u = np.array(units, dtype=np.int64)
-        flat, offset = _flatten([f.cum for f in features])
         spans = np.concatenate([f.units.reshape(-1, 2) for f in features]).astype(np.int64)
         first = np.concatenate([[0], np.cumsum([len(f.units) for f in features])])
         a, b = spans[first[u[:, 0]] + u[:, 1]], spans[first[u[:, 2]] + u[:, 3]]
-        tok = np.stack([a[:, 0], a[:, 1], b[:, 0], b[:, 1]], axis=1)
         w = np.stack([flat[offset[u[:, 0]] + a[:, 0]], flat[offset[u[:, 0]] + a[:, 1]],
                       flat[offset[u[:, 2]] + b[:, 0]], flat[offset[u[:, 2]] + b[:, 1]]], axis=1)
-        for (da, _, db, _), t, box in zip(units, tok.tolist(), w.tolist()):
-            weight[(da, db)].append(box)
-            tokens[(da, db)].append(tuple(t))
-            is_run[(da, db)].append(False)
-    out = {}
-    for pair in sorted(weight):
-        toks, runs_of = tokens[pair], is_run[pair]
-        found = []
-        for members in _clusters(weight[pair], max_gap):
-            box = [toks[members[0]][0], toks[members[0]][1], toks[members[0]][2], toks[members[0]][3]]
-            for m in members[1:]:
-                t = toks[m]
-                box = [min(box[0], t[0]), max(box[1], t[1]), min(box[2], t[2]), max(box[3], t[3])]
-            found.append(Region(*box, [toks[m] for m in members if runs_of[m]]))
-        out[pair] = found
-    return out
+        rows.append(np.concatenate([u[:, [0, 2]], a[:, :1], a[:, 1:], b[:, :1], b[:, 1:], w,
+                                    np.zeros((len(u), 1), dtype=np.int64)], axis=1))
+    if not rows:
+        return {}
+    box = np.concatenate(rows)
+    box = box[np.lexsort((box[:, 8], box[:, 6], box[:, 1], box[:, 0]))]  # by pair, then a_lo in weight
+    # Boxes further apart than max_gap on the a side can never join one cluster,
+    # so each pair splits into chains along a first; most chains hold one box
+    # and are a region as they are, only the rest go through _clusters.
+    new_pair = np.ones(len(box), dtype=bool)
+    new_pair[1:] = (box[:, 0][1:] != box[:, 0][:-1]) | (box[:, 1][1:] != box[:, 1][:-1])
+    pair_no = np.cumsum(new_pair)
+    span = int(box[:, 7].max()) + max_gap + 1
+    reach = np.maximum.accumulate(box[:, 7] + pair_no * span) - pair_no * span  # a_hi so far in the pair
+    new_chain = new_pair.copy()
+    new_chain[1:] |= box[1:, 6] > reach[:-1] + max_gap
+    starts = np.flatnonzero(new_chain)
+    ends = np.append(starts[1:], len(box))
+    out: dict[tuple[int, int], list[Region]] = defaultdict(list)
+    rows_list = box.tolist()
+    for s, e in zip(starts.tolist(), ends.tolist()):
+        pair = (rows_list[s][0], rows_list[s][1])
+        if e - s == 1:
+            r = rows_list[s]
+            out[pair].append(Region(r[2], r[3], r[4], r[5], [tuple(r[2:6])] if r[10] else []))
+            continue
+        chain = rows_list[s:e]
+        for members in _clusters([r[6:10] for r in chain], max_gap):
+            rs = [chain[m] for m in members]
+            out[pair].append(Region(min(r[2] for r in rs), max(r[3] for r in rs), min(r[4] for r in rs),
+                                    max(r[5] for r in rs), [tuple(r[2:6]) for r in rs if r[10]]))
+    return dict(sorted(out.items()))
 
 
 def _near(x: list[int], y: list[int], gap: int) -> bool:

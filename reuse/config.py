@@ -38,7 +38,7 @@ class Settings:
     """Jaccard similarity above which two sentences/paragraphs are near-duplicates (MinHash LSH)."""
     min_score: float = 0.6
     """Lowest alignment score (0-1) of a reported passage."""
-    max_gap: int = 8
+    max_gap: int = 12
     """Widest edit bridged inside one passage whatever its length, in Han characters (a word counts two)."""
     unit: str = "char"
     """Token unit for Han text: 'char' (each character) or 'word' (jieba words)."""

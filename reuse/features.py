@@ -49,8 +49,16 @@ class Features:
 
     def weight_between(self, lo: int, hi: int) -> int:
         """Length in Han characters of the tokens that start in folded characters ``[lo, hi)``."""
+        if self.uniform:
+            n = len(self.cum) - 1
+            return min(max(hi, 0), n) - min(max(lo, 0), n)
         starts, cum = self._lists
         return cum[bisect_left(starts, hi)] - cum[bisect_left(starts, lo)]
+
+    @cached_property
+    def uniform(self) -> bool:
+        """Every folded character is a token of weight one (Chinese text, char unit): token = character."""
+        return len(self.tokens) == len(self.folded) and int(self.cum[-1]) == len(self.tokens)
 
     @cached_property
     def boundaries_before(self) -> list[int]:
@@ -59,8 +67,9 @@ class Features:
 
     @cached_property
     def _lists(self) -> tuple[list[int], list[int]]:
-        # bisect on lists beats numpy for the many single lookups of alignment
-        return self.tokens.start.tolist(), self.cum.tolist()
+        # lists beat numpy for the many single lookups of alignment; tokens
+        # tile the folded text, so a token ends where the next one starts
+        return self.tokens.start.tolist() + [len(self.folded)], self.cum.tolist()
 
     def shingles_in(self, tok_lo: int, tok_hi: int) -> np.ndarray:
         """Hashes of the shingles that lie inside tokens ``[tok_lo, tok_hi)``."""
@@ -69,7 +78,10 @@ class Features:
 
     def char_span(self, tok_lo: int, tok_hi: int) -> tuple[int, int]:
         """Folded-text character range of tokens ``[tok_lo, tok_hi)``."""
-        return int(self.tokens.start[tok_lo]), int(self.tokens.end[tok_hi - 1])
+        if self.uniform:
+            return tok_lo, tok_hi
+        starts = self._lists[0]
+        return starts[tok_lo], starts[tok_hi]
 
     def original_span(self, lo: int, hi: int) -> tuple[int, int]:
         """Original-text range of folded characters ``[lo, hi)``."""

@@ -48,10 +48,11 @@ def find_passages(documents: Sequence[Document], features: Sequence[Features], s
     k = settings.shingle
     with _timer(timings, "seeds"):
         seeds = cand.seed_matches([f.shingles for f in features], max_doc_freq=settings.max_doc_freq)
-        runs = cand.diagonal_runs(seeds, k, ends=[f.shingle_end for f in features])
+        weighted = not all(f.uniform for f in features)  # else a token is a character: no weights needed
+        runs = cand.diagonal_runs(seeds, k, ends=[f.shingle_end for f in features] if weighted else None)
         # matching tokens just beyond a run may extend it by up to k - 1 on each side
         runs = cand.drop_lone_short_runs(runs, shortest=settings.min_length - 2 * (k - 1), max_gap=settings.max_gap,
-                                         cums=[f.cum for f in features])
+                                         cums=[f.cum for f in features] if weighted else None)
     with _timer(timings, "lsh"):
         units = cand.unit_pairs(list(features), k=k, threshold=settings.threshold, num_perm=settings.num_perm,
                                 seed=settings.seed, storage=settings.storage)

@@ -114,6 +114,6 @@ def test_align_grows_a_passage_over_densely_edited_text():
     b = "".join(b)
     fa, fb = features(a), features(b)
     seed = Alignment(0, 24, 0, 24, 1.0)
-    grown = _grown(fa, fb, seed, ([(0, 24)], [(0, 24)]), k=4, min_score=0.6)
+    grown = _grown(fa, fb, seed, ([(0, 24)], [(0, 24)], [(0, 24)], [(0, 24)]), k=4, min_score=0.6)
     assert grown.a_hi >= len(a) - 4 and grown.b_hi >= len(b) - 4
     assert 0.7 < grown.score < 1.0

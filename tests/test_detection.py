@@ -92,7 +92,7 @@ def test_english_paragraph_with_light_edits_is_found(tmp_path):
     pasted = (target.replace("executed", "run", 1).replace("statement", "statment", 1)
               .replace("the", "a", 1))
     assert pasted != target
-    filler = _english("class") + _english("function") + _english("import")
+    filler = _english("import") + _english("raise")
     hits, start, end = _scan_paste(tmp_path, source, pasted, filler[:6])
     assert len(hits) == 1, hits
     assert _covers(hits[0], start, end, 0.9)
