@@ -296,6 +296,16 @@ def test_spurious_passage_lowers_precision():
     assert res["unmatched_by_length"][">=100"] == 1
 
 
+def test_copy_only_ignores_passages_marked_as_templates():
+    rep = _perfect(TRUTH)
+    formula = _passage("d6.txt", 0, 16, "d7.txt", 0, 16)
+    formula["template"] = "formula"
+    rep["passages"].append(formula)
+    assert ev.evaluate(TRUTH, rep)["unmatched_detections"] == 1
+    res = ev.evaluate(TRUTH, rep, copy_only=True)
+    assert res["unmatched_detections"] == 0 and res["overall"]["plagdet"] == 1.0
+
+
 def test_partial_overlap_hand_computed():
     truth = [{"kind": "verbatim", "src": "A", "src_start": 0, "src_end": 100, "dst": "B", "dst_start": 0, "dst_end": 100}]
     # half of the src side is outside the case: 150 of 200 chars are right
