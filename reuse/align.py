@@ -290,18 +290,21 @@ def one_to_one(items: list[Alignment]) -> list[Alignment]:
 
 
 MERGE_REL = 0.5
-"""A gap inside a passage may be up to this share of the text on both sides of it."""
+"""A gap inside a passage may be up to this share of the text on both sides of it..."""
+MAX_BRIDGE = 16
+"""...and at most this many times ``max_gap`` (192 characters by default: a paragraph)."""
 
 
 def _bridge(max_gap: int, rel: float, left: int, right: int) -> float:
     """Widest gap joined between two pieces of ``left`` and ``right`` weight.
 
-    ``max_gap`` always, and up to ``rel`` times the pieces' joint length: a
-    sentence too edited (or too short) to be found on its own between two
-    found ones is part of the passage; an unrelated paragraph between two
-    short matches is not.
+    ``max_gap`` always, and up to ``rel`` times the pieces' joint length
+    (at most ``MAX_BRIDGE`` times ``max_gap``): a sentence too edited (or
+    too short) to be found on its own between two found ones is part of the
+    passage; an unrelated paragraph between two short matches, or a page
+    between two copied sections, is not.
     """
-    return max(max_gap, rel * (left + right))
+    return max(max_gap, min(MAX_BRIDGE * max_gap, rel * (left + right)))
 
 
 def _groups(items: list[Alignment], fa: Features, fb: Features, *, max_gap: int,

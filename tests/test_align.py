@@ -117,3 +117,14 @@ def test_align_grows_a_passage_over_densely_edited_text():
     grown = _grown(fa, fb, seed, ([(0, 24)], [(0, 24)], [(0, 24)], [(0, 24)]), k=4, min_score=0.6)
     assert grown.a_hi >= len(a) - 4 and grown.b_hi >= len(b) - 4
     assert 0.7 < grown.score < 1.0
+
+
+def test_merge_never_bridges_more_than_a_paragraph():
+    from reuse.align import MAX_BRIDGE, merge_adjacent
+
+    fa = fb = features("甲" * 3000)
+    gap = MAX_BRIDGE * 12 + 20  # two copied sections a page apart
+    items = [Alignment(0, 600, 0, 600, 1.0), Alignment(600 + gap, 1200 + gap, 600 + gap, 1200 + gap, 1.0)]
+    assert len(merge_adjacent(items, fa, fb, max_gap=12)) == 2
+    near = [items[0], Alignment(700, 1300, 700, 1300, 1.0)]  # a 100-character rewrite between them
+    assert len(merge_adjacent(near, fa, fb, max_gap=12)) == 1
