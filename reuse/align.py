@@ -112,11 +112,12 @@ def _measure(fa: Features, fb: Features, a_lo: int, a_hi: int, b_lo: int, b_hi: 
     # exact runs inside the box that the alignment, which follows one order,
     # left out on both sides are shared text too (sentences swapped in the
     # copy); a run whose text the alignment matched elsewhere is a phrase
-    # repeated in one document, and stays out
+    # repeated in one document, and a run shorter than two shingles may be
+    # chance: they stay out
     used_a = [(p[0], p[1]) for p in inner]
     used_b = [(p[2], p[3]) for p in inner]
     for (ra_lo, ra_hi), (rb_lo, rb_hi) in zip(run_chars[0], run_chars[1]):
-        if (a_lo <= ra_lo and ra_hi <= a_hi and b_lo <= rb_lo and rb_hi <= b_hi and ra_hi - ra_lo >= min_edge
+        if (a_lo <= ra_lo and ra_hi <= a_hi and b_lo <= rb_lo and rb_hi <= b_hi and ra_hi - ra_lo >= 2 * min_edge
                 and not (ta_lo <= ra_lo and ra_hi <= ta_hi and tb_lo <= rb_lo and rb_hi <= tb_hi)
                 and 2 * _covered(used_a, ra_lo, ra_hi) < ra_hi - ra_lo
                 and 2 * _covered(used_b, rb_lo, rb_hi) < rb_hi - rb_lo):
@@ -393,7 +394,7 @@ def _contiguous(items: list[Alignment], feat: Features, side: int, max_gap: int,
 
 
 def merge_adjacent(items: list[Alignment], fa: Features, fb: Features, *, max_gap: int,
-                   rel: float = MERGE_REL) -> list[Alignment]:
+                   rel: float = MERGE_REL, min_score: float = 0.0) -> list[Alignment]:
     """Join the passages of one document pair that are close on both sides into one.
 
     Args:
@@ -403,6 +404,7 @@ def merge_adjacent(items: list[Alignment], fa: Features, fb: Features, *, max_ga
             either side of it is bridged too, so a long passage with a dense
             patch of edits, or with a sentence too short to be found on its
             own, stays one passage.
+        min_score: a group whose union would score lower stays in pieces.
     Returns:
         Passages, each the union of a group; its score is the mean of the
         members' scores weighted by their size, with the gaps counted as
@@ -418,7 +420,11 @@ def merge_adjacent(items: list[Alignment], fa: Features, fb: Features, *, max_ga
         a_lo, a_hi = min(x.a_lo for x in group), max(x.a_hi for x in group)
         b_lo, b_hi = min(x.b_lo for x in group), max(x.b_hi for x in group)
         shared = sum(x.score * (x.a_hi - x.a_lo + x.b_hi - x.b_lo) for x in group)
-        out.append(Alignment(a_lo, a_hi, b_lo, b_hi, round(min(1.0, shared / (a_hi - a_lo + b_hi - b_lo)), 4)))
+        score = round(min(1.0, shared / (a_hi - a_lo + b_hi - b_lo)), 4)
+        if score >= min_score:
+            out.append(Alignment(a_lo, a_hi, b_lo, b_hi, score))
+        else:
+            out.extend(group)
     return sorted(out, key=lambda x: (x.a_lo, x.b_lo))
 
 

@@ -36,8 +36,8 @@ class Settings:
     """Shingle length (the seed that must match exactly): 4 Han characters, or 2 words."""
     threshold: float = 0.5
     """Jaccard similarity above which two sentences/paragraphs are near-duplicates (MinHash LSH)."""
-    min_score: float = 0.6
-    """Lowest alignment score (0-1) of a reported passage."""
+    min_score: float = 0.5
+    """Lowest alignment score (0-1) of a reported passage: it shares more than it does not."""
     max_gap: int = 12
     """Widest edit bridged inside one passage whatever its length, in Han characters (a word counts two)."""
     unit: str = "char"

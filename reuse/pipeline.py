@@ -69,7 +69,8 @@ def find_passages(documents: Sequence[Document], features: Sequence[Features], s
                 for al in aligning.align(fa, fb, region, k=k, min_length=settings.min_length,
                                          min_score=settings.min_score, max_gap=settings.max_gap)
             ]
-            for al in aligning.merge_adjacent(aligning.one_to_one(found), fa, fb, max_gap=settings.max_gap):
+            for al in aligning.merge_adjacent(aligning.one_to_one(found), fa, fb, max_gap=settings.max_gap,
+                                              min_score=settings.min_score):
                 a_start, a_end, b_start, b_end = aligning.with_shared_punctuation(
                     a.text, b.text, *fa.original_span(al.a_lo, al.a_hi), *fb.original_span(al.b_lo, al.b_hi)
                 )

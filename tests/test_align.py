@@ -128,3 +128,13 @@ def test_merge_never_bridges_more_than_a_paragraph():
     assert len(merge_adjacent(items, fa, fb, max_gap=12)) == 2
     near = [items[0], Alignment(700, 1300, 700, 1300, 1.0)]  # a 100-character rewrite between them
     assert len(merge_adjacent(near, fa, fb, max_gap=12)) == 1
+
+
+def test_a_merged_passage_keeps_the_minimum_score():
+    from reuse.align import merge_adjacent
+
+    fa = fb = features("甲" * 400)
+    items = [Alignment(0, 30, 0, 30, 0.6), Alignment(50, 80, 50, 80, 0.6)]  # 20-char gap: union scores 0.45
+    assert merge_adjacent(items, fa, fb, max_gap=12, rel=1.0, min_score=0.5) == items
+    [one] = merge_adjacent(items, fa, fb, max_gap=12, rel=1.0, min_score=0.4)
+    assert one.score == 0.45
