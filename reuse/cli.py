@@ -46,6 +46,9 @@ Encoding = Annotated[Optional[str], typer.Option("--encoding", help="Read every 
 MinDocs = Annotated[Optional[float], typer.Option("--min-docs", help="Documents a template family needs: a count, or a share of the corpus below 1. (default: max(3, 5% of documents))")]
 Exclude = Annotated[Optional[list[Path]], typer.Option("--exclude", help="Known boilerplate never counted as reuse: a phrase list or documents of templates (file or folder; repeatable).")]
 IncludeTemplates = Annotated[bool, typer.Option("--include-templates", help="Count template text in pair similarity and top source.")]
+EngineName = Annotated[Optional[str], typer.Option("--engine", help="Where parallel stages run: local or dask. (default: local)")]
+Scheduler = Annotated[Optional[str], typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster on 127.0.0.1).")]
+Workers = Annotated[Optional[int], typer.Option("--workers", help="Worker processes (default: the CPU count, up to 8).")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display and no summary.")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show stage timings and more detail.")]
 
@@ -152,6 +155,9 @@ def scan(
     min_docs: MinDocs = None,
     exclude: Exclude = None,
     include_templates: IncludeTemplates = False,
+    engine: EngineName = None,
+    scheduler: Scheduler = None,
+    workers: Workers = None,
     force: Annotated[bool, typer.Option("--force", help="Write into a folder that holds other files (never deletes them).")] = False,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -168,7 +174,8 @@ def scan(
         settings = Settings.load(min_length=min_length, threshold=threshold, shingle=shingle, min_score=min_score,
                                  max_gap=max_gap, unit=unit, encoding=encoding, min_docs=min_docs,
                                  exclude=tuple(str(p) for p in exclude) if exclude else None,
-                                 include_templates=include_templates or None)
+                                 include_templates=include_templates or None, engine=engine,
+                                 scheduler=scheduler, workers=workers)
         target = output or default_output(paths)
         with _progress(not quiet) as progress:
             kwargs = {"progress": progress} if progress else {}

@@ -60,6 +60,12 @@ class Settings:
     """Files picked up in folders (a file named directly is always read); .pdf needs reuse-detector[pdf]."""
     encoding: str | None = None
     """Force one encoding for every file instead of detecting it."""
+    engine: str = field(default="local", compare=False)
+    """Where the parallel stages run: 'local' (this machine) or 'dask'. Never changes results."""
+    workers: int | None = field(default=None, compare=False)
+    """Worker processes (local) or LocalCluster workers (dask); None: the CPU count, capped at 8."""
+    scheduler: str | None = field(default=None, compare=False)
+    """Address of a running Dask scheduler (tcp://host:8786); None starts a LocalCluster."""
     storage: dict[str, Any] | None = field(default=None, compare=False)
     """datasketch storage_config for the LSH index (None: in memory)."""
 
@@ -74,6 +80,10 @@ class Settings:
             raise ConfigError("shingle and min_length must be at least 1, max_gap at least 0")
         if self.shingle > 64:
             raise ConfigError("shingle must be at most 64 tokens")
+        if self.engine not in ("local", "dask"):
+            raise ConfigError(f"engine must be 'local' or 'dask', not {self.engine!r}")
+        if self.workers is not None and self.workers < 1:
+            raise ConfigError("workers must be at least 1")
         if self.num_perm < 8:
             raise ConfigError("num_perm must be at least 8")
 
@@ -97,7 +107,8 @@ class Settings:
     def params(self) -> dict[str, Any]:
         """The parameters recorded in a report (everything that changes results)."""
         out = dataclasses.asdict(self)
-        out.pop("storage")
+        for where in ("storage", "engine", "workers", "scheduler"):  # how, not what: same report on any engine
+            out.pop(where)
         out["extensions"] = list(self.extensions)
         out["exclude"] = list(self.exclude)
         return out

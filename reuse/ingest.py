@@ -282,24 +282,44 @@ def ingest(paths: Iterable[str | os.PathLike], *, extensions: tuple[str, ...] = 
         CorpusError: nothing readable was found.
     """
     paths = list(paths)
+    check_encoding(encoding)
+    found, skipped = discover(paths, extensions)
+    documents: list[Document] = []
+    for item in found:
+        doc, why = read_or_skip(item, encoding=encoding, max_bytes=max_bytes)
+        if doc is not None:
+            documents.append(doc)
+        else:
+            skipped.append(why)
+    return documents, settle(paths, extensions, documents, skipped)
+
+
+def check_encoding(encoding: str | None) -> None:
+    """Raise ConfigError when ``encoding`` is not a codec Python knows."""
     if encoding:
         try:
             codecs.lookup(encoding)
         except LookupError:
             raise ConfigError(f"unknown encoding {encoding!r} in --encoding; use a Python codec name such as "
                               "utf-8, gb18030, big5 or utf-16") from None
-    found, skipped = discover(paths, extensions)
-    documents: list[Document] = []
-    for item in found:
-        try:
-            documents.append(read_document(item, encoding=encoding, max_bytes=max_bytes))
-        except Unreadable as why:
-            skipped.append(Skipped(label(item.path), str(why)))
-    skipped.sort(key=lambda s: s.path)
+
+
+def read_or_skip(item: Found, *, encoding: str | None = None,
+                 max_bytes: int = MAX_BYTES) -> tuple[Document | None, Skipped | None]:
+    """The document of one file, or why it was skipped."""
+    try:
+        return read_document(item, encoding=encoding, max_bytes=max_bytes), None
+    except Unreadable as why:
+        return None, Skipped(label(item.path), str(why))
+
+
+def settle(paths: list, extensions: Iterable[str], documents: list[Document], skipped: list[Skipped]) -> list[Skipped]:
+    """The skipped list in order; CorpusError when nothing at all was readable."""
+    skipped = sorted(skipped, key=lambda s: s.path)
     if not documents:
         detail = "\n".join(f"  skipped {s.path}: {s.reason}" for s in skipped) or None
         raise CorpusError(_nothing_read(paths, extensions, skipped), detail=detail)
-    return documents, skipped
+    return skipped
 
 
 def _nothing_read(paths: list, extensions: Iterable[str], skipped: list[Skipped]) -> str:

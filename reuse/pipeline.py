@@ -11,7 +11,8 @@ from reuse import align as aligning
 from reuse import candidates as cand
 from reuse.config import Settings
 from reuse.features import Features, extract
-from reuse.ingest import ingest
+from reuse.engine import Engine, make_engine
+from reuse.ingest import Found, check_encoding, discover, read_or_skip, settle
 from reuse.model import Document, Passage, Result, Skipped
 from reuse.score import mark_templates, score
 from reuse.templates import find_templates, known_boilerplate, min_docs_for, without
@@ -82,16 +83,22 @@ def find_passages(documents: Sequence[Document], features: Sequence[Features], s
 
 
 def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped: Iterable[Skipped] = (),
-                   progress: Progress = _quiet) -> Result:
-    """A scan of documents already in memory (ids unique, in order)."""
-    documents = sorted(documents, key=lambda d: d.id)
-    timings: dict[str, float] = {}
-    with _timer(timings, "features"):
-        features = []
-        for n, doc in enumerate(documents):
-            features.append(extract(doc, settings))
-            progress("features", n + 1, len(documents))
-        if settings.exclude:
+                   progress: Progress = _quiet, features: Sequence[Features] | None = None,
+                   timings: dict[str, float] | None = None) -> Result:
+    """A scan of documents already in memory (ids unique), with their features if already extracted."""
+    timings = {} if timings is None else timings
+    if features is None:
+        documents = sorted(documents, key=lambda d: d.id)
+        with _timer(timings, "features"):
+            features = []
+            for n, doc in enumerate(documents):
+                features.append(extract(doc, settings))
+                progress("features", n + 1, len(documents))
+    else:
+        order = sorted(range(len(documents)), key=lambda i: documents[i].id)
+        documents, features = [documents[i] for i in order], [features[i] for i in order]
+    if settings.exclude:
+        with _timer(timings, "exclude"):
             excluded = known_boilerplate(list(settings.exclude), lambda doc: extract(doc, settings))
             features = [without(f, excluded, salt=n) for n, f in enumerate(features)]
     passages = find_passages(documents, features, settings, timings, progress)
@@ -114,13 +121,72 @@ def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped
     )
 
 
-def run(paths: Iterable[str], settings: Settings | None = None, *, progress: Progress = _quiet) -> Result:
-    """Scan the documents under ``paths`` (stages 1-8)."""
+PARALLEL_BYTES = 4_000_000
+"""Below this corpus size the local engine reads in this process: starting workers costs more."""
+BATCH_BYTES = 1_000_000
+
+
+def _read_batch(job: tuple[list[Found], Settings]) -> list[tuple[Document | None, Skipped | None, Features | None]]:
+    """Read and extract a batch of files: the per-document work a worker does, from paths."""
+    items, settings = job
+    out = []
+    for item in items:
+        doc, why = read_or_skip(item, encoding=settings.encoding)
+        out.append((doc, why, extract(doc, settings) if doc is not None else None))
+    return out
+
+
+def _batches_by_size(found: list[Found], budget: int) -> list[list[Found]]:
+    out, batch, size = [], [], 0
+    for item in found:
+        try:
+            n = item.path.stat().st_size
+        except OSError:
+            n = 0
+        if batch and size + n > budget:
+            out.append(batch)
+            batch, size = [], 0
+        batch.append(item)
+        size += n
+    if batch:
+        out.append(batch)
+    return out
+
+
+def run(paths: Iterable[str], settings: Settings | None = None, *, progress: Progress = _quiet,
+        engine: Engine | None = None) -> Result:
+    """Scan the documents under ``paths`` (stages 1-10).
+
+    Files are read and their features extracted on ``engine`` (by default the
+    one ``settings.engine`` names: worker processes for a large corpus, Dask
+    when asked); the report is the same on every engine.
+    """
     settings = settings or Settings()
     paths = list(paths)
-    start = time.perf_counter()
-    documents, skipped = ingest(paths, extensions=settings.extensions, encoding=settings.encoding)
-    read = time.perf_counter() - start
-    result = scan_documents(documents, settings, skipped=skipped, progress=progress)
-    result.timings["ingest"] = round(read, 4)
-    return result
+    timings: dict[str, float] = {}
+    check_encoding(settings.encoding)
+    found, skipped = discover(paths, settings.extensions)
+    owned = engine is None
+    if engine is None:
+        total = sum(_size_of(f) for f in found)
+        small = settings.engine == "local" and total < PARALLEL_BYTES
+        engine = make_engine(settings.engine, scheduler=settings.scheduler, workers=1 if small else settings.workers)
+    try:
+        with _timer(timings, "read"):
+            jobs = [(batch, settings) for batch in _batches_by_size(found, BATCH_BYTES)]
+            read = [item for batch in engine.map(_read_batch, jobs, stage="read", progress=progress) for item in batch]
+        documents = [doc for doc, _, _ in read if doc is not None]
+        features = [feat for doc, _, feat in read if doc is not None]
+        skipped = settle(paths, settings.extensions, documents, skipped + [why for _, why, _ in read if why])
+        return scan_documents(documents, settings, skipped=skipped, progress=progress, features=features,
+                              timings=timings)
+    finally:
+        if owned:
+            engine.close()
+
+
+def _size_of(found: Found) -> int:
+    try:
+        return found.path.stat().st_size
+    except OSError:
+        return 0

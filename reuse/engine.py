@@ -1,0 +1,119 @@
+"""Where the parallel stages run: in this process, in worker processes, or on Dask.
+
+An engine only maps a picklable function over items and returns the results
+in order, so every engine runs the very same stage functions and gives the
+same report. Workers receive file paths and per-document arrays, never the
+whole corpus.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, Protocol
+
+from reuse.errors import ConfigError, MissingExtraError
+
+Progress = Callable[[str, int, int], None]
+
+
+class Engine(Protocol):
+    name: str
+
+    def map(self, fn: Callable[[Any], Any], items: Sequence[Any], *, stage: str = "",
+            progress: Progress | None = None) -> list[Any]:
+        """``[fn(item) for item in items]``, in order."""
+
+    def close(self) -> None: ...
+
+
+class LocalEngine:
+    """This process, or a pool of worker processes when ``workers > 1``."""
+
+    name = "local"
+
+    def __init__(self, workers: int | None = None):
+        self.workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def map(self, fn, items, *, stage: str = "", progress: Progress | None = None) -> list[Any]:
+        items = list(items)
+        if self.workers <= 1 or len(items) < 2:
+            out = []
+            for n, item in enumerate(items):
+                out.append(fn(item))
+                if progress:
+                    progress(stage, n + 1, len(items))
+            return out
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.workers)
+        out = []
+        for n, value in enumerate(self._pool.map(fn, items)):
+            out.append(value)
+            if progress:
+                progress(stage, n + 1, len(items))
+        return out
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+
+class DaskEngine:
+    """A Dask distributed cluster: an existing scheduler, or a LocalCluster on 127.0.0.1.
+
+    Paths given to a scan must be readable by every worker (a shared file
+    system) when the cluster spans machines.
+    """
+
+    name = "dask"
+
+    def __init__(self, scheduler: str | None = None, workers: int = 2):
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError as err:
+            raise MissingExtraError("the Dask engine needs: pip install 'reuse-detector[dask]'") from err
+        self._cluster = None
+        try:
+            if scheduler:
+                self.client = Client(scheduler, timeout="10s")
+            else:
+                self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1, host="127.0.0.1",
+                                             dashboard_address=None, processes=True)
+                self.client = Client(self._cluster)
+        except OSError as err:
+            raise ConfigError(f"cannot reach the Dask scheduler {scheduler}: {err}") from err
+
+    def map(self, fn, items, *, stage: str = "", progress: Progress | None = None) -> list[Any]:
+        from distributed import as_completed
+
+        items = list(items)
+        if not items:
+            return []
+        futures = self.client.map(fn, items, pure=False)
+        if progress:
+            for n, _ in enumerate(as_completed(futures)):
+                progress(stage, n + 1, len(items))
+        return self.client.gather(futures)
+
+    def close(self) -> None:
+        self.client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+def make_engine(name: str = "local", *, scheduler: str | None = None, workers: int | None = None) -> Engine:
+    """The engine called ``name`` ('local' or 'dask')."""
+    if name == "local":
+        return LocalEngine(workers)
+    if name == "dask":
+        return DaskEngine(scheduler, workers or 2)
+    raise ConfigError(f"engine must be 'local' or 'dask', not {name!r}")
+
+
+def batches(items: Iterable[Any], size: int) -> list[list[Any]]:
+    """Items in consecutive batches of at most ``size``: fewer, larger tasks."""
+    items = list(items)
+    return [items[i : i + size] for i in range(0, len(items), size)]
