@@ -158,7 +158,10 @@ def colliding_pairs(sigs: np.ndarray, group: np.ndarray, *, threshold: float, ma
         found.append(np.stack([x[cross], y[cross]], axis=1))
     if not found:
         return np.zeros((0, 2), dtype=np.int64)
-    return np.unique(np.concatenate(found), axis=0)
+    pairs = np.concatenate(found)
+    # unique rows through one 1-D sort of packed codes (np.unique on rows is ~10x slower)
+    codes = np.unique(pairs[:, 0] * np.int64(n) + pairs[:, 1])
+    return np.stack([codes // n, codes % n], axis=1)
 
 
 def buckets(lsh: MinHashLSH, *, max_size: int) -> Iterator[list[Hashable]]:
