@@ -109,13 +109,13 @@ def _distinct(values: np.ndarray) -> np.ndarray:
     return v[np.concatenate([[True], v[1:] != v[:-1]])] if len(v) else v
 
 
-def diagonal_runs(seeds: np.ndarray, k: int, ends: list[np.ndarray] | None = None) -> np.ndarray:
+def diagonal_runs(seeds: np.ndarray, k: int, shingle_len: list[np.ndarray] | None = None) -> np.ndarray:
     """Consecutive seeds on one diagonal, merged into maximal exact runs.
 
     Args:
         k: tokens per shingle, when every shingle has ``k`` tokens.
-        ends: per document, the token end of each shingle
-            (``Features.shingle_end``); overrides ``k``.
+        shingle_len: per document, the tokens of each shingle
+            (``Features.shingle_len``); overrides ``k``.
     Returns:
         ``(n, 6)``: ``(doc_a, doc_b, a_lo, a_hi, b_lo, b_hi)`` in tokens,
         sorted by documents then ``a_lo``.
@@ -130,21 +130,27 @@ def diagonal_runs(seeds: np.ndarray, k: int, ends: list[np.ndarray] | None = Non
     new[1:] = (da[1:] != da[:-1]) | (db[1:] != db[:-1]) | (diag[1:] != diag[:-1]) | (ia[1:] != ia[:-1] + 1)
     starts = np.flatnonzero(new)
     lasts = np.append(starts[1:] - 1, len(da) - 1)
-    if ends is None:
+    if shingle_len is None:
         a_hi, b_hi = ia[lasts] + k, ib[lasts] + k
     else:
-        flat, offset = _flatten(ends)
-        a_hi = flat[offset[da[lasts]] + ia[lasts]]
-        b_hi = flat[offset[db[lasts]] + ib[lasts]]
+        a_hi = ia[lasts] + _gather(shingle_len, da[lasts], ia[lasts])
+        b_hi = ib[lasts] + _gather(shingle_len, db[lasts], ib[lasts])
     runs = np.stack([da[starts], db[starts], ia[starts], a_hi, ib[starts], b_hi], axis=1)
     return runs[np.lexsort((runs[:, 4], runs[:, 2], runs[:, 1], runs[:, 0]))]
 
 
-def _flatten(arrays: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """One array of all ``arrays`` and the offset of each in it."""
-    offset = np.concatenate([[0], np.cumsum([len(x) for x in arrays])]).astype(np.int64)
-    flat = np.concatenate(arrays).astype(np.int64, copy=False) if arrays else np.zeros(0, dtype=np.int64)
-    return flat, offset
+def _gather(arrays: list[np.ndarray], doc: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """``arrays[doc[i]][pos[i]]`` for every ``i``, one document at a time (no copy of all arrays)."""
+    out = np.zeros(len(doc), dtype=np.int64)
+    if not len(doc):
+        return out
+    order = np.argsort(doc, kind="stable")
+    sorted_doc = doc[order]
+    bounds = np.flatnonzero(np.concatenate([[True], sorted_doc[1:] != sorted_doc[:-1], [True]]))
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+        sel = order[lo:hi]
+        out[sel] = arrays[int(sorted_doc[lo])][pos[sel]]
+    return out
 
 
 def _run_order(da: np.ndarray, db: np.ndarray, diag: np.ndarray, ia: np.ndarray) -> np.ndarray:
@@ -217,7 +223,7 @@ def unit_sets(features: list[Features], k: int) -> tuple[list[tuple[int, int]], 
         if not len(idx):
             continue
         lo = units[idx, 0]
-        stop = np.maximum(lo, np.searchsorted(feat.shingle_end, units[idx, 1], side="right"))
+        stop = np.maximum(lo, np.searchsorted(feat.shingle_end, units[idx, 1], side="right"))  # ends ascend
         sizes = stop - lo
         owner = np.repeat(np.arange(len(idx)), sizes)
         pos = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes) + np.repeat(lo, sizes)
@@ -249,9 +255,8 @@ def drop_lone_short_runs(runs: np.ndarray, *, shortest: int, max_gap: int, windo
         return runs
     da, db, a_lo, a_hi, b_lo, b_hi = runs.T
     if cums is not None:
-        flat, offset = _flatten(cums)
-        a_lo, a_hi = flat[offset[da] + a_lo], flat[offset[da] + a_hi]
-        b_lo, b_hi = flat[offset[db] + b_lo], flat[offset[db] + b_hi]
+        a_lo, a_hi = _gather(cums, da, a_lo), _gather(cums, da, a_hi)
+        b_lo, b_hi = _gather(cums, db, b_lo), _gather(cums, db, b_hi)
     has_neighbour = np.zeros(len(runs), dtype=bool)
     for step in range(1, min(window, len(runs) - 1) + 1):
         i, j = slice(0, len(runs) - step), slice(step, len(runs))
@@ -273,24 +278,25 @@ def regions(runs: np.ndarray, units: list[tuple[int, int, int, int]], features: 
     Clustering measures gaps in weight (Han characters; an English word
     counts two), the returned regions are in tokens.
     """
-    if all(f.uniform for f in features):  # token i is character i of weight 1: cum is the identity
-        flat, offset = np.arange(max((len(f.cum) for f in features), default=1)), np.zeros(len(features), np.int64)
-    else:
-        flat, offset = _flatten([f.cum for f in features])
+    uniform = all(f.uniform for f in features)  # token i is character i of weight 1: cum is the identity
+    cums = [f.cum for f in features]
+
+    def weight(doc: np.ndarray, pos: np.ndarray) -> np.ndarray:
+        return pos if uniform else _gather(cums, doc, pos)
     # every box as one row: doc_a, doc_b, token box (4), weight box (4), is a run
     rows = []
     if len(runs):
         da, db = runs[:, 0], runs[:, 1]
-        w = np.stack([flat[offset[da] + runs[:, 2]], flat[offset[da] + runs[:, 3]],
-                      flat[offset[db] + runs[:, 4]], flat[offset[db] + runs[:, 5]]], axis=1)
+        w = np.stack([weight(da, runs[:, 2]), weight(da, runs[:, 3]), weight(db, runs[:, 4]), weight(db, runs[:, 5])],
+                     axis=1)
         rows.append(np.concatenate([runs, w, np.ones((len(runs), 1), dtype=np.int64)], axis=1))
     if units:
         u = np.array(units, dtype=np.int64)
         spans = np.concatenate([f.units.reshape(-1, 2) for f in features]).astype(np.int64)
         first = np.concatenate([[0], np.cumsum([len(f.units) for f in features])])
         a, b = spans[first[u[:, 0]] + u[:, 1]], spans[first[u[:, 2]] + u[:, 3]]
-        w = np.stack([flat[offset[u[:, 0]] + a[:, 0]], flat[offset[u[:, 0]] + a[:, 1]],
-                      flat[offset[u[:, 2]] + b[:, 0]], flat[offset[u[:, 2]] + b[:, 1]]], axis=1)
+        w = np.stack([weight(u[:, 0], a[:, 0]), weight(u[:, 0], a[:, 1]), weight(u[:, 2], b[:, 0]),
+                      weight(u[:, 2], b[:, 1])], axis=1)
         rows.append(np.concatenate([u[:, [0, 2]], a[:, :1], a[:, 1:], b[:, :1], b[:, 1:], w,
                                     np.zeros((len(u), 1), dtype=np.int64)], axis=1))
     if not rows:

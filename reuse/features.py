@@ -26,8 +26,8 @@ class Features:
         folded: matching text and its map to the original.
         tokens: token spans in folded coordinates, with hashes.
         shingles: 64-bit hash of each shingle (``k`` of weight: see
-            ``reuse.shingle``); shingle ``i`` covers tokens ``i`` to
-            ``shingle_end[i] - 1``.
+            ``reuse.shingle``); shingle ``i`` covers ``shingle_len[i]``
+            tokens from token ``i``.
         units: ``(n, 2)`` token ranges of the sentences long enough to be
             compared as near-duplicates (a paragraph without sentence
             punctuation is one sentence; sentences are at most 2000
@@ -39,9 +39,15 @@ class Features:
     tokens: Tokens
     shingles: np.ndarray
     units: np.ndarray
-    shingle_end: np.ndarray
+    shingle_len: np.ndarray
+    """Tokens in each shingle (uint8: at most ``k``)."""
     cum: np.ndarray
-    """``cum[i]``: weight of tokens ``0 .. i-1`` (lengths in Han characters)."""
+    """``cum[i]``: weight of tokens ``0 .. i-1`` (lengths in Han characters; int32)."""
+
+    @property
+    def shingle_end(self) -> np.ndarray:
+        """Token end (exclusive) of each shingle."""
+        return np.arange(len(self.shingle_len), dtype=np.int64) + self.shingle_len
 
     def weight(self, tok_lo: int, tok_hi: int) -> int:
         """Length of tokens ``[tok_lo, tok_hi)`` in Han characters."""
@@ -66,22 +72,23 @@ class Features:
         return np.concatenate([[0], np.cumsum(self.folded.boundary, dtype=np.int64)]).tolist()
 
     @cached_property
-    def _lists(self) -> tuple[list[int], list[int]]:
-        # lists beat numpy for the many single lookups of alignment; tokens
-        # tile the folded text, so a token ends where the next one starts
-        return self.tokens.start.tolist() + [len(self.folded)], self.cum.tolist()
+    def _lists(self) -> tuple[memoryview, memoryview]:
+        # bisect and indexing on a memoryview beat numpy for the many single
+        # lookups of alignment, and unlike lists cost no memory
+        return memoryview(np.ascontiguousarray(self.tokens.start)), memoryview(np.ascontiguousarray(self.cum))
 
     def shingles_in(self, tok_lo: int, tok_hi: int) -> np.ndarray:
         """Hashes of the shingles that lie inside tokens ``[tok_lo, tok_hi)``."""
-        stop = int(np.searchsorted(self.shingle_end, tok_hi, side="right"))
-        return self.shingles[tok_lo:max(tok_lo, stop)]
+        ends = np.arange(tok_lo, min(tok_hi, len(self.shingle_len))) + self.shingle_len[tok_lo:tok_hi]
+        return self.shingles[tok_lo : tok_lo + int(np.searchsorted(ends, tok_hi, side="right"))]
 
     def char_span(self, tok_lo: int, tok_hi: int) -> tuple[int, int]:
         """Folded-text character range of tokens ``[tok_lo, tok_hi)``."""
         if self.uniform:
             return tok_lo, tok_hi
         starts = self._lists[0]
-        return starts[tok_lo], starts[tok_hi]
+        # tokens tile the folded text: a token ends where the next one starts
+        return starts[tok_lo], (starts[tok_hi] if tok_hi < len(starts) else len(self.folded))
 
     def original_span(self, lo: int, hi: int) -> tuple[int, int]:
         """Original-text range of folded characters ``[lo, hi)``."""
@@ -94,12 +101,13 @@ def extract(doc: Document, settings: Settings) -> Features:
     k, n = settings.shingle, len(tokens)
     if n and int(tokens.weight.max()) == 1:  # every token one character (Chinese text, char unit)
         shingles = shingle_hashes(tokens.hash, k)
-        cum, ends = np.arange(n + 1, dtype=np.int64), np.arange(k, n + 1, dtype=np.int64)
+        cum, size = np.arange(n + 1, dtype=np.int32), np.full(max(0, n - k + 1), k, dtype=np.uint8)
     else:
         shingles = shingle_hashes(tokens.hash, k, tokens.weight)
-        cum = np.concatenate([[0], np.cumsum(tokens.weight, dtype=np.int64)])
+        cum = np.concatenate([[0], np.cumsum(tokens.weight, dtype=np.int32)]).astype(np.int32)
         ends = shingle_ends(tokens.weight, k)
-    return Features(folded, tokens, shingles, _units(doc, folded, tokens, cum, settings), ends, cum)
+        size = (ends - np.arange(len(ends))).astype(np.uint8)
+    return Features(folded, tokens, shingles, _units(doc, folded, tokens, cum, settings), size, cum)
 
 
 def _units(doc: Document, folded: Folded, tokens: Tokens, cum: np.ndarray, settings: Settings) -> np.ndarray:

@@ -60,7 +60,7 @@ class Tokens:
     end: np.ndarray
     hash: np.ndarray
     weight: np.ndarray
-    """Length of each token in Han characters (see the module docstring)."""
+    """Length of each token in Han characters (see the module docstring), uint8."""
 
     def __len__(self) -> int:
         return len(self.start)
@@ -111,7 +111,7 @@ def tokenize(folded: Folded, *, unit: str = "char") -> Tokens:
     starts = _token_starts(folded, unit) if n else np.zeros(0, dtype=np.int64)
     if not len(starts):
         empty = np.zeros(0, dtype=np.int64)
-        return Tokens(empty, empty, np.zeros(0, dtype=np.uint64), empty)
+        return Tokens(empty, empty, np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.uint8))
     ends = np.append(starts[1:], n)
     cps = codepoints(folded.text).astype(np.uint64)
     token_of = np.repeat(np.arange(len(starts)), ends - starts)
@@ -121,7 +121,8 @@ def tokenize(folded: Folded, *, unit: str = "char") -> Tokens:
     hashes = fmix64(np.add.reduceat(weighted, starts) ^ (ends - starts).astype(np.uint64))
     first = cps[starts]
     number = (first >= ord("0")) & (first <= ord("9"))  # a number says little, whatever its digits
-    weight = np.where(folded.cls[starts] == SINGLE, ends - starts, np.where(number, 1, WORD_WEIGHT)).astype(np.int64)
+    weight = np.where(folded.cls[starts] == SINGLE, np.minimum(ends - starts, 255), np.where(number, 1, WORD_WEIGHT))
+    weight = weight.astype(np.uint8)
     return Tokens(starts.astype(np.int64), ends.astype(np.int64), hashes, weight)
 
 

@@ -34,9 +34,9 @@ def test_cluster_bridges_small_gaps_and_reordering_but_not_distance():
 
 def test_diagonal_runs_end_where_their_last_shingle_ends():
     # token weights [2, 2, 2] and [1, 2, 2, 2]: shingles of two words, or a character and two words
-    ends = [np.array([2, 3]), np.array([3, 3, 4])]
+    sizes = [np.array([2, 2], dtype=np.uint8), np.array([3, 2, 2], dtype=np.uint8)]
     seeds = np.array([[0, 0, 1, 1], [0, 1, 1, 2]])
-    assert diagonal_runs(seeds, 4, ends=ends).tolist() == [[0, 1, 0, 3, 1, 4]]
+    assert diagonal_runs(seeds, 4, shingle_len=sizes).tolist() == [[0, 1, 0, 3, 1, 4]]
 
 
 def test_lone_short_runs_are_measured_in_weight():
