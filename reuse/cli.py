@@ -36,11 +36,11 @@ out = Console(highlight=False)
 _DEFAULTS = Settings()
 Paths = Annotated[list[Path], typer.Argument(help="Files and folders (folders are read recursively).",
                                              show_default=False)]
-MinLength = Annotated[Optional[int], typer.Option("--min-length", help=f"Shortest passage, in Han characters or words. (default: {_DEFAULTS.min_length})")]
+MinLength = Annotated[Optional[int], typer.Option("--min-length", help=f"Shortest passage, in Han characters; an English word counts two. (default: {_DEFAULTS.min_length})")]
 Threshold = Annotated[Optional[float], typer.Option("--threshold", help=f"Jaccard threshold for near-duplicate sentences/paragraphs. (default: {_DEFAULTS.threshold})")]
-Shingle = Annotated[Optional[int], typer.Option("--shingle", help=f"Tokens per shingle (exact seed length). (default: {_DEFAULTS.shingle})")]
+Shingle = Annotated[Optional[int], typer.Option("--shingle", help=f"Exact seed length, in Han characters; an English word counts two. (default: {_DEFAULTS.shingle})")]
 MinScore = Annotated[Optional[float], typer.Option("--min-score", help=f"Lowest passage score, 0-1. (default: {_DEFAULTS.min_score})")]
-MaxGap = Annotated[Optional[int], typer.Option("--max-gap", help=f"Widest edit bridged inside a passage, in tokens. (default: {_DEFAULTS.max_gap})")]
+MaxGap = Annotated[Optional[int], typer.Option("--max-gap", help=f"Widest edit bridged inside a passage, in Han characters; a word counts two. (default: {_DEFAULTS.max_gap})")]
 Unit = Annotated[Optional[str], typer.Option("--unit", help=f"Han token unit: 'char' or 'word' (jieba). (default: {_DEFAULTS.unit})")]
 Encoding = Annotated[Optional[str], typer.Option("--encoding", help="Read every file in this encoding instead of detecting it.")]
 MinDocs = Annotated[Optional[float], typer.Option("--min-docs", help="Documents a template family needs: a count, or a share of the corpus below 1. (default: max(3, 5% of documents))")]
