@@ -3,6 +3,7 @@
 import json
 import sqlite3
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -321,3 +322,99 @@ def test_every_library_command_has_help():
                  ["check", "--help"]):
         result = runner.invoke(app, args)
         assert result.exit_code == 0 and "Usage" in result.output, args
+
+
+ENGLISH_TOPICS = ("assignment", "class", "calls", "if", "try", "while", "function", "import")
+
+
+def _english_draft() -> tuple[str, str]:
+    """A lightly edited paragraph of the Python reference on classes between new sentences, and its source."""
+    from pydoc_data.topics import topics
+
+    source = topics["class"]
+    para = next(p for p in source.split("\n\n") if len(p) > 300)
+    edited = para.replace("class", "klass", 1).replace("the ", "a ", 2)
+    text = ("This is an entirely new introduction written for this draft, about mountains and lakes.\n\n"
+            f"{edited}\n\nAnd a closing remark that nobody else wrote, about the weather in the hills.")
+    return text, source
+
+
+@pytest.fixture(scope="module")
+def english_db(tmp_path_factory):
+    from pydoc_data.topics import topics
+
+    folder = tmp_path_factory.mktemp("english")
+    for name in ENGLISH_TOPICS:
+        make_doc(folder / "lib", f"{name}.txt", topics[name])
+    db = folder / "library.sqlite"
+    library.build([folder / "lib"], db)
+    return db, folder / "lib"
+
+
+def test_an_english_draft_checks_as_a_scan_of_it_and_its_source(english_db):
+    from reuse.ingest import ingest
+
+    db, folder = english_db
+    text, _ = _english_draft()
+    draft = document(text, "draft.txt")
+    [report] = check_documents([draft], db)
+    assert [s.id for s in report.sources] == ["class.txt"] and report.candidates[0] == "class.txt"
+    on_disk, _ = ingest([str(folder)])
+    everything = scan_documents([draft, *on_disk], Settings())
+    assert {x for p in everything.passages if "draft.txt" in (p.a, p.b) for x in (p.a, p.b)} == {
+        "draft.txt", "class.txt"}
+    scanned = scan_documents([draft, *(d for d in on_disk if d.id == "class.txt")], Settings())
+    assert list(report.result.passages) == [p for p in scanned.passages if "draft.txt" in (p.a, p.b)]
+    mine = next(s for s in scanned.stats if s.id == "draft.txt")
+    assert 0.5 < report.total_ratio < 0.9
+    assert (report.total_ratio, report.copy_ratio, report.template_ratio) == (
+        mine.reuse_ratio, mine.copy_ratio, mine.template_ratio)
+    assert report.sources[0].ratio == mine.top_source.ratio
+
+
+def test_english_retrieval_measures_runs_and_units_as_a_scan(english_db):
+    """Seeds chain into the runs a scan keeps, in weight (a word weighs two); units are the scan's units."""
+    from reuse import candidates as cand
+    from reuse import index
+    from reuse.features import extract
+    from reuse.library.check import _seed_candidates
+    from reuse.ingest import ingest
+
+    db, folder = english_db
+    settings = Settings()
+    k = settings.shingle
+    text, _ = _english_draft()
+    draft = document(text, "draft.txt")
+    [source], _ = ingest([str(folder / "class.txt")])
+    feats = [extract(draft, settings), extract(source, settings)]
+    assert not any(f.uniform for f in feats)
+    seeds = cand.seed_matches([f.shingles for f in feats], max_doc_freq=settings.max_doc_freq)
+    runs = cand.diagonal_runs(seeds, k, shingle_len=[f.shingle_len for f in feats])
+    runs = cand.drop_lone_short_runs(runs, shortest=settings.min_length - 2 * (k - 1), max_gap=settings.max_gap,
+                                     cums=[f.cum for f in feats])
+    expected = sum(feats[0].weight(lo, hi) for lo, hi in runs[:, 2:4].tolist())
+    with open_library(db) as lib:
+        found = _seed_candidates(lib, feats[0], lib.settings(settings))
+        row = lib.ids_of(["class.txt"])["class.txt"]
+        assert found[row] == expected > 0
+        stored = lib.conn.execute("SELECT tok_lo, tok_hi, signature FROM units WHERE doc = ? ORDER BY idx",
+                                  (row,)).fetchall()
+    keys, sets, offsets = cand.unit_sets([feats[1]], k)
+    sigs = index.signatures(np.concatenate(sets).astype(np.uint32), offsets, num_perm=settings.num_perm,
+                            seed=settings.seed)
+    assert [(lo, hi) for lo, hi, _ in stored] == [tuple(feats[1].units[u].tolist()) for _, u in keys]
+    assert [np.frombuffer(s, dtype="<u4").tolist() for _, _, s in stored] == sigs.tolist()
+
+
+def test_fingerprints_follow_english_word_weights(tmp_path, monkeypatch):
+    """A library built before English words were weighed otherwise is refused, not silently mismatched."""
+    import reuse.shingle
+    from reuse.library.store import fingerprints
+
+    db = tmp_path / "lib.sqlite"
+    library.build([SEEDS / _seed_name("000")], db)
+    before = fingerprints(Settings())
+    monkeypatch.setattr(reuse.shingle, "WORD_WEIGHT", 3)
+    assert fingerprints(Settings())["text"] != before["text"]
+    with pytest.raises(ReuseError, match="text hashing"):
+        check_documents([document(NEW_TEXT, "d.txt")], db)

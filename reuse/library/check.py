@@ -39,6 +39,7 @@ from reuse.library import store as store_mod
 from reuse.library.store import Library
 from reuse.model import Document, Passage, Result, Source, Template
 from reuse.score import score
+from reuse.shingle import shingle_ends
 
 CHECK_FORMAT = 1
 MAX_SOURCES = 20
@@ -106,7 +107,12 @@ class CheckReport:
 
 
 def _seed_candidates(library: Library, feat: Features, settings: Settings) -> dict[int, int]:
-    """Library doc id -> tokens of exact runs shared with the draft that a scan would keep."""
+    """Library doc id -> weight of the draft's exact runs shared with it that a scan would keep.
+
+    Runs are chained and filtered by the scan's own ``diagonal_runs`` and
+    ``drop_lone_short_runs``, measured in the stored token weights of each
+    library document (an English word weighs two, as in a scan).
+    """
     k = settings.shingle
     if not len(feat.shingles):
         return {}
@@ -122,18 +128,35 @@ def _seed_candidates(library: Library, feat: Features, settings: Settings) -> di
     which = np.repeat(np.arange(len(rows)), count)
     step = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
     draft_pos = order[first[which] + step]
+    # the draft is document 0, the library documents 1..n, as in a scan of them all
+    lib_ids, lib_doc = np.unique(rows[which, 1], return_inverse=True)
+    lib_pos = rows[which, 2]
     seeds = np.stack([np.zeros(len(which), dtype=np.int64), draft_pos.astype(np.int64),
-                      rows[which, 1], rows[which, 2]], axis=1)
-    runs = cand.diagonal_runs(seeds, k)
-    runs = cand.drop_lone_short_runs(runs, shortest=settings.min_length - 2 * (k - 1), max_gap=settings.max_gap)
+                      lib_doc.astype(np.int64) + 1, lib_pos], axis=1)
+    stored = library.weights(lib_ids.tolist())
+    lens, cums = [feat.shingle_len], [feat.cum]
+    for n, doc in enumerate(lib_ids.tolist()):
+        cum = stored.get(doc)
+        if cum is None:  # a token is a character of weight one: shingles of k tokens
+            last = int(lib_pos[lib_doc == n].max())
+            cums.append(np.arange(last + k + 1, dtype=np.int64))
+            lens.append(np.full(last + 1, k, dtype=np.uint8))
+        else:
+            ends = shingle_ends(np.diff(cum), k)  # as ``features.extract`` sizes the shingles
+            cums.append(cum)
+            lens.append((ends - np.arange(len(ends))).astype(np.uint8))
+    weighted = not (feat.uniform and all(stored.get(d) is None for d in lib_ids.tolist()))
+    runs = cand.diagonal_runs(seeds, k, shingle_len=lens if weighted else None)
+    runs = cand.drop_lone_short_runs(runs, shortest=settings.min_length - 2 * (k - 1), max_gap=settings.max_gap,
+                                     cums=cums if weighted else None)
     out: dict[int, int] = defaultdict(int)
-    for doc, length in zip(runs[:, 1].tolist(), (runs[:, 3] - runs[:, 2]).tolist()):
-        out[doc] += length
+    for doc, lo, hi in zip(runs[:, 1].tolist(), runs[:, 2].tolist(), runs[:, 3].tolist()):
+        out[int(lib_ids[doc - 1])] += feat.weight(lo, hi)
     return dict(out)
 
 
 def _unit_candidates(library: Library, feat: Features, settings: Settings) -> dict[int, int]:
-    """Library doc id -> tokens of draft sentences whose LSH bands collide with one of its sentences."""
+    """Library doc id -> weight of draft sentences whose LSH bands collide with one of its sentences."""
     ranges, sets = store_mod._unit_sets(feat, settings.shingle)
     if not ranges:
         return {}
@@ -149,7 +172,7 @@ def _unit_candidates(library: Library, feat: Features, settings: Settings) -> di
         doc, sig = rows[unit]
         # LSH hits are candidates: keep those whose signatures agree as a scan keeps them
         if (sigs[x] == sig).mean() >= settings.threshold - 0.15:
-            out[doc] += ranges[x][2] - ranges[x][1]
+            out[doc] += feat.weight(ranges[x][1], ranges[x][2])
     return dict(out)
 
 

@@ -7,7 +7,9 @@ Tables (``reuse index stats`` shows their sizes):
   that computes them, so a library is never mixed with documents hashed
   another way.
 * ``documents``: text, metadata and paragraph/sentence spans, enough to
-  rebuild the ``Document`` a scan would read.
+  rebuild the ``Document`` a scan would read, and the cumulative token
+  weights (``Features.cum``; empty when a token is a character), so runs are
+  measured as a scan measures them.
 * ``units``: the sentences compared as near-duplicates, with token and
   character offsets and their MinHash signature (``num_perm`` uint32).
 * ``bands``: LSH band buckets as ``(band, key, unit)`` rows, clustered on
@@ -40,14 +42,15 @@ from typing import Any
 
 import numpy as np
 
+from reuse import candidates as cand
 from reuse import index, ingest
 from reuse.config import Settings
 from reuse.errors import ConfigError, ReuseError, UsageError
 from reuse.features import Features, extract
 from reuse.model import Document, Span
 
-FORMAT = 1
-"""Library file format; a file with a larger number is refused."""
+FORMAT = 2
+"""Library file format; a file with another number is refused (2: token weights of each document)."""
 TOOL = "reuse-library"
 APPLICATION_ID = 0x72657573  # "reus": PRAGMA application_id marks the file as ours (sqlite.org/fileformat)
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -72,7 +75,8 @@ CREATE TABLE documents (
     added TEXT NOT NULL,
     text TEXT NOT NULL,
     paragraphs BLOB NOT NULL,
-    sentences BLOB NOT NULL
+    sentences BLOB NOT NULL,
+    weights BLOB NOT NULL
 );
 CREATE TABLE units (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -109,7 +113,8 @@ CREATE INDEX template_members_family ON template_members (template);
 # and sentence cutting: its hashes change whenever normalisation does.
 _PROBE = ("黨的建設２０２０年取得新成效，Hello World 3.14 e.g. 同志們：今天我們召開會議。"
           "堅持以人民為中心的發展思想！要把學習貫徹落實到各項工作中去；推動高質量發展。\n"
-          "第二段落，繼續推進全面從嚴治黨向縱深發展，不斷提高黨的建設質量。")
+          "第二段落，繼續推進全面從嚴治黨向縱深發展，不斷提高黨的建設質量。\n"
+          "The Quick brown fox jumps over 2 lazy dogs, then over 12 more; it is tired by now.")
 
 
 @dataclass(frozen=True)
@@ -143,7 +148,11 @@ def index_params(settings: Settings) -> dict[str, Any]:
 
 
 def fingerprints(settings: Settings) -> dict[str, str]:
-    """Digests of what this code computes: MinHash permutations and the hashes of a probe text.
+    """Digests of what this code computes: MinHash permutations and what a probe text becomes.
+
+    The probe's digest covers its folded text, shingle hashes and sizes, token
+    weights, units and their signatures, so a change to any of them (English
+    word weights, say) refuses libraries built before it.
 
     datasketch 2.0 changed its permutations and the detection core is tuned
     over time; a library whose fingerprints differ from the running code's
@@ -154,7 +163,10 @@ def fingerprints(settings: Settings) -> dict[str, str]:
     doc = ingest.document(_PROBE, "probe")
     feat = extract(doc, settings)
     h = hashlib.sha256()
-    for part in (feat.folded.text.encode("utf-8"), feat.shingles.tobytes(), feat.units.astype(np.int64).tobytes(),
+    ranges, sets = _unit_sets(feat, settings.shingle)
+    for part in (feat.folded.text.encode("utf-8"), feat.shingles.tobytes(), feat.shingle_len.tobytes(),
+                 feat.cum.astype(np.int64).tobytes(), feat.units.astype(np.int64).tobytes(),
+                 np.array(ranges, dtype=np.int64).tobytes(), unit_signatures(sets, settings).tobytes(),
                  _spans_blob(doc.sentences), _spans_blob(doc.paragraphs)):
         h.update(part)
         h.update(b"\0")
@@ -395,6 +407,10 @@ class Library:
             conn.close()
             raise ReuseError(f"{_label(path)} was written by a newer reuse (library format {meta['format']}; "
                              f"this reuse reads up to {FORMAT}); upgrade reuse-detector")
+        if int(meta["format"]) < FORMAT:
+            conn.close()
+            raise ReuseError(f"{_label(path)} was written by an older reuse (library format {meta['format']}; "
+                             f"this reuse reads {FORMAT}); rebuild it with `reuse index build`")
         return cls(path, conn, meta, bands(meta) if bands else None)
 
     def close(self) -> None:
@@ -532,9 +548,10 @@ class Library:
         """The document's own rows; returns its id and its unit ids (index rows are written by the caller)."""
         cur = conn.execute(
             "INSERT INTO documents (name, path, encoding, format, chars, sha256, token, added, text, paragraphs, "
-            "sentences) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "sentences, weights) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (doc.id, doc.path, doc.encoding, doc.format, doc.chars, sha, token, time.strftime("%Y-%m-%dT%H:%M:%S"),
-             doc.text, _spans_blob(doc.paragraphs), _spans_blob(doc.sentences)),
+             doc.text, _spans_blob(doc.paragraphs), _spans_blob(doc.sentences),
+             b"" if feat.uniform else feat.cum.astype("<i4").tobytes()),
         )
         doc_id = int(cur.lastrowid)
         unit_ids = []
@@ -596,6 +613,15 @@ class Library:
     def documents(self, ids: Iterable[int]) -> dict[int, Document]:
         """The stored documents with these row ids, as a scan would have read them."""
         return {i: self._document_row(self.conn, i) for i in ids}
+
+    def weights(self, doc_ids: Iterable[int]) -> dict[int, np.ndarray | None]:
+        """``doc id -> Features.cum`` of each stored document; None when a token is a character of weight one."""
+        out: dict[int, np.ndarray | None] = {}
+        for doc_id in doc_ids:
+            row = self.conn.execute("SELECT weights FROM documents WHERE id = ?", (int(doc_id),)).fetchone()
+            if row is not None:
+                out[int(doc_id)] = np.frombuffer(row[0], dtype="<i4").astype(np.int64) if row[0] else None
+        return out
 
     def ids_of(self, names: Iterable[str]) -> dict[str, int]:
         return {name: int(i) for name in names
@@ -677,14 +703,10 @@ class Library:
 
 
 def _unit_sets(feat: Features, k: int) -> tuple[list[tuple[int, int, int]], list[np.ndarray]]:
-    """The units a scan compares (as ``candidates.unit_pairs`` picks them): ``[(index, tok_lo, tok_hi)]``
-    and the distinct shingle hashes of each."""
-    ranges, sets = [], []
-    for u, (lo, hi) in enumerate(feat.units.tolist()):
-        if hi - lo >= k:
-            ranges.append((u, lo, hi))
-            sets.append(np.unique(feat.shingles[lo: hi - k + 1]))
-    return ranges, sets
+    """The units a scan compares, by ``candidates.unit_sets`` itself: ``[(index, tok_lo, tok_hi)]`` and the
+    distinct shingle hashes of each."""
+    keys, sets, _ = cand.unit_sets([feat], k)
+    return [(u, *(int(x) for x in feat.units[u])) for _, u in keys], sets
 
 
 def unit_signatures(sets: Sequence[np.ndarray], settings: Settings) -> np.ndarray:
