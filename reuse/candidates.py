@@ -278,6 +278,16 @@ def regions(runs: np.ndarray, units: list[tuple[int, int, int, int]], features: 
     Clustering measures gaps in weight (Han characters; an English word
     counts two), the returned regions are in tokens.
     """
+    return regions_of(boxes(runs, units, features), max_gap=max_gap)
+
+
+def boxes(runs: np.ndarray, units: list[tuple[int, int, int, int]], features: list[Features]) -> np.ndarray:
+    """Every run and unit pair as one row, sorted by pair then position.
+
+    Columns: doc_a, doc_b, token box (a_lo, a_hi, b_lo, b_hi), the same box in
+    weight, and 1 for a run (0 for a unit pair). Rows of one pair are
+    contiguous, so pairs can be clustered and aligned in separate tasks.
+    """
     uniform = all(f.uniform for f in features)  # token i is character i of weight 1: cum is the identity
     cums = [f.cum for f in features]
 
@@ -300,9 +310,25 @@ def regions(runs: np.ndarray, units: list[tuple[int, int, int, int]], features: 
         rows.append(np.concatenate([u[:, [0, 2]], a[:, :1], a[:, 1:], b[:, :1], b[:, 1:], w,
                                     np.zeros((len(u), 1), dtype=np.int64)], axis=1))
     if not rows:
-        return {}
+        return np.zeros((0, 11), dtype=np.int64)
     box = np.concatenate(rows)
-    box = box[np.lexsort((box[:, 8], box[:, 6], box[:, 1], box[:, 0]))]  # by pair, then a_lo in weight
+    return box[np.lexsort((box[:, 8], box[:, 6], box[:, 1], box[:, 0]))]  # by pair, then a_lo in weight
+
+
+def pair_ranges(box: np.ndarray) -> list[tuple[int, int]]:
+    """``[start, end)`` row ranges of each document pair in ``boxes()`` output."""
+    if not len(box):
+        return []
+    new_pair = np.ones(len(box), dtype=bool)
+    new_pair[1:] = (box[1:, 0] != box[:-1, 0]) | (box[1:, 1] != box[:-1, 1])
+    starts = np.flatnonzero(new_pair)
+    return list(zip(starts.tolist(), np.append(starts[1:], len(box)).tolist()))
+
+
+def regions_of(box: np.ndarray, *, max_gap: int) -> dict[tuple[int, int], list[Region]]:
+    """Regions per pair from sorted box rows (all pairs, or any whole pairs of them)."""
+    if not len(box):
+        return {}
     # Boxes further apart than max_gap on the a side can never join one cluster,
     # so each pair splits into chains along a first; most chains hold one box
     # and are a region as they are, only the rest go through _clusters.

@@ -8,6 +8,7 @@ whole corpus.
 
 from __future__ import annotations
 
+import multiprocessing as mp
 import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -25,7 +26,23 @@ class Engine(Protocol):
             progress: Progress | None = None) -> list[Any]:
         """``[fn(item) for item in items]``, in order."""
 
+    def map_shared(self, fn: Callable[[Any, Any], Any], jobs: Sequence[tuple[Any, Sequence[int]]],
+                   shared: Sequence[Any], *, stage: str = "", progress: Progress | None = None) -> list[Any]:
+        """``[fn(job, {i: shared[i] for i in needs}) for job, needs in jobs]``, in order.
+
+        ``shared`` (per-document data) reaches each worker once, not once per job.
+        """
+
     def close(self) -> None: ...
+
+
+_SHARED: Sequence[Any] | None = None
+"""Per-document data of the running map_shared, inherited by forked workers."""
+
+
+def _call_shared(args: tuple[Callable, Any, Sequence[int]]) -> Any:
+    fn, job, needs = args
+    return fn(job, {i: _SHARED[i] for i in needs})
 
 
 class LocalEngine:
@@ -54,6 +71,29 @@ class LocalEngine:
             if progress:
                 progress(stage, n + 1, len(items))
         return out
+
+    def map_shared(self, fn, jobs, shared, *, stage: str = "", progress: Progress | None = None) -> list[Any]:
+        global _SHARED
+        jobs = list(jobs)
+        if self.workers <= 1 or len(jobs) < 2 or "fork" not in mp.get_all_start_methods():
+            out = []
+            for n, (job, needs) in enumerate(jobs):
+                out.append(fn(job, {i: shared[i] for i in needs}))
+                if progress:
+                    progress(stage, n + 1, len(jobs))
+            return out
+        # forked workers see the per-document data without a copy through a pipe
+        _SHARED = shared
+        try:
+            with ProcessPoolExecutor(max_workers=self.workers, mp_context=mp.get_context("fork")) as pool:
+                out = []
+                for n, value in enumerate(pool.map(_call_shared, [(fn, job, needs) for job, needs in jobs])):
+                    out.append(value)
+                    if progress:
+                        progress(stage, n + 1, len(jobs))
+                return out
+        finally:
+            _SHARED = None
 
     def close(self) -> None:
         if self._pool is not None:
@@ -98,10 +138,23 @@ class DaskEngine:
                 progress(stage, n + 1, len(items))
         return self.client.gather(futures)
 
+    def map_shared(self, fn, jobs, shared, *, stage: str = "", progress: Progress | None = None) -> list[Any]:
+        jobs = list(jobs)
+        needed = sorted({i for _, needs in jobs for i in needs})
+        # each document's data goes to the cluster once; tasks name the futures they need
+        futures = dict(zip(needed, self.client.scatter([shared[i] for i in needed])))
+        tasks = [(job, {i: futures[i] for i in needs}) for job, needs in jobs]
+        return self.map(_call_with, [(fn, job, parts) for job, parts in tasks], stage=stage, progress=progress)
+
     def close(self) -> None:
         self.client.close()
         if self._cluster is not None:
             self._cluster.close()
+
+
+def _call_with(args: tuple[Callable, Any, dict]) -> Any:
+    fn, job, parts = args
+    return fn(job, parts)
 
 
 def make_engine(name: str = "local", *, scheduler: str | None = None, workers: int | None = None) -> Engine:

@@ -11,7 +11,7 @@ from reuse import align as aligning
 from reuse import candidates as cand
 from reuse.config import Settings
 from reuse.features import Features, extract
-from reuse.engine import Engine, make_engine
+from reuse.engine import Engine, LocalEngine, make_engine
 from reuse.ingest import Found, check_encoding, discover, read_or_skip, settle
 from reuse.model import Document, Passage, Result, Skipped
 from reuse.score import mark_templates, score
@@ -42,9 +42,54 @@ def package_versions() -> dict[str, str]:
     return out
 
 
+ALIGN_JOB_ROWS = 20_000
+"""Candidate boxes per alignment task: big enough to be worth a task, small enough to spread."""
+
+
+def _align_jobs(box) -> list[tuple[object, list[int]]]:
+    """Whole pairs of candidate boxes in tasks, each with the documents it needs."""
+    jobs, first, last = [], None, None
+    for start, end in cand.pair_ranges(box):
+        if first is None:
+            first = start
+        last = end
+        if last - first >= ALIGN_JOB_ROWS:
+            rows = box[first:last]
+            jobs.append((rows, sorted(set(rows[:, 0].tolist()) | set(rows[:, 1].tolist()))))
+            first = None
+    if first is not None:
+        rows = box[first:last]
+        jobs.append((rows, sorted(set(rows[:, 0].tolist()) | set(rows[:, 1].tolist()))))
+    return jobs
+
+
+def _align_job(job, docs) -> list[Passage]:
+    """Cluster one task's boxes into regions and align them: the per-pair work of a scan."""
+    rows, settings = job
+    k = settings.shingle
+    passages = []
+    for (da, db), regions in cand.regions_of(rows, max_gap=settings.max_gap).items():
+        (a, fa), (b, fb) = docs[da], docs[db]
+        found = [
+            al
+            for region in regions
+            for al in aligning.align(fa, fb, region, k=k, min_length=settings.min_length,
+                                     min_score=settings.min_score, max_gap=settings.max_gap)
+        ]
+        for al in aligning.merge_adjacent(aligning.one_to_one(found), fa, fb, max_gap=settings.max_gap,
+                                          min_score=settings.min_score):
+            a_start, a_end, b_start, b_end = aligning.with_shared_punctuation(
+                a.text, b.text, *fa.original_span(al.a_lo, al.a_hi), *fb.original_span(al.b_lo, al.b_hi)
+            )
+            passages.append(Passage(a.id, a_start, a_end, b.id, b_start, b_end, al.score,
+                                    a.text[a_start:a_end], b.text[b_start:b_end]))
+    return passages
+
+
 def find_passages(documents: Sequence[Document], features: Sequence[Features], settings: Settings,
-                  timings: dict[str, float] | None = None, progress: Progress = _quiet) -> list[Passage]:
-    """Every passage shared by two of ``documents`` (stages 6-7)."""
+                  timings: dict[str, float] | None = None, progress: Progress = _quiet,
+                  engine: Engine | None = None) -> list[Passage]:
+    """Every passage shared by two of ``documents`` (stages 6-7); pairs are aligned on ``engine``."""
     timings = {} if timings is None else timings
     k = settings.shingle
     with _timer(timings, "seeds"):
@@ -58,33 +103,20 @@ def find_passages(documents: Sequence[Document], features: Sequence[Features], s
         units = cand.unit_pairs(list(features), k=k, threshold=settings.threshold, num_perm=settings.num_perm,
                                 seed=settings.seed, storage=settings.storage)
     with _timer(timings, "candidates"):
-        by_pair = cand.regions(runs, units, list(features), max_gap=settings.max_gap)
-    passages = []
+        box = cand.boxes(runs, units, list(features))
+        jobs = _align_jobs(box)
     with _timer(timings, "align"):
-        for n, ((da, db), regions) in enumerate(by_pair.items()):
-            a, b = documents[da], documents[db]
-            fa, fb = features[da], features[db]
-            found = [
-                al
-                for region in regions
-                for al in aligning.align(fa, fb, region, k=k, min_length=settings.min_length,
-                                         min_score=settings.min_score, max_gap=settings.max_gap)
-            ]
-            for al in aligning.merge_adjacent(aligning.one_to_one(found), fa, fb, max_gap=settings.max_gap,
-                                              min_score=settings.min_score):
-                a_start, a_end, b_start, b_end = aligning.with_shared_punctuation(
-                    a.text, b.text, *fa.original_span(al.a_lo, al.a_hi), *fb.original_span(al.b_lo, al.b_hi)
-                )
-                passages.append(Passage(a.id, a_start, a_end, b.id, b_start, b_end, al.score,
-                                        a.text[a_start:a_end], b.text[b_start:b_end]))
-            progress("align", n + 1, len(by_pair))
+        engine = engine or LocalEngine(1)
+        done = engine.map_shared(_align_job, [((rows, settings), needs) for rows, needs in jobs],
+                                 list(zip(documents, features)), stage="align", progress=progress)
+        passages = [p for batch in done for p in batch]
     passages.sort(key=lambda p: (p.a, p.b, p.a_start, p.b_start, p.a_end, p.b_end))
     return passages
 
 
 def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped: Iterable[Skipped] = (),
                    progress: Progress = _quiet, features: Sequence[Features] | None = None,
-                   timings: dict[str, float] | None = None) -> Result:
+                   timings: dict[str, float] | None = None, engine: Engine | None = None) -> Result:
     """A scan of documents already in memory (ids unique), with their features if already extracted."""
     timings = {} if timings is None else timings
     if features is None:
@@ -101,7 +133,7 @@ def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped
         with _timer(timings, "exclude"):
             excluded = known_boilerplate(list(settings.exclude), lambda doc: extract(doc, settings))
             features = [without(f, excluded, salt=n) for n, f in enumerate(features)]
-    passages = find_passages(documents, features, settings, timings, progress)
+    passages = find_passages(documents, features, settings, timings, progress, engine=engine)
     with _timer(timings, "templates"):
         templates = find_templates(documents, features, k=settings.shingle, max_gap=settings.max_gap,
                                    min_docs=min_docs_for(len(documents), settings.min_docs),
@@ -179,7 +211,7 @@ def run(paths: Iterable[str], settings: Settings | None = None, *, progress: Pro
         features = [feat for doc, _, feat in read if doc is not None]
         skipped = settle(paths, settings.extensions, documents, skipped + [why for _, why, _ in read if why])
         return scan_documents(documents, settings, skipped=skipped, progress=progress, features=features,
-                              timings=timings)
+                              timings=timings, engine=engine)
     finally:
         if owned:
             engine.close()
