@@ -8,6 +8,8 @@ import sys
 
 import opencc
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from conftest import make_doc, seed_text
 from make_corpus_bad import make_docx, make_html, make_pdf
 
@@ -344,3 +346,36 @@ def test_utf8_cut_inside_its_last_character_is_still_utf8():
     data = "巩固深化主题教育成果".encode("utf-8")
     text, name = decode(data[:-1])
     assert (text, name) == ("巩固深化主题教育成", "utf-8")
+
+
+def _english_sentences() -> list[str]:
+    import re
+    from pydoc_data.topics import topics
+
+    text = " ".join(topics[name] for name in ("if", "while", "class", "assignment", "try"))
+    return [s for s in re.split(r"(?<=[.!?])\s+", " ".join(text.split())) if 40 < len(s) < 300 and s.isascii()]
+
+
+ENGLISH = _english_sentences()
+GB_MARKS = ("“", "”", "‘", "’", "—", "…", "——", "，", "ｅ", "＂")
+
+
+@settings(max_examples=60, deadline=None)
+@given(start=st.integers(0, len(ENGLISH) - 12), count=st.integers(1, 10),
+       marks=st.lists(st.tuples(st.floats(0, 1), st.sampled_from(GB_MARKS)), min_size=1, max_size=6))
+def test_english_in_gb18030_with_a_few_curly_quotes_and_dashes_is_gb18030(start, count, marks):
+    """English text saved as GB18030 with a few two-byte characters is not read as Korean or a Cyrillic code page."""
+    text = " ".join(ENGLISH[start: start + count])
+    for at, mark in sorted(marks, reverse=True):
+        i = text.find(" ", int(at * len(text)))
+        i = len(text) if i < 0 else i
+        text = f"{text[:i]} {mark}{text[i:]}"
+    assert decode(text.encode("gb18030")) == (text, "gb18030")
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("It said “yes” — and then… nothing at all, not a word more.", id="quotes-dash-ellipsis"),
+    pytest.param("The value ’s name is ｅｑｕａｌ to the other one, as the manual says.", id="full-width"),
+])
+def test_short_english_in_gb18030_is_gb18030(text):
+    assert decode(text.encode("gb18030")) == (text, "gb18030")

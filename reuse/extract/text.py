@@ -9,7 +9,8 @@ so no codec is trusted on its say-so. Each candidate's text is judged: one
 with control characters or private-use code points, or whose Han characters
 are mostly rare ones, is rejected (``_plausible``); of the rest, the one whose
 non-ASCII characters are most often among the most frequent of a language
-(的, 是, の, é, ...) wins (``_fit``). Only then is the whole file decoded.
+(的, 是, の, é, ...) wins (``_fit``), except that a plausible GB18030 reading
+wins unless another fits clearly better. Only then is the whole file decoded.
 """
 
 from __future__ import annotations
@@ -131,11 +132,17 @@ def _order(candidates: list[str]) -> list[str]:
     return _unique([*candidates, "gb18030", "big5hkscs"])
 
 
+CLEARLY_BETTER = 0.1
+"""Fit by which another codec must beat a plausible GB18030 reading to be chosen instead."""
+
+
 def _best(data: bytes, names: list[str], *, min_fit: float = 0.0) -> tuple[str | None, str]:
     """The decode of ``data`` that reads most like text, among ``names``.
 
     Each codec is judged on a sample first; the winner then decodes the whole
-    file strictly, and if that fails the next best is tried.
+    file strictly, and if that fails the next best is tried. GB18030, when it
+    reads the sample strictly and plausibly, wins unless another codec fits
+    ``CLEARLY_BETTER`` more.
     """
     whole = len(data) <= SAMPLE
     sample = data[:SAMPLE]
@@ -149,7 +156,15 @@ def _best(data: bytes, names: list[str], *, min_fit: float = 0.0) -> tuple[str |
         fit = _fit(text) if _plausible(text) else -1.0
         if fit >= min_fit:
             ranked.append((-fit, rank, name))
-    for _, _, name in sorted(ranked):
+    ranked.sort()
+    gb = next((r for r in ranked if r[2] == "gb18030"), None)
+    if gb is not None and -gb[0] >= -ranked[0][0] - CLEARLY_BETTER:
+        # Chinese first: English or Chinese text in GB18030 often holds only a
+        # few non-ASCII characters (curly quotes, dashes), too few for the fit
+        # to tell it from Korean or a Cyrillic code page
+        ranked.remove(gb)
+        ranked.insert(0, gb)
+    for _, _, name in ranked:
         if whole:
             return data.decode(name), name
         text = _try(data, name)
@@ -288,6 +303,8 @@ def _frequent() -> frozenset[str]:
 
     chars = {c for letters in FREQUENCIES.values() for c in letters if not c.isascii()}
     chars |= set("。，、；：？！“”‘’《》（）【】…—·「」『』〈〉．")
+    # full-width ASCII forms (ｅ, ＂, ＿...) and the ideographic space are common in CJK text
+    chars |= {chr(c) for c in range(0xFF01, 0xFF5F)} | {"\u3000"}
     # and the traditional forms of the frequent simplified characters
     chars |= set(opencc.OpenCC("s2t").convert("".join(sorted(chars))))
     return frozenset(chars)
