@@ -88,19 +88,10 @@ def seed_matches(shingles: list[np.ndarray], *, max_doc_freq: int, max_group: in
     new_group[1:] = h[1:] != h[:-1]
     starts = np.flatnonzero(new_group)
     sizes = np.diff(np.append(starts, len(h)))
-    ok = (sizes >= 2) & (sizes <= max_group)
-    out = []
-    for size in np.unique(sizes[ok]).tolist():
-        group_starts = starts[ok & (sizes == size)]
-        p, q = np.triu_indices(size, 1)
-        left = (group_starts[:, None] + p[None, :]).ravel()
-        right = (group_starts[:, None] + q[None, :]).ravel()
-        cross = d[left] != d[right]  # sorted by doc, so d[left] < d[right]
-        left, right = left[cross], right[cross]
-        out.append(np.stack([d[left], i[left], d[right], i[right]], axis=1))
-    if not out:
-        return np.zeros((0, 4), dtype=np.int64)
-    return np.concatenate(out)
+    left, right = index.group_pairs(starts, sizes, max_size=max_group)
+    cross = d[left] != d[right]  # sorted by doc, so d[left] < d[right]
+    left, right = left[cross], right[cross]
+    return np.stack([d[left], i[left], d[right], i[right]], axis=1)
 
 
 def _distinct(values: np.ndarray) -> np.ndarray:

@@ -120,6 +120,26 @@ def band_keys(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return fmix64(out)
 
 
+def group_pairs(starts: np.ndarray, sizes: np.ndarray, *, max_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair of positions ``left < right`` inside each group of a sorted array.
+
+    Groups are ``[starts[g], starts[g] + sizes[g])``; groups of one, or of more
+    than ``max_size``, give none. Built per distinct group size with numpy,
+    no Python loop per group.
+
+    >>> [a.tolist() for a in group_pairs(np.array([0, 3]), np.array([3, 1]), max_size=5)]
+    [[0, 0, 1], [1, 2, 2]]
+    """
+    ok = (sizes >= 2) & (sizes <= max_size)
+    lefts, rights = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+    for size in np.unique(sizes[ok]).tolist():
+        first = starts[ok & (sizes == size)]
+        p, q = np.triu_indices(size, 1)
+        lefts.append((first[:, None] + p[None, :]).ravel())
+        rights.append((first[:, None] + q[None, :]).ravel())
+    return np.concatenate(lefts), np.concatenate(rights)
+
+
 def colliding_pairs(sigs: np.ndarray, group: np.ndarray, *, threshold: float, max_bucket: int) -> np.ndarray:
     """Pairs of signatures sharing an LSH bucket, in bulk.
 
@@ -147,18 +167,12 @@ def colliding_pairs(sigs: np.ndarray, group: np.ndarray, *, threshold: float, ma
     new[1:] = (band[1:] != band[:-1]) | (keys[1:] != keys[:-1])
     starts = np.flatnonzero(new)
     sizes = np.diff(np.append(starts, len(keys)))
-    ok = (sizes >= 2) & (sizes <= max_bucket)
-    found = []
-    for size in np.unique(sizes[ok]).tolist():
-        first = starts[ok & (sizes == size)]
-        p, q = np.triu_indices(size, 1)
-        x = member[(first[:, None] + p[None, :]).ravel()]
-        y = member[(first[:, None] + q[None, :]).ravel()]
-        cross = group[x] != group[y]
-        found.append(np.stack([x[cross], y[cross]], axis=1))
-    if not found:
+    left, right = group_pairs(starts, sizes, max_size=max_bucket)
+    x, y = member[left], member[right]
+    cross = group[x] != group[y]
+    if not cross.any():
         return np.zeros((0, 2), dtype=np.int64)
-    pairs = np.concatenate(found)
+    pairs = np.stack([x[cross], y[cross]], axis=1)
     # unique rows through one 1-D sort of packed codes (np.unique on rows is ~10x slower)
     codes = np.unique(pairs[:, 0] * np.int64(n) + pairs[:, 1])
     return np.stack([codes // n, codes % n], axis=1)

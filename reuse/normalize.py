@@ -116,7 +116,7 @@ def is_clause_break(ch: str) -> bool:
     Enumeration commas (、), quotes and brackets do not break a clause: they
     sit inside stock phrases like 举旗帜、聚民心.
 
-    >>> is_clause_break("，"), is_clause_break("、"), is_clause_break("\n")
+    >>> is_clause_break("，"), is_clause_break("、"), is_clause_break("\\n")
     (True, False, True)
     """
     folded = unicodedata.normalize("NFKC", ch)

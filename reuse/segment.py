@@ -91,7 +91,7 @@ def sections(text: str, paras: list[Span]) -> list[tuple[Span, Span]]:
     before 1. ...); text before the first heading is a section titled by the
     first paragraph. A document without headings is one section.
 
-    >>> t = "讲话\n一、抓学习\n内容\n二、抓落实\n内容"
+    >>> t = "讲话\\n一、抓学习\\n内容\\n二、抓落实\\n内容"
     >>> [t[a.start:a.end] for a, _ in sections(t, paragraphs(t))]
     ['讲话', '一、抓学习', '二、抓落实']
     """
