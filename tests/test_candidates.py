@@ -66,3 +66,11 @@ def test_unit_sets_are_the_distinct_shingles_inside_each_unit():
         want = {h for i, h in enumerate(feat.shingles.tolist()) if i >= lo and feat.shingle_end[i] <= hi}
         assert got.tolist() == sorted(want)
     assert offsets[-1] == sum(len(s) for s in sets)
+
+
+def test_seed_matches_keep_hashes_apart_that_share_their_high_bits():
+    # with 4 occurrences the sort packs 2 index bits into the hash: these differ only there
+    h1, h2 = np.uint64(4 * 12345 + 1), np.uint64(4 * 12345 + 2)
+    docs = [np.array([h1, h2], dtype=np.uint64), np.array([h2, h1], dtype=np.uint64)]
+    got = sorted(map(tuple, seed_matches(docs, max_doc_freq=10).tolist()))
+    assert got == [(0, 0, 1, 1), (0, 1, 1, 0)]
