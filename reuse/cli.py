@@ -48,7 +48,7 @@ Exclude = Annotated[Optional[list[Path]], typer.Option("--exclude", help="Known 
 IncludeTemplates = Annotated[bool, typer.Option("--include-templates", help="Count template text in pair similarity and top source.")]
 EngineName = Annotated[Optional[str], typer.Option("--engine", help="Where parallel stages run: local or dask. (default: local)")]
 Scheduler = Annotated[Optional[str], typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster on 127.0.0.1).")]
-Workers = Annotated[Optional[int], typer.Option("--workers", help="Worker processes for reading and alignment (default: 1 locally, 2 for a Dask LocalCluster).")]
+Workers = Annotated[Optional[int], typer.Option("--workers", help="Worker processes; locally, naming it also reads files in workers (default: the CPU count for aligning corpora over 4 MB; 2 for a Dask LocalCluster).")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display and no summary.")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show stage timings and more detail.")]
 

@@ -63,7 +63,8 @@ class Settings:
     engine: str = field(default="local", compare=False)
     """Where the parallel stages run: 'local' (this machine) or 'dask'. Never changes results."""
     workers: int | None = field(default=None, compare=False)
-    """Worker processes (local; None: one, this process) or LocalCluster workers (dask; None: two)."""
+    """Worker processes (local; None: the CPU count, up to 8, for alignment of corpora over 4 MB) or
+    LocalCluster workers (dask; None: two)."""
     scheduler: str | None = field(default=None, compare=False)
     """Address of a running Dask scheduler (tcp://host:8786); None starts a LocalCluster."""
     storage: dict[str, Any] | None = field(default=None, compare=False)
