@@ -120,6 +120,40 @@ def band_keys(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return fmix64(out)
 
 
+def group_equal(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Indices of ``values`` grouped by value, ties in index order, with group starts and sizes.
+
+    One np.sort of the values with the index packed into their low bits (an
+    order of magnitude faster than a stable argsort); values that share all
+    their high bits are re-sorted by full value, so grouping is exact.
+
+    >>> [a.tolist() for a in group_equal(np.array([7, 3, 7, 5], dtype=np.uint64))]
+    [[1, 3, 0, 2], [0, 1, 2], [1, 1, 2]]
+    """
+    n = len(values)
+    if not n:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    bits = np.uint64(max(1, (n - 1).bit_length()))
+    packed = ((values.astype(np.uint64) >> bits) << bits) | np.arange(n, dtype=np.uint64)
+    packed.sort()
+    order = (packed & ((np.uint64(1) << bits) - np.uint64(1))).astype(np.int64)
+    high = packed >> bits
+    sorted_values = values[order]
+    mixed = np.flatnonzero((sorted_values[1:] != sorted_values[:-1]) & (high[1:] == high[:-1]))
+    if len(mixed):
+        bounds = np.flatnonzero(np.concatenate([[True], high[1:] != high[:-1], [True]]))
+        for at in np.unique(np.searchsorted(bounds, mixed, side="right") - 1).tolist():
+            lo, hi = bounds[at], bounds[at + 1]
+            part = order[lo:hi]
+            order[lo:hi] = part[np.lexsort((part, values[part]))]
+        sorted_values = values[order]
+    new = np.ones(n, dtype=bool)
+    new[1:] = sorted_values[1:] != sorted_values[:-1]
+    starts = np.flatnonzero(new)
+    return order, starts, np.diff(np.append(starts, n))
+
+
 def group_pairs(starts: np.ndarray, sizes: np.ndarray, *, max_size: int) -> tuple[np.ndarray, np.ndarray]:
     """Every pair of positions ``left < right`` inside each group of a sorted array.
 
@@ -157,16 +191,13 @@ def colliding_pairs(sigs: np.ndarray, group: np.ndarray, *, threshold: float, ma
     if n < 2:
         return np.zeros((0, 2), dtype=np.int64)
     bands, rows = band_params(threshold, num_perm)
-    keys = band_keys(sigs, bands, rows)
-    band = np.repeat(np.arange(bands, dtype=np.int64)[None, :], n, axis=0).ravel()
-    member = np.repeat(np.arange(n, dtype=np.int64), bands)
-    keys = keys.ravel()
-    order = np.lexsort((member, keys, band))
-    band, keys, member = band[order], keys[order], member[order]
-    new = np.ones(len(keys), dtype=bool)
-    new[1:] = (band[1:] != band[:-1]) | (keys[1:] != keys[:-1])
-    starts = np.flatnonzero(new)
-    sizes = np.diff(np.append(starts, len(keys)))
+    # one value per (band, bucket): equal only when band and band key are equal
+    from reuse.shingle import fmix64
+
+    salt = fmix64(np.arange(1, bands + 1, dtype=np.uint64))
+    buckets = (band_keys(sigs, bands, rows) ^ salt[None, :]).ravel()  # row-major: index = member * bands + band
+    order, starts, sizes = group_equal(buckets)
+    member = order // bands
     left, right = group_pairs(starts, sizes, max_size=max_bucket)
     x, y = member[left], member[right]
     cross = group[x] != group[y]
