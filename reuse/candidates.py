@@ -62,22 +62,11 @@ def seed_matches(shingles: list[np.ndarray], *, max_doc_freq: int, max_group: in
     documents, or more than ``max_group`` times in all, are skipped: they are
     formulas every document carries, not evidence of a pair.
     """
-    lengths = np.array([len(s) for s in shingles], dtype=np.int64)
-    if not lengths.sum():
-        return np.zeros((0, 4), dtype=np.int64)
-    h = np.concatenate(shingles)
-    # 1. every occurrence grouped by hash, in (document, position) order inside a group
-    order, starts, sizes = index.group_equal(h)
-    owner = np.repeat(np.arange(len(shingles), dtype=np.int64), lengths)
-    offset = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-    d = owner[order]
-    i = order - offset[d]
-    new_doc = np.ones(len(d), dtype=bool)
-    new_doc[1:] = d[1:] != d[:-1]
-    new_doc[starts] = True
-    doc_freq = np.add.reduceat(new_doc.astype(np.int64), starts)
-    # 2. hashes in 2..max_doc_freq documents pair their occurrences
-    sizes = np.where((doc_freq >= 2) & (doc_freq <= max_doc_freq), sizes, 0)
+    occ = index.occurrences(shingles)
+    d, i = occ.doc, occ.pos
+    # hashes in 2..max_doc_freq documents pair their occurrences
+    sizes = np.where((occ.doc_freq >= 2) & (occ.doc_freq <= max_doc_freq), occ.sizes, 0)
+    starts = occ.starts
     left, right = index.group_pairs(starts, sizes, max_size=max_group)
     cross = d[left] != d[right]  # sorted by doc, so d[left] < d[right]
     left, right = left[cross], right[cross]

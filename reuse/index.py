@@ -9,6 +9,7 @@ and handed to datasketch as ``LeanMinHash`` values for the LSH index.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -152,6 +153,59 @@ def group_equal(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     new[1:] = sorted_values[1:] != sorted_values[:-1]
     starts = np.flatnonzero(new)
     return order, starts, np.diff(np.append(starts, n))
+
+
+@dataclass(frozen=True, eq=False)
+class Occurrences:
+    """Every value of several per-document arrays, grouped by value.
+
+    ``order[starts[g]:starts[g] + sizes[g]]`` are the flat indices of group
+    ``g``, in (document, position) order; ``doc`` and ``pos`` say where each
+    sorted occurrence is; ``doc_freq[g]`` counts the documents holding it.
+    """
+
+    values: np.ndarray
+    order: np.ndarray
+    starts: np.ndarray
+    sizes: np.ndarray
+    doc: np.ndarray
+    pos: np.ndarray
+    doc_freq: np.ndarray
+
+    def common(self, lo: int, hi: int | None = None) -> np.ndarray:
+        """Sorted distinct values found in ``lo`` to ``hi`` documents."""
+        keep = self.doc_freq >= lo
+        if hi is not None:
+            keep &= self.doc_freq <= hi
+        return self.values[self.order[self.starts[keep]]]
+
+
+def occurrences(arrays: Sequence[np.ndarray]) -> Occurrences:
+    """Group every value of ``arrays`` (one per document) by value, with document frequencies."""
+    lengths = np.array([len(a) for a in arrays], dtype=np.int64)
+    values = np.concatenate(arrays) if len(arrays) else np.zeros(0, dtype=np.uint64)
+    order, starts, sizes = group_equal(values)
+    owner = np.repeat(np.arange(len(arrays), dtype=np.int64), lengths)
+    offset = np.concatenate([[0], np.cumsum(lengths)[:-1]]) if len(arrays) else np.zeros(0, dtype=np.int64)
+    doc = owner[order]
+    pos = order - offset[doc]
+    new_doc = np.ones(len(doc), dtype=bool)
+    new_doc[1:] = doc[1:] != doc[:-1]
+    new_doc[starts] = True
+    doc_freq = np.add.reduceat(new_doc.astype(np.int64), starts) if len(starts) else starts
+    return Occurrences(values, order, starts, sizes, doc, pos, doc_freq)
+
+
+def contains(sorted_set: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """True for each of ``values`` found in the sorted array ``sorted_set``.
+
+    >>> contains(np.array([2, 5, 9]), np.array([5, 6, 9, 10])).tolist()
+    [True, False, True, False]
+    """
+    if not len(sorted_set):
+        return np.zeros(len(values), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
+    return sorted_set[at] == values
 
 
 def group_pairs(starts: np.ndarray, sizes: np.ndarray, *, max_size: int) -> tuple[np.ndarray, np.ndarray]:

@@ -18,6 +18,7 @@ formula.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from reuse import index
 from reuse.features import Features
 from reuse.model import Document, Span, Template
 from reuse.shingle import shingle_hashes
@@ -74,7 +76,7 @@ def _pieces(feat: Features, frequent: np.ndarray, hashes: np.ndarray, K: int) ->
     """Token ranges covered by frequent long shingles."""
     if not len(hashes):
         return []
-    hit = np.isin(hashes, frequent)
+    hit = index.contains(frequent, hashes)
     covered = np.zeros(len(feat.tokens) + 1, dtype=np.int64)
     idx = np.flatnonzero(hit)
     np.add.at(covered, idx, 1)
@@ -105,13 +107,7 @@ def recurring(documents: Sequence[Document], features: Sequence[Features], *, k:
     """Families of text recurring in at least ``min_docs`` documents, as members per family."""
     K = 2 * k
     long_hashes = [shingle_hashes(f.tokens.hash, K) for f in features]
-    distinct = [np.unique(h) for h in long_hashes]
-    if not distinct or not sum(len(d) for d in distinct):
-        return []
-    every = np.sort(np.concatenate(distinct))
-    starts = np.flatnonzero(np.concatenate([[True], every[1:] != every[:-1]]))
-    freq = np.diff(np.append(starts, len(every)))
-    frequent = every[starts[freq >= min_docs]]
+    frequent = index.occurrences(long_hashes).common(min_docs)
     if not len(frequent):
         return []
     pieces: list[tuple[int, int, int]] = []  # (doc, tok_lo, tok_hi)
@@ -239,18 +235,18 @@ def _kind(rep: str, texts: list[str], positions: list[str], is_watermark: bool, 
         return "structure"
     if short and sum(p != "body" for p in positions) * 2 >= len(positions):
         return "structure"  # a short line at the head or tail of most documents: salutation, heading
-    longest = max(len(t) for t in texts)
-    return "boilerplate" if longest >= 50 else "formula"
+    return "boilerplate" if len(rep) >= 50 else "formula"
 
 
-def _position(doc: Document, start: int, end: int) -> str:
+def _position(doc: Document, start: int) -> str:
+    """'head' (first three paragraphs), 'tail' (last two) or 'body'."""
     paras = doc.paragraphs
     if not paras:
         return "body"
-    index = next((i for i, p in enumerate(paras) if p.end > start), len(paras) - 1)
-    if index < 3:
+    at = min(bisect.bisect_right([p.end for p in paras], start), len(paras) - 1)
+    if at < 3:
         return "head"
-    if index >= len(paras) - 2:
+    if at >= len(paras) - 2:
         return "tail"
     return "body"
 
@@ -286,11 +282,12 @@ def find_templates(documents: Sequence[Document], features: Sequence[Features], 
     templates = []
     for members, is_watermark in families:
         texts = [documents[m.doc].text[m.start:m.end] for m in members]
-        folded = Counter(fold(t).text for t in texts)
-        top = max(folded.values())
-        rep_key = min(key for key, n in folded.items() if n == top)
-        rep = next(t for t in texts if fold(t).text == rep_key)
-        positions = [_position(documents[m.doc], m.start, m.end) for m in members]
+        keys = [fold(t).text for t in texts]
+        counts = Counter(keys)
+        top = max(counts.values())
+        # the most common wording is the representative (ties: the first in text order)
+        rep = texts[keys.index(min(key for key, n in counts.items() if n == top))]
+        positions = [_position(documents[m.doc], m.start) for m in members]
         kind = _kind(rep, texts, positions, is_watermark, short=id(members) in short_ids)
         ordered = sorted(members, key=lambda m: (documents[m.doc].id, m.start))
         templates.append(
@@ -316,9 +313,9 @@ def known_boilerplate(paths: Sequence[str], features_of) -> np.ndarray:
     """
     from reuse.ingest import ingest
 
-    documents, _ = ingest(paths, extensions=(".txt", ".md", ".docx", ".html", ".htm"))
+    documents, _ = ingest(paths)
     hashes = [features_of(doc).shingles for doc in documents]
-    return np.unique(np.concatenate(hashes)) if hashes else np.zeros(0, dtype=np.uint64)
+    return np.unique(np.concatenate(hashes))  # ingest() raised if nothing was readable
 
 
 def without(features: Features, excluded: np.ndarray, salt: int) -> Features:
@@ -329,8 +326,7 @@ def without(features: Features, excluded: np.ndarray, salt: int) -> Features:
 
     if not len(excluded) or not len(features.shingles):
         return features
-    at = np.minimum(np.searchsorted(excluded, features.shingles), len(excluded) - 1)
-    hit = excluded[at] == features.shingles
+    hit = index.contains(excluded, features.shingles)
     if not hit.any():
         return features
     shingles = features.shingles.copy()
