@@ -7,6 +7,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError, version
 
+import numpy as np
+
 from reuse import align as aligning
 from reuse import candidates as cand
 from reuse.config import Settings
@@ -48,19 +50,14 @@ ALIGN_JOB_ROWS = 20_000
 
 def _align_jobs(box) -> list[tuple[object, list[int]]]:
     """Whole pairs of candidate boxes in tasks, each with the documents it needs."""
-    jobs, first, last = [], None, None
-    for start, end in cand.pair_ranges(box):
-        if first is None:
-            first = start
-        last = end
-        if last - first >= ALIGN_JOB_ROWS:
-            rows = box[first:last]
-            jobs.append((rows, sorted(set(rows[:, 0].tolist()) | set(rows[:, 1].tolist()))))
-            first = None
-    if first is not None:
-        rows = box[first:last]
-        jobs.append((rows, sorted(set(rows[:, 0].tolist()) | set(rows[:, 1].tolist()))))
-    return jobs
+    cuts, first = [], 0
+    for _, end in cand.pair_ranges(box):
+        if end - first >= ALIGN_JOB_ROWS:
+            cuts.append((first, end))
+            first = end
+    if first < len(box):
+        cuts.append((first, len(box)))
+    return [(box[lo:hi], np.unique(box[lo:hi, :2]).tolist()) for lo, hi in cuts]
 
 
 def _align_job(job, docs) -> list[Passage]:
@@ -154,7 +151,7 @@ def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped
 
 
 PARALLEL_BYTES = 4_000_000
-"""Below this corpus size the local engine reads in this process: starting workers costs more."""
+"""Below this corpus size the local engine starts no workers: starting them costs more."""
 BATCH_BYTES = 1_000_000
 
 
@@ -168,13 +165,10 @@ def _read_batch(job: tuple[list[Found], Settings]) -> list[tuple[Document | None
     return out
 
 
-def _batches_by_size(found: list[Found], budget: int) -> list[list[Found]]:
+def _batches_by_size(found: list[Found], sizes: list[int], budget: int) -> list[list[Found]]:
+    """Consecutive files in batches of about ``budget`` bytes: fewer, larger tasks."""
     out, batch, size = [], [], 0
-    for item in found:
-        try:
-            n = item.path.stat().st_size
-        except OSError:
-            n = 0
+    for item, n in zip(found, sizes):
         if batch and size + n > budget:
             out.append(batch)
             batch, size = [], 0
@@ -189,19 +183,20 @@ def run(paths: Iterable[str], settings: Settings | None = None, *, progress: Pro
         engine: Engine | None = None) -> Result:
     """Scan the documents under ``paths`` (stages 1-10).
 
-    Files are read and their features extracted on ``engine`` (by default the
-    one ``settings.engine`` names: worker processes for a large corpus, Dask
-    when asked); the report is the same on every engine.
+    Pairs are aligned on ``engine`` (by default the one ``settings.engine``
+    names: a worker per core for a large corpus, or Dask); files are read on
+    it too with Dask or when workers are asked for. The report is the same on
+    every engine.
     """
     settings = settings or Settings()
     paths = list(paths)
     timings: dict[str, float] = {}
     check_encoding(settings.encoding)
     found, skipped = discover(paths, settings.extensions)
+    sizes = [_size_of(f) for f in found]
     owned = engine is None
     if engine is None:
-        total = sum(_size_of(f) for f in found)
-        small = settings.engine == "local" and total < PARALLEL_BYTES
+        small = settings.engine == "local" and sum(sizes) < PARALLEL_BYTES
         engine = make_engine(settings.engine, scheduler=settings.scheduler, workers=1 if small else settings.workers)
     # Locally, features are extracted in this process unless workers were asked
     # for: sending them back from a worker costs about what extracting them
@@ -209,7 +204,7 @@ def run(paths: Iterable[str], settings: Settings | None = None, *, progress: Pro
     reader = engine if engine.name == "dask" or settings.workers else LocalEngine(1)
     try:
         with _timer(timings, "read"):
-            jobs = [(batch, settings) for batch in _batches_by_size(found, BATCH_BYTES)]
+            jobs = [(batch, settings) for batch in _batches_by_size(found, sizes, BATCH_BYTES)]
             read = [item for batch in reader.map(_read_batch, jobs, stage="read", progress=progress) for item in batch]
         documents = [doc for doc, _, _ in read if doc is not None]
         features = [feat for doc, _, feat in read if doc is not None]
