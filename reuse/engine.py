@@ -46,59 +46,41 @@ def _call_shared(args: tuple[Callable, Any, Sequence[int]]) -> Any:
 
 
 class LocalEngine:
-    """This process, or a pool of worker processes when ``workers > 1``."""
+    """This process, or forked worker processes when ``workers > 1``."""
 
     name = "local"
 
     def __init__(self, workers: int | None = None):
         self.workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
-        self._pool: ProcessPoolExecutor | None = None
 
     def map(self, fn, items, *, stage: str = "", progress: Progress | None = None) -> list[Any]:
         items = list(items)
-        if self.workers <= 1 or len(items) < 2:
-            out = []
-            for n, item in enumerate(items):
-                out.append(fn(item))
-                if progress:
-                    progress(stage, n + 1, len(items))
-            return out
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.workers)
-        out = []
-        for n, value in enumerate(self._pool.map(fn, items)):
-            out.append(value)
-            if progress:
-                progress(stage, n + 1, len(items))
-        return out
+        if self.workers <= 1 or len(items) < 2 or "fork" not in mp.get_all_start_methods():
+            results: Iterable[Any] = map(fn, items)
+            return _collect(results, len(items), stage, progress)
+        with ProcessPoolExecutor(max_workers=self.workers, mp_context=mp.get_context("fork")) as pool:
+            return _collect(pool.map(fn, items), len(items), stage, progress)
 
     def map_shared(self, fn, jobs, shared, *, stage: str = "", progress: Progress | None = None) -> list[Any]:
         global _SHARED
-        jobs = list(jobs)
-        if self.workers <= 1 or len(jobs) < 2 or "fork" not in mp.get_all_start_methods():
-            out = []
-            for n, (job, needs) in enumerate(jobs):
-                out.append(fn(job, {i: shared[i] for i in needs}))
-                if progress:
-                    progress(stage, n + 1, len(jobs))
-            return out
         # forked workers see the per-document data without a copy through a pipe
         _SHARED = shared
         try:
-            with ProcessPoolExecutor(max_workers=self.workers, mp_context=mp.get_context("fork")) as pool:
-                out = []
-                for n, value in enumerate(pool.map(_call_shared, [(fn, job, needs) for job, needs in jobs])):
-                    out.append(value)
-                    if progress:
-                        progress(stage, n + 1, len(jobs))
-                return out
+            return self.map(_call_shared, [(fn, job, needs) for job, needs in jobs], stage=stage, progress=progress)
         finally:
             _SHARED = None
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown()
-            self._pool = None
+        """Nothing to release: each map's workers end with it."""
+
+
+def _collect(results: Iterable[Any], total: int, stage: str, progress: Progress | None) -> list[Any]:
+    out = []
+    for n, value in enumerate(results):
+        out.append(value)
+        if progress:
+            progress(stage, n + 1, total)
+    return out
 
 
 class DaskEngine:
@@ -165,8 +147,3 @@ def make_engine(name: str = "local", *, scheduler: str | None = None, workers: i
         return DaskEngine(scheduler, workers or 2)
     raise ConfigError(f"engine must be 'local' or 'dask', not {name!r}")
 
-
-def batches(items: Iterable[Any], size: int) -> list[list[Any]]:
-    """Items in consecutive batches of at most ``size``: fewer, larger tasks."""
-    items = list(items)
-    return [items[i : i + size] for i in range(0, len(items), size)]

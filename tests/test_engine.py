@@ -1,6 +1,7 @@
 """Every engine runs the same stages and writes the same report."""
 
 import json
+import os
 import random
 
 import pytest
@@ -9,7 +10,7 @@ from typer.testing import CliRunner
 from conftest import SEEDS, make_doc, seed_text
 from reuse.cli import app
 from reuse.config import Settings
-from reuse.engine import LocalEngine, batches, make_engine
+from reuse.engine import LocalEngine, make_engine
 from reuse.errors import ConfigError
 from reuse.pipeline import run
 from reuse.report.jsonreport import dumps
@@ -26,15 +27,34 @@ def _corpus(folder):
     return folder
 
 
-def test_local_worker_processes_give_the_same_report(tmp_path):
+_PIDS = None
+
+
+def _spy_align_job(job, docs):
+    """The real alignment task, noting which process ran it."""
+    from reuse import pipeline
+
+    with open(_PIDS, "a") as fh:
+        fh.write(f"{os.getpid()}\n")
+    return pipeline._ALIGN(job, docs)
+
+
+def test_local_worker_processes_give_the_same_report(tmp_path, monkeypatch):
+    from reuse import pipeline
+
     corpus = _corpus(tmp_path / "c")
     alone = run([str(corpus)], Settings(), engine=LocalEngine(1))
-    engine = LocalEngine(2)
-    try:
-        pooled = run([str(corpus)], Settings(), engine=engine)
-    finally:
-        engine.close()
+    # one pair per alignment task and files read by workers too, so the pool really runs
+    monkeypatch.setattr(pipeline, "ALIGN_JOB_ROWS", 1)
+    monkeypatch.setattr(pipeline, "BATCH_BYTES", 1)
+    global _PIDS
+    _PIDS = tmp_path / "pids"
+    monkeypatch.setattr(pipeline, "_ALIGN", pipeline._align_job, raising=False)
+    monkeypatch.setattr(pipeline, "_align_job", _spy_align_job)
+    pooled = run([str(corpus)], Settings(workers=2), engine=LocalEngine(2))
     assert alone.passages and dumps(pooled) == dumps(alone)
+    pids = set(_PIDS.read_text().split())
+    assert pids and str(os.getpid()) not in pids  # alignment tasks ran in worker processes
 
 
 def test_dask_local_cluster_gives_the_same_report(tmp_path):
@@ -71,6 +91,3 @@ def test_unreachable_scheduler_is_a_one_line_error(tmp_path):
                                  "--scheduler", "tcp://127.0.0.1:9"])
     assert result.exit_code == 1 and "Dask scheduler" in result.output and "Traceback" not in result.output
 
-
-def test_batches():
-    assert batches(range(5), 2) == [[0, 1], [2, 3], [4]]
