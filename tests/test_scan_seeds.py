@@ -108,4 +108,7 @@ def test_injected_copy_is_found_with_exact_offsets(tmp_path, index, change):
     src_start = source.index(para)
     assert (hit.a_start, hit.a_end) == (src_start, src_start + len(para))
     assert new_text[hit.b_start:hit.b_end] == hit.b_text
-    assert hit.score >= (0.98 if change is _edit else 1.0) or change is _edit
+    if change is _edit:  # three of 288 characters changed: a near-verbatim score, but not 1
+        assert 0.97 <= hit.score < 1.0
+    else:  # width, script and punctuation are folded away: identical after folding
+        assert hit.score == 1.0
