@@ -135,7 +135,7 @@ def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped
         templates = find_templates(documents, features, k=settings.shingle, max_gap=settings.max_gap,
                                    min_docs=min_docs_for(len(documents), settings.min_docs),
                                    min_length=settings.min_length)
-        passages = mark_templates(passages, templates, documents)
+        passages = mark_templates(passages, templates)
     with _timer(timings, "score"):
         pairs, stats = score(documents, passages, templates, include_templates=settings.include_templates)
     return Result(

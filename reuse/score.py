@@ -42,9 +42,13 @@ class Coverage:
         return int(np.count_nonzero(mask[lo:hi]))
 
 
-def mark_templates(passages: Sequence[Passage], templates: Sequence[Template], documents: Sequence[Document],
-                   *, share: float = 0.8) -> list[Passage]:
-    """Passages lying mostly (``share``) inside one template family get its id."""
+def mark_templates(passages: Sequence[Passage], templates: Sequence[Template], *,
+                   share: float = 0.8) -> list[Passage]:
+    """Passages lying mostly (``share``) inside one template family get its id.
+
+    The family overlapping the passage's ``a`` side most wins; a passage
+    already marked keeps its family.
+    """
     from dataclasses import replace
 
     members: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
@@ -54,7 +58,7 @@ def mark_templates(passages: Sequence[Passage], templates: Sequence[Template], d
     out = []
     for p in passages:
         best, best_overlap = None, 0
-        for s, e, tid in members.get(p.a, ()):
+        for s, e, tid in members.get(p.a, ()) if p.template is None else ():
             overlap = min(e, p.a_end) - max(s, p.a_start)
             if overlap > best_overlap:
                 best, best_overlap = tid, overlap

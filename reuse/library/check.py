@@ -38,7 +38,7 @@ from reuse.features import Features, extract
 from reuse.library import store as store_mod
 from reuse.library.store import Library
 from reuse.model import Document, Passage, Result, Source, Template
-from reuse.score import score
+from reuse.score import mark_templates, score
 from reuse.shingle import shingle_ends
 
 CHECK_FORMAT = 1
@@ -244,14 +244,6 @@ def _library_families(library: Library, passages: Sequence[Passage], draft: str,
     return out
 
 
-def _marked(p: Passage, families: Sequence[Template]) -> Passage:
-    """``p`` with the id of the first family holding most of its ``a`` side."""
-    for t in families:
-        if any(d == p.a and 2 * (min(e, p.a_end) - max(s, p.a_start)) > p.a_end - p.a_start for d, s, e in t.members):
-            return dataclasses.replace(p, template=t.id)
-    return p
-
-
 def _sharing(draft: Document, draft_feat: Features, docs: list[Document], ids: list[int],
              settings: Settings) -> list[int]:
     """The ids of ``docs`` that share a passage with the draft when aligned with it alone.
@@ -311,7 +303,7 @@ def check(library: Library, draft: Document, settings: Settings, *, max_sources:
     extra = _library_families(library, passages, draft.id, rows)
     if extra:
         templates += extra
-        passages = [p if p.template is not None else _marked(p, extra) for p in passages]
+        passages = mark_templates(passages, extra, share=0.5)
     pairs, stats = score(documents, passages, templates, include_templates=settings.include_templates)
     lib_meta = {"path": str(library.path), "uuid": library.meta.get("uuid"), "format": int(library.meta["format"]),
                 "documents": library.conn.execute("SELECT count(*) FROM documents").fetchone()[0],
