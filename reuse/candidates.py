@@ -40,19 +40,6 @@ class Region:
     b_hi: int
     runs: list[tuple[int, int, int, int]] = field(default_factory=list)
 
-    def absorb(self, other: "Region") -> None:
-        self.a_lo, self.a_hi = min(self.a_lo, other.a_lo), max(self.a_hi, other.a_hi)
-        self.b_lo, self.b_hi = min(self.b_lo, other.b_lo), max(self.b_hi, other.b_hi)
-        self.runs.extend(other.runs)
-
-    def near(self, other: "Region", gap: int) -> bool:
-        return (
-            other.a_lo <= self.a_hi + gap
-            and other.a_hi + gap >= self.a_lo
-            and other.b_lo <= self.b_hi + gap
-            and other.b_hi + gap >= self.b_lo
-        )
-
 
 def seed_matches(shingles: list[np.ndarray], *, max_doc_freq: int, max_group: int = 256) -> np.ndarray:
     """Every pair of equal shingles in two different documents.

@@ -77,11 +77,6 @@ class Features:
         # lookups of alignment, and unlike lists cost no memory
         return memoryview(np.ascontiguousarray(self.tokens.start)), memoryview(np.ascontiguousarray(self.cum))
 
-    def shingles_in(self, tok_lo: int, tok_hi: int) -> np.ndarray:
-        """Hashes of the shingles that lie inside tokens ``[tok_lo, tok_hi)``."""
-        ends = np.arange(tok_lo, min(tok_hi, len(self.shingle_len))) + self.shingle_len[tok_lo:tok_hi]
-        return self.shingles[tok_lo : tok_lo + int(np.searchsorted(ends, tok_hi, side="right"))]
-
     def char_span(self, tok_lo: int, tok_hi: int) -> tuple[int, int]:
         """Folded-text character range of tokens ``[tok_lo, tok_hi)``."""
         if self.uniform:
