@@ -2,15 +2,11 @@ from reuse.align import Alignment, align, one_to_one
 from reuse.candidates import Region
 from reuse.config import Settings
 from reuse.features import extract
-from reuse.ingest import Found
-from reuse.model import Document
-from reuse import segment
+from reuse.ingest import document
 
 
 def features(text):
-    paras = segment.paragraphs(text)
-    doc = Document("x", "x", text, "utf-8", len(text), tuple(paras), tuple(segment.sentences(text, paras)))
-    return extract(doc, Settings())
+    return extract(document(text, "x"), Settings())
 
 
 def region_over(fa, fb, a_text, b_text, sub_a, sub_b):

@@ -10,15 +10,9 @@ from conftest import SEEDS, make_doc, seed_text
 from reuse.cli import app
 from reuse.pipeline import run
 from reuse.templates import min_docs_for, watermark_lines
-from reuse.model import Document
-from reuse import segment
+from reuse.ingest import document
 
 runner = CliRunner()
-
-
-def _doc(doc_id, text):
-    paras = segment.paragraphs(text)
-    return Document(doc_id, doc_id, text, "utf-8", len(text), tuple(paras), tuple(segment.sentences(text, paras)))
 
 
 def _family_with(result, text):
@@ -148,9 +142,9 @@ def test_include_templates_counts_formulas_in_similarity(tmp_path):
 
 
 def test_watermark_needs_a_notice_not_just_a_short_line():
-    doc = _doc("d", "关于加强管理的通知\n同志们：\n" + "正文内容要长一些才像讲话。" * 10 + "\n谢谢大家。\n")
+    doc = document("关于加强管理的通知\n同志们：\n" + "正文内容要长一些才像讲话。" * 10 + "\n谢谢大家。\n", "d")
     assert watermark_lines(doc, repeated={"同志们："}) == []
-    marked = _doc("m", "仅供学习 禁止外传\n标题\n" + "正文。" * 50 + "\n获取完整版请加微信 abc123\n")
+    marked = document("仅供学习 禁止外传\n标题\n" + "正文。" * 50 + "\n获取完整版请加微信 abc123\n", "m")
     lines = [marked.text[s.start:s.end] for s in watermark_lines(marked, repeated=set())]
     assert lines == ["仅供学习 禁止外传", "获取完整版请加微信 abc123"]
 
