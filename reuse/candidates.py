@@ -87,6 +87,104 @@ def diagonal_runs(seeds: np.ndarray, k: int, shingle_len: list[np.ndarray] | Non
     return runs[np.lexsort((runs[:, 4], runs[:, 2], runs[:, 1], runs[:, 0]))]
 
 
+def exact_runs(shingles: list[np.ndarray], k: int, shingle_len: list[np.ndarray] | None = None, *,
+               max_doc_freq: int, max_group: int = 256) -> np.ndarray:
+    """``diagonal_runs(seed_matches(...))`` without listing every seed.
+
+    A seed continues a run when the shingles just before it in both
+    documents are equal and seeded too, so only the seeds whose predecessors
+    differ (run starts) and those whose successors differ (run ends) are
+    listed: pairs across different neighbour groups inside one shingle
+    group. On a corpus dense with copies that is a run per eight seeds. On
+    one diagonal runs do not overlap, so the n-th start and the n-th end in
+    (pair, diagonal, position) order bound the n-th run.
+
+    Returns the same ``(n, 6)`` array as ``diagonal_runs``.
+    """
+    occ = index.occurrences(shingles)
+    n = len(occ.order)
+    if not n:
+        return np.zeros((0, 6), dtype=np.int64)
+    seeded = (occ.doc_freq >= 2) & (occ.doc_freq <= max_doc_freq) & (occ.sizes <= max_group)
+    group_sorted = np.repeat(np.arange(len(occ.starts), dtype=np.int64), occ.sizes)
+    group = np.empty(n, dtype=np.int64)  # per flat occurrence: its seeded group, or -1
+    group[occ.order] = np.where(seeded[group_sorted], group_sorted, -1)
+    lengths = np.array([len(a) for a in shingles], dtype=np.int64)
+    first = np.concatenate([[0], np.cumsum(lengths)[:-1]])[lengths > 0]
+    last = np.cumsum(lengths)[lengths > 0] - 1
+    before = np.full(n, -1, dtype=np.int64)
+    before[1:] = group[:-1]
+    before[first] = -1
+    after = np.full(n, -1, dtype=np.int64)
+    after[:-1] = group[1:]
+    after[last] = -1
+    in_seed = np.flatnonzero(seeded[group_sorted])  # sorted positions of seeded occurrences
+    if not len(in_seed):
+        return np.zeros((0, 6), dtype=np.int64)
+    flat = occ.order[in_seed]
+    ends = []
+    for neighbour in (before, after):
+        ends.append(_edge_seeds(group[flat], neighbour[flat], occ.doc[in_seed], occ.pos[in_seed]))
+    (sa, si, sb, sj), (ea, ei, eb, ej) = ends
+    if not len(sa):
+        return np.zeros((0, 6), dtype=np.int64)
+    sa, si, sb, sj, _ = _by_run(sa, si, sb, sj)
+    ea, ei, eb, ej, _ = _by_run(ea, ei, eb, ej)
+    assert len(sa) == len(ea)  # one start and one end per run
+    if shingle_len is None:
+        a_hi, b_hi = ei + k, ej + k
+    else:
+        a_hi, b_hi = ei + _gather(shingle_len, ea, ei), ej + _gather(shingle_len, eb, ej)
+    runs = np.stack([sa, sb, si, a_hi, sj, b_hi], axis=1)
+    return runs[np.lexsort((runs[:, 4], runs[:, 2], runs[:, 1], runs[:, 0]))]
+
+
+def _edge_seeds(group: np.ndarray, neighbour: np.ndarray, doc: np.ndarray,
+                pos: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Seeds at one end of their run: pairs of one group whose neighbours differ.
+
+    Occurrences come one per row with their shingle ``group`` and the group of
+    the shingle next to them (-1 when that one seeds nothing or is past the
+    document's edge). Returns ``(doc_a, pos_a, doc_b, pos_b)`` with
+    ``doc_a < doc_b``.
+    """
+    m = len(group)
+    width = int(group.max()) + 2
+    key = group * width + neighbour + 1
+    order = np.argsort(key, kind="stable")
+    key, nb = key[order], neighbour[order]
+    # a subgroup shares group and neighbour; each occurrence without a neighbour is one of its own
+    new_sub = np.ones(m, dtype=bool)
+    new_sub[1:] = (key[1:] != key[:-1]) | (nb[1:] < 0)
+    g = key // width
+    new_group = np.ones(m, dtype=bool)
+    new_group[1:] = g[1:] != g[:-1]
+    sub_end = _next_true(new_sub)  # index after each row's subgroup
+    group_end = _next_true(new_group)
+    count = group_end - sub_end  # partners: every later row of the group outside the subgroup
+    total = int(count.sum())
+    left = np.repeat(np.arange(m, dtype=np.int64), count)
+    right = np.repeat(sub_end - np.cumsum(count) + count, count) + np.arange(total, dtype=np.int64)
+    left, right = order[left], order[right]
+    dl, dr = doc[left], doc[right]
+    cross = dl != dr
+    left, right, dl, dr = left[cross], right[cross], dl[cross], dr[cross]
+    swap = dl > dr
+    a = np.where(swap, right, left)
+    b = np.where(swap, left, right)
+    return doc[a], pos[a], doc[b], pos[b]
+
+
+def _next_true(flags: np.ndarray) -> np.ndarray:
+    """For each index, the next index after it where ``flags`` is True (or the length)."""
+    n = len(flags)
+    at = np.where(flags, np.arange(n, dtype=np.int64), n)
+    out = np.empty(n, dtype=np.int64)
+    out[:-1] = np.minimum.accumulate(at[:0:-1])[::-1]
+    out[-1:] = n
+    return out
+
+
 def _gather(arrays: list[np.ndarray], doc: np.ndarray, pos: np.ndarray) -> np.ndarray:
     """``arrays[doc[i]][pos[i]]`` for every ``i``, one document at a time (no copy of all arrays)."""
     out = np.zeros(len(doc), dtype=np.int64)

@@ -90,9 +90,10 @@ def find_passages(documents: Sequence[Document], features: Sequence[Features], s
     timings = {} if timings is None else timings
     k = settings.shingle
     with _timer(timings, "seeds"):
-        seeds = cand.seed_matches([f.shingles for f in features], max_doc_freq=settings.max_doc_freq)
         weighted = not all(f.uniform for f in features)  # else a token is a character: no weights needed
-        runs = cand.diagonal_runs(seeds, k, shingle_len=[f.shingle_len for f in features] if weighted else None)
+        runs = cand.exact_runs([f.shingles for f in features], k,
+                               [f.shingle_len for f in features] if weighted else None,
+                               max_doc_freq=settings.max_doc_freq)
         # matching tokens just beyond a run may extend it by up to k - 1 on each side
         runs = cand.drop_lone_short_runs(runs, shortest=settings.min_length - 2 * (k - 1), max_gap=settings.max_gap,
                                          cums=[f.cum for f in features] if weighted else None)

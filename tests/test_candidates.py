@@ -74,3 +74,25 @@ def test_seed_matches_keep_hashes_apart_that_share_their_high_bits():
     docs = [np.array([h1, h2], dtype=np.uint64), np.array([h2, h1], dtype=np.uint64)]
     got = sorted(map(tuple, seed_matches(docs, max_doc_freq=10).tolist()))
     assert got == [(0, 0, 1, 1), (0, 1, 1, 0)]
+
+
+from hypothesis import given, settings as hsettings, strategies as st
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(
+    docs=st.lists(st.lists(st.integers(0, 6), max_size=30), min_size=1, max_size=6),
+    max_doc_freq=st.integers(2, 6),
+    max_group=st.integers(2, 12),
+    weighted=st.booleans(),
+)
+def test_exact_runs_are_the_runs_of_all_seeds(docs, max_doc_freq, max_group, weighted):
+    # few distinct values: many repeats, runs that touch, shingles too common to seed
+    from reuse.candidates import exact_runs
+
+    shingles = [np.array(d, dtype=np.uint64) for d in docs]
+    lens = [np.array([(v % 3) + 1 for v in d], dtype=np.uint8) for d in docs] if weighted else None
+    seeds = seed_matches(shingles, max_doc_freq=max_doc_freq, max_group=max_group)
+    want = diagonal_runs(seeds, 4, shingle_len=lens)
+    got = exact_runs(shingles, 4, lens, max_doc_freq=max_doc_freq, max_group=max_group)
+    assert got.tolist() == want.tolist()
