@@ -83,28 +83,68 @@ def _align_job(job, docs) -> list[Passage]:
     return passages
 
 
-def find_passages(documents: Sequence[Document], features: Sequence[Features], settings: Settings,
-                  timings: dict[str, float] | None = None, progress: Progress = _quiet,
-                  engine: Engine | None = None) -> list[Passage]:
-    """Every passage shared by two of ``documents`` (stages 6-7); pairs are aligned on ``engine``."""
-    timings = {} if timings is None else timings
+def _runs(documents: Sequence[Document], features: Sequence[Features], settings: Settings):
+    """Exact runs shared by two documents, less the lone short ones (chance matches)."""
     k = settings.shingle
-    with _timer(timings, "seeds"):
-        weighted = not all(f.uniform for f in features)  # else a token is a character: no weights needed
-        runs = cand.exact_runs([f.shingles for f in features], k,
-                               [f.shingle_len for f in features] if weighted else None,
-                               max_doc_freq=settings.max_doc_freq)
-        # matching tokens just beyond a run may extend it by up to k - 1 on each side
-        runs = cand.drop_lone_short_runs(runs, shortest=settings.min_length - 2 * (k - 1), max_gap=settings.max_gap,
-                                         cums=[f.cum for f in features] if weighted else None)
-    with _timer(timings, "lsh"):
-        units = cand.unit_pairs(list(features), k=k, threshold=settings.threshold, num_perm=settings.num_perm,
-                                seed=settings.seed, storage=settings.storage)
+    weighted = not all(f.uniform for f in features)  # else a token is a character: no weights needed
+    runs = cand.exact_runs([f.shingles for f in features], k, [f.shingle_len for f in features] if weighted else None,
+                           max_doc_freq=settings.max_doc_freq)
+    # matching tokens just beyond a run may extend it by up to k - 1 on each side
+    return cand.drop_lone_short_runs(runs, shortest=settings.min_length - 2 * (k - 1), max_gap=settings.max_gap,
+                                     cums=[f.cum for f in features] if weighted else None)
+
+
+def _units(documents: Sequence[Document], features: Sequence[Features], settings: Settings):
+    """Near-duplicate sentences across documents (MinHash LSH, verified)."""
+    return cand.unit_pairs(list(features), k=settings.shingle, threshold=settings.threshold,
+                           num_perm=settings.num_perm, seed=settings.seed, storage=settings.storage)
+
+
+def _templates(documents: Sequence[Document], features: Sequence[Features], settings: Settings):
+    """Template families of the corpus (``reuse.templates``)."""
+    return find_templates(list(documents), list(features), k=settings.shingle, max_gap=settings.max_gap,
+                          min_docs=min_docs_for(len(documents), settings.min_docs), min_length=settings.min_length)
+
+
+_CORPUS_STAGES = {"lsh": _units, "seeds": _runs, "templates": _templates}
+"""Stages that read the whole corpus and not each other: they run side by side.
+
+Longest first, so that on two workers the other two share the second.
+"""
+
+
+def _corpus_stage(job, docs) -> tuple[object, float]:
+    """One whole-corpus stage, with the seconds it took where it ran."""
+    stage, settings = job
+    start = time.perf_counter()
+    ordered = [docs[i] for i in sorted(docs)]
+    out = _CORPUS_STAGES[stage]([d for d, _ in ordered], [f for _, f in ordered], settings)
+    return out, round(time.perf_counter() - start, 4)
+
+
+def _corpus_stages(documents: Sequence[Document], features: Sequence[Features], settings: Settings,
+                   stages: Sequence[str], timings: dict[str, float], progress: Progress,
+                   engine: Engine) -> dict[str, object]:
+    """Run ``stages`` side by side on ``engine``; each stage's own time goes into ``timings``."""
+    every = list(range(len(documents)))
+    start = time.perf_counter()
+    done = engine.map_shared(_corpus_stage, [((stage, settings), every) for stage in stages],
+                             list(zip(documents, features)), stage="match", progress=progress)
+    if len(stages) > 1:
+        timings["match"] = round(time.perf_counter() - start, 4)  # wall time of the stages side by side
+    out = {}
+    for stage, (value, seconds) in zip(stages, done):
+        out[stage] = value
+        timings[stage] = seconds
+    return out
+
+
+def _align(documents: Sequence[Document], features: Sequence[Features], runs, units, settings: Settings,
+           timings: dict[str, float], progress: Progress, engine: Engine) -> list[Passage]:
     with _timer(timings, "candidates"):
         box = cand.boxes(runs, units, list(features))
         jobs = _align_jobs(box)
     with _timer(timings, "align"):
-        engine = engine or LocalEngine(1)
         done = engine.map_shared(_align_job, [((rows, settings), needs) for rows, needs in jobs],
                                  list(zip(documents, features)), stage="align", progress=progress)
         passages = [p for batch in done for p in batch]
@@ -112,11 +152,27 @@ def find_passages(documents: Sequence[Document], features: Sequence[Features], s
     return passages
 
 
+def find_passages(documents: Sequence[Document], features: Sequence[Features], settings: Settings,
+                  timings: dict[str, float] | None = None, progress: Progress = _quiet,
+                  engine: Engine | None = None) -> list[Passage]:
+    """Every passage shared by two of ``documents`` (stages 6-7), without template detection."""
+    timings = {} if timings is None else timings
+    engine = engine or LocalEngine(1)
+    found = _corpus_stages(documents, features, settings, ["lsh", "seeds"], timings, progress, engine)
+    return _align(documents, features, found["seeds"], found["lsh"], settings, timings, progress, engine)
+
+
 def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped: Iterable[Skipped] = (),
                    progress: Progress = _quiet, features: Sequence[Features] | None = None,
                    timings: dict[str, float] | None = None, engine: Engine | None = None) -> Result:
-    """A scan of documents already in memory (ids unique), with their features if already extracted."""
+    """A scan of documents already in memory (ids unique), with their features if already extracted.
+
+    Seeding, LSH and template detection each read the whole corpus and none
+    needs another, so they run side by side on ``engine``; then pairs are
+    aligned on it.
+    """
     timings = {} if timings is None else timings
+    engine = engine or LocalEngine(1)
     if features is None:
         documents = sorted(documents, key=lambda d: d.id)
         with _timer(timings, "features"):
@@ -131,12 +187,10 @@ def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped
         with _timer(timings, "exclude"):
             excluded = known_boilerplate(list(settings.exclude), lambda doc: extract(doc, settings))
             features = [without(f, excluded, salt=n) for n, f in enumerate(features)]
-    passages = find_passages(documents, features, settings, timings, progress, engine=engine)
-    with _timer(timings, "templates"):
-        templates = find_templates(documents, features, k=settings.shingle, max_gap=settings.max_gap,
-                                   min_docs=min_docs_for(len(documents), settings.min_docs),
-                                   min_length=settings.min_length)
-        passages = mark_templates(passages, templates)
+    found = _corpus_stages(documents, features, settings, list(_CORPUS_STAGES), timings, progress, engine)
+    passages = _align(documents, features, found["seeds"], found["lsh"], settings, timings, progress, engine)
+    templates = found["templates"]
+    passages = mark_templates(passages, templates)
     with _timer(timings, "score"):
         pairs, stats = score(documents, passages, templates, include_templates=settings.include_templates)
     return Result(
