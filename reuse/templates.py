@@ -21,7 +21,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -102,48 +102,79 @@ class _UnionFind:
             self.parent[max(rx, ry)] = min(rx, ry)
 
 
-def recurring(documents: Sequence[Document], features: Sequence[Features], *, k: int, min_docs: int,
-              max_gap: int, min_length: int) -> list[list[Member]]:
-    """Families of text recurring in at least ``min_docs`` documents, as members per family."""
-    K = 2 * k
-    long_hashes = [shingle_hashes(f.tokens.hash, K) for f in features]
-    frequent = index.occurrences(long_hashes).common(min_docs)
-    if not len(frequent):
-        return []
-    pieces: list[tuple[int, int, int]] = []  # (doc, tok_lo, tok_hi)
-    for d, (feat, hashes) in enumerate(zip(features, long_hashes)):
-        pieces += [(d, lo, hi) for lo, hi in _pieces(feat, frequent, hashes, K)]
-    uf = _UnionFind(len(pieces))
+def long_hashes(feat: Features, k: int) -> np.ndarray:
+    """Hashes of the long shingles (``2k`` tokens, unweighted) that template families are found by."""
+    return shingle_hashes(feat.tokens.hash, 2 * k)
+
+
+def pieces(feat: Features, frequent: np.ndarray, hashes: np.ndarray, k: int) -> list[tuple[int, int]]:
+    """Token ranges of a document covered by its long shingles found in the sorted array ``frequent``."""
+    return _pieces(feat, frequent, hashes, 2 * k)
+
+
+def piece_hashes(hashes: np.ndarray, lo: int, hi: int, k: int) -> set[int]:
+    """The long shingle hashes inside the piece ``[lo, hi)``: pieces sharing one are one family."""
+    return set(hashes[lo : hi - 2 * k + 1].tolist())
+
+
+def components(hash_sets: Sequence[Iterable[int]]) -> list[int]:
+    """For each item, the smallest index of the items it is connected to by shared hashes.
+
+    >>> components([{1, 2}, {3}, {2, 4}, {4}])
+    [0, 1, 0, 0]
+    """
+    uf = _UnionFind(len(hash_sets))
     owner: dict[int, int] = {}
-    for n, (d, lo, hi) in enumerate(pieces):
-        for h in set(long_hashes[d][lo : hi - K + 1].tolist()):
+    for n, hs in enumerate(hash_sets):
+        for h in hs:
             if h in owner:
                 uf.union(n, owner[h])
             else:
                 owner[h] = n
+    return [uf.find(n) for n in range(len(hash_sets))]
+
+
+def recurring(documents: Sequence[Document], features: Sequence[Features], *, k: int, min_docs: int,
+              max_gap: int, min_length: int) -> list[list[Member]]:
+    """Families of text recurring in at least ``min_docs`` documents, as members per family."""
+    long = [long_hashes(f, k) for f in features]
+    frequent = index.occurrences(long).common(min_docs)
+    if not len(frequent):
+        return []
+    found: list[tuple[int, int, int]] = []  # (doc, tok_lo, tok_hi)
+    for d, (feat, hashes) in enumerate(zip(features, long)):
+        found += [(d, lo, hi) for lo, hi in pieces(feat, frequent, hashes, k)]
+    roots = components([piece_hashes(long[d], lo, hi, k) for d, lo, hi in found])
     by_family: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
-    for n, piece in enumerate(pieces):
-        by_family[uf.find(n)].append(piece)
+    for root, piece in zip(roots, found):
+        by_family[root].append(piece)
+    lengths = [len(doc.text) for doc in documents]
     families = []
     for items in by_family.values():
-        members = _join(items, features, max_gap=max_gap, min_length=min_length)
-        if len({m.doc for m in members}) >= min_docs and not _whole_documents(members, documents):
+        members = join(items, features, max_gap=max_gap, min_length=min_length)
+        if len({m.doc for m in members}) >= min_docs and not whole_documents(members, lengths):
             families.append(members)
     return families
 
 
-def _whole_documents(members: list[Member], documents: Sequence[Document], share: float = 0.5) -> bool:
-    """True when the family is most of its documents: copies of one document, not a template in them."""
+def whole_documents(members: Sequence[Member], lengths, share: float = 0.5) -> bool:
+    """True when the family is most of its documents: copies of one document, not a template in them.
+
+    ``lengths[doc]`` is the length of each member's document text.
+    """
     covered: dict[int, int] = defaultdict(int)
     for m in members:
         covered[m.doc] += m.end - m.start
-    big = sum(covered[d] > share * len(documents[d].text) for d in covered)
+    big = sum(covered[d] > share * lengths[d] for d in covered)
     return big * 2 > len(covered)
 
 
-def _join(items: list[tuple[int, int, int]], features: Sequence[Features], *, max_gap: int,
-          min_length: int) -> list[Member]:
-    """One family's pieces as members: pieces of a document close together are one member."""
+def join(items: list[tuple[int, int, int]], features, *, max_gap: int, min_length: int) -> list[Member]:
+    """One family's pieces ``(doc, tok_lo, tok_hi)`` as members: pieces of a document close together are one member.
+
+    ``features[doc]`` maps token ranges to the original text (``char_span``
+    and ``original_span``, as ``Features`` does).
+    """
     members = []
     for d in sorted({i[0] for i in items}):
         spans = sorted((lo, hi) for doc, lo, hi in items if doc == d)
@@ -201,6 +232,18 @@ def watermark_lines(doc: Document, repeated: set[str]) -> list[Span]:
     return [paras[i] for i in sorted(out)]
 
 
+def short_lines(doc: Document, feat: Features, *, min_length: int) -> list[tuple[str, Span]]:
+    """Lines and sentences of a document too short for shingles, as ``(folded text, span)``."""
+    spans = sorted(set(doc.paragraphs) | set(doc.sentences))
+    if not spans:
+        return []
+    bounds = np.array([(s.start, s.end) for s in spans], dtype=np.int64)
+    lo = np.searchsorted(feat.folded.origin, bounds[:, 0])
+    hi = np.searchsorted(feat.folded.origin, bounds[:, 1])
+    text = feat.folded.text
+    return [(text[a:b], span) for span, a, b in zip(spans, lo.tolist(), hi.tolist()) if 2 <= b - a < min_length]
+
+
 def short_units(documents: Sequence[Document], features: Sequence[Features], *, min_docs: int,
                 min_length: int) -> list[list[Member]]:
     """Whole lines and sentences too short for shingles that recur in ``min_docs`` documents.
@@ -209,21 +252,45 @@ def short_units(documents: Sequence[Document], features: Sequence[Features], *, 
     """
     where: dict[str, list[Member]] = defaultdict(list)
     for d, (doc, feat) in enumerate(zip(documents, features)):
-        spans = sorted(set(doc.paragraphs) | set(doc.sentences))
-        if not spans:
-            continue
-        bounds = np.array([(s.start, s.end) for s in spans], dtype=np.int64)
-        lo = np.searchsorted(feat.folded.origin, bounds[:, 0])
-        hi = np.searchsorted(feat.folded.origin, bounds[:, 1])
-        text = feat.folded.text
-        for span, a, b in zip(spans, lo.tolist(), hi.tolist()):
-            if 2 <= b - a < min_length:
-                where[text[a:b]].append(Member(d, span.start, span.end))
+        for key, span in short_lines(doc, feat, min_length=min_length):
+            where[key].append(Member(d, span.start, span.end))
     return [
         sorted(set(ms), key=lambda m: (m.doc, m.start))
         for key, ms in sorted(where.items())
         if len({m.doc for m in ms}) >= min_docs
     ]
+
+
+def repeated_lines(documents: Sequence[Document]) -> set[str]:
+    """Lines (whole paragraphs) found in more than one document."""
+    line_counts: Counter = Counter()
+    for doc in documents:
+        line_counts.update({doc.text[p.start:p.end] for p in doc.paragraphs})
+    return {line for line, n in line_counts.items() if n > 1}
+
+
+def watermark_marks(doc: Document, repeated: set[str]) -> list[tuple[str, Span]]:
+    """A document's watermark lines as ``(folded text, span)``: the same folded line is one family."""
+    from reuse.normalize import fold
+
+    return [(fold(doc.text[span.start:span.end]).text, span) for span in watermark_lines(doc, repeated)]
+
+
+def describe(texts: Sequence[str], positions: Sequence[str], *, is_watermark: bool,
+             short: bool = False) -> tuple[str, str]:
+    """A family's kind and representative text, from its members' texts in (document, start) order.
+
+    The most common wording (folded) is the representative (ties: the first
+    in text order); ``positions`` ('head', 'tail' or 'body' of each member)
+    matter for short lines only.
+    """
+    from reuse.normalize import fold
+
+    keys = [fold(t).text for t in texts]
+    counts = Counter(keys)
+    top = max(counts.values())
+    rep = texts[keys.index(min(key for key, n in counts.items() if n == top))]
+    return _kind(rep, texts, positions, is_watermark, short=short), rep
 
 
 def _kind(rep: str, texts: list[str], positions: list[str], is_watermark: bool, short: bool = False) -> str:
@@ -238,7 +305,7 @@ def _kind(rep: str, texts: list[str], positions: list[str], is_watermark: bool, 
     return "boilerplate" if len(rep) >= 50 else "formula"
 
 
-def _position(doc: Document, start: int) -> str:
+def position(doc: Document, start: int) -> str:
     """'head' (first three paragraphs), 'tail' (last two) or 'body'."""
     paras = doc.paragraphs
     if not paras:
@@ -254,8 +321,6 @@ def _position(doc: Document, start: int) -> str:
 def find_templates(documents: Sequence[Document], features: Sequence[Features], *, k: int, min_docs: int,
                    max_gap: int, min_length: int) -> list[Template]:
     """Every template family of the corpus, most widespread first, with stable ids."""
-    from reuse.normalize import fold
-
     groups = recurring(documents, features, k=k, min_docs=min_docs, max_gap=max_gap, min_length=min_length)
     families: list[tuple[list[Member], bool]] = [(g, False) for g in groups]
     shorts = short_units(documents, features, min_docs=min_docs, min_length=min_length)
@@ -263,14 +328,11 @@ def find_templates(documents: Sequence[Document], features: Sequence[Features], 
     families += [(g, False) for g in shorts]
 
     # watermark lines: same line (folded) in several documents is one family
-    line_counts = Counter()
-    for doc in documents:
-        line_counts.update({doc.text[p.start:p.end] for p in doc.paragraphs})
-    repeated = {line for line, n in line_counts.items() if n > 1}
+    repeated = repeated_lines(documents)
     marks: dict[str, list[Member]] = defaultdict(list)
     for d, doc in enumerate(documents):
-        for span in watermark_lines(doc, repeated):
-            marks[fold(doc.text[span.start:span.end]).text].append(Member(d, span.start, span.end))
+        for key, span in watermark_marks(doc, repeated):
+            marks[key].append(Member(d, span.start, span.end))
     watermark_spans = {(m.doc, m.start, m.end) for ms in marks.values() for m in ms}
     # a recurring family lying inside watermark lines is that watermark, not a formula
     families = [
@@ -282,13 +344,9 @@ def find_templates(documents: Sequence[Document], features: Sequence[Features], 
     templates = []
     for members, is_watermark in families:
         texts = [documents[m.doc].text[m.start:m.end] for m in members]
-        keys = [fold(t).text for t in texts]
-        counts = Counter(keys)
-        top = max(counts.values())
-        # the most common wording is the representative (ties: the first in text order)
-        rep = texts[keys.index(min(key for key, n in counts.items() if n == top))]
-        positions = [_position(documents[m.doc], m.start) for m in members]
-        kind = _kind(rep, texts, positions, is_watermark, short=id(members) in short_ids)
+        short = id(members) in short_ids
+        positions = [position(documents[m.doc], m.start) for m in members] if short else []
+        kind, rep = describe(texts, positions, is_watermark=is_watermark, short=short)
         ordered = sorted(members, key=lambda m: (documents[m.doc].id, m.start))
         templates.append(
             Template(
