@@ -386,84 +386,71 @@ def regions_of(box: np.ndarray, *, max_gap: int) -> dict[tuple[int, int], list[R
     """Regions per pair from sorted box rows (all pairs, or any whole pairs of them)."""
     if not len(box):
         return {}
-    # Boxes further apart than max_gap on the a side can never join one cluster,
-    # so each pair splits into chains along a first; most chains hold one box
-    # and are a region as they are, only the rest go through _clusters.
     new_pair = np.ones(len(box), dtype=bool)
-    new_pair[1:] = (box[:, 0][1:] != box[:, 0][:-1]) | (box[:, 1][1:] != box[:, 1][:-1])
-    pair_no = np.cumsum(new_pair)
-    span = int(box[:, 7].max()) + max_gap + 1
-    reach = np.maximum.accumulate(box[:, 7] + pair_no * span) - pair_no * span  # a_hi so far in the pair
-    new_chain = new_pair.copy()
-    new_chain[1:] |= box[1:, 6] > reach[:-1] + max_gap
-    starts = np.flatnonzero(new_chain)
-    ends = np.append(starts[1:], len(box))
+    new_pair[1:] = (box[1:, 0] != box[:-1, 0]) | (box[1:, 1] != box[:-1, 1])
+    label = cluster_labels(box[:, 6:10], np.cumsum(new_pair), max_gap)
+    order = np.lexsort((np.arange(len(box)), label))  # rows of each cluster together, in row order
+    rows = box[order]
+    starts = np.flatnonzero(np.concatenate([[True], label[order][1:] != label[order][:-1]]))
+    lo = np.minimum.reduceat(rows[:, [2, 4]], starts, axis=0)
+    hi = np.maximum.reduceat(rows[:, [3, 5]], starts, axis=0)
+    ends = np.append(starts[1:], len(rows))
+    is_run = rows[:, 10].astype(bool)
+    run_rows = rows[:, 2:6].tolist()
     out: dict[tuple[int, int], list[Region]] = defaultdict(list)
-    rows_list = box.tolist()
-    for s, e in zip(starts.tolist(), ends.tolist()):
-        pair = (rows_list[s][0], rows_list[s][1])
-        if e - s == 1:
-            r = rows_list[s]
-            out[pair].append(Region(r[2], r[3], r[4], r[5], [tuple(r[2:6])] if r[10] else []))
-            continue
-        chain = rows_list[s:e]
-        for members in _clusters([r[6:10] for r in chain], max_gap):
-            rs = [chain[m] for m in members]
-            out[pair].append(Region(min(r[2] for r in rs), max(r[3] for r in rs), min(r[4] for r in rs),
-                                    max(r[5] for r in rs), [tuple(r[2:6]) for r in rs if r[10]]))
-    return dict(sorted(out.items()))
+    for pair, (a_lo, b_lo), (a_hi, b_hi), s, e in zip(rows[starts, :2].tolist(), lo.tolist(), hi.tolist(),
+                                                     starts.tolist(), ends.tolist()):
+        runs = [tuple(run_rows[i]) for i in range(s, e) if is_run[i]] if e - s > 1 else (
+            [tuple(run_rows[s])] if is_run[s] else [])
+        out[tuple(pair)].append(Region(a_lo, a_hi, b_lo, b_hi, runs))
+    return {pair: sorted(regs, key=lambda r: (r.a_lo, r.b_lo, r.a_hi, r.b_hi)) for pair, regs in sorted(out.items())}
 
 
-def _near(x: list[int], y: list[int], gap: int) -> bool:
-    return y[0] <= x[1] + gap and y[1] + gap >= x[0] and y[2] <= x[3] + gap and y[3] + gap >= x[2]
+def cluster_labels(boxes: np.ndarray, group: np.ndarray, gap: int) -> np.ndarray:
+    """A cluster number for each of ``boxes`` (``(n, 4)``: a_lo, a_hi, b_lo, b_hi), within its ``group``.
+
+    Boxes within ``gap`` of each other on both sides, in any order, belong
+    together: each group is cut wherever the boxes, sorted on the a side,
+    leave a gap wider than ``gap``, each part likewise on the b side, and so
+    on until no cut is left. A cluster's boxes then cover its span on both
+    sides without such a gap, and any two clusters are that far apart on one
+    side at least, so reordered sentences stay together while separate
+    passages do not. All in numpy: one sort per round, a few rounds.
+    """
+    n = len(boxes)
+    label = np.asarray(group, dtype=np.int64)
+    if not n:
+        return label
+    span = int(boxes[:, [1, 3]].max()) + gap + 1
+    parts, still = -1, 0
+    side = 0
+    while still < 2:  # a round on each side without a cut
+        lo, hi = boxes[:, 2 * side], boxes[:, 2 * side + 1]
+        order = np.lexsort((lo, label))
+        sorted_label, lo, hi = label[order], lo[order], hi[order]
+        new_part = np.ones(n, dtype=bool)
+        new_part[1:] = sorted_label[1:] != sorted_label[:-1]
+        part_no = np.cumsum(new_part)
+        reach = np.maximum.accumulate(hi + part_no * span) - part_no * span  # furthest end so far in the part
+        cut = new_part
+        cut[1:] |= lo[1:] > reach[:-1] + gap
+        label = np.empty(n, dtype=np.int64)
+        label[order] = np.cumsum(cut) - 1
+        count = int(label.max()) + 1
+        still = still + 1 if count == parts else 1
+        parts, side = count, 1 - side
+    return label
 
 
 def _clusters(boxes: list[list[int]], gap: int) -> list[list[int]]:
-    """Indices of ``boxes`` (``[a_lo, a_hi, b_lo, b_hi]``) grouped into clusters of boxes near each other.
-
-    Two boxes are near when they are within ``gap`` of each other on both
-    sides, in any order; a cluster is the closure of that relation over its
-    growing bounding box.
-    """
-    order = sorted(range(len(boxes)), key=lambda i: boxes[i])
-    hulls: list[list[int]] = []  # bounding box of each cluster
-    members: list[list[int]] = []
-    active: list[int] = []
-    for i in order:
-        x = boxes[i]
-        active = [c for c in active if hulls[c][1] + gap >= x[0]]
-        for c in active:
-            if _near(hulls[c], x, gap):
-                h = hulls[c]
-                hulls[c] = [min(h[0], x[0]), max(h[1], x[1]), min(h[2], x[2]), max(h[3], x[3])]
-                members[c].append(i)
-                break
-        else:
-            active.append(len(hulls))
-            hulls.append(list(x))
-            members.append([i])
-    # growing boxes can come to touch each other: merge until stable
-    merged = True
-    while merged:
-        merged = False
-        order = sorted(range(len(hulls)), key=lambda c: hulls[c])
-        keep: list[int] = []
-        for c in order:
-            h = hulls[c]
-            for o in reversed(keep):
-                if hulls[o][0] > h[1] + gap:
-                    continue
-                if _near(hulls[o], h, gap):
-                    g = hulls[o]
-                    hulls[o] = [min(g[0], h[0]), max(g[1], h[1]), min(g[2], h[2]), max(g[3], h[3])]
-                    members[o].extend(members[c])
-                    merged = True
-                    break
-            else:
-                keep.append(c)
-        hulls = [hulls[c] for c in keep]
-        members = [members[c] for c in keep]
-    return [sorted(m) for m in members]
+    """Indices of ``boxes`` (``[a_lo, a_hi, b_lo, b_hi]``) grouped by ``cluster_labels``, in index order."""
+    if not boxes:
+        return []
+    label = cluster_labels(np.array(boxes, dtype=np.int64).reshape(-1, 4), np.zeros(len(boxes), dtype=np.int64), gap)
+    members: dict[int, list[int]] = defaultdict(list)
+    for i, c in enumerate(label.tolist()):
+        members[c].append(i)
+    return sorted(members.values())
 
 
 def _cluster(items: list[Region], gap: int) -> list[Region]:

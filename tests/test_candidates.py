@@ -96,3 +96,34 @@ def test_exact_runs_are_the_runs_of_all_seeds(docs, max_doc_freq, max_group, wei
     want = diagonal_runs(seeds, 4, shingle_len=lens)
     got = exact_runs(shingles, 4, lens, max_doc_freq=max_doc_freq, max_group=max_group)
     assert got.tolist() == want.tolist()
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(
+    raw=st.lists(st.tuples(st.integers(0, 200), st.integers(1, 30), st.integers(0, 200), st.integers(1, 30)),
+                 min_size=1, max_size=25),
+    gap=st.integers(0, 15),
+)
+def test_clusters_are_gap_free_on_both_sides_and_apart_on_one(raw, gap):
+    from reuse.candidates import cluster_labels
+
+    boxes = np.array([(a, a + la, b, b + lb) for a, la, b, lb in raw], dtype=np.int64)
+    label = cluster_labels(boxes, np.zeros(len(boxes), dtype=np.int64), gap).tolist()
+    clusters = [boxes[[i for i, c in enumerate(label) if c == n]] for n in sorted(set(label))]
+
+    def gap_free(spans):
+        reach = None
+        for lo, hi in sorted(spans.tolist()):
+            if reach is not None and lo > reach + gap:
+                return False
+            reach = hi if reach is None else max(reach, hi)
+        return True
+
+    for c in clusters:
+        assert gap_free(c[:, 0:2]) and gap_free(c[:, 2:4])
+    hulls = [(c[:, 0].min(), c[:, 1].max(), c[:, 2].min(), c[:, 3].max()) for c in clusters]
+    for i, x in enumerate(hulls):
+        for y in hulls[i + 1 :]:
+            apart_a = y[0] > x[1] + gap or x[0] > y[1] + gap
+            apart_b = y[2] > x[3] + gap or x[2] > y[3] + gap
+            assert apart_a or apart_b
