@@ -54,6 +54,55 @@ def _covered(spans: list[tuple[int, int]], lo: int, hi: int) -> int:
     return total
 
 
+SMALL = 8
+"""Regions with at most this many runs handle them as Python lists; larger ones as numpy arrays."""
+
+
+class _RunChars:
+    """A region's exact runs in folded characters: paired, and each side sorted for coverage.
+
+    Most regions hold a few runs and plain lists are fastest; a long copied
+    passage holds hundreds, which numpy sweeps at once.
+    """
+
+    def __init__(self, ra: np.ndarray, rb: np.ndarray):
+        self.big = len(ra) > SMALL
+        if self.big:
+            self.ra, self.rb = ra, rb
+            self.sa = ra[np.lexsort((ra[:, 1], ra[:, 0]))]
+            self.sb = rb[np.lexsort((rb[:, 1], rb[:, 0]))]
+        else:
+            self.pairs = list(zip(map(tuple, ra.tolist()), map(tuple, rb.tolist())))
+            self.sa, self.sb = sorted(p[0] for p in self.pairs), sorted(p[1] for p in self.pairs)
+
+    def outside(self, box: tuple[int, int, int, int], trimmed: tuple[int, int, int, int],
+                shortest: int) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+        """Runs inside ``box``, at least ``shortest`` long on a, and not inside ``trimmed``, in order."""
+        a_lo, a_hi, b_lo, b_hi = box
+        ta_lo, ta_hi, tb_lo, tb_hi = trimmed
+        if not self.big:
+            return [((ra_lo, ra_hi), (rb_lo, rb_hi)) for (ra_lo, ra_hi), (rb_lo, rb_hi) in self.pairs
+                    if a_lo <= ra_lo and ra_hi <= a_hi and b_lo <= rb_lo and rb_hi <= b_hi
+                    and ra_hi - ra_lo >= shortest
+                    and not (ta_lo <= ra_lo and ra_hi <= ta_hi and tb_lo <= rb_lo and rb_hi <= tb_hi)]
+        ra, rb = self.ra, self.rb
+        keep = ((a_lo <= ra[:, 0]) & (ra[:, 1] <= a_hi) & (b_lo <= rb[:, 0]) & (rb[:, 1] <= b_hi)
+                & (ra[:, 1] - ra[:, 0] >= shortest)
+                & ~((ta_lo <= ra[:, 0]) & (ra[:, 1] <= ta_hi) & (tb_lo <= rb[:, 0]) & (rb[:, 1] <= tb_hi)))
+        if not keep.any():
+            return []
+        return [(tuple(x), tuple(y)) for x, y in zip(ra[keep].tolist(), rb[keep].tolist())]
+
+    def covered(self, side: int, lo: int, hi: int) -> int:
+        """Characters of ``[lo, hi)`` on side a (0) or b (1) inside some run."""
+        spans = self.sa if side == 0 else self.sb
+        if not self.big:
+            return _covered(spans, lo, hi)
+        s, e = np.maximum(spans[:, 0], lo), np.minimum(spans[:, 1], hi)
+        reach = np.maximum.accumulate(np.concatenate([[lo], e[:-1]]))
+        return int(np.maximum(e - np.maximum(s, reach), 0).sum())
+
+
 def _extend(fa: Features, fb: Features, r: Region, steps: int) -> Region:
     """Grow a region over whole tokens that still match exactly at both ends."""
     ha, hb = fa.tokens.hash, fb.tokens.hash
@@ -92,7 +141,7 @@ def _matched_pieces(ops, fa: Features, fb: Features, a_lo: int, b_lo: int) -> li
 
 
 def _measure(fa: Features, fb: Features, a_lo: int, a_hi: int, b_lo: int, b_hi: int,
-             run_chars: tuple[list, list, list, list], *, min_edge: int):
+             run_chars: _RunChars, *, min_edge: int):
     """Trim to matching text and score; returns (Alignment, opcodes, a_lo, b_lo) or None.
 
     A passage starts and ends with a matched piece of at least ``min_edge``
@@ -116,9 +165,9 @@ def _measure(fa: Features, fb: Features, a_lo: int, a_hi: int, b_lo: int, b_hi: 
     # chance: they stay out
     used_a = [(p[0], p[1]) for p in inner]
     used_b = [(p[2], p[3]) for p in inner]
-    for (ra_lo, ra_hi), (rb_lo, rb_hi) in zip(run_chars[0], run_chars[1]):
-        if (a_lo <= ra_lo and ra_hi <= a_hi and b_lo <= rb_lo and rb_hi <= b_hi and ra_hi - ra_lo >= 2 * min_edge
-                and not (ta_lo <= ra_lo and ra_hi <= ta_hi and tb_lo <= rb_lo and rb_hi <= tb_hi)
+    for (ra_lo, ra_hi), (rb_lo, rb_hi) in run_chars.outside((a_lo, a_hi, b_lo, b_hi), (ta_lo, ta_hi, tb_lo, tb_hi),
+                                                            2 * min_edge):
+        if (not (ta_lo <= ra_lo and ra_hi <= ta_hi and tb_lo <= rb_lo and rb_hi <= tb_hi)
                 and 2 * _covered(used_a, ra_lo, ra_hi) < ra_hi - ra_lo
                 and 2 * _covered(used_b, rb_lo, rb_hi) < rb_hi - rb_lo):
             ta_lo, ta_hi = min(ta_lo, ra_lo), max(ta_hi, ra_hi)
@@ -126,7 +175,7 @@ def _measure(fa: Features, fb: Features, a_lo: int, a_hi: int, b_lo: int, b_hi: 
     matched = sum(p[1] - p[0] for p in inner)
     la, lb = ta_hi - ta_lo, tb_hi - tb_lo
     ratio = 2 * matched / (la + lb)
-    cover = (_covered(run_chars[2], ta_lo, ta_hi) + _covered(run_chars[3], tb_lo, tb_hi)) / (la + lb)
+    cover = (run_chars.covered(0, ta_lo, ta_hi) + run_chars.covered(1, tb_lo, tb_hi)) / (la + lb)
     return Alignment(ta_lo, ta_hi, tb_lo, tb_hi, round(max(ratio, min(cover, 1.0)), 4)), ops, a_lo, b_lo
 
 
@@ -147,9 +196,8 @@ def align(fa: Features, fb: Features, region: Region, *, k: int, min_length: int
     a_lo, a_hi = fa.char_span(region.a_lo, region.a_hi)
     b_lo, b_hi = fb.char_span(region.b_lo, region.b_hi)
     # the runs' characters on each side, paired, then each side sorted
-    ra = [fa.char_span(r[0], r[1]) for r in region.runs]
-    rb = [fb.char_span(r[2], r[3]) for r in region.runs]
-    run_chars = (ra, rb, sorted(ra), sorted(rb))
+    runs = np.asarray(region.runs, dtype=np.int64).reshape(-1, 4)
+    run_chars = _RunChars(fa.char_spans(runs[:, 0], runs[:, 1]), fb.char_spans(runs[:, 2], runs[:, 3]))
     measured = _measure(fa, fb, a_lo, a_hi, b_lo, b_hi, run_chars, min_edge=k)
     if measured is None:
         return []
@@ -250,7 +298,7 @@ def _grow(a: str, b: str, a_hi: int, b_hi: int, *, forward: bool, min_gain: int)
             return a_hi, b_hi
 
 
-def _grown(fa: Features, fb: Features, al: Alignment, run_chars: tuple[list, list, list, list], k: int,
+def _grown(fa: Features, fb: Features, al: Alignment, run_chars: _RunChars, k: int,
            min_score: float) -> Alignment:
     """Seed and extend: grow a passage at both ends over text that is still mostly shared.
 

@@ -31,14 +31,15 @@ class Region:
     """A box of tokens ``[a_lo, a_hi) x [b_lo, b_hi)`` that may be shared text.
 
     ``runs`` are the exact matches inside it, as ``(a_lo, a_hi, b_lo, b_hi)``
-    token ranges; a unit pair contributes a box but no run.
+    token ranges (rows of an ``(n, 4)`` array, or tuples); a unit pair
+    contributes a box but no run.
     """
 
     a_lo: int
     a_hi: int
     b_lo: int
     b_hi: int
-    runs: list[tuple[int, int, int, int]] = field(default_factory=list)
+    runs: np.ndarray | list[tuple[int, int, int, int]] = field(default_factory=list)
 
 
 def seed_matches(shingles: list[np.ndarray], *, max_doc_freq: int, max_group: int = 256) -> np.ndarray:
@@ -389,20 +390,17 @@ def regions_of(box: np.ndarray, *, max_gap: int) -> dict[tuple[int, int], list[R
     new_pair = np.ones(len(box), dtype=bool)
     new_pair[1:] = (box[1:, 0] != box[:-1, 0]) | (box[1:, 1] != box[:-1, 1])
     label = cluster_labels(box[:, 6:10], np.cumsum(new_pair), max_gap)
-    order = np.lexsort((np.arange(len(box)), label))  # rows of each cluster together, in row order
-    rows = box[order]
-    starts = np.flatnonzero(np.concatenate([[True], label[order][1:] != label[order][:-1]]))
+    # the rows of each cluster together: its runs first, in row order, then its unit pairs
+    order = np.lexsort((np.arange(len(box)), 1 - box[:, 10], label))
+    rows, label = box[order], label[order]
+    starts = np.flatnonzero(np.concatenate([[True], label[1:] != label[:-1]]))
     lo = np.minimum.reduceat(rows[:, [2, 4]], starts, axis=0)
     hi = np.maximum.reduceat(rows[:, [3, 5]], starts, axis=0)
-    ends = np.append(starts[1:], len(rows))
-    is_run = rows[:, 10].astype(bool)
-    run_rows = rows[:, 2:6].tolist()
+    run_ends = starts + np.add.reduceat(rows[:, 10], starts)
     out: dict[tuple[int, int], list[Region]] = defaultdict(list)
     for pair, (a_lo, b_lo), (a_hi, b_hi), s, e in zip(rows[starts, :2].tolist(), lo.tolist(), hi.tolist(),
-                                                     starts.tolist(), ends.tolist()):
-        runs = [tuple(run_rows[i]) for i in range(s, e) if is_run[i]] if e - s > 1 else (
-            [tuple(run_rows[s])] if is_run[s] else [])
-        out[tuple(pair)].append(Region(a_lo, a_hi, b_lo, b_hi, runs))
+                                                     starts.tolist(), run_ends.tolist()):
+        out[tuple(pair)].append(Region(a_lo, a_hi, b_lo, b_hi, rows[s:e, 2:6]))
     return {pair: sorted(regs, key=lambda r: (r.a_lo, r.b_lo, r.a_hi, r.b_hi)) for pair, regs in sorted(out.items())}
 
 

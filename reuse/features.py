@@ -85,6 +85,13 @@ class Features:
         # tokens tile the folded text: a token ends where the next one starts
         return starts[tok_lo], (starts[tok_hi] if tok_hi < len(starts) else len(self.folded))
 
+    def char_spans(self, tok_lo: np.ndarray, tok_hi: np.ndarray) -> np.ndarray:
+        """``char_span`` of many token ranges at once: an ``(n, 2)`` array."""
+        if self.uniform:
+            return np.stack([tok_lo, tok_hi], axis=1)
+        starts = np.append(self.tokens.start, len(self.folded))
+        return np.stack([starts[tok_lo], starts[tok_hi]], axis=1).astype(np.int64)
+
     def original_span(self, lo: int, hi: int) -> tuple[int, int]:
         """Original-text range of folded characters ``[lo, hi)``."""
         return int(self.folded.origin[lo]), int(self.folded.origin[hi - 1]) + 1
