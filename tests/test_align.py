@@ -101,7 +101,9 @@ def test_merge_measures_english_gaps_in_words():
 
 
 def test_align_grows_a_passage_over_densely_edited_text():
-    from reuse.align import _grown
+    import numpy as np
+
+    from reuse.align import _grown, _RunChars
 
     a = "坚持和加强党的领导是一切工作的前提和保证做好今年党委工作必须把全面加强和改进党的领导贯穿工作全过程"
     b = list(a)
@@ -110,7 +112,7 @@ def test_align_grows_a_passage_over_densely_edited_text():
     b = "".join(b)
     fa, fb = features(a), features(b)
     seed = Alignment(0, 24, 0, 24, 1.0)
-    grown = _grown(fa, fb, seed, ([(0, 24)], [(0, 24)], [(0, 24)], [(0, 24)]), k=4, min_score=0.6)
+    grown = _grown(fa, fb, seed, _RunChars(np.array([[0, 24]]), np.array([[0, 24]])), k=4, min_score=0.6)
     assert grown.a_hi >= len(a) - 4 and grown.b_hi >= len(b) - 4
     assert 0.7 < grown.score < 1.0
 
@@ -134,3 +136,37 @@ def test_a_merged_passage_keeps_the_minimum_score():
     assert merge_adjacent(items, fa, fb, max_gap=12, rel=1.0, min_score=0.5) == items
     [one] = merge_adjacent(items, fa, fb, max_gap=12, rel=1.0, min_score=0.4)
     assert one.score == 0.45
+
+
+from hypothesis import given, settings as hsettings, strategies as st
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(
+    runs=st.lists(st.tuples(st.integers(0, 60), st.integers(0, 12), st.integers(0, 60), st.integers(0, 12)),
+                  min_size=0, max_size=20),
+    box=st.tuples(st.integers(0, 40), st.integers(0, 40), st.integers(0, 40), st.integers(0, 40)),
+    lo=st.integers(0, 70), width=st.integers(0, 40),
+)
+def test_run_coverage_is_the_same_as_lists_and_as_arrays(runs, box, lo, width):
+    import numpy as np
+
+    from reuse import align as aligning
+
+    ra = np.array([(a, a + n) for a, n, _, _ in runs], dtype=np.int64).reshape(-1, 2)
+    rb = np.array([(b, b + n) for _, _, b, n in runs], dtype=np.int64).reshape(-1, 2)
+    box = (box[0], box[0] + box[1], box[2], box[2] + box[3])
+    trimmed = (box[0] + 2, box[1] - 2, box[2] + 2, box[3] - 2)
+    got = {}
+    saved = aligning.SMALL
+    try:
+        for small in (10**6, -1):  # every region as lists, then as arrays
+            aligning.SMALL = small
+            rc = aligning._RunChars(ra, rb)
+            got[small] = (rc.covered(0, lo, lo + width), rc.covered(1, lo, lo + width), rc.outside(box, trimmed, 4))
+    finally:
+        aligning.SMALL = saved
+    assert got[10**6] == got[-1]
+    # and the coverage is what a set of characters says
+    chars = {c for s, e in ra.tolist() for c in range(max(s, lo), min(e, lo + width))}
+    assert got[-1][0] == len(chars)
