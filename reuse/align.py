@@ -122,8 +122,8 @@ def _extend(fa: Features, fb: Features, r: Region, steps: int) -> Region:
 
 def _matched_pieces(ops, fa: Features, fb: Features, a_lo: int, b_lo: int) -> list[tuple[int, int, int, int]]:
     """Equal blocks of the alignment, cut wherever either text has a clause boundary."""
-    ba, bb = fa.folded.boundary, fb.folded.boundary
     ca, cb = fa.boundaries_before, fb.boundaries_before
+    pa, pb = fa.boundary_positions, fb.boundary_positions
     pieces = []
     for tag, i1, i2, j1, _ in ops:
         if tag != "equal":
@@ -133,8 +133,9 @@ def _matched_pieces(ops, fa: Features, fb: Features, a_lo: int, b_lo: int) -> li
         if ca[a0 + n] == ca[a0 + 1] and cb[b0 + n] == cb[b0 + 1]:  # most blocks: no boundary inside
             pieces.append((a0, a0 + n, b0, b0 + n))
             continue
-        cuts = np.flatnonzero(ba[a0 + 1 : a0 + n] | bb[b0 + 1 : b0 + n]) + 1
-        edges = [0, *cuts.tolist(), n]
+        # the boundaries strictly inside the block, on either side
+        cuts = {p - a0 for p in pa[ca[a0 + 1] : ca[a0 + n]]} | {p - b0 for p in pb[cb[b0 + 1] : cb[b0 + n]]}
+        edges = [0, *sorted(cuts), n]
         for s, e in zip(edges, edges[1:]):
             pieces.append((a0 + s, a0 + e, b0 + s, b0 + e))
     return pieces
@@ -197,7 +198,7 @@ def align(fa: Features, fb: Features, region: Region, *, k: int, min_length: int
     b_lo, b_hi = fb.char_span(region.b_lo, region.b_hi)
     # the runs' characters on each side, paired, then each side sorted
     runs = np.asarray(region.runs, dtype=np.int64).reshape(-1, 4)
-    run_chars = _RunChars(fa.char_spans(runs[:, 0], runs[:, 1]), fb.char_spans(runs[:, 2], runs[:, 3]))
+    run_chars = _RunChars(fa.char_spans(runs[:, 0:2]), fb.char_spans(runs[:, 2:4]))
     measured = _measure(fa, fb, a_lo, a_hi, b_lo, b_hi, run_chars, min_edge=k)
     if measured is None:
         return []

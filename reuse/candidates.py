@@ -397,11 +397,14 @@ def regions_of(box: np.ndarray, *, max_gap: int) -> dict[tuple[int, int], list[R
     lo = np.minimum.reduceat(rows[:, [2, 4]], starts, axis=0)
     hi = np.maximum.reduceat(rows[:, [3, 5]], starts, axis=0)
     run_ends = starts + np.add.reduceat(rows[:, 10], starts)
+    pairs = rows[starts, :2]
+    by_place = np.lexsort((hi[:, 1], hi[:, 0], lo[:, 1], lo[:, 0], pairs[:, 1], pairs[:, 0]))
     out: dict[tuple[int, int], list[Region]] = defaultdict(list)
-    for pair, (a_lo, b_lo), (a_hi, b_hi), s, e in zip(rows[starts, :2].tolist(), lo.tolist(), hi.tolist(),
-                                                     starts.tolist(), run_ends.tolist()):
+    for pair, (a_lo, b_lo), (a_hi, b_hi), s, e in zip(pairs[by_place].tolist(), lo[by_place].tolist(),
+                                                     hi[by_place].tolist(), starts[by_place].tolist(),
+                                                     run_ends[by_place].tolist()):
         out[tuple(pair)].append(Region(a_lo, a_hi, b_lo, b_hi, rows[s:e, 2:6]))
-    return {pair: sorted(regs, key=lambda r: (r.a_lo, r.b_lo, r.a_hi, r.b_hi)) for pair, regs in sorted(out.items())}
+    return dict(out)
 
 
 def cluster_labels(boxes: np.ndarray, group: np.ndarray, gap: int) -> np.ndarray:

@@ -72,6 +72,11 @@ class Features:
         return np.concatenate([[0], np.cumsum(self.folded.boundary, dtype=np.int64)]).tolist()
 
     @cached_property
+    def boundary_positions(self) -> list[int]:
+        """Folded characters that start a clause, ascending: ``boundaries_before`` indexes into it."""
+        return np.flatnonzero(self.folded.boundary).tolist()
+
+    @cached_property
     def _lists(self) -> tuple[memoryview, memoryview]:
         # bisect and indexing on a memoryview beat numpy for the many single
         # lookups of alignment, and unlike lists cost no memory
@@ -85,12 +90,14 @@ class Features:
         # tokens tile the folded text: a token ends where the next one starts
         return starts[tok_lo], (starts[tok_hi] if tok_hi < len(starts) else len(self.folded))
 
-    def char_spans(self, tok_lo: np.ndarray, tok_hi: np.ndarray) -> np.ndarray:
-        """``char_span`` of many token ranges at once: an ``(n, 2)`` array."""
-        if self.uniform:
-            return np.stack([tok_lo, tok_hi], axis=1)
-        starts = np.append(self.tokens.start, len(self.folded))
-        return np.stack([starts[tok_lo], starts[tok_hi]], axis=1).astype(np.int64)
+    def char_spans(self, toks: np.ndarray) -> np.ndarray:
+        """``char_span`` of each row of an ``(n, 2)`` array of token ranges, as an ``(n, 2)`` array."""
+        return toks if self.uniform else self._token_bounds[toks]
+
+    @cached_property
+    def _token_bounds(self) -> np.ndarray:
+        # token i starts at [i] and ends at [i + 1]: tokens tile the folded text
+        return np.append(self.tokens.start, len(self.folded)).astype(np.int64)
 
     def original_span(self, lo: int, hi: int) -> tuple[int, int]:
         """Original-text range of folded characters ``[lo, hi)``."""
