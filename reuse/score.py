@@ -31,6 +31,7 @@ class Coverage:
     def __init__(self, text: str):
         self.solid = solid(text)
         self.template = np.zeros(len(text), dtype=bool)
+        self._prefix: tuple[bool, np.ndarray] | None = None
 
     def mask(self, spans: Iterable[tuple[int, int]]) -> np.ndarray:
         m = np.zeros(len(self.solid), dtype=bool)
@@ -40,6 +41,24 @@ class Coverage:
 
     def count(self, mask: np.ndarray, lo: int = 0, hi: int | None = None) -> int:
         return int(np.count_nonzero(mask[lo:hi]))
+
+    def prefix(self, include_templates: bool) -> np.ndarray:
+        """``prefix[i]``: counted characters (solid, and not template unless included) before ``i``."""
+        if self._prefix is None or self._prefix[0] != include_templates:
+            counted = self.solid if include_templates else self.solid & ~self.template
+            self._prefix = (include_templates, np.concatenate([[0], np.cumsum(counted, dtype=np.int64)]))
+        return self._prefix[1]
+
+
+def _union_count(prefix: np.ndarray, spans: Iterable[tuple[int, int]]) -> int:
+    """Counted characters (by ``prefix``) in the union of ``spans``: no mask of the whole text per pair."""
+    total, reach = 0, 0
+    for s, e in sorted(spans):
+        s = max(s, reach)
+        if e > s:
+            total += int(prefix[e] - prefix[s])
+            reach = e
+    return total
 
 
 def mark_templates(passages: Sequence[Passage], templates: Sequence[Template], *,
@@ -86,12 +105,8 @@ def score(documents: Sequence[Document], passages: Sequence[Passage], templates:
     pairs = []
     shared_with: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for (a, b), items in by_pair.items():
-        ma = cover[a].mask((p.a_start, p.a_end) for p in items)
-        mb = cover[b].mask((p.b_start, p.b_end) for p in items)
-        if not include_templates:
-            ma &= ~cover[a].template
-            mb &= ~cover[b].template
-        a_shared, b_shared = cover[a].count(ma), cover[b].count(mb)
+        a_shared = _union_count(cover[a].prefix(include_templates), [(p.a_start, p.a_end) for p in items])
+        b_shared = _union_count(cover[b].prefix(include_templates), [(p.b_start, p.b_end) for p in items])
         pairs.append(Pair(a, b, _ratio(a_shared + b_shared, chars[a] + chars[b]), a_shared, b_shared, len(items)))
         shared_with[a].append((a_shared, b))
         shared_with[b].append((b_shared, a))
