@@ -155,6 +155,7 @@ class _Tables:
     def __init__(self, simplify: bool, fold_digits: bool):
         self.simplify, self.fold_digits = simplify, fold_digits
         self.translate: dict[int, str] = {}
+        self.single = np.arange(0x110000, dtype=np.uint32)  # the fold of characters that fold to one character
         self.length = np.ones(0x110000, dtype=np.uint8)
         self.cls = np.full(0x110000, 255, dtype=np.uint8)
         self.punct = np.zeros(0x110000, dtype=bool)
@@ -165,6 +166,8 @@ class _Tables:
             folded = fold_char(ch, simplify=self.simplify, fold_digits=self.fold_digits)
             if folded != ch:
                 self.translate[ord(ch)] = folded
+                if len(folded) == 1:
+                    self.single[ord(ch)] = ord(folded)
             if len(folded) > 255:  # pragma: no cover - no such character exists
                 folded = folded[:255]
             self.length[ord(ch)] = len(folded)
@@ -191,9 +194,13 @@ def fold(text: str, *, simplify: bool = True, fold_digits: bool = True) -> Folde
         tables = _TABLES[(simplify, fold_digits)] = _Tables(simplify, fold_digits)
     tables.learn(set(text))
     cps = codepoints(text)
-    spaced_text = text.translate(tables.translate)
-    spaced = codepoints(spaced_text)
-    origin = np.repeat(np.arange(len(cps), dtype=np.int64), tables.length[cps])
+    lengths = tables.length[cps]
+    if (lengths == 1).all():  # nearly all text: one character each, looked up in numpy
+        spaced = tables.single[cps]
+        origin = np.arange(len(cps), dtype=np.int64)
+    else:
+        spaced = codepoints(text.translate(tables.translate))
+        origin = np.repeat(np.arange(len(cps), dtype=np.int64), lengths)
     cls = tables.cls[spaced]
     keep = cls != SPACE
     prev_cls = np.empty_like(cls)

@@ -71,3 +71,19 @@ def test_letters_and_digits_survive(text):
             assert i in kept or not any(
                 unicodedata.category(c)[0] in "LN" for c in unicodedata.normalize("NFKD", ch)
             )
+
+
+from hypothesis import settings as hsettings
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("黨的建設党的建设，。：“”ＡＢ１２abc XYZ éÉ\n\t、！")), max_size=40))
+def test_fold_is_the_same_whether_characters_are_looked_up_or_translated(text):
+    # "㈱" folds to more than one character, which sends the whole text down the translate path
+    plain, expanded = fold(text), fold(text + "㈱")
+    n = len(plain.text)
+    assert expanded.text[:n] == plain.text
+    assert expanded.origin[:n].tolist() == plain.origin.tolist()
+    assert expanded.cls[:n].tolist() == plain.cls.tolist()
+    assert expanded.word_start[:n].tolist() == plain.word_start.tolist()
+    assert expanded.boundary[:n].tolist() == plain.boundary.tolist()
