@@ -13,8 +13,8 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from reuse.cli import (Encoding, MaxGap, MinLength, MinScore, Quiet, Shingle, Threshold, Unit, Verbose, _check_paths,
-                       _errors, out)
+from reuse.cli import (Encoding, EngineName, MaxGap, MinLength, MinScore, Quiet, Scheduler, Shingle, Threshold, Unit,
+                       Verbose, Workers, _check_paths, _errors, _progress, out)
 from reuse.config import Settings
 
 FAIL_OVER = 2
@@ -62,9 +62,15 @@ def build_cmd(
     threshold: Threshold = None,
     min_length: MinLength = None,
     encoding: Encoding = None,
+    engine: EngineName = None,
+    scheduler: Scheduler = None,
+    workers: Workers = None,
     quiet: Quiet = False,
 ) -> None:
     """Create a library from documents; the parameters given here are fixed for its life.
+
+    With --engine dask, files are read on the cluster and this process writes
+    the library; it is the same library on every engine.
 
     Example: reuse index build seeds --db library.sqlite
     """
@@ -72,8 +78,11 @@ def build_cmd(
 
     with _errors():
         _check_paths(paths)
-        settings = Settings.load(encoding=encoding, **_index_flags(shingle, unit, threshold, min_length))
-        report, skipped = library.build(paths, db, settings, sidecar=sidecar, prefix=prefix)
+        settings = Settings.load(encoding=encoding, engine=engine, scheduler=scheduler, workers=workers,
+                                 **_index_flags(shingle, unit, threshold, min_length))
+        with _progress(not quiet) as progress:
+            kwargs = {"progress": progress} if progress else {}
+            report, skipped = library.build(paths, db, settings, sidecar=sidecar, prefix=prefix, **kwargs)
         _print_added(report, skipped, quiet, db)
 
 
@@ -89,12 +98,16 @@ def add_cmd(
     threshold: Threshold = None,
     min_length: MinLength = None,
     encoding: Encoding = None,
+    engine: EngineName = None,
+    scheduler: Scheduler = None,
+    workers: Workers = None,
     quiet: Quiet = False,
 ) -> None:
     """Add documents in one transaction; nothing already indexed is recomputed.
 
     A document already in the library with the same text is left alone.
-    Index parameters, when given, must be the library's own.
+    Index parameters, when given, must be the library's own. --engine dask
+    reads the files on the cluster, as for `reuse index build`.
 
     Example: reuse index add speeches/2024 --db library.sqlite --prefix 2024/
     """
@@ -102,9 +115,11 @@ def add_cmd(
 
     with _errors():
         _check_paths(paths)
-        settings = Settings.load(encoding=encoding)
-        report, skipped = library.add(paths, db, settings, sidecar=sidecar, prefix=prefix, replace=replace,
-                                      explicit=_index_flags(shingle, unit, threshold, min_length))
+        settings = Settings.load(encoding=encoding, engine=engine, scheduler=scheduler, workers=workers)
+        with _progress(not quiet) as progress:
+            kwargs = {"progress": progress} if progress else {}
+            report, skipped = library.add(paths, db, settings, sidecar=sidecar, prefix=prefix, replace=replace,
+                                          explicit=_index_flags(shingle, unit, threshold, min_length), **kwargs)
         _print_added(report, skipped, quiet, db)
 
 

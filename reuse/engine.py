@@ -24,7 +24,11 @@ class Engine(Protocol):
 
     def map(self, fn: Callable[[Any], Any], items: Sequence[Any], *, stage: str = "",
             progress: Progress | None = None) -> list[Any]:
-        """``[fn(item) for item in items]``, in order."""
+        """``[fn(item) for item in items]``, in order.
+
+        ``progress(stage, 0, len(items))`` is called when the tasks start and
+        ``progress(stage, done, len(items))`` as each one ends.
+        """
 
     def map_shared(self, fn: Callable[[Any, Any], Any], jobs: Sequence[tuple[Any, Sequence[int]]],
                    shared: Sequence[Any], *, stage: str = "", progress: Progress | None = None) -> list[Any]:
@@ -55,6 +59,7 @@ class LocalEngine:
 
     def map(self, fn, items, *, stage: str = "", progress: Progress | None = None) -> list[Any]:
         items = list(items)
+        _started(items, stage, progress)
         if self.workers <= 1 or len(items) < 2 or "fork" not in mp.get_all_start_methods():
             results: Iterable[Any] = map(fn, items)
             return _collect(results, len(items), stage, progress)
@@ -74,6 +79,12 @@ class LocalEngine:
         """Nothing to release: each map's workers end with it."""
 
 
+def _started(items: Sequence[Any], stage: str, progress: Progress | None) -> None:
+    # done = 0 marks when the stage began, so its rate and time left count the first task too
+    if progress and items:
+        progress(stage, 0, len(items))
+
+
 def _collect(results: Iterable[Any], total: int, stage: str, progress: Progress | None) -> list[Any]:
     out = []
     for n, value in enumerate(results):
@@ -87,7 +98,8 @@ class DaskEngine:
     """A Dask distributed cluster: an existing scheduler, or a LocalCluster on 127.0.0.1.
 
     Paths given to a scan must be readable by every worker (a shared file
-    system) when the cluster spans machines.
+    system) when the cluster spans machines, and every worker of an existing
+    scheduler must run this version of reuse (checked when connecting).
     """
 
     name = "dask"
@@ -103,35 +115,74 @@ class DaskEngine:
                 self.client = Client(scheduler, timeout="10s")
             else:
                 self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1, host="127.0.0.1",
-                                             dashboard_address=None, processes=True)
+                                             dashboard_address=":0", processes=True)
                 self.client = Client(self._cluster)
         except OSError as err:
             raise ConfigError(f"cannot reach the Dask scheduler {scheduler}: {err}") from err
+        if scheduler:
+            try:
+                self._require_reuse(scheduler)
+            except ConfigError:
+                self.close()
+                raise
+
+    def _require_reuse(self, scheduler: str) -> None:
+        """Refuse a cluster whose workers cannot run this reuse: their tasks would fail, or differ."""
+        from reuse import __version__
+
+        try:
+            versions = self.client.run(_reuse_version)
+        except Exception as err:  # whatever a worker raised unpickling or running the probe
+            why = str(err) if type(err) is Exception else f"{type(err).__name__}: {err}"
+            raise ConfigError(f"the workers of {scheduler} cannot run reuse ({why}); "
+                              f"install reuse-detector[dask]=={__version__} on every worker") from err
+        if not versions:
+            raise ConfigError(f"the Dask scheduler {scheduler} has no workers; start them with "
+                              f"`dask worker {scheduler} --nthreads 1`")
+        other = sorted((worker, v) for worker, v in versions.items() if v != __version__)
+        if other:
+            worker, found = other[0]
+            raise ConfigError(f"worker {worker} of {scheduler} has reuse {found}, this is reuse {__version__}; "
+                              f"install reuse-detector[dask]=={__version__} on every worker")
 
     def map(self, fn, items, *, stage: str = "", progress: Progress | None = None) -> list[Any]:
+        items = list(items)
+        _started(items, stage, progress)
+        return self._run(fn, items, stage, progress)
+
+    def _run(self, fn, items: list[Any], stage: str, progress: Progress | None) -> list[Any]:
         from distributed import as_completed
 
-        items = list(items)
         if not items:
             return []
         futures = self.client.map(fn, items, pure=False)
         if progress:
+            # reported as each task ends, in whatever order the cluster finishes them
             for n, _ in enumerate(as_completed(futures)):
                 progress(stage, n + 1, len(items))
         return self.client.gather(futures)
 
     def map_shared(self, fn, jobs, shared, *, stage: str = "", progress: Progress | None = None) -> list[Any]:
         jobs = list(jobs)
+        _started(jobs, stage, progress)
         needed = sorted({i for _, needs in jobs for i in needs})
         # each document's data goes to the cluster once; tasks name the futures they need
-        futures = dict(zip(needed, self.client.scatter([shared[i] for i in needed])))
+        # hash=False: a second map_shared of the same data must not reuse keys the first is releasing
+        futures = dict(zip(needed, self.client.scatter([shared[i] for i in needed], hash=False)))
         tasks = [(job, {i: futures[i] for i in needs}) for job, needs in jobs]
-        return self.map(_call_with, [(fn, job, parts) for job, parts in tasks], stage=stage, progress=progress)
+        return self._run(_call_with, [(fn, job, parts) for job, parts in tasks], stage, progress)
 
     def close(self) -> None:
         self.client.close()
         if self._cluster is not None:
             self._cluster.close()
+
+
+def _reuse_version() -> str:
+    """The reuse a worker runs (called on every worker)."""
+    from reuse import __version__
+
+    return __version__
 
 
 def _call_with(args: tuple[Callable, Any, dict]) -> Any:

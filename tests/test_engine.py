@@ -3,6 +3,7 @@
 import json
 import os
 import random
+import sys
 
 import pytest
 from typer.testing import CliRunner
@@ -57,17 +58,55 @@ def test_local_worker_processes_give_the_same_report(tmp_path, monkeypatch):
     assert pids and str(os.getpid()) not in pids  # alignment tasks ran in worker processes
 
 
-def test_dask_local_cluster_gives_the_same_report(tmp_path):
+@pytest.fixture(scope="module")
+def dask_engine():
+    """One LocalCluster of two worker processes for the module's tests (its address is for --scheduler)."""
     pytest.importorskip("distributed")
-    corpus = _corpus(tmp_path / "c")
-    local = run([str(corpus)], Settings())
     engine = make_engine("dask", workers=2)
     try:
         assert len(engine.client.scheduler_info()["workers"]) == 2
-        distributed = run([str(corpus)], Settings(engine="dask"), engine=engine)
+        yield engine
     finally:
         engine.close()
+
+
+def test_dask_local_cluster_gives_the_same_report(tmp_path, dask_engine):
+    corpus = _corpus(tmp_path / "c")
+    local = run([str(corpus)], Settings())
+    distributed = run([str(corpus)], Settings(engine="dask"), engine=dask_engine)
     assert local.passages and dumps(distributed) == dumps(local)
+
+
+def _first_or_wait(item):
+    """Task 0 ends at once; the others wait until progress has reported it (or give up after 30 s)."""
+    import time
+
+    n, marker = item
+    deadline = time.monotonic() + 30
+    while n and not os.path.exists(marker) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return n == 0 or os.path.exists(marker)
+
+
+def test_dask_reports_progress_as_each_task_ends(tmp_path, dask_engine):
+    marker = str(tmp_path / "first task reported")
+    calls = []
+
+    def progress(stage, done, total):
+        calls.append((stage, done, total))
+        if done == 1:
+            open(marker, "w").close()
+
+    # tasks 1-3 end only once task 0 has been reported, so a report made after all ends would time them out
+    assert dask_engine.map(_first_or_wait, [(n, marker) for n in range(4)], stage="wait", progress=progress) == [True] * 4
+    assert calls == [("wait", done, 4) for done in range(5)]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_local_engine_reports_the_start_and_each_task(workers):
+    calls = []
+    assert LocalEngine(workers).map(abs, [-1, -2, -3], stage="abs", progress=lambda *c: calls.append(c)) == [1, 2, 3]
+    assert calls == [("abs", done, 3) for done in range(4)]
 
 
 def test_engine_is_not_a_result_parameter():
@@ -91,3 +130,91 @@ def test_unreachable_scheduler_is_a_one_line_error(tmp_path):
                                  "--scheduler", "tcp://127.0.0.1:9"])
     assert result.exit_code == 1 and "Dask scheduler" in result.output and "Traceback" not in result.output
 
+
+
+def _library_rows(db) -> dict[str, list]:
+    """Every row of a library but the time and the random token of each add."""
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    try:
+        out = {"documents": conn.execute("SELECT id, name, path, encoding, format, chars, sha256, text, paragraphs, "
+                                         "sentences, weights FROM documents ORDER BY id").fetchall()}
+        for table in ("units", "bands", "postings", "templates", "template_members"):
+            out[table] = conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2, 3").fetchall()
+        return out
+    finally:
+        conn.close()
+
+
+def _listed(db) -> tuple[list, dict]:
+    """`index list --json` without the time added, `index stats --json` without the file's path, date and size."""
+    listed = runner.invoke(app, ["index", "list", "--db", str(db), "--json"])
+    stats = runner.invoke(app, ["index", "stats", "--db", str(db), "--json"])
+    assert listed.exit_code == stats.exit_code == 0, listed.output + stats.output
+    docs = [{k: v for k, v in d.items() if k != "added"} for d in json.loads(listed.stdout)]
+    return docs, {k: v for k, v in json.loads(stats.stdout).items() if k not in ("path", "created", "bytes")}
+
+
+def _checked(db, draft, out) -> list[dict]:
+    """report.json and check.json of `reuse check`, without the library's path and id."""
+    result = runner.invoke(app, ["check", str(draft), "--db", str(db), "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    files = [json.loads((out / name).read_text(encoding="utf-8")) for name in ("report.json", "check.json")]
+    del files[1]["meta"]["library"]["path"], files[1]["meta"]["library"]["uuid"]
+    return files
+
+
+def test_index_built_and_added_on_dask_is_the_local_library(tmp_path, dask_engine):
+    corpus = _corpus(tmp_path / "c")
+    more = tmp_path / "more"
+    for prefix in ("000", "003"):
+        make_doc(more, f"{prefix}.txt", seed_text(prefix))
+    draft = make_doc(tmp_path, "draft.txt", "\n".join(seed_text("003").split("\n")[:6]) + "\n")
+    scheduler = dask_engine.client.scheduler.address
+    for name, flags in (("local", []), ("dask", ["--engine", "dask", "--scheduler", scheduler])):
+        db = str(tmp_path / f"{name}.sqlite")
+        built = runner.invoke(app, ["index", "build", str(corpus), "--db", db, "-q", *flags])
+        added = runner.invoke(app, ["index", "add", str(more), "--db", db, "--prefix", "new/", "-q", *flags])
+        assert built.exit_code == added.exit_code == 0, built.output + added.output
+    local, dask = tmp_path / "local.sqlite", tmp_path / "dask.sqlite"
+    rows = _library_rows(local)
+    assert len(rows["documents"]) == 14 and rows["units"] and rows["postings"]
+    assert _library_rows(dask) == rows
+    prefixes = dask_engine.client.run_on_scheduler(lambda dask_scheduler: list(dask_scheduler.task_prefixes))
+    assert "read_files" in prefixes  # the files were read on the cluster (task names drop the underscore)
+    assert _listed(dask) == _listed(local)
+    checked = _checked(local, draft, tmp_path / "r_local")
+    assert checked[1]["sources"] and _checked(dask, draft, tmp_path / "r_dask") == checked
+
+
+def test_index_reads_in_this_process_unless_asked_and_large_enough():
+    from reuse.library import _engine_for
+    from reuse.pipeline import PARALLEL_BYTES
+
+    assert _engine_for(Settings(), 10 * PARALLEL_BYTES).workers == 1  # features cost as much to send back
+    assert _engine_for(Settings(workers=2), PARALLEL_BYTES - 1).workers == 1  # workers cost more to start
+    assert _engine_for(Settings(workers=2), PARALLEL_BYTES).workers == 2
+
+
+@pytest.mark.parametrize("command", [["scan", str(SEEDS)], ["index", "build", str(SEEDS), "--db"]])
+def test_dask_without_its_extra_names_the_install_in_one_line(tmp_path, monkeypatch, command):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # `import distributed` raises ImportError
+    db = tmp_path / "library.sqlite"
+    args = [*command, str(db)] if command[-1] == "--db" else [*command, "-o", str(tmp_path / "r")]
+    result = runner.invoke(app, [*args, "--engine", "dask"])
+    assert result.exit_code == 1
+    assert result.output.strip() == "reuse: error: the Dask engine needs: pip install 'reuse-detector[dask]'"
+    assert not db.exists() and not (tmp_path / "r").exists()
+
+
+def test_workers_of_another_reuse_are_refused_in_one_line(tmp_path, dask_engine, monkeypatch):
+    import reuse
+
+    scheduler = dask_engine.client.scheduler.address
+    monkeypatch.setattr(reuse, "__version__", "0.0.1")  # this process now differs from the workers
+    db = tmp_path / "library.sqlite"
+    result = runner.invoke(app, ["index", "build", str(SEEDS), "--db", str(db), "--engine", "dask",
+                                 "--scheduler", scheduler])
+    assert result.exit_code == 1 and "Traceback" not in result.output and not db.exists()
+    assert f"of {scheduler} has reuse " in result.output and "install reuse-detector[dask]==0.0.1" in result.output

@@ -12,16 +12,18 @@ signatures, shingle postings) in the SQLite file named by ``sidecar``.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from reuse.config import Settings
+from reuse.engine import Engine, LocalEngine, Progress, make_engine
 from reuse.errors import UsageError
-from reuse.ingest import ingest
+from reuse.ingest import Found, check_encoding, discover, ingest, read_or_skip, settle
 from reuse.library.hooks import refresh_templates
 from reuse.library.store import AddReport, Library
-from reuse.model import Document
+from reuse.model import Document, Skipped
 
 __all__ = ["AddReport", "Library", "add", "build", "check_documents", "check_paths", "is_redis", "open_library",
            "remove"]
@@ -66,35 +68,92 @@ def open_library(db: str | os.PathLike, *, sidecar: str | os.PathLike | None = N
     return library
 
 
-def _read(paths: Iterable[str | os.PathLike], settings: Settings, prefix: str) -> tuple[list[Document], list]:
-    documents, skipped = ingest([str(p) for p in paths], extensions=settings.extensions, encoding=settings.encoding)
-    if prefix:
-        documents = [Document(prefix + d.id, d.path, d.text, d.encoding, d.chars, d.paragraphs, d.sentences, d.format)
-                     for d in documents]
-    return documents, skipped
+def _quiet(stage: str, done: int, total: int) -> None:
+    pass
+
+
+def _engine_for(settings: Settings, size: int) -> Engine:
+    """Where documents are read: on Dask when asked; locally in worker processes only when
+    ``--workers`` asks for them and the input is large enough to repay starting them."""
+    from reuse.pipeline import PARALLEL_BYTES
+
+    if settings.engine == "dask":
+        return make_engine("dask", scheduler=settings.scheduler, workers=settings.workers)
+    return LocalEngine(settings.workers if settings.workers and size >= PARALLEL_BYTES else 1)
+
+
+def _read_files(job: tuple[list[Found], Settings]) -> list[tuple[Document | None, Skipped | None]]:
+    """Read a batch of files: the work a worker does for an index build.
+
+    Features are extracted by ``Library.add`` in this process: a document's
+    features are about 15 times the size of its text, so sending them back
+    from a worker costs more than extracting them (10 MB on two Dask workers:
+    0.9 s to get the documents back, 3.5 s with features, 0.9 s to extract).
+    """
+    items, settings = job
+    return [read_or_skip(item, encoding=settings.encoding) for item in items]
+
+
+def _read(paths: Iterable[str | os.PathLike], settings: Settings, prefix: str, engine: Engine | None,
+          progress: Progress) -> tuple[list[Document], list[Skipped]]:
+    """The documents under ``paths``, read on ``engine`` from their paths in batches, as a scan reads them."""
+    from reuse.pipeline import BATCH_BYTES, _batches_by_size, _size_of
+
+    paths = [str(p) for p in paths]
+    check_encoding(settings.encoding)
+    found, skipped = discover(paths, settings.extensions)
+    sizes = [_size_of(f) for f in found]
+    owned = engine is None
+    engine = engine or _engine_for(settings, sum(sizes))
+    try:
+        jobs = [(batch, settings) for batch in _batches_by_size(found, sizes, BATCH_BYTES)]
+        read = [item for batch in engine.map(_read_files, jobs, stage="read", progress=progress) for item in batch]
+    finally:
+        if owned:
+            engine.close()
+    documents = [dataclasses.replace(doc, id=prefix + doc.id) for doc, _ in read if doc is not None]
+    return documents, settle(paths, settings.extensions, documents, skipped + [why for _, why in read if why])
+
+
+def _add(library: Library, paths: Sequence[str | os.PathLike], settings: Settings, *, prefix: str,
+         replace: bool, engine: Engine | None, progress: Progress) -> tuple[AddReport, list]:
+    documents, skipped = _read(paths, settings, prefix, engine, progress)
+    # one transaction in this process: the library has a single writer whatever the engine
+    progress("index", 0, len(documents))
+    report = library.add(documents, settings, replace=replace, hook=refresh_templates)
+    progress("index", len(documents), len(documents))
+    return report, skipped
 
 
 def build(paths: Sequence[str | os.PathLike], db: str | os.PathLike, settings: Settings | None = None, *,
-          sidecar: str | os.PathLike | None = None, prefix: str = "") -> tuple[AddReport, list]:
-    """Create the library ``db`` from the documents under ``paths`` (one transaction)."""
+          sidecar: str | os.PathLike | None = None, prefix: str = "", engine: Engine | None = None,
+          progress: Progress = _quiet) -> tuple[AddReport, list]:
+    """Create the library ``db`` from the documents under ``paths`` (one transaction).
+
+    Files are read on ``engine`` (by default the one ``settings.engine``
+    names: Dask, or worker processes when ``settings.workers`` asks for them
+    and the input is over ``pipeline.PARALLEL_BYTES``); this process indexes
+    and writes them. The library is the same on every engine.
+    """
     settings = settings or Settings()
-    documents, skipped = _read(paths, settings, prefix)
     with open_library(db, sidecar=sidecar, create=settings) as library:
-        return library.add(documents, library.settings(settings), hook=refresh_templates), skipped
+        return _add(library, paths, library.settings(settings), prefix=prefix, replace=False, engine=engine,
+                    progress=progress)
 
 
 def add(paths: Sequence[str | os.PathLike], db: str | os.PathLike, settings: Settings | None = None, *,
         sidecar: str | os.PathLike | None = None, prefix: str = "", replace: bool = False,
-        explicit: dict[str, Any] | None = None) -> tuple[AddReport, list]:
+        explicit: dict[str, Any] | None = None, engine: Engine | None = None,
+        progress: Progress = _quiet) -> tuple[AddReport, list]:
     """Add the documents under ``paths`` to the library ``db`` (one transaction).
 
     ``explicit`` holds index parameters the user named; one that differs from
-    the library's is refused rather than mixed in.
+    the library's is refused rather than mixed in. Documents are read on
+    ``engine`` as for ``build``.
     """
     with open_library(db, sidecar=sidecar) as library:
         settings = library.settings(settings, **(explicit or {}))
-        documents, skipped = _read(paths, settings, prefix)
-        return library.add(documents, settings, replace=replace, hook=refresh_templates), skipped
+        return _add(library, paths, settings, prefix=prefix, replace=replace, engine=engine, progress=progress)
 
 
 def remove(names: Sequence[str], db: str | os.PathLike, *, sidecar: str | os.PathLike | None = None) -> list[str]:
