@@ -15,8 +15,9 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn
 from rich.table import Table
+from rich.text import Text
 
 from reuse import __version__
 from reuse.config import Settings
@@ -81,13 +82,44 @@ def _errors(verbose: bool = False) -> Iterator[None]:
         raise typer.Exit(130) from None
 
 
+class _Pace(ProgressColumn):
+    """Tasks a second since the stage began and the time left at that pace; the time it took once done."""
+
+    def render(self, task: Task) -> Text:
+        elapsed = task.finished_time if task.finished else task.elapsed
+        if not elapsed:
+            return Text("")
+        if not task.completed:  # nothing to measure a pace by yet: show that the stage is running
+            return Text(f"{_clock(elapsed)} so far", style="progress.elapsed")
+        rate = task.completed / elapsed
+        if task.finished:
+            return Text(f"{rate:,.1f}/s, took {_clock(elapsed)}", style="progress.elapsed")
+        left = (task.total - task.completed) / rate if task.total else 0.0
+        return Text(f"{rate:,.1f}/s, {_clock(left)} left", style="progress.remaining")
+
+
+def _clock(seconds: float) -> str:
+    """``h:mm:ss``.
+
+    >>> _clock(3725.4)
+    '1:02:05'
+    """
+    minutes, secs = divmod(int(seconds + 0.5), 60)
+    return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}"
+
+
 @contextmanager
 def _progress(enabled: bool):
-    """A progress display on stderr, shown only on a terminal."""
+    """A progress display on stderr: per stage, tasks done of all, their rate and the time left.
+
+    Shown only on a terminal (or when FORCE_COLOR or TTY_COMPATIBLE=1 say
+    stderr is one) and never with --quiet; yields the ``progress(stage,
+    done, total)`` callback, or None when there is no display.
+    """
     if not enabled or not err.is_terminal:
         yield None
         return
-    with Progress(TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+    with Progress(TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), _Pace(),
                   console=err, transient=True) as bar:
         tasks: dict[str, int] = {}
 
