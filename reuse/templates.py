@@ -175,9 +175,12 @@ def join(items: list[tuple[int, int, int]], features, *, max_gap: int, min_lengt
     ``features[doc]`` maps token ranges to the original text (``char_span``
     and ``original_span``, as ``Features`` does).
     """
+    by_doc: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for doc, lo, hi in items:
+        by_doc[doc].append((lo, hi))
     members = []
-    for d in sorted({i[0] for i in items}):
-        spans = sorted((lo, hi) for doc, lo, hi in items if doc == d)
+    for d in sorted(by_doc):
+        spans = sorted(by_doc[d])
         merged = [list(spans[0])]
         for lo, hi in spans[1:]:
             if lo <= merged[-1][1] + max_gap:
@@ -276,17 +279,17 @@ def watermark_marks(doc: Document, repeated: set[str]) -> list[tuple[str, Span]]
     return [(fold(doc.text[span.start:span.end]).text, span) for span in watermark_lines(doc, repeated)]
 
 
-def describe(texts: Sequence[str], positions: Sequence[str], *, is_watermark: bool,
-             short: bool = False) -> tuple[str, str]:
+def describe(texts: Sequence[str], positions: Sequence[str], *, is_watermark: bool, short: bool = False,
+             keys: Sequence[str] | None = None) -> tuple[str, str]:
     """A family's kind and representative text, from its members' texts in (document, start) order.
 
-    The most common wording (folded) is the representative (ties: the first
-    in text order); ``positions`` ('head', 'tail' or 'body' of each member)
-    matter for short lines only.
+    The most common wording (folded: ``keys``, when the caller has them) is
+    the representative (ties: the first in text order); ``positions``
+    ('head', 'tail' or 'body' of each member) matter for short lines only.
     """
     from reuse.normalize import fold
 
-    keys = [fold(t).text for t in texts]
+    keys = list(keys) if keys is not None else [fold(t).text for t in texts]
     counts = Counter(keys)
     top = max(counts.values())
     rep = texts[keys.index(min(key for key, n in counts.items() if n == top))]

@@ -1,5 +1,6 @@
 """The reference library: build, add, remove, refuse what does not fit, and check drafts (查重)."""
 
+import dataclasses
 import json
 import sqlite3
 
@@ -15,6 +16,7 @@ from reuse.errors import ConfigError, ReuseError, UsageError
 from reuse.ingest import document
 from reuse.library import check_documents, open_library
 from reuse.library.store import FORMAT, Library
+from reuse.library.templates import families
 from reuse.pipeline import scan_documents
 
 runner = CliRunner()
@@ -99,7 +101,12 @@ def _draft_spans(report):
     return _draft_spans(report.result.passages, report.draft)
 
 
+def _unmarked(passages):
+    return [dataclasses.replace(p, template=None) for p in passages]
+
+
 def test_check_agrees_with_a_scan_of_the_draft_and_its_sources(seeds_db, tmp_path):
+    """Passages and total ratio are a scan's; what is template is the library's (none of its families is in this draft)."""
     text, _, _ = _draft()
     draft = document(text, "draft.txt")
     [report] = check_documents([draft], seeds_db)
@@ -111,13 +118,18 @@ def test_check_agrees_with_a_scan_of_the_draft_and_its_sources(seeds_db, tmp_pat
     on_disk, _ = ingest([str(SEEDS / d.id) for d in sources])
     scanned = scan_documents([draft, *on_disk], Settings())
     touching = [p for p in scanned.passages if "draft.txt" in (p.a, p.b)]
-    assert list(report.result.passages) == touching
+    assert _unmarked(report.result.passages) == _unmarked(touching)
     mine = next(s for s in scanned.stats if s.id == "draft.txt")
-    assert (report.total_ratio, report.copy_ratio, report.template_ratio) == (
-        mine.reuse_ratio, mine.copy_ratio, mine.template_ratio)
-    assert report.top_source == mine.top_source
-    assert [(s.title, s.total_ratio, s.copy_ratio) for s in report.sections] == [
-        (s.title, s.reuse_ratio, s.copy_ratio) for s in mine.sections]
+    assert report.total_ratio == mine.reuse_ratio
+    # the scan of these few documents calls text in three of them a template; the library, in three of its five,
+    # does not: the check follows the library
+    with open_library(seeds_db) as lib:
+        texts = [t.text for t in families(lib) if t.kind != "watermark"]
+    assert texts and not any(t in text for t in texts)
+    assert mine.template_ratio > 0 and report.template_ratio == 0 and report.copy_ratio == report.total_ratio
+    assert not any(p.template for p in report.result.passages)
+    assert report.top_source.id == mine.top_source.id
+    assert [(s.title, s.total_ratio) for s in report.sections] == [(s.title, s.reuse_ratio) for s in mine.sections]
 
 
 def test_adding_a_document_is_found_by_the_next_check_and_rebuilds_nothing(tmp_path):
@@ -242,33 +254,6 @@ def test_build_refuses_an_existing_file_and_leaves_nothing_when_it_fails(tmp_pat
     with pytest.raises(RuntimeError):
         library.build([SEEDS], fresh)
     assert not fresh.exists() and not list(tmp_path.glob(".fresh.sqlite*"))
-
-
-def test_template_families_from_the_hook_are_left_out_of_the_copy_ratio(tmp_path, monkeypatch):
-    """The hook reuse.templates.update_library fills the family tables; a check uses them."""
-    import reuse.templates as templates_module
-    from reuse.library.hooks import put_family
-
-    def update_library(lib, added, removed):
-        for doc_id, doc in lib.documents(added).items():
-            para = doc.paragraphs[0]
-            put_family(lib, "f1", "formula", doc.text[para.start:para.end], [(doc_id, para.start, para.end)])
-
-    monkeypatch.setattr(templates_module, "update_library", update_library, raising=False)
-    formula = _paragraphs("000")[2]
-    own = _paragraphs("001")[2]
-    src = make_doc(tmp_path / "lib", "src.txt", formula + "\n" + own)
-    db = tmp_path / "lib.sqlite"
-    library.build([src], db)
-    with open_library(db) as lib:
-        assert lib.stats()["templates"] == 1
-    [report] = check_documents([document(formula + "\n" + own, "draft.txt")], db)
-    assert report.total_ratio > 0.9
-    assert report.template_ratio > 0.3 and report.copy_ratio < report.total_ratio - 0.3
-    assert any(p.template == "Lf1" for p in report.result.passages)
-    library.remove(["src.txt"], db)
-    with open_library(db) as lib:
-        assert lib.stats()["templates"] == 0
 
 
 def test_cli_build_check_writes_reports_and_fail_over_exits_2(tmp_path):

@@ -13,13 +13,18 @@ import pytest
 from conftest import ROOT, SEEDS, make_doc, seed_text
 from reuse import library
 from reuse.library.store import PAUSE_ENV
+from reuse.library.templates import STATE_KEY
+from reuse.library.templates import TABLES as TEMPLATE_TABLES
 
 
 def _state(db) -> dict:
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         return {table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-                for table in ("documents", "units", "bands", "postings")} | {
+                for table in ("documents", "units", "bands", "postings", "templates", "template_members",
+                              *TEMPLATE_TABLES)} | {
+            "families": conn.execute("SELECT * FROM templates ORDER BY id").fetchall(),
+            "state": conn.execute("SELECT value FROM meta WHERE key = ?", (STATE_KEY,)).fetchone(),
             "names": [r[0] for r in conn.execute("SELECT name FROM documents ORDER BY name")]}
 
 
@@ -72,6 +77,8 @@ def test_a_writer_killed_mid_transaction_leaves_the_library_as_it_was(tmp_path, 
     assert sorted(report.added) == ["a.txt", "b.txt"]
     after = _state(small_db)
     assert after["documents"] == before["documents"] + 2 and after["postings"] > before["postings"]
+    # the killed writer had changed the template families too (four speeches share formulas two did not)
+    assert after["families"] != before["families"] and after["tmpl_pieces"] > before["tmpl_pieces"]
 
 
 def test_a_removal_killed_mid_transaction_changes_nothing(tmp_path, small_db):

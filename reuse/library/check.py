@@ -37,8 +37,9 @@ from reuse.config import Settings
 from reuse.features import Features, extract
 from reuse.library import store as store_mod
 from reuse.library.store import Library
+from reuse.library.templates import draft_families
 from reuse.model import Document, Passage, Result, Source, Template
-from reuse.score import mark_templates, score
+from reuse.score import score
 from reuse.shingle import shingle_ends
 
 CHECK_FORMAT = 1
@@ -214,33 +215,94 @@ def _draft_spans(passages: Sequence[Passage], draft: str) -> list[tuple[int, int
     return out
 
 
-def _library_families(library: Library, passages: Sequence[Passage], draft: str,
-                      rows: dict[str, int]) -> list[Template]:
-    """Library template families (``reuse.library.hooks``) that hold most of a passage's library side.
+LIES_IN = 0.8
+"""Share of a passage's library side inside a family member for the passage to be that family's (as a scan marks)."""
 
-    Each comes back as a Template whose members are its library occurrences
-    plus the draft's side of those passages, so scoring counts that draft
-    text as template text.
+
+def _library_templates(library: Library, drafted: list[Template], passages: Sequence[Passage], draft: str,
+                       rows: dict[str, int]) -> tuple[list[Template], list[Passage]]:
+    """The check's templates: the library's families, in the draft and in its sources.
+
+    What is template in the draft does not depend on the sources aligned:
+
+    * ``drafted``: the families found in the draft itself
+      (``reuse.library.templates.draft_families``);
+    * a passage whose library side lies in a member of that library document
+      (or whose draft side lies in ``drafted``) is a template passage: the
+      draft text aligned with the member is the family's, and so are the rest
+      of its draft side that no copying passage covers (a formula's edges are
+      not copying because one source shares them).
+
+    Each family comes back as a Template (id ``L`` + the library's id) whose
+    members are in the draft and the sources only; passages are marked with
+    the family they lie in.
     """
-    spans = library.template_spans(rows.values())
-    if not any(spans.values()):
-        return []
     names = {row: name for name, row in rows.items()}
-    found: dict[str, set[tuple[str, int, int]]] = defaultdict(set)
+    spans = library.template_spans(rows.values())
+    members: dict[str, set[tuple[str, int, int]]] = defaultdict(set)
+    info = {t.id: (t.kind, t.text, t.doc_count) for t in drafted}
+    in_draft: list[tuple[int, int, str]] = []
+    for t in drafted:
+        members[t.id].update(t.members)
+        in_draft += [(s, e, t.id) for _, s, e in t.members]
+    for row, items in spans.items():
+        for start, end, family in items:
+            members[family].add((names[row], start, end))
+    marked, copying, templated = [], [], []
     for p in passages:
         lib, lo, hi, dlo, dhi = ((p.b, p.b_start, p.b_end, p.a_start, p.a_end) if p.a == draft
                                  else (p.a, p.a_start, p.a_end, p.b_start, p.b_end))
-        for start, end, family in spans.get(rows.get(lib, -1), ()):
-            if 2 * (min(hi, end) - max(lo, start)) > hi - lo:
-                found[family].add((draft, dlo, dhi))
-                found[family].update((names[row], s, e) for row, items in spans.items() for s, e, f in items
-                                     if f == family)
-                break
-    out = []
-    for family in sorted(found):
-        row = library.conn.execute("SELECT kind, text, doc_count FROM templates WHERE id = ?", (family,)).fetchone()
-        kind, text, doc_count = row or ("library", "", 0)
-        out.append(Template(f"L{family}", kind, text, doc_count, tuple(sorted(found[family]))))
+        found = _lies_in(lo, hi, spans.get(rows.get(lib, -1), ()))
+        if found is not None:
+            start, end, family = found
+            # the draft text aligned with the member (offsets from the passage's ends)
+            a, b = dlo + max(0, start - lo), dhi - max(0, hi - end)
+            if a < b:
+                members[family].add((draft, a, b))
+        else:
+            found = _lies_in(dlo, dhi, in_draft)
+        if found is None:
+            copying.append((dlo, dhi))
+        else:
+            templated.append((dlo, dhi, found[2]))
+        marked.append(dataclasses.replace(p, template=None if found is None else f"L{found[2]}"))
+    for dlo, dhi, family in templated:
+        for a, b in _uncovered(dlo, dhi, copying):
+            members[family].add((draft, a, b))
+    templates = []
+    for family in sorted(members):
+        if family not in info:
+            row = library.conn.execute("SELECT kind, text, doc_count FROM templates WHERE id = ?", (family,)).fetchone()
+            info[family] = row or ("library", "", 0)
+        templates.append(Template(f"L{family}", *info[family], tuple(sorted(members[family]))))
+    return templates, marked
+
+
+def _lies_in(lo: int, hi: int, spans: Sequence[tuple[int, int, str]]) -> tuple[int, int, str] | None:
+    """The member ``(start, end, family)`` covering most of ``[lo, hi)``, if it covers ``LIES_IN`` of it."""
+    best, most = None, 0
+    for span in spans:
+        overlap = min(hi, span[1]) - max(lo, span[0])
+        if overlap > most:
+            best, most = span, overlap
+    return best if hi > lo and most >= LIES_IN * (hi - lo) else None
+
+
+def _uncovered(lo: int, hi: int, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of ``[lo, hi)`` outside every span.
+
+    >>> _uncovered(0, 10, [(2, 4), (3, 6), (8, 12)])
+    [(0, 2), (6, 8)]
+    """
+    out, at = [], lo
+    for s, e in sorted(spans):
+        if e <= at or s >= hi:
+            continue
+        if s > at:
+            out.append((at, s))
+        at = max(at, e)
+    if at < hi:
+        out.append((at, hi))
     return out
 
 
@@ -299,11 +361,11 @@ def check(library: Library, draft: Document, settings: Settings, *, max_sources:
     keep = {draft.id, *rows}
     documents = [d for d in scanned.documents if d.id in keep]
     passages = [p for p in scanned.passages if _touches(p, draft.id)]
-    templates = list(scanned.templates)
-    extra = _library_families(library, passages, draft.id, rows)
-    if extra:
-        templates += extra
-        passages = mark_templates(passages, extra, share=0.5)
+    drafted = draft_families(library, draft, draft_feat)
+    if drafted is None:  # a library built before families were kept: the draft and its sources alone tell
+        templates = list(scanned.templates)
+    else:
+        templates, passages = _library_templates(library, drafted, passages, draft.id, rows)
     pairs, stats = score(documents, passages, templates, include_templates=settings.include_templates)
     lib_meta = {"path": str(library.path), "uuid": library.meta.get("uuid"), "format": int(library.meta["format"]),
                 "documents": library.conn.execute("SELECT count(*) FROM documents").fetchone()[0],

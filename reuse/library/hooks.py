@@ -1,27 +1,27 @@
 """Template families over a library: the hook that keeps them current as documents come and go.
 
-The library keeps two tables for them, filled by template detection
-(``reuse.templates``), not by the library itself:
+The library keeps two tables for them:
 
 * ``templates (id, kind, text, doc_count)``: one row per family;
 * ``template_members (template, doc, start, end)``: where each family occurs,
   as original-text offsets of a library document (``doc`` is its row id).
 
 ``refresh_templates`` runs inside every ``index add``/``index remove``
-transaction, after the documents' rows are written. It calls
-``reuse.templates.update_library(library, added, removed)`` when that
-function exists; until it does, the tables stay empty and a check counts
-only passages whose ``template`` field is set as templates.
+transaction, after the documents' rows are written, and hands over to
+``reuse.library.templates.update_library(library, added, removed)``, which
+computes the families a scan of the library would find and keeps its own
+``tmpl_*`` tables so that a change recomputes only what it touches.
 
 The contract for ``update_library``:
 
 * ``library`` is the open ``reuse.library.store.Library``; read documents with
-  ``library.documents(ids)`` and exact shared shingles with
-  ``library.postings(...)``; write families with ``put_family``/``drop_family``
+  ``library.documents(ids)`` and exact shared shingles through the postings
+  index; ``library.batch`` holds the write's settings and the added
+  documents' features. Write families with ``put_family``/``drop_family``
   below (never COMMIT: the caller's transaction does).
-* ``added`` and ``removed`` are document row ids; members of removed documents
-  are already deleted, and families left without members are dropped after
-  the hook returns.
+* ``added`` and ``removed`` are document row ids; the removed documents' rows
+  and family members are already deleted, and families left without members
+  are dropped.
 * It must cost the added documents, not the library: look up what they share
   through the postings index instead of rescanning everything.
 """
@@ -36,14 +36,10 @@ if TYPE_CHECKING:
 
 
 def refresh_templates(library: "Library", added: list[int], removed: list[int]) -> None:
-    """Bring the library's template families up to date (a no-op until reuse.templates provides them)."""
-    try:
-        from reuse import templates
-    except ImportError:
-        return
-    update = getattr(templates, "update_library", None)
-    if update is not None:
-        update(library, added, removed)
+    """Bring the library's template families up to date (``reuse.library.templates.update_library``)."""
+    from reuse.library.templates import update_library
+
+    update_library(library, added, removed)
 
 
 def put_family(library: "Library", family: str, kind: str, text: str,

@@ -18,7 +18,9 @@ Tables (``reuse index stats`` shows their sizes):
 * ``postings``: ``(hash, doc, pos)`` of every shingle, clustered on ``hash``,
   so a draft's exact seeds are index seeks too.
 * ``templates`` and ``template_members``: template families over the
-  library, maintained through ``reuse.library.hooks``.
+  library, maintained through ``reuse.library.hooks`` by
+  ``reuse.library.templates``, with the ``tmpl_*`` tables that let it
+  recompute only what a change touches (described there).
 
 Readers and one writer work at once (WAL). A writer takes the write lock with
 ``BEGIN IMMEDIATE`` and does all its inserts before ``COMMIT``: a process
@@ -127,6 +129,15 @@ class DocInfo:
     chars: int
     units: int
     added: str
+
+
+@dataclass(frozen=True)
+class Batch:
+    """What a write in progress hands its hook: its settings and the features of the documents it wrote."""
+
+    settings: Settings
+    features: dict[int, Features]
+    """Row id -> features of each document added (extracted once, for the index and for templates)."""
 
 
 @dataclass(frozen=True)
@@ -329,6 +340,8 @@ class Library:
         self.meta = meta
         self.params: dict[str, Any] = json.loads(meta["params"])
         self.bands = bands or SQLiteBands(self.params["bands"], self.params["rows"])
+        self.batch: Batch | None = None
+        """Set while a hook runs inside ``add``/``remove``."""
 
     # -- opening ----------------------------------------------------------------------------------
 
@@ -471,7 +484,8 @@ class Library:
         self.conn.execute("COMMIT")
 
     def add(self, documents: Sequence[Document], settings: Settings, *, replace: bool = False,
-            hook: Callable[["Library", list[int], list[int]], None] | None = None) -> AddReport:
+            hook: Callable[["Library", list[int], list[int]], None] | None = None,
+            features: Sequence[Features] | None = None) -> AddReport:
         """Index ``documents`` in one transaction.
 
         A document whose name is already in the library is left alone when its
@@ -482,7 +496,10 @@ class Library:
         Args:
             settings: must carry this library's index parameters (see ``settings``).
             hook: called inside the transaction with the ids added and removed
-                (template families; see ``reuse.library.hooks``).
+                (template families; see ``reuse.library.hooks``); ``self.batch``
+                holds the settings and the added documents' features meanwhile.
+            features: the documents' features when already extracted with
+                ``settings`` (they are extracted here otherwise).
         """
         start = time.perf_counter()
         self.require_same_code(settings)
@@ -493,7 +510,7 @@ class Library:
         digests = [hashlib.sha256(d.text.encode("utf-8", "surrogatepass")).hexdigest() for d in documents]
         # the CPU work happens before the write lock is taken, so readers and writers wait less
         fresh = [(d, h) for d, h in zip(documents, digests)]
-        features = [extract(d, settings) for d, _ in fresh]
+        features = list(features) if features is not None else [extract(d, settings) for d, _ in fresh]
         unit_sets = [_unit_sets(f, settings.shingle) for f in features]
         counts = [len(ranges) for ranges, _ in unit_sets]
         sigs_all = unit_signatures([s for _, sets in unit_sets for s in sets], settings)
@@ -510,6 +527,7 @@ class Library:
             new_units: list[np.ndarray] = []
             new_sigs: list[np.ndarray] = []
             new_postings: list[tuple[np.ndarray, int]] = []
+            written: dict[int, Features] = {}
             offset = 0
             for (doc, sha), feat, (ranges, _), n_units in zip(fresh, features, unit_sets, counts):
                 sigs = sigs_all[offset: offset + n_units]
@@ -529,6 +547,7 @@ class Library:
                     added.append(doc.id)
                 doc_id, unit_ids = self._insert(conn, doc, sha, token, feat, ranges, sigs)
                 added_ids.append(doc_id)
+                written[doc_id] = feat
                 new_units.append(unit_ids)
                 new_sigs.append(sigs)
                 new_postings.append((feat.shingles, doc_id))
@@ -539,7 +558,7 @@ class Library:
                 self.bands.insert(conn, unit_ids, np.concatenate(new_sigs), [token] * len(unit_ids))
             _insert_postings(conn, new_postings)
             if hook is not None:
-                hook(self, added_ids, removed_ids)
+                self._run_hook(hook, Batch(settings, written), added_ids, removed_ids)
             _pause()
         return AddReport(added, replaced, unchanged, round(time.perf_counter() - start, 4))
 
@@ -578,9 +597,17 @@ class Library:
                 ids.append(int(row[0]))
             self._remove_ids(conn, ids, settings)
             if hook is not None:
-                hook(self, [], ids)
+                self._run_hook(hook, Batch(settings, {}), [], ids)
             _pause()
         return list(names)
+
+    def _run_hook(self, hook: Callable[["Library", list[int], list[int]], None], batch: Batch, added: list[int],
+                  removed: list[int]) -> None:
+        self.batch = batch
+        try:
+            hook(self, added, removed)
+        finally:
+            self.batch = None
 
     def _remove_ids(self, conn: sqlite3.Connection, ids: list[int], settings: Settings) -> None:
         for doc_id in ids:

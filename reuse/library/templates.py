@@ -1,0 +1,863 @@
+"""Template families over a library, kept current as documents come and go.
+
+The families are the ones ``reuse scan`` would find in the library's
+documents (``reuse.templates``, whose steps this module calls): recurring text
+whose long shingles (``2k`` tokens) are in at least ``min_docs`` documents,
+grouped by the shingles its pieces share; short lines recurring in as many
+documents; watermark lines. ``min_docs`` follows the scan's rule,
+``min_docs_for(library size, --min-docs)``. A check reads them back to tell
+formula from copying (``draft_families``).
+
+What a scan keeps in memory, the library keeps in tables, so that an
+``index add`` recomputes only what the added documents touch:
+
+* ``tmpl_docs (doc, name, length)``: every document processed;
+* ``tmpl_df (hash, df)``: the frequent long shingles and their document
+  frequency (a frequent shingle always lies inside a piece);
+* ``tmpl_pieces (doc, lo, hi, start, end, comp)``: token ranges covered by
+  frequent shingles, with their original offsets and their component (the
+  family they belong to, whether or not it is kept: ``r<doc>.<lo>`` of its
+  first piece);
+* ``tmpl_piece_hashes (doc, lo, hash)``: every long shingle inside each piece
+  (pieces sharing one are one component);
+* ``tmpl_members (doc, start, end, comp, text, folded)``: each component's
+  members (pieces of a document joined within ``max_gap``) and their text, as
+  is and folded (the most common wording represents the family);
+* ``tmpl_shorts (key, doc, start, end, text, folded, position)``: lines too
+  short for shingles, by folded text;
+* ``tmpl_lines (hash, doc)``: lines of up to 120 characters, to know which
+  recur (a hint a watermark line needs); ``tmpl_marks (key, doc, start, end,
+  text)``: each document's watermark lines.
+
+Adding documents (``update_library``) costs what they touch, not the library:
+
+1. their long shingles already frequent have their count raised; the others
+   that could now reach ``min_docs`` (each of their ``k``-shingles has that
+   many postings) are counted in the shingle postings index, where a long
+   shingle is a chain of ``k``-shingles on one diagonal; those that reach it
+   make the documents holding them re-cut into pieces;
+2. the new pieces join the components they share a shingle with (components
+   only merge); components that lost pieces are split again from their
+   remaining pieces;
+3. the families of the components, short lines and watermark lines touched
+   are derived again from the tables (members joined anew only where pieces
+   changed; texts kept).
+
+When the library grows so that ``min_docs`` rises, the shingles below it are
+dropped (their documents re-cut) and the families below it dropped. A removal
+lowers counts the same way; one that lowers ``min_docs`` itself recomputes
+every family (the cost of a build), since the text newly frequent is not
+tracked. So does a batch of more than a quarter of the library, where
+counting is cheaper in memory than through the index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from reuse import index
+from reuse import templates as tpl
+from reuse.config import Settings
+from reuse.features import Features, extract
+from reuse.library.hooks import drop_family, put_family
+from reuse.model import Document, Template
+from reuse.normalize import fold
+
+if TYPE_CHECKING:
+    from reuse.library.store import Library
+
+STATE_KEY = "template_state"
+"""Meta key: JSON ``{"version", "min_docs", "max_gap", "threshold"}``; absent until families were computed."""
+VERSION = 1
+LINE_CHARS = 120
+"""Longest line that can be a watermark (``reuse.templates.watermark_lines``)."""
+FULL_SHARE = 0.25
+"""A batch of more than this share of the library recomputes every family at once."""
+
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS tmpl_docs (doc INTEGER PRIMARY KEY, name TEXT NOT NULL, length INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS tmpl_df (hash INTEGER PRIMARY KEY, df INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS tmpl_pieces (doc INTEGER NOT NULL, lo INTEGER NOT NULL, hi INTEGER NOT NULL, "
+    "start INTEGER NOT NULL, end INTEGER NOT NULL, comp TEXT, PRIMARY KEY (doc, lo)) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS tmpl_pieces_comp ON tmpl_pieces (comp)",
+    "CREATE TABLE IF NOT EXISTS tmpl_piece_hashes (doc INTEGER NOT NULL, lo INTEGER NOT NULL, hash INTEGER NOT NULL, "
+    "PRIMARY KEY (doc, lo, hash)) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS tmpl_piece_hashes_hash ON tmpl_piece_hashes (hash)",
+    "CREATE TABLE IF NOT EXISTS tmpl_members (doc INTEGER NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL, "
+    "comp TEXT NOT NULL, text TEXT NOT NULL, folded TEXT NOT NULL, PRIMARY KEY (doc, start, end, comp)) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS tmpl_members_comp ON tmpl_members (comp)",
+    "CREATE TABLE IF NOT EXISTS tmpl_shorts (key TEXT NOT NULL, doc INTEGER NOT NULL, start INTEGER NOT NULL, "
+    "end INTEGER NOT NULL, text TEXT NOT NULL, folded TEXT NOT NULL, position TEXT NOT NULL, "
+    "PRIMARY KEY (key, doc, start, end)) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS tmpl_shorts_doc ON tmpl_shorts (doc)",
+    "CREATE TABLE IF NOT EXISTS tmpl_lines (hash INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (hash, doc)) "
+    "WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS tmpl_lines_doc ON tmpl_lines (doc)",
+    "CREATE TABLE IF NOT EXISTS tmpl_marks (key TEXT NOT NULL, doc INTEGER NOT NULL, start INTEGER NOT NULL, "
+    "end INTEGER NOT NULL, text TEXT NOT NULL, PRIMARY KEY (key, doc, start, end)) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS tmpl_marks_doc ON tmpl_marks (doc)",
+)
+TABLES = ("tmpl_docs", "tmpl_df", "tmpl_pieces", "tmpl_piece_hashes", "tmpl_members", "tmpl_shorts", "tmpl_lines",
+          "tmpl_marks")
+
+
+def _signed(values: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(values, dtype=np.uint64).view(np.int64)
+
+
+def _key_id(prefix: str, key: str) -> str:
+    """A family id for a keyed family (short line, watermark line): stable for its folded text."""
+    return prefix + hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
+
+
+def _line_hash(line: str) -> int:
+    return int.from_bytes(hashlib.blake2b(line.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little",
+                          signed=True)
+
+
+def _comp_id(doc: int, lo: int) -> str:
+    """A component's id: its first piece (pieces belong to one component each, so ids never collide)."""
+    return f"r{doc}.{lo}"
+
+
+class _Spans:
+    """The ``char_span``/``original_span`` of ``Features`` for stored pieces, so ``templates.join`` runs on them."""
+
+    def __init__(self) -> None:
+        self.start: dict[int, int] = {}
+        self.end: dict[int, int] = {}
+
+    def char_span(self, lo: int, hi: int) -> tuple[int, int]:
+        return lo, hi
+
+    def original_span(self, lo: int, hi: int) -> tuple[int, int]:
+        return self.start[lo], self.end[hi]
+
+
+@dataclass
+class _Context:
+    """One refresh: the open library, the template parameters and the documents read so far."""
+
+    library: "Library"
+    settings: Settings
+    max_gap: int
+    min_docs_setting: float | None
+    threshold: int
+    fresh: dict[int, Features]
+    texts: dict[int, str]
+    docs: dict[int, Document]
+    names: dict[int, tuple[str, int]]
+    folded: dict[str, str]
+
+    @property
+    def conn(self):
+        return self.library.conn
+
+    @property
+    def k(self) -> int:
+        return self.settings.shingle
+
+    @property
+    def min_length(self) -> int:
+        return self.settings.min_length
+
+    def document(self, doc: int) -> Document:
+        if doc not in self.docs:
+            self.docs[doc] = self.library.documents([doc])[doc]
+        return self.docs[doc]
+
+    def features(self, doc: int, document: Document | None = None) -> Features:
+        feat = self.fresh.get(doc)
+        if feat is None:
+            feat = extract(document or self.document(doc), self.settings)
+        return feat
+
+    def fold(self, text: str) -> str:
+        """``fold(text).text``, as ``templates.describe`` folds a member (the same lines recur: kept)."""
+        if text not in self.folded:
+            self.folded[text] = fold(text).text
+        return self.folded[text]
+
+    def text(self, doc: int) -> str:
+        if doc in self.docs:
+            return self.docs[doc].text
+        if doc not in self.texts:
+            self.texts[doc] = self.conn.execute("SELECT text FROM documents WHERE id = ?", (doc,)).fetchone()[0]
+        return self.texts[doc]
+
+
+def _state(library: "Library") -> dict[str, Any] | None:
+    row = library.conn.execute("SELECT value FROM meta WHERE key = ?", (STATE_KEY,)).fetchone()
+    if row is None:
+        return None
+    state = json.loads(row[0])
+    return state if state.get("version") == VERSION else None
+
+
+def _write_state(ctx: _Context) -> None:
+    value = json.dumps({"version": VERSION, "min_docs": ctx.min_docs_setting, "max_gap": ctx.max_gap,
+                        "threshold": ctx.threshold}, sort_keys=True)
+    ctx.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (STATE_KEY, value))
+    ctx.library.meta[STATE_KEY] = value
+
+
+def ready(library: "Library") -> bool:
+    """True when the library's template families are computed (a library built before they were is not)."""
+    return _state(library) is not None
+
+
+# -- the hook ------------------------------------------------------------------------------------
+
+
+def update_library(library: "Library", added: list[int], removed: list[int]) -> None:
+    """Bring the template families up to date after ``added`` and ``removed`` (document row ids).
+
+    Runs inside the caller's write transaction and never commits. The
+    documents' own rows are written (added) or deleted (removed) already.
+    """
+    conn = library.conn
+    for statement in SCHEMA:
+        conn.execute(statement)
+    batch = getattr(library, "batch", None)
+    base = batch.settings if batch is not None else Settings()
+    settings = library.settings(base)
+    state = _state(library)
+    params = state or {"min_docs": base.min_docs, "max_gap": base.max_gap}
+    n_docs = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+    ctx = _Context(library, settings, int(params["max_gap"]), params["min_docs"],
+                   tpl.min_docs_for(n_docs, params["min_docs"]), dict(batch.features) if batch else {}, {}, {}, {}, {})
+    full = (state is None or ctx.threshold < state["threshold"]
+            or len(added) > FULL_SHARE * n_docs)
+    if full:
+        _recompute(ctx)
+    else:
+        _update(ctx, list(added), list(removed), state["threshold"])
+    _write_state(ctx)
+
+
+# -- everything at once --------------------------------------------------------------------------
+
+
+def _recompute(ctx: _Context) -> None:
+    """Every family of the library from its documents, as a scan of them finds them."""
+    conn = ctx.conn
+    for table in TABLES:
+        conn.execute(f"DELETE FROM {table}")
+    for (family,) in conn.execute("SELECT id FROM templates").fetchall():
+        drop_family(ctx.library, family)
+    rows = conn.execute("SELECT id FROM documents ORDER BY name").fetchall()
+    ids = [r[0] for r in rows]
+    longs: list[np.ndarray] = []
+    lines: dict[str, int] = defaultdict(int)
+    for doc in ids:
+        document = ctx.document(doc)
+        feat = ctx.fresh[doc] = ctx.features(doc, document)  # kept for the second pass, as a scan keeps them
+        longs.append(tpl.long_hashes(feat, ctx.k))
+        for line in _index_document(ctx, doc, document, feat):
+            lines[line] += 1
+    occ = index.occurrences(longs)
+    keep = occ.doc_freq >= ctx.threshold
+    frequent = occ.values[occ.order[occ.starts[keep]]]
+    conn.executemany("INSERT INTO tmpl_df (hash, df) VALUES (?, ?)",
+                     zip(_signed(frequent).tolist(), occ.doc_freq[keep].tolist()))
+    frequent = np.sort(frequent)
+    found = []
+    for doc, hashes in zip(ids, longs):
+        if len(frequent) and index.contains(frequent, hashes).any():
+            found += _cut(ctx, doc, ctx.features(doc), hashes, frequent)
+    roots = tpl.components([piece[-1] for piece in found])
+    groups: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for root, piece in zip(roots, found):
+        groups[root].append(piece[:2])
+    comp_of = {}
+    for pieces in groups.values():
+        comp = _comp_id(*min(pieces))
+        comp_of.update((piece, comp) for piece in pieces)
+    _store_pieces(ctx, found, comp_of)
+    _refresh_marks(ctx, ids, repeated={line for line, n in lines.items() if n > 1})
+    _derive(ctx, set(comp_of.values()), _all_keys(ctx, "tmpl_shorts"), _all_keys(ctx, "tmpl_marks"))
+
+
+def _all_keys(ctx: _Context, table: str) -> set[str]:
+    return {r[0] for r in ctx.conn.execute(f"SELECT DISTINCT key FROM {table}")}
+
+
+def _index_document(ctx: _Context, doc: int, document: Document, feat: Features) -> None:
+    """A document's rows that do not depend on other documents: its length, short lines, lines."""
+    conn = ctx.conn
+    conn.execute("INSERT INTO tmpl_docs (doc, name, length) VALUES (?, ?, ?)", (doc, document.id, len(document.text)))
+    rows = []
+    for key, s in tpl.short_lines(document, feat, min_length=ctx.min_length):
+        text = document.text[s.start:s.end]
+        rows.append((key, doc, s.start, s.end, text, ctx.fold(text), tpl.position(document, s.start)))
+    conn.executemany("INSERT OR IGNORE INTO tmpl_shorts (key, doc, start, end, text, folded, position) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    lines = {line for line in (document.text[p.start:p.end] for p in document.paragraphs) if len(line) <= LINE_CHARS}
+    conn.executemany("INSERT OR IGNORE INTO tmpl_lines (hash, doc) VALUES (?, ?)",
+                     [(_line_hash(line), doc) for line in lines])
+    return lines
+
+
+Piece = tuple[int, int, int, int, int, set[int]]
+"""``(doc, tok_lo, tok_hi, start, end, long shingle hashes inside)``."""
+
+
+def _cut(ctx: _Context, doc: int, feat: Features, hashes: np.ndarray, frequent: np.ndarray) -> list[Piece]:
+    """A document's pieces: token ranges covered by the sorted ``frequent`` shingles."""
+    out = []
+    for lo, hi in tpl.pieces(feat, frequent, hashes, ctx.k):
+        out.append((doc, lo, hi, *feat.original_span(*feat.char_span(lo, hi)),
+                    tpl.piece_hashes(hashes, lo, hi, ctx.k)))
+    return out
+
+
+def _store_pieces(ctx: _Context, pieces: Sequence[Piece], comp_of: dict[tuple[int, int], str] | None = None) -> None:
+    """Write pieces and their shingles (with their component, or none yet)."""
+    comp_of = comp_of or {}
+    ctx.conn.executemany("INSERT INTO tmpl_pieces (doc, lo, hi, start, end, comp) VALUES (?, ?, ?, ?, ?, ?)",
+                         [(*p[:5], comp_of.get(p[:2])) for p in pieces])
+    ctx.conn.executemany("INSERT INTO tmpl_piece_hashes (doc, lo, hash) VALUES (?, ?, ?)",
+                         [(p[0], p[1], h) for p in pieces
+                          for h in _signed(np.array(sorted(p[5]), dtype=np.uint64)).tolist()])
+
+
+# -- what a batch touches ------------------------------------------------------------------------
+
+
+def _update(ctx: _Context, added: list[int], removed: list[int], old_threshold: int) -> None:
+    """The families after adding and removing a few documents, recomputing only what they touch."""
+    conn = ctx.conn
+    m = ctx.threshold
+    lossy: set[str] = set()  # components that lost or changed pieces
+    short_keys: set[str] = set()
+    mark_keys: set[str] = set()
+    mark_docs: set[int] = set()  # documents whose watermark lines may change
+    dirty: set[int] = set()  # documents to cut into pieces again
+
+    # 1. removed documents: their counts, components, keys and rows go
+    for doc in removed:
+        conn.executemany("UPDATE tmpl_df SET df = df - 1 WHERE hash = ?", conn.execute(
+            "SELECT DISTINCT h.hash FROM tmpl_piece_hashes h JOIN tmpl_df d ON d.hash = h.hash WHERE h.doc = ?",
+            (doc,)).fetchall())
+        lossy |= {r[0] for r in conn.execute("SELECT DISTINCT comp FROM tmpl_pieces WHERE doc = ?", (doc,))}
+        short_keys |= {r[0] for r in conn.execute("SELECT DISTINCT key FROM tmpl_shorts WHERE doc = ?", (doc,))}
+        mark_keys |= {r[0] for r in conn.execute("SELECT DISTINCT key FROM tmpl_marks WHERE doc = ?", (doc,))}
+        lines = [r[0] for r in conn.execute("SELECT hash FROM tmpl_lines WHERE doc = ?", (doc,))]
+        for table in TABLES:
+            if table != "tmpl_df":
+                conn.execute(f"DELETE FROM {table} WHERE doc = ?", (doc,))
+        for h in lines:  # a line now in one document only is no longer a repeated line there
+            rest = conn.execute("SELECT doc FROM tmpl_lines WHERE hash = ? LIMIT 2", (h,)).fetchall()
+            if len(rest) == 1:
+                mark_docs.add(rest[0][0])
+    lossy.discard(None)
+
+    # 2. a higher threshold: families below it go (those touched below are derived again anyway)
+    if m > old_threshold:
+        for (family,) in conn.execute("SELECT id FROM templates WHERE doc_count < ? AND kind != 'watermark'",
+                                      (m,)).fetchall():
+            drop_family(ctx.library, family)
+
+    # 3. added documents: their shingles counted, those now frequent found where else they are
+    longs: dict[int, np.ndarray] = {}
+    for doc in added:
+        document = ctx.document(doc)
+        feat = ctx.features(doc, document)
+        longs[doc] = tpl.long_hashes(feat, ctx.k)
+        _index_document(ctx, doc, document, feat)
+    if added:
+        dirty |= _count_added(ctx, added, longs)
+
+    # 4. shingles below the threshold are no longer frequent
+    demoted = [r[0] for r in conn.execute("SELECT hash FROM tmpl_df WHERE df < ?", (m,))]
+    if demoted:
+        for h in demoted:
+            dirty |= {r[0] for r in conn.execute("SELECT DISTINCT doc FROM tmpl_piece_hashes WHERE hash = ?", (h,))}
+        conn.executemany("DELETE FROM tmpl_df WHERE hash = ?", [(h,) for h in demoted])
+    dirty -= set(added) | set(removed)
+
+    # 5. documents cut into pieces (again)
+    fresh: list[Piece] = []
+    recut = sorted(dirty) + list(added)
+    for doc in sorted(dirty):
+        lossy |= {r[0] for r in conn.execute("SELECT DISTINCT comp FROM tmpl_pieces WHERE doc = ?", (doc,))}
+        conn.execute("DELETE FROM tmpl_pieces WHERE doc = ?", (doc,))
+        conn.execute("DELETE FROM tmpl_piece_hashes WHERE doc = ?", (doc,))
+    lossy.discard(None)
+    cut = {doc: longs.get(doc) for doc in recut}
+    for doc in recut:
+        if cut[doc] is None:
+            cut[doc] = tpl.long_hashes(ctx.features(doc), ctx.k)
+    frequent = _frequent_among(ctx, np.concatenate(list(cut.values())) if cut else np.zeros(0, dtype=np.uint64))
+    for doc in recut:
+        if len(frequent) and index.contains(frequent, cut[doc]).any():
+            fresh += _cut(ctx, doc, ctx.features(doc), cut[doc], frequent)
+    _store_pieces(ctx, fresh)
+
+    # 6. components that lost pieces split again; 7. new pieces join the components they share a shingle with
+    comps, vanished = _split(ctx, lossy)
+    joined, gone = _attach(ctx, fresh)
+    comps = (comps | joined) - gone
+    vanished |= gone
+
+    # 8. watermark lines of the documents whose lines or repetitions changed
+    mark_docs |= set(added)
+    mark_docs -= set(removed)
+    mark_docs |= _lines_now_repeated(ctx, added)
+    changed = _refresh_marks(ctx, sorted(mark_docs), mark_keys)
+    short_keys |= {r[0] for doc in added for r in conn.execute("SELECT key FROM tmpl_shorts WHERE doc = ?", (doc,))}
+    for doc in changed:  # whether a family lies inside watermark lines may have changed
+        comps |= {r[0] for r in conn.execute("SELECT DISTINCT comp FROM tmpl_pieces WHERE doc = ?", (doc,))}
+        short_keys |= {r[0] for r in conn.execute("SELECT DISTINCT key FROM tmpl_shorts WHERE doc = ?", (doc,))}
+    comps.discard(None)
+
+    _derive(ctx, comps, short_keys, mark_keys)
+    for comp in vanished - comps:  # after deriving: their member texts serve the components they went into
+        conn.execute("DELETE FROM tmpl_members WHERE comp = ?", (comp,))
+        drop_family(ctx.library, comp)
+
+
+def _frequent_among(ctx: _Context, hashes: np.ndarray) -> np.ndarray:
+    """The sorted distinct ``hashes`` that are frequent shingles of the library."""
+    uniq = np.unique(hashes)
+    if not len(uniq):
+        return uniq
+    conn = ctx.conn
+    if conn.execute("SELECT count(*) FROM tmpl_df").fetchone()[0] <= len(uniq):  # fewer to read than to look up
+        every = np.sort(np.array([r[0] for r in conn.execute("SELECT hash FROM tmpl_df")], dtype=np.int64)
+                        .view(np.uint64))
+        return uniq[index.contains(every, uniq)]
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS q_tmpl (hash INTEGER PRIMARY KEY)")
+    conn.execute("DELETE FROM q_tmpl")
+    conn.executemany("INSERT INTO q_tmpl (hash) VALUES (?)", ((h,) for h in _signed(uniq).tolist()))
+    rows = conn.execute("SELECT q.hash FROM q_tmpl q JOIN tmpl_df d ON d.hash = q.hash").fetchall()
+    conn.execute("DELETE FROM q_tmpl")
+    return np.sort(np.array([r[0] for r in rows], dtype=np.int64).view(np.uint64))
+
+
+def _count_added(ctx: _Context, added: list[int], longs: dict[int, np.ndarray]) -> set[int]:
+    """Raise the counts of the added documents' frequent shingles and find those that became frequent.
+
+    Returns the other documents holding a shingle that became frequent: they
+    are to be cut into pieces again.
+    """
+    conn = ctx.conn
+    m = ctx.threshold
+    per_doc = {doc: np.unique(h) for doc, h in longs.items()}
+    occ = index.occurrences(list(per_doc.values()))
+    values = occ.values[occ.order[occ.starts]]
+    counts = occ.doc_freq
+    known = _frequent_among(ctx, values)
+    is_known = index.contains(known, values)
+    conn.executemany("UPDATE tmpl_df SET df = df + ? WHERE hash = ?",
+                     zip(counts[is_known].tolist(), _signed(values[is_known]).tolist()))
+    unknown = set(values[~is_known].tolist())
+    if not unknown:
+        return set()
+    # one occurrence of each unknown shingle: its chain of k-shingles, for the postings index
+    chains: dict[int, tuple[list[tuple[int, int]], bool]] = {}
+    for doc in added:
+        feat = ctx.features(doc)
+        hashes = longs[doc]
+        for i in np.flatnonzero(np.isin(hashes, np.fromiter(unknown, dtype=np.uint64, count=len(unknown)))).tolist():
+            h = int(hashes[i])
+            if h not in chains:
+                chains[h] = _chain(feat, i, 2 * ctx.k)
+    holders = _holders(ctx, chains, m)
+    dirty: set[int] = set()
+    new_rows = []
+    for h, docs in holders.items():
+        if len(docs) >= m:
+            new_rows.append((int(np.array([h], dtype=np.uint64).view(np.int64)[0]), len(docs)))
+            dirty |= docs
+    conn.executemany("INSERT INTO tmpl_df (hash, df) VALUES (?, ?)", new_rows)
+    return dirty
+
+
+def _chain(feat: Features, i: int, K: int) -> tuple[list[tuple[int, int]], bool]:
+    """``k``-shingles ``(hash, token offset)`` tiling tokens ``[i, i + K)``, and whether they tile it exactly.
+
+    Two documents share the long shingle at ``i`` exactly when they share all
+    these on one diagonal. (With words of several weights the last tokens may
+    be left over: then the chain finds a superset of the documents.)
+    """
+    lens = feat.shingle_len
+    n = len(lens)
+    end = i + K
+    out: list[tuple[int, int]] = []
+    p = i
+    while p < end and p < n and p + int(lens[p]) <= end:
+        out.append((int(feat.shingles[p]), p - i))
+        p += int(lens[p])
+    if p >= end:
+        return out, True
+    for q in range(min(p, n) - 1, i, -1):
+        if q + int(lens[q]) == end:
+            out.append((int(feat.shingles[q]), q - i))
+            return out, True
+    return out, False
+
+
+def _holders(ctx: _Context, chains: dict[int, tuple[list[tuple[int, int]], bool]], m: int) -> dict[int, set[int]]:
+    """Library documents holding each long shingle that could be frequent, through the postings index.
+
+    A long shingle whose rarest ``k``-shingle has fewer than ``m`` postings is
+    in fewer than ``m`` documents and is not looked up.
+    """
+    conn = ctx.conn
+    members = sorted({h for chain, _ in chains.values() for h, _ in chain})
+    if not members:
+        return {}
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS q_tmpl_k (hash INTEGER PRIMARY KEY, n INTEGER)")
+    conn.execute("DELETE FROM q_tmpl_k")
+    conn.executemany("INSERT INTO q_tmpl_k (hash) VALUES (?)",
+                     ((h,) for h in _signed(np.array(members, dtype=np.uint64)).tolist()))
+    cap = max(4 * m, 64)
+    conn.execute("UPDATE q_tmpl_k SET n = (SELECT count(*) FROM (SELECT 1 FROM postings p WHERE p.hash = q_tmpl_k.hash "
+                 f"LIMIT {cap}))")
+    count = {int(np.array([h], dtype=np.int64).view(np.uint64)[0]): n
+             for h, n in conn.execute("SELECT hash, n FROM q_tmpl_k")}
+    conn.execute("DELETE FROM q_tmpl_k")
+    lead_rows, rest_rows, inexact = [], [], {}
+    for n, (h, (chain, exact)) in enumerate(chains.items()):
+        if not chain or min(count[c] for c, _ in chain) < m:
+            continue
+        lead = min(range(len(chain)), key=lambda j: count[chain[j][0]])
+        lead_rows.append((n, *_pair(chain[lead])))
+        rest_rows += [(n, *_pair(c)) for j, c in enumerate(chain) if j != lead]
+        if not exact:
+            inexact[n] = h
+    if not lead_rows:
+        return {}
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS q_tmpl_lead (i INTEGER PRIMARY KEY, hash INTEGER, off INTEGER)")
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS q_tmpl_rest (i INTEGER, hash INTEGER, off INTEGER)")
+    conn.execute("CREATE INDEX IF NOT EXISTS q_tmpl_rest_i ON q_tmpl_rest (i)")
+    conn.execute("DELETE FROM q_tmpl_lead")
+    conn.execute("DELETE FROM q_tmpl_rest")
+    conn.executemany("INSERT INTO q_tmpl_lead (i, hash, off) VALUES (?, ?, ?)", lead_rows)
+    conn.executemany("INSERT INTO q_tmpl_rest (i, hash, off) VALUES (?, ?, ?)", rest_rows)
+    rows = conn.execute(
+        "SELECT DISTINCT l.i, p.doc FROM q_tmpl_lead l JOIN postings p ON p.hash = l.hash "
+        "WHERE p.pos >= l.off AND NOT EXISTS (SELECT 1 FROM q_tmpl_rest r WHERE r.i = l.i AND NOT EXISTS ("
+        "SELECT 1 FROM postings x WHERE x.hash = r.hash AND x.doc = p.doc AND x.pos = p.pos - l.off + r.off))"
+    ).fetchall()
+    conn.execute("DELETE FROM q_tmpl_lead")
+    conn.execute("DELETE FROM q_tmpl_rest")
+    keys = list(chains)
+    out: dict[int, set[int]] = defaultdict(set)
+    for n, doc in rows:
+        out[keys[n]].add(int(doc))
+    for n, h in inexact.items():  # documents the chain cannot tell apart: their own long shingles decide
+        out[h] = {doc for doc in out.get(h, ()) if h in set(tpl.long_hashes(ctx.features(doc), ctx.k).tolist())}
+    return dict(out)
+
+
+def _pair(item: tuple[int, int]) -> tuple[int, int]:
+    h, off = item
+    return int(np.array([h], dtype=np.uint64).view(np.int64)[0]), off
+
+
+def _pieces_of(ctx: _Context, comps: Iterable[str]) -> list[tuple[int, int]]:
+    out = []
+    for comp in comps:
+        out += [(d, lo) for d, lo in ctx.conn.execute("SELECT doc, lo FROM tmpl_pieces WHERE comp = ?", (comp,))]
+    return out
+
+
+def _split(ctx: _Context, lossy: set[str]) -> tuple[set[str], set[str]]:
+    """Components that lost pieces, split into the components their remaining pieces form.
+
+    Returns the components now there and the ids gone.
+    """
+    conn = ctx.conn
+    now: set[str] = set()
+    for comp in sorted(lossy):
+        pieces = sorted(_pieces_of(ctx, [comp]))
+        hashes: dict[tuple[int, int], set[int]] = defaultdict(set)
+        for d, lo, h in conn.execute("SELECT h.doc, h.lo, h.hash FROM tmpl_pieces p JOIN tmpl_piece_hashes h "
+                                     "ON h.doc = p.doc AND h.lo = p.lo WHERE p.comp = ?", (comp,)):
+            hashes[(d, lo)].add(h)
+        roots = tpl.components([hashes[p] for p in pieces])
+        groups: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for root, piece in zip(roots, pieces):
+            groups[root].append(piece)
+        for group in groups.values():
+            new = _comp_id(*min(group))
+            if new != comp:
+                conn.executemany("UPDATE tmpl_pieces SET comp = ? WHERE doc = ? AND lo = ?",
+                                 [(new, d, lo) for d, lo in group])
+            now.add(new)
+    return now, lossy - now
+
+
+def _attach(ctx: _Context, fresh: list[Piece]) -> tuple[set[str], set[str]]:
+    """New pieces joined with each other and with the components they share a shingle with.
+
+    Components only merge here; returns the components now there and the ids gone.
+    """
+    if not fresh:
+        return set(), set()
+    conn = ctx.conn
+    found: dict[int, str] = {}
+    for h in sorted({h for piece in fresh for h in piece[5]}):
+        signed = int(np.array([h], dtype=np.uint64).view(np.int64)[0])
+        row = conn.execute("SELECT p.comp FROM tmpl_piece_hashes h JOIN tmpl_pieces p ON p.doc = h.doc AND p.lo = h.lo "
+                           "WHERE h.hash = ? AND p.comp IS NOT NULL LIMIT 1", (signed,)).fetchone()
+        if row is not None:
+            found[h] = row[0]
+    old = sorted(set(found.values()))
+    # nodes: the new pieces, then the components they reach (each a node holding the shingles found in it)
+    sets = [piece[5] for piece in fresh] + [{h for h, c in found.items() if c == comp} for comp in old]
+    roots = tpl.components(sets)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for n, root in enumerate(roots):
+        groups[root].append(n)
+    now: set[str] = set()
+    gone: set[str] = set()
+    for nodes in groups.values():
+        new_pieces = [(fresh[n][0], fresh[n][1]) for n in nodes if n < len(fresh)]
+        merged = [old[n - len(fresh)] for n in nodes if n >= len(fresh)]
+        first = min(new_pieces + [_first_piece(ctx, c) for c in merged])
+        comp = _comp_id(*first)
+        conn.executemany("UPDATE tmpl_pieces SET comp = ? WHERE doc = ? AND lo = ?",
+                         [(comp, d, lo) for d, lo in new_pieces])
+        for c in merged:
+            if c != comp:
+                conn.execute("UPDATE tmpl_pieces SET comp = ? WHERE comp = ?", (comp, c))
+                gone.add(c)
+        now.add(comp)
+    return now, gone - now
+
+
+def _first_piece(ctx: _Context, comp: str) -> tuple[int, int]:
+    return tuple(ctx.conn.execute("SELECT doc, lo FROM tmpl_pieces WHERE comp = ? ORDER BY doc, lo LIMIT 1",
+                                  (comp,)).fetchone())
+
+
+def _lines_now_repeated(ctx: _Context, added: list[int]) -> set[int]:
+    """Other documents holding a line of the added ones that was in one document only before them."""
+    out: set[int] = set()
+    marks = ",".join("?" * len(added))
+    for doc in added:
+        for (h,) in ctx.conn.execute("SELECT hash FROM tmpl_lines WHERE doc = ?", (doc,)).fetchall():
+            before = ctx.conn.execute(f"SELECT doc FROM tmpl_lines WHERE hash = ? AND doc NOT IN ({marks}) LIMIT 2",
+                                      (h, *added)).fetchall()
+            if len(before) == 1:
+                out.add(before[0][0])
+    return out
+
+
+def _refresh_marks(ctx: _Context, docs: Sequence[int], keys: set[str] | None = None,
+                   repeated: set[str] | None = None) -> set[int]:
+    """Watermark lines of ``docs`` computed again; returns the documents whose lines changed.
+
+    The keys of the lines before and after are added to ``keys``. Lines in
+    more than one document are looked up, unless given as ``repeated``.
+    """
+    conn = ctx.conn
+    changed: set[int] = set()
+    for doc in docs:
+        document = ctx.document(doc)
+        lines = {document.text[p.start:p.end] for p in document.paragraphs}
+        if repeated is not None:
+            mine = lines & repeated
+        else:
+            mine = {line for line in lines if len(line) <= LINE_CHARS and conn.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM tmpl_lines WHERE hash = ? LIMIT 2)", (_line_hash(line),)
+            ).fetchone()[0] > 1}
+        marks = [(key, doc, s.start, s.end, document.text[s.start:s.end])
+                 for key, s in tpl.watermark_marks(document, mine)]
+        before = conn.execute("SELECT key, doc, start, end, text FROM tmpl_marks WHERE doc = ? "
+                              "ORDER BY start, end, key", (doc,)).fetchall()
+        if sorted(before, key=lambda r: (r[2], r[3], r[0])) == sorted(marks, key=lambda r: (r[2], r[3], r[0])):
+            continue
+        changed.add(doc)
+        conn.execute("DELETE FROM tmpl_marks WHERE doc = ?", (doc,))
+        conn.executemany("INSERT OR IGNORE INTO tmpl_marks (key, doc, start, end, text) VALUES (?, ?, ?, ?, ?)", marks)
+        if keys is not None:
+            keys |= {r[0] for r in before} | {r[0] for r in marks}
+    return changed
+
+
+# -- families from the tables --------------------------------------------------------------------
+
+
+def _names(ctx: _Context, docs: Iterable[int]) -> dict[int, tuple[str, int]]:
+    """``doc -> (name, text length)``."""
+    for doc in set(docs) - set(ctx.names):
+        ctx.names[doc] = tuple(ctx.conn.execute("SELECT name, length FROM tmpl_docs WHERE doc = ?", (doc,)).fetchone())
+    return ctx.names
+
+
+def _inside_marks(ctx: _Context, members: Sequence[tuple[int, int, int]]) -> bool:
+    """True when every member lies inside a watermark line of its document (the family is that watermark)."""
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for doc, start, end in members:
+        if doc not in spans:
+            spans[doc] = [(s, e) for s, e in ctx.conn.execute("SELECT start, end FROM tmpl_marks WHERE doc = ?", (doc,))]
+        if not any(s <= start and end <= e for s, e in spans[doc]):
+            return False
+    return True
+
+
+def _derive(ctx: _Context, comps: set[str], short_keys: set[str], mark_keys: set[str]) -> None:
+    """Write (or drop) the families of these components, short lines and watermark lines."""
+    for key in sorted(mark_keys):
+        _derive_marks(ctx, key)
+    for comp in sorted(comps):
+        _derive_comp(ctx, comp)
+    for key in sorted(short_keys):
+        _derive_short(ctx, key)
+
+
+def _put(ctx: _Context, family: str, members: list[tuple[int, int, int, str, str]], positions: list[str] | None, *,
+         watermark: bool = False) -> None:
+    """Describe and write a family from its members ``(doc, start, end, text, folded text)``."""
+    names = _names(ctx, (m[0] for m in members))
+    order = sorted(range(len(members)), key=lambda n: (names[members[n][0]][0], members[n][1]))
+    ranked = [positions[n] for n in order] if positions is not None else []
+    kind, rep = tpl.describe([members[n][3] for n in order], ranked, is_watermark=watermark,
+                             short=positions is not None, keys=[members[n][4] for n in order])
+    put_family(ctx.library, family, kind, rep, [m[:3] for m in members])
+
+
+def _derive_marks(ctx: _Context, key: str) -> None:
+    family = _key_id("w", key)
+    rows = ctx.conn.execute("SELECT doc, start, end, text, key FROM tmpl_marks WHERE key = ?", (key,)).fetchall()
+    if rows and key:
+        _put(ctx, family, rows, None, watermark=True)
+    else:
+        drop_family(ctx.library, family)
+
+
+def _derive_short(ctx: _Context, key: str) -> None:
+    family = _key_id("s", key)
+    rows = ctx.conn.execute("SELECT doc, start, end, text, folded, position FROM tmpl_shorts WHERE key = ?",
+                            (key,)).fetchall()
+    if len({r[0] for r in rows}) < ctx.threshold or _inside_marks(ctx, [r[:3] for r in rows]):
+        drop_family(ctx.library, family)
+        return
+    _put(ctx, family, [r[:5] for r in rows], [r[5] for r in rows])
+
+
+def _derive_comp(ctx: _Context, comp: str) -> None:
+    """A component's members (joined again from its pieces; texts kept where members did not change)."""
+    conn = ctx.conn
+    spans: dict[int, _Spans] = defaultdict(_Spans)
+    items = []
+    for doc, lo, hi, start, end in conn.execute("SELECT doc, lo, hi, start, end FROM tmpl_pieces WHERE comp = ?",
+                                                (comp,)):
+        spans[doc].start[lo] = start
+        spans[doc].end[hi] = end
+        items.append((doc, lo, hi))
+    members = tpl.join(items, spans, max_gap=ctx.max_gap, min_length=ctx.min_length) if items else []
+    old = {(d, s, e): (t, f) for d, s, e, t, f in conn.execute(
+        "SELECT doc, start, end, text, folded FROM tmpl_members WHERE comp = ?", (comp,))}
+    rows = []
+    for m in members:
+        known = old.get((m.doc, m.start, m.end))
+        if known is None:
+            known = conn.execute("SELECT text, folded FROM tmpl_members WHERE doc = ? AND start = ? AND end = ? "
+                                 "LIMIT 1", (m.doc, m.start, m.end)).fetchone()
+        if known is None:
+            text = ctx.text(m.doc)[m.start:m.end]
+            known = (text, ctx.fold(text))
+        rows.append((m.doc, m.start, m.end, *known))
+    if set(old) != {r[:3] for r in rows}:
+        conn.execute("DELETE FROM tmpl_members WHERE comp = ?", (comp,))
+        conn.executemany("INSERT INTO tmpl_members (doc, start, end, comp, text, folded) VALUES (?, ?, ?, ?, ?, ?)",
+                         [(d, s, e, comp, t, f) for d, s, e, t, f in rows])
+    docs = {r[0] for r in rows}
+    if len(docs) < ctx.threshold:
+        drop_family(ctx.library, comp)
+        return
+    lengths = {doc: length for doc, (_, length) in _names(ctx, docs).items()}
+    if tpl.whole_documents([tpl.Member(*r[:3]) for r in rows], lengths) or _inside_marks(
+            ctx, [r[:3] for r in rows]):
+        drop_family(ctx.library, comp)
+        return
+    _put(ctx, comp, rows, None)
+
+
+# -- reading -------------------------------------------------------------------------------------
+
+
+def families(library: "Library") -> list[Template]:
+    """The library's template families, most widespread first, members as ``(document name, start, end)``."""
+    rows = library.conn.execute("SELECT id, kind, text, doc_count FROM templates").fetchall()
+    out = []
+    for family, kind, text, doc_count in rows:
+        members = library.conn.execute(
+            "SELECT d.name, m.start, m.end FROM template_members m JOIN documents d ON d.id = m.doc "
+            "WHERE m.template = ? ORDER BY d.name, m.start, m.end", (family,)).fetchall()
+        out.append(Template(family, kind, text, doc_count, tuple(tuple(m) for m in members)))
+    out.sort(key=lambda t: (-t.doc_count, t.kind, -len(t.text), t.text, t.members))
+    return out
+
+
+def draft_families(library: "Library", draft: Document, feat: Features) -> list[Template] | None:
+    """The library's families in a draft, as templates whose members are the draft's spans.
+
+    The draft is read as one more library document would be, against the
+    library's own counts (the draft does not count): its pieces covered by
+    frequent long shingles, each in the family whose shingles it shares and
+    joined as that family's members are; its short lines that are a short-line
+    family; its watermark lines. A watermark line found by pattern and
+    position in the draft alone is a template too (a family of the draft,
+    ``doc_count`` 0): that is the only text the draft makes template by itself.
+
+    Returns None when the library has no families computed (built before
+    they were), and ``feat`` must be extracted with the library's settings.
+    """
+    state = _state(library)
+    if state is None:
+        return None
+    conn = library.conn
+    settings = library.settings()
+    k, min_length = settings.shingle, settings.min_length
+    found: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    hashes = tpl.long_hashes(feat, k)
+    ctx = _Context(library, settings, int(state["max_gap"]), state["min_docs"], int(state["threshold"]), {}, {}, {},
+                   {}, {})
+    frequent = _frequent_among(ctx, hashes)
+    by_comp: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+    for lo, hi in tpl.pieces(feat, frequent, hashes, k) if len(frequent) else ():
+        inside = np.unique(hashes[lo: hi - 2 * k + 1])
+        votes: dict[str, int] = defaultdict(int)
+        for h in _signed(inside[index.contains(frequent, inside)]).tolist():
+            row = conn.execute("SELECT p.comp FROM tmpl_piece_hashes h JOIN tmpl_pieces p ON p.doc = h.doc "
+                               "AND p.lo = h.lo WHERE h.hash = ? LIMIT 1", (h,)).fetchone()
+            if row is not None and row[0] is not None:
+                votes[row[0]] += 1
+        if votes:  # a piece bridging components goes with the one it shares most with
+            by_comp[min(votes, key=lambda c: (-votes[c], c))].append((0, lo, hi))
+    for comp, items in by_comp.items():
+        found[comp] += [(m.start, m.end) for m in tpl.join(items, {0: feat}, max_gap=ctx.max_gap,
+                                                            min_length=min_length)]
+    for key, span in tpl.short_lines(draft, feat, min_length=min_length):
+        found[_key_id("s", key)].append((span.start, span.end))
+    lines = {draft.text[p.start:p.end] for p in draft.paragraphs}
+    repeated = {line for line in lines if len(line) <= LINE_CHARS and conn.execute(
+        "SELECT 1 FROM tmpl_lines WHERE hash = ? LIMIT 1", (_line_hash(line),)).fetchone()}
+    own: dict[str, str] = {}
+    for key, span in tpl.watermark_marks(draft, repeated):
+        if key:
+            found[_key_id("w", key)].append((span.start, span.end))
+            own.setdefault(_key_id("w", key), draft.text[span.start:span.end])
+    out = []
+    for family, spans in sorted(found.items()):
+        row = conn.execute("SELECT kind, text, doc_count FROM templates WHERE id = ?", (family,)).fetchone()
+        if row is None:
+            if family not in own:
+                continue  # a component or short line the library does not keep as a family
+            row = ("watermark", own[family], 0)
+        out.append(Template(family, row[0], row[1], row[2],
+                            tuple((draft.id, s, e) for s, e in sorted(set(spans)))))
+    return out
