@@ -98,7 +98,8 @@ def test_dask_reports_progress_as_each_task_ends(tmp_path, dask_engine):
             open(marker, "w").close()
 
     # tasks 1-3 end only once task 0 has been reported, so a report made after all ends would time them out
-    assert dask_engine.map(_first_or_wait, [(n, marker) for n in range(4)], stage="wait", progress=progress) == [True] * 4
+    done = dask_engine.map(_first_or_wait, [(n, marker) for n in range(4)], stage="wait", progress=progress)
+    assert done == [True] * 4
     assert calls == [("wait", done, 4) for done in range(5)]
 
 
