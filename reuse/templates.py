@@ -237,7 +237,7 @@ def watermark_lines(doc: Document, repeated: set[str]) -> list[Span]:
 
 def short_lines(doc: Document, feat: Features, *, min_length: int) -> list[tuple[str, Span]]:
     """Lines and sentences of a document too short for shingles, as ``(folded text, span)``."""
-    spans = sorted(set(doc.paragraphs) | set(doc.sentences))
+    spans = sorted(set(doc.paragraphs) | set(doc.sentences), key=lambda s: (s.start, s.end))
     if not spans:
         return []
     bounds = np.array([(s.start, s.end) for s in spans], dtype=np.int64)

@@ -138,6 +138,8 @@ class Batch:
     settings: Settings
     features: dict[int, Features]
     """Row id -> features of each document added (extracted once, for the index and for templates)."""
+    documents: dict[int, Document]
+    """Row id -> each document added, as read."""
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,8 @@ class AddReport:
     replaced: list[str]
     unchanged: list[str]
     seconds: float
+    hook_seconds: float = 0.0
+    """Of ``seconds``, the time the hook took (keeping template families current)."""
 
 
 def index_params(settings: Settings) -> dict[str, Any]:
@@ -528,6 +532,7 @@ class Library:
             new_sigs: list[np.ndarray] = []
             new_postings: list[tuple[np.ndarray, int]] = []
             written: dict[int, Features] = {}
+            docs: dict[int, Document] = {}
             offset = 0
             for (doc, sha), feat, (ranges, _), n_units in zip(fresh, features, unit_sets, counts):
                 sigs = sigs_all[offset: offset + n_units]
@@ -548,6 +553,7 @@ class Library:
                 doc_id, unit_ids = self._insert(conn, doc, sha, token, feat, ranges, sigs)
                 added_ids.append(doc_id)
                 written[doc_id] = feat
+                docs[doc_id] = doc
                 new_units.append(unit_ids)
                 new_sigs.append(sigs)
                 new_postings.append((feat.shingles, doc_id))
@@ -557,10 +563,12 @@ class Library:
             if len(unit_ids):
                 self.bands.insert(conn, unit_ids, np.concatenate(new_sigs), [token] * len(unit_ids))
             _insert_postings(conn, new_postings)
+            hooked = time.perf_counter()
             if hook is not None:
-                self._run_hook(hook, Batch(settings, written), added_ids, removed_ids)
+                self._run_hook(hook, Batch(settings, written, docs), added_ids, removed_ids)
+            hooked = time.perf_counter() - hooked
             _pause()
-        return AddReport(added, replaced, unchanged, round(time.perf_counter() - start, 4))
+        return AddReport(added, replaced, unchanged, round(time.perf_counter() - start, 4), round(hooked, 4))
 
     def _insert(self, conn: sqlite3.Connection, doc: Document, sha: str, token: str, feat: Features,
                 ranges: list[tuple[int, int, int]], sigs: np.ndarray) -> tuple[int, np.ndarray]:
@@ -597,7 +605,7 @@ class Library:
                 ids.append(int(row[0]))
             self._remove_ids(conn, ids, settings)
             if hook is not None:
-                self._run_hook(hook, Batch(settings, {}), [], ids)
+                self._run_hook(hook, Batch(settings, {}, {}), [], ids)
             _pause()
         return list(names)
 

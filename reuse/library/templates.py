@@ -23,8 +23,8 @@ What a scan keeps in memory, the library keeps in tables, so that an
 * ``tmpl_members (doc, start, end, comp, text, folded)``: each component's
   members (pieces of a document joined within ``max_gap``) and their text, as
   is and folded (the most common wording represents the family);
-* ``tmpl_shorts (key, doc, start, end, text, folded, position)``: lines too
-  short for shingles, by folded text;
+* ``tmpl_shorts (key, doc, start, end, text, position)``: lines too short for
+  shingles, by folded text;
 * ``tmpl_lines (hash, doc)``: lines of up to 120 characters, to know which
   recur (a hint a watermark line needs); ``tmpl_marks (key, doc, start, end,
   text)``: each document's watermark lines.
@@ -94,7 +94,7 @@ SCHEMA = (
     "comp TEXT NOT NULL, text TEXT NOT NULL, folded TEXT NOT NULL, PRIMARY KEY (doc, start, end, comp)) WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS tmpl_members_comp ON tmpl_members (comp)",
     "CREATE TABLE IF NOT EXISTS tmpl_shorts (key TEXT NOT NULL, doc INTEGER NOT NULL, start INTEGER NOT NULL, "
-    "end INTEGER NOT NULL, text TEXT NOT NULL, folded TEXT NOT NULL, position TEXT NOT NULL, "
+    "end INTEGER NOT NULL, text TEXT NOT NULL, position TEXT NOT NULL, "
     "PRIMARY KEY (key, doc, start, end)) WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS tmpl_shorts_doc ON tmpl_shorts (doc)",
     "CREATE TABLE IF NOT EXISTS tmpl_lines (hash INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (hash, doc)) "
@@ -232,7 +232,8 @@ def update_library(library: "Library", added: list[int], removed: list[int]) -> 
     params = state or {"min_docs": base.min_docs, "max_gap": base.max_gap}
     n_docs = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
     ctx = _Context(library, settings, int(params["max_gap"]), params["min_docs"],
-                   tpl.min_docs_for(n_docs, params["min_docs"]), dict(batch.features) if batch else {}, {}, {}, {}, {})
+                   tpl.min_docs_for(n_docs, params["min_docs"]), dict(batch.features) if batch else {}, {},
+                   dict(batch.documents) if batch else {}, {}, {})
     full = (state is None or ctx.threshold < state["threshold"]
             or len(added) > FULL_SHARE * n_docs)
     if full:
@@ -293,12 +294,10 @@ def _index_document(ctx: _Context, doc: int, document: Document, feat: Features)
     """A document's rows that do not depend on other documents: its length, short lines, lines."""
     conn = ctx.conn
     conn.execute("INSERT INTO tmpl_docs (doc, name, length) VALUES (?, ?, ?)", (doc, document.id, len(document.text)))
-    rows = []
-    for key, s in tpl.short_lines(document, feat, min_length=ctx.min_length):
-        text = document.text[s.start:s.end]
-        rows.append((key, doc, s.start, s.end, text, ctx.fold(text), tpl.position(document, s.start)))
-    conn.executemany("INSERT OR IGNORE INTO tmpl_shorts (key, doc, start, end, text, folded, position) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    conn.executemany(
+        "INSERT OR IGNORE INTO tmpl_shorts (key, doc, start, end, text, position) VALUES (?, ?, ?, ?, ?, ?)",
+        [(key, doc, s.start, s.end, document.text[s.start:s.end], tpl.position(document, s.start))
+         for key, s in tpl.short_lines(document, feat, min_length=ctx.min_length)])
     lines = {line for line in (document.text[p.start:p.end] for p in document.paragraphs) if len(line) <= LINE_CHARS}
     conn.executemany("INSERT OR IGNORE INTO tmpl_lines (hash, doc) VALUES (?, ?)",
                      [(_line_hash(line), doc) for line in lines])
@@ -515,16 +514,11 @@ def _holders(ctx: _Context, chains: dict[int, tuple[list[tuple[int, int]], bool]
     members = sorted({h for chain, _ in chains.values() for h, _ in chain})
     if not members:
         return {}
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS q_tmpl_k (hash INTEGER PRIMARY KEY, n INTEGER)")
-    conn.execute("DELETE FROM q_tmpl_k")
-    conn.executemany("INSERT INTO q_tmpl_k (hash) VALUES (?)",
-                     ((h,) for h in _signed(np.array(members, dtype=np.uint64)).tolist()))
-    cap = max(4 * m, 64)
-    conn.execute("UPDATE q_tmpl_k SET n = (SELECT count(*) FROM (SELECT 1 FROM postings p WHERE p.hash = q_tmpl_k.hash "
-                 f"LIMIT {cap}))")
-    count = {int(np.array([h], dtype=np.int64).view(np.uint64)[0]): n
-             for h, n in conn.execute("SELECT hash, n FROM q_tmpl_k")}
-    conn.execute("DELETE FROM q_tmpl_k")
+    # first whether each has m postings at all (counted through a LIMIT), then how many, for those that matter
+    count = _count_postings(conn, members, m)
+    wanted = sorted({h for chain, _ in chains.values() if chain and min(count[c] for c, _ in chain) >= m
+                     for h, _ in chain})
+    count.update(_count_postings(conn, wanted, max(1000, 16 * m)))
     lead_rows, rest_rows, inexact = [], [], {}
     for n, (h, (chain, exact)) in enumerate(chains.items()):
         if not chain or min(count[c] for c, _ in chain) < m:
@@ -557,6 +551,22 @@ def _holders(ctx: _Context, chains: dict[int, tuple[list[tuple[int, int]], bool]
     for n, h in inexact.items():  # documents the chain cannot tell apart: their own long shingles decide
         out[h] = {doc for doc in out.get(h, ()) if h in set(tpl.long_hashes(ctx.features(doc), ctx.k).tolist())}
     return dict(out)
+
+
+def _count_postings(conn, hashes: Sequence[int], cap: int) -> dict[int, int]:
+    """Postings of each ``k``-shingle hash, counted up to ``cap``."""
+    if not hashes:
+        return {}
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS q_tmpl_k (hash INTEGER PRIMARY KEY, n INTEGER)")
+    conn.execute("DELETE FROM q_tmpl_k")
+    conn.executemany("INSERT INTO q_tmpl_k (hash) VALUES (?)",
+                     ((h,) for h in _signed(np.array(hashes, dtype=np.uint64)).tolist()))
+    conn.execute("UPDATE q_tmpl_k SET n = (SELECT count(*) FROM (SELECT 1 FROM postings p WHERE p.hash = q_tmpl_k.hash "
+                 f"LIMIT {int(cap)}))")
+    out = {int(np.array([h], dtype=np.int64).view(np.uint64)[0]): n
+           for h, n in conn.execute("SELECT hash, n FROM q_tmpl_k")}
+    conn.execute("DELETE FROM q_tmpl_k")
+    return out
 
 
 def _pair(item: tuple[int, int]) -> tuple[int, int]:
@@ -701,7 +711,7 @@ def _inside_marks(ctx: _Context, members: Sequence[tuple[int, int, int]]) -> boo
     spans: dict[int, list[tuple[int, int]]] = {}
     for doc, start, end in members:
         if doc not in spans:
-            spans[doc] = [(s, e) for s, e in ctx.conn.execute("SELECT start, end FROM tmpl_marks WHERE doc = ?", (doc,))]
+            spans[doc] = ctx.conn.execute("SELECT start, end FROM tmpl_marks WHERE doc = ?", (doc,)).fetchall()
         if not any(s <= start and end <= e for s, e in spans[doc]):
             return False
     return True
@@ -739,12 +749,11 @@ def _derive_marks(ctx: _Context, key: str) -> None:
 
 def _derive_short(ctx: _Context, key: str) -> None:
     family = _key_id("s", key)
-    rows = ctx.conn.execute("SELECT doc, start, end, text, folded, position FROM tmpl_shorts WHERE key = ?",
-                            (key,)).fetchall()
+    rows = ctx.conn.execute("SELECT doc, start, end, text, position FROM tmpl_shorts WHERE key = ?", (key,)).fetchall()
     if len({r[0] for r in rows}) < ctx.threshold or _inside_marks(ctx, [r[:3] for r in rows]):
         drop_family(ctx.library, family)
         return
-    _put(ctx, family, [r[:5] for r in rows], [r[5] for r in rows])
+    _put(ctx, family, [(*r[:4], ctx.fold(r[3])) for r in rows], [r[4] for r in rows])
 
 
 def _derive_comp(ctx: _Context, comp: str) -> None:
