@@ -107,10 +107,7 @@ def _templates(documents: Sequence[Document], features: Sequence[Features], sett
 
 
 _CORPUS_STAGES = {"lsh": _units, "seeds": _runs, "templates": _templates}
-"""Stages that read the whole corpus and not each other: they run side by side.
-
-Longest first, so that on two workers the other two share the second.
-"""
+"""Stages that read the whole corpus and need no other stage's output."""
 
 
 def _corpus_stage(job, docs) -> tuple[object, float]:
@@ -122,34 +119,43 @@ def _corpus_stage(job, docs) -> tuple[object, float]:
     return out, round(time.perf_counter() - start, 4)
 
 
-def _corpus_stages(documents: Sequence[Document], features: Sequence[Features], settings: Settings,
-                   stages: Sequence[str], timings: dict[str, float], progress: Progress,
-                   engine: Engine) -> dict[str, object]:
-    """Run ``stages`` side by side on ``engine``; each stage's own time goes into ``timings``."""
+def _task(job, docs):
+    """A whole-corpus stage (``(name, settings)``) or a batch of pairs to align (``("align", rows, settings)``)."""
+    if job[0] == "align":
+        return _align_job(job[1:], docs)
+    return _corpus_stage(job, docs)
+
+
+def _match(documents: Sequence[Document], features: Sequence[Features], settings: Settings,
+           timings: dict[str, float], progress: Progress, engine: Engine, *,
+           with_templates: bool) -> tuple[list[Passage], list | None]:
+    """Passages shared by two documents and, if asked, the corpus's template families.
+
+    Seeding and LSH read the whole corpus and not each other: they run side
+    by side. Template detection needs neither, and nothing needs it until
+    scoring, so it runs beside the alignment tasks (first, being the
+    longest), which keeps every worker busy.
+    """
     every = list(range(len(documents)))
+    shared = list(zip(documents, features))
     start = time.perf_counter()
-    done = engine.map_shared(_corpus_stage, [((stage, settings), every) for stage in stages],
-                             list(zip(documents, features)), stage="match", progress=progress)
-    if len(stages) > 1:
-        timings["match"] = round(time.perf_counter() - start, 4)  # wall time of the stages side by side
-    out = {}
-    for stage, (value, seconds) in zip(stages, done):
-        out[stage] = value
-        timings[stage] = seconds
-    return out
-
-
-def _align(documents: Sequence[Document], features: Sequence[Features], runs, units, settings: Settings,
-           timings: dict[str, float], progress: Progress, engine: Engine) -> list[Passage]:
+    found = engine.map_shared(_task, [((stage, settings), every) for stage in ("lsh", "seeds")], shared,
+                              stage="match", progress=progress)
+    timings["match"] = round(time.perf_counter() - start, 4)  # wall time of the two side by side
+    (units, timings["lsh"]), (runs, timings["seeds"]) = found
     with _timer(timings, "candidates"):
         box = cand.boxes(runs, units, list(features))
-        jobs = _align_jobs(box)
+        jobs = [(("align", rows, settings), needs) for rows, needs in _align_jobs(box)]
+    if with_templates:
+        jobs.insert(0, (("templates", settings), every))
     with _timer(timings, "align"):
-        done = engine.map_shared(_align_job, [((rows, settings), needs) for rows, needs in jobs],
-                                 list(zip(documents, features)), stage="align", progress=progress)
-        passages = [p for batch in done for p in batch]
+        done = engine.map_shared(_task, jobs, shared, stage="align", progress=progress)
+    templates = None
+    if with_templates:
+        (templates, timings["templates"]), done = done[0], done[1:]
+    passages = [p for batch in done for p in batch]
     passages.sort(key=lambda p: (p.a, p.b, p.a_start, p.b_start, p.a_end, p.b_end))
-    return passages
+    return passages, templates
 
 
 def find_passages(documents: Sequence[Document], features: Sequence[Features], settings: Settings,
@@ -157,9 +163,8 @@ def find_passages(documents: Sequence[Document], features: Sequence[Features], s
                   engine: Engine | None = None) -> list[Passage]:
     """Every passage shared by two of ``documents`` (stages 6-7), without template detection."""
     timings = {} if timings is None else timings
-    engine = engine or LocalEngine(1)
-    found = _corpus_stages(documents, features, settings, ["lsh", "seeds"], timings, progress, engine)
-    return _align(documents, features, found["seeds"], found["lsh"], settings, timings, progress, engine)
+    return _match(documents, features, settings, timings, progress, engine or LocalEngine(1),
+                  with_templates=False)[0]
 
 
 def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped: Iterable[Skipped] = (),
@@ -167,9 +172,7 @@ def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped
                    timings: dict[str, float] | None = None, engine: Engine | None = None) -> Result:
     """A scan of documents already in memory (ids unique), with their features if already extracted.
 
-    Seeding, LSH and template detection each read the whole corpus and none
-    needs another, so they run side by side on ``engine``; then pairs are
-    aligned on it.
+    Everything after feature extraction runs on ``engine`` (see ``_match``).
     """
     timings = {} if timings is None else timings
     engine = engine or LocalEngine(1)
@@ -187,9 +190,7 @@ def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped
         with _timer(timings, "exclude"):
             excluded = known_boilerplate(list(settings.exclude), lambda doc: extract(doc, settings))
             features = [without(f, excluded, salt=n) for n, f in enumerate(features)]
-    found = _corpus_stages(documents, features, settings, list(_CORPUS_STAGES), timings, progress, engine)
-    passages = _align(documents, features, found["seeds"], found["lsh"], settings, timings, progress, engine)
-    templates = found["templates"]
+    passages, templates = _match(documents, features, settings, timings, progress, engine, with_templates=True)
     passages = mark_templates(passages, templates)
     with _timer(timings, "score"):
         pairs, stats = score(documents, passages, templates, include_templates=settings.include_templates)
