@@ -96,8 +96,10 @@ def _runs(documents: Sequence[Document], features: Sequence[Features], settings:
 
 def _units(documents: Sequence[Document], features: Sequence[Features], settings: Settings):
     """Near-duplicate sentences across documents (MinHash LSH, verified)."""
+    # a bucket shared by more units than a shingle may be shared by documents is boilerplate, as with seeds
     return cand.unit_pairs(list(features), k=settings.shingle, threshold=settings.threshold,
-                           num_perm=settings.num_perm, seed=settings.seed, storage=settings.storage)
+                           num_perm=settings.num_perm, seed=settings.seed, storage=settings.storage,
+                           max_bucket=settings.max_doc_freq)
 
 
 def _templates(documents: Sequence[Document], features: Sequence[Features], settings: Settings):

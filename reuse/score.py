@@ -31,6 +31,7 @@ class Coverage:
     def __init__(self, text: str):
         self.solid = solid(text)
         self.template = np.zeros(len(text), dtype=bool)
+        self.recurring = np.zeros(len(text), dtype=bool)  # template text found in other documents too
         self._prefix: tuple[bool, np.ndarray] | None = None
 
     def mask(self, spans: Iterable[tuple[int, int]]) -> np.ndarray:
@@ -93,8 +94,11 @@ def score(documents: Sequence[Document], passages: Sequence[Passage], templates:
     """Pairs (closest first) and per-document stats (in document order)."""
     cover = {doc.id: Coverage(doc.text) for doc in documents}
     for t in templates:
+        shared = len({doc for doc, _, _ in t.members}) > 1
         for doc, start, end in t.members:
             cover[doc].template[start:end] = True
+            if shared:
+                cover[doc].recurring[start:end] = True
     by_pair: dict[tuple[str, str], list[Passage]] = defaultdict(list)
     by_doc: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for p in passages:
@@ -114,7 +118,10 @@ def score(documents: Sequence[Document], passages: Sequence[Passage], templates:
     stats = []
     for doc in documents:
         c = cover[doc.id]
-        reused = c.mask(by_doc[doc.id])
+        # text of a family found in several documents is shared even where no
+        # pair passage covers it: text in more than max_doc_freq documents is
+        # not aligned pair by pair (a watermark of one document is not shared)
+        reused = c.mask(by_doc[doc.id]) | (c.recurring & c.solid)
         templated = reused & c.template
         top = None
         if shared_with[doc.id]:
