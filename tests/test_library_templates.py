@@ -3,6 +3,7 @@
 import random
 import sqlite3
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -290,3 +291,35 @@ def test_index_stats_counts_the_families(seeds_db):
     assert result.exit_code == 0
     line = next(ln for ln in result.output.splitlines() if ln.strip().startswith("templates"))
     assert int(line.split()[-1]) == len(_families(seeds_db)) == 14
+
+
+def test_a_drafts_watermark_lines_are_template_whether_the_library_has_them_or_not(seeds_db):
+    from reuse.features import extract
+    from reuse.library.templates import draft_families
+
+    known, own = "本文系作者原创投稿，仅供学习参考，请勿照搬照抄！", "更多精品资料请关注微信公众号：文稿之家"
+    text = f"{NEW_TEXT}\n{OTHER_TEXT}\n{known}\n{own}\n"
+    draft = document(text, "draft.txt")
+    with open_library(seeds_db) as lib:
+        found = {t.text: t for t in draft_families(lib, draft, extract(draft, lib.settings()))}
+    assert set(found) == {known, own}
+    assert found[known].kind == "watermark" and found[known].doc_count == 1  # the library's family (seed 000)
+    assert found[own].kind == "watermark" and found[own].doc_count == 0  # the draft's own vendor line
+    assert all(text[s:e] == t.text for t in found.values() for _, s, e in t.members)
+
+
+@pytest.mark.parametrize("unit", ["char", "word"])
+def test_documents_are_read_again_as_extract_reads_them(unit):
+    """Stored documents are re-read by folding and tokenizing only; what templates use is extract's own."""
+    from pydoc_data.topics import topics
+
+    from reuse.features import extract
+    from reuse.library.templates import tokens_only
+    from reuse.templates import long_hashes
+
+    settings = Settings(unit=unit)
+    for text in (seed_text("002"), topics["class"], "同志们：\n" + topics["if"] + OTHER_TEXT):
+        full, light = extract(document(text, "a.txt"), settings), tokens_only(text, settings)
+        assert light.folded.text == full.folded.text and np.array_equal(light.folded.origin, full.folded.origin)
+        assert np.array_equal(light.tokens.start, full.tokens.start) and np.array_equal(light.cum, full.cum)
+        assert np.array_equal(long_hashes(light, 4), long_hashes(full, 4)) and light.uniform == full.uniform

@@ -14,6 +14,13 @@ Two steps, so the answer is the one a scan would give:
    are those ``reuse scan`` finds between the draft and each of its sources
    when it scans the draft together with them.
 
+What is template (套话) comes from the library's families
+(``reuse.library.templates``), not from the few documents aligned: the
+draft's own text that is a family's, and passages whose library side lies in
+a family member of that document. So 去除套话复制比 does not depend on how
+many sources were retrieved. A library built before families were kept falls
+back to the families of the draft and its sources scanned together.
+
 The report is a ``Result`` holding the draft and its sources, rendered by the
 usual report writers, plus ``check.json`` with the 查重 figures.
 """

@@ -69,6 +69,7 @@ from reuse.features import Features, extract
 from reuse.library.hooks import drop_family, put_family
 from reuse.model import Document, Template
 from reuse.normalize import fold
+from reuse.shingle import tokenize
 
 if TYPE_CHECKING:
     from reuse.library.store import Library
@@ -174,9 +175,10 @@ class _Context:
         return self.docs[doc]
 
     def features(self, doc: int, document: Document | None = None) -> Features:
+        """The document's features: extracted by the write in progress, or its folded text and tokens."""
         feat = self.fresh.get(doc)
         if feat is None:
-            feat = extract(document or self.document(doc), self.settings)
+            feat = self.fresh[doc] = tokens_only(document.text if document else self.text(doc), self.settings)
         return feat
 
     def fold(self, text: str) -> str:
@@ -191,6 +193,19 @@ class _Context:
         if doc not in self.texts:
             self.texts[doc] = self.conn.execute("SELECT text FROM documents WHERE id = ?", (doc,)).fetchone()[0]
         return self.texts[doc]
+
+
+def tokens_only(text: str, settings: Settings) -> Features:
+    """What template detection reads of a text: ``features.extract``'s folded text, tokens and weights only.
+
+    Its shingles and units are left empty: re-reading a stored document costs
+    folding and tokenizing, not hashing shingles and cutting units again.
+    """
+    folded = fold(text, simplify=settings.simplify, fold_digits=settings.fold_digits)
+    tokens = tokenize(folded, unit=settings.unit)
+    cum = np.concatenate([[0], np.cumsum(tokens.weight, dtype=np.int64)]).astype(np.int32)
+    return Features(folded, tokens, np.zeros(0, dtype=np.uint64), np.zeros((0, 2), dtype=np.int64),
+                    np.zeros(0, dtype=np.uint8), cum)
 
 
 def _state(library: "Library") -> dict[str, Any] | None:
@@ -259,7 +274,7 @@ def _recompute(ctx: _Context) -> None:
     lines: dict[str, int] = defaultdict(int)
     for doc in ids:
         document = ctx.document(doc)
-        feat = ctx.fresh[doc] = ctx.features(doc, document)  # kept for the second pass, as a scan keeps them
+        feat = ctx.features(doc, document)  # kept for the second pass, as a scan keeps them
         longs.append(tpl.long_hashes(feat, ctx.k))
         for line in _index_document(ctx, doc, document, feat):
             lines[line] += 1
@@ -368,7 +383,9 @@ def _update(ctx: _Context, added: list[int], removed: list[int], old_threshold: 
     longs: dict[int, np.ndarray] = {}
     for doc in added:
         document = ctx.document(doc)
-        feat = ctx.features(doc, document)
+        if doc not in ctx.fresh:  # their shingles are looked up in the postings: the whole features
+            ctx.fresh[doc] = extract(document, ctx.settings)
+        feat = ctx.fresh[doc]
         longs[doc] = tpl.long_hashes(feat, ctx.k)
         _index_document(ctx, doc, document, feat)
     if added:
@@ -424,15 +441,16 @@ def _update(ctx: _Context, added: list[int], removed: list[int], old_threshold: 
 
 
 def _frequent_among(ctx: _Context, hashes: np.ndarray) -> np.ndarray:
-    """The sorted distinct ``hashes`` that are frequent shingles of the library."""
-    uniq = np.unique(hashes)
-    if not len(uniq):
-        return uniq
+    """Sorted frequent shingles of the library: at least those among ``hashes`` (all of them when fewer).
+
+    Callers only ask which of their hashes are in it (``index.contains``).
+    """
     conn = ctx.conn
-    if conn.execute("SELECT count(*) FROM tmpl_df").fetchone()[0] <= len(uniq):  # fewer to read than to look up
-        every = np.sort(np.array([r[0] for r in conn.execute("SELECT hash FROM tmpl_df")], dtype=np.int64)
-                        .view(np.uint64))
-        return uniq[index.contains(every, uniq)]
+    if conn.execute("SELECT count(*) FROM tmpl_df").fetchone()[0] <= len(hashes):  # fewer to read than to look up
+        return np.sort(np.array([r[0] for r in conn.execute("SELECT hash FROM tmpl_df")], dtype=np.int64)
+                       .view(np.uint64))
+    ordered = np.sort(hashes)
+    uniq = ordered[np.concatenate([[True], ordered[1:] != ordered[:-1]])] if len(ordered) else ordered
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS q_tmpl (hash INTEGER PRIMARY KEY)")
     conn.execute("DELETE FROM q_tmpl")
     conn.executemany("INSERT INTO q_tmpl (hash) VALUES (?)", ((h,) for h in _signed(uniq).tolist()))
