@@ -40,8 +40,8 @@ Adding documents (``update_library``) costs what they touch, not the library:
    only merge); components that lost pieces are split again from their
    remaining pieces;
 3. the families of the components, short lines and watermark lines touched
-   are derived again from the tables (members joined anew only where pieces
-   changed; texts kept).
+   are derived again from the tables: members joined from the stored pieces,
+   their texts kept from before where they did not change.
 
 When the library grows so that ``min_docs`` rises, the shingles below it are
 dropped (their documents re-cut) and the families below it dropped. A removal
@@ -238,8 +238,6 @@ def update_library(library: "Library", added: list[int], removed: list[int]) -> 
     documents' own rows are written (added) or deleted (removed) already.
     """
     conn = library.conn
-    for statement in SCHEMA:
-        conn.execute(statement)
     batch = getattr(library, "batch", None)
     base = batch.settings if batch is not None else Settings()
     settings = library.settings(base)
@@ -264,8 +262,10 @@ def update_library(library: "Library", added: list[int], removed: list[int]) -> 
 def _recompute(ctx: _Context) -> None:
     """Every family of the library from its documents, as a scan of them finds them."""
     conn = ctx.conn
-    for table in TABLES:
-        conn.execute(f"DELETE FROM {table}")
+    for table in TABLES:  # tables of an earlier version go with what they held
+        conn.execute(f"DROP TABLE IF EXISTS {table}")
+    for statement in SCHEMA:
+        conn.execute(statement)
     for (family,) in conn.execute("SELECT id FROM templates").fetchall():
         drop_family(ctx.library, family)
     rows = conn.execute("SELECT id FROM documents ORDER BY name").fetchall()
@@ -286,8 +286,7 @@ def _recompute(ctx: _Context) -> None:
     frequent = np.sort(frequent)
     found = []
     for doc, hashes in zip(ids, longs):
-        if len(frequent) and index.contains(frequent, hashes).any():
-            found += _cut(ctx, doc, ctx.features(doc), hashes, frequent)
+        found += _cut(ctx, doc, ctx.features(doc), hashes, frequent)
     roots = tpl.components([piece[-1] for piece in found])
     groups: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for root, piece in zip(roots, found):
@@ -305,8 +304,8 @@ def _all_keys(ctx: _Context, table: str) -> set[str]:
     return {r[0] for r in ctx.conn.execute(f"SELECT DISTINCT key FROM {table}")}
 
 
-def _index_document(ctx: _Context, doc: int, document: Document, feat: Features) -> None:
-    """A document's rows that do not depend on other documents: its length, short lines, lines."""
+def _index_document(ctx: _Context, doc: int, document: Document, feat: Features) -> set[str]:
+    """A document's rows that do not depend on other documents: its length, short lines, lines (returned)."""
     conn = ctx.conn
     conn.execute("INSERT INTO tmpl_docs (doc, name, length) VALUES (?, ?, ?)", (doc, document.id, len(document.text)))
     conn.executemany(
@@ -413,8 +412,7 @@ def _update(ctx: _Context, added: list[int], removed: list[int], old_threshold: 
             cut[doc] = tpl.long_hashes(ctx.features(doc), ctx.k)
     frequent = _frequent_among(ctx, np.concatenate(list(cut.values())) if cut else np.zeros(0, dtype=np.uint64))
     for doc in recut:
-        if len(frequent) and index.contains(frequent, cut[doc]).any():
-            fresh += _cut(ctx, doc, ctx.features(doc), cut[doc], frequent)
+        fresh += _cut(ctx, doc, ctx.features(doc), cut[doc], frequent)
     _store_pieces(ctx, fresh)
 
     # 6. components that lost pieces split again; 7. new pieces join the components they share a shingle with
