@@ -514,6 +514,8 @@ class Library:
         digests = [hashlib.sha256(d.text.encode("utf-8", "surrogatepass")).hexdigest() for d in documents]
         # the CPU work happens before the write lock is taken, so readers and writers wait less
         fresh = [(d, h) for d, h in zip(documents, digests)]
+        if features is not None and len(features) != len(documents):
+            raise ValueError(f"{len(features)} features for {len(documents)} documents")
         features = list(features) if features is not None else [extract(d, settings) for d, _ in fresh]
         unit_sets = [_unit_sets(f, settings.shingle) for f in features]
         counts = [len(ranges) for ranges, _ in unit_sets]
