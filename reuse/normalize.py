@@ -197,10 +197,10 @@ def fold(text: str, *, simplify: bool = True, fold_digits: bool = True) -> Folde
     lengths = tables.length[cps]
     if (lengths == 1).all():  # nearly all text: one character each, looked up in numpy
         spaced = tables.single[cps]
-        origin = np.arange(len(cps), dtype=np.int64)
+        origin = np.arange(len(cps), dtype=np.int32)
     else:
         spaced = codepoints(text.translate(tables.translate))
-        origin = np.repeat(np.arange(len(cps), dtype=np.int64), lengths)
+        origin = np.repeat(np.arange(len(cps), dtype=np.int32), lengths)
     cls = tables.cls[spaced]
     keep = cls != SPACE
     prev_cls = np.empty_like(cls)
