@@ -7,7 +7,7 @@ document and the settings, so it can run in any process.
 from __future__ import annotations
 
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cached_property
 
 import numpy as np
@@ -43,6 +43,15 @@ class Features:
     """Tokens in each shingle (uint8: at most ``k``)."""
     cum: np.ndarray
     """``cum[i]``: weight of tokens ``0 .. i-1`` (lengths in Han characters; int32)."""
+
+    def __getstate__(self) -> dict:
+        # the fields only: cached lookups (memoryviews among them) are rebuilt
+        # where the features land, so a Dask worker moving them never ships
+        # a memoryview that comes back as bytes
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
 
     @property
     def shingle_end(self) -> np.ndarray:

@@ -219,3 +219,18 @@ def test_workers_of_another_reuse_are_refused_in_one_line(tmp_path, dask_engine,
                                  "--scheduler", scheduler])
     assert result.exit_code == 1 and "Traceback" not in result.output and not db.exists()
     assert f"of {scheduler} has reuse " in result.output and "install reuse-detector[dask]==0.0.1" in result.output
+
+
+def test_features_travel_without_their_cached_lookups():
+    """Features used here (lookups cached) and then moved between Dask workers must read the same."""
+    import pickle
+
+    from reuse.features import extract
+    from reuse.ingest import document
+
+    feat = extract(document("Words of English, 以及中文的句子。" * 40, "x"), Settings())
+    before = (feat.char_span(5, 40), feat.weight_between(3, 300), feat.boundaries_before[-1])
+    assert "_lists" in feat.__dict__  # the lookups are cached now
+    moved = pickle.loads(pickle.dumps(feat, protocol=5))
+    assert "_lists" not in moved.__dict__
+    assert (moved.char_span(5, 40), moved.weight_between(3, 300), moved.boundaries_before[-1]) == before
