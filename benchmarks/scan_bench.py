@@ -77,17 +77,49 @@ def build(folder: Path, megabytes: float, seed: int = 0) -> Path:
     return folder
 
 
+def build_boilerplate(folder: Path, megabytes: float, seed: int = 0) -> Path:
+    """A corpus where every document carries the same three seed paragraphs and otherwise only its own text.
+
+    Pairs must not grow with the square of the documents: the shared text is
+    a template family, found once, not aligned pair by pair.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    done = folder / ".complete"
+    if done.exists():
+        return folder
+    rng = random.Random(seed)
+    seeds = _seed_paragraphs()
+    alphabet = "".join(c for p in seeds for c in p if "\u4e00" <= c <= "\u9fff")
+    boilerplate = seeds[:3]
+    target, written, n = int(megabytes * 1_000_000), 0, 0
+    while written < target:
+        paras = [_own_text(rng, alphabet, rng.randint(80, 500)) for _ in range(rng.randint(8, 30))]
+        for p in boilerplate:
+            paras.insert(rng.randrange(len(paras) + 1), p)
+        n += 1
+        body = "\n".join(paras) + "\n"
+        (folder / f"doc_{n:06d}.txt").write_text(body, encoding="utf-8")
+        written += len(body.encode("utf-8"))
+    done.write_text(str(written), encoding="utf-8")
+    return folder
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--mb", type=float, default=20.0, help="corpus size in MB (UTF-8)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out")
     parser.add_argument("--profile", action="store_true", help="write a pyinstrument HTML profile")
+    parser.add_argument("--boilerplate", action="store_true",
+                        help="every document repeats the same paragraphs (pairs must not grow quadratically)")
     args = parser.parse_args()
 
     from reuse.config import Settings
     from reuse.pipeline import run
 
-    corpus = build(args.out / f"corpus_{args.mb:g}MB", args.mb)
+    if args.boilerplate:
+        corpus = build_boilerplate(args.out / f"boilerplate_{args.mb:g}MB", args.mb)
+    else:
+        corpus = build(args.out / f"corpus_{args.mb:g}MB", args.mb)
     size = sum(p.stat().st_size for p in corpus.glob("*.txt")) / 1e6
     n_docs = len(list(corpus.glob("*.txt")))
     profiler = None
@@ -110,7 +142,8 @@ def main() -> None:
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     except ImportError:  # pragma: no cover - not on Windows
         peak = float("nan")
-    print(f"corpus: {n_docs} documents, {size:.1f} MB; {len(result.pairs)} pairs, {len(result.passages)} passages")
+    print(f"corpus: {n_docs} documents, {size:.1f} MB; {len(result.pairs)} pairs, {len(result.passages)} passages, "
+          f"{len(result.templates)} template families")
     print(f"{'stage':<12}{'seconds':>9}{'MB/s':>9}")
     for stage, seconds in result.timings.items():
         print(f"{stage:<12}{seconds:>9.2f}{size / seconds if seconds else float('inf'):>9.1f}")

@@ -107,25 +107,29 @@ def exact_runs(shingles: list[np.ndarray], k: int, shingle_len: list[np.ndarray]
     if not n:
         return np.zeros((0, 6), dtype=np.int64)
     seeded = (occ.doc_freq >= 2) & (occ.doc_freq <= max_doc_freq) & (occ.sizes <= max_group)
-    group_sorted = np.repeat(np.arange(len(occ.starts), dtype=np.int64), occ.sizes)
-    group = np.empty(n, dtype=np.int64)  # per flat occurrence: its seeded group, or -1
-    group[occ.order] = np.where(seeded[group_sorted], group_sorted, -1)
-    lengths = np.array([len(a) for a in shingles], dtype=np.int64)
-    first = np.concatenate([[0], np.cumsum(lengths)[:-1]])[lengths > 0]
-    last = np.cumsum(lengths)[lengths > 0] - 1
-    before = np.full(n, -1, dtype=np.int64)
-    before[1:] = group[:-1]
-    before[first] = -1
-    after = np.full(n, -1, dtype=np.int64)
-    after[:-1] = group[1:]
-    after[last] = -1
+    # int32 where a value is a group or a position: these arrays are as long as the corpus
+    index_type = np.int32 if n < 2**31 - 1 else np.int64
+    group_sorted = np.repeat(np.arange(len(occ.starts), dtype=index_type), occ.sizes)
     in_seed = np.flatnonzero(seeded[group_sorted])  # sorted positions of seeded occurrences
     if not len(in_seed):
         return np.zeros((0, 6), dtype=np.int64)
+    group = np.full(n, -1, dtype=index_type)  # per flat occurrence: its seeded group, or -1
+    group[occ.order[in_seed]] = group_sorted[in_seed]
+    del group_sorted
+    lengths = np.array([len(a) for a in shingles], dtype=np.int64)
+    first = np.concatenate([[0], np.cumsum(lengths)[:-1]])[lengths > 0]
+    last = np.cumsum(lengths)[lengths > 0] - 1
+    before = np.full(n, -1, dtype=index_type)
+    before[1:] = group[:-1]
+    before[first] = -1
+    after = np.full(n, -1, dtype=index_type)
+    after[:-1] = group[1:]
+    after[last] = -1
     flat = occ.order[in_seed]
     ends = []
     for neighbour in (before, after):
         ends.append(_edge_seeds(group[flat], neighbour[flat], occ.doc[in_seed], occ.pos[in_seed]))
+    del group, before, after
     (sa, si, sb, sj), (ea, ei, eb, ej) = ends
     if not len(sa):
         return np.zeros((0, 6), dtype=np.int64)
@@ -151,7 +155,7 @@ def _edge_seeds(group: np.ndarray, neighbour: np.ndarray, doc: np.ndarray,
     """
     m = len(group)
     width = int(group.max()) + 2
-    key = group * width + neighbour + 1
+    key = group.astype(np.int64) * width + neighbour + 1
     order = np.argsort(key, kind="stable")
     key, nb = key[order], neighbour[order]
     # a subgroup shares group and neighbour; each occurrence without a neighbour is one of its own
