@@ -44,14 +44,22 @@ def refresh_templates(library: "Library", added: list[int], removed: list[int]) 
 
 def put_family(library: "Library", family: str, kind: str, text: str,
                members: Iterable[tuple[int, int, int]]) -> None:
-    """Create or replace one family and its members ``(doc id, start, end)``."""
+    """Create or replace one family and its members ``(doc id, start, end)``.
+
+    Only the rows that change are written: a family of thousands of members
+    that gains one costs one row, not thousands (and as many pages at commit).
+    """
     conn = library.conn
-    conn.execute("DELETE FROM template_members WHERE template = ?", (family,))
-    rows = sorted({(family, d, s, e) for d, s, e in members})
-    conn.executemany("INSERT INTO template_members (template, doc, start, end) VALUES (?, ?, ?, ?)", rows)
-    docs = len({r[1] for r in rows})
-    conn.execute("INSERT OR REPLACE INTO templates (id, kind, text, doc_count) VALUES (?, ?, ?, ?)",
-                 (family, kind, text, docs))
+    rows = {(d, s, e) for d, s, e in members}
+    old = set(conn.execute("SELECT doc, start, end FROM template_members WHERE template = ?", (family,)))
+    conn.executemany("DELETE FROM template_members WHERE doc = ? AND start = ? AND end = ? AND template = ?",
+                     [(*r, family) for r in sorted(old - rows)])
+    conn.executemany("INSERT INTO template_members (template, doc, start, end) VALUES (?, ?, ?, ?)",
+                     [(family, *r) for r in sorted(rows - old)])
+    row = (kind, text, len({r[0] for r in rows}))
+    if conn.execute("SELECT kind, text, doc_count FROM templates WHERE id = ?", (family,)).fetchone() != row:
+        conn.execute("INSERT OR REPLACE INTO templates (id, kind, text, doc_count) VALUES (?, ?, ?, ?)",
+                     (family, *row))
 
 
 def drop_family(library: "Library", family: str) -> None:

@@ -473,19 +473,27 @@ def _count_added(ctx: _Context, added: list[int], longs: dict[int, np.ndarray]) 
     is_known = index.contains(known, values)
     conn.executemany("UPDATE tmpl_df SET df = df + ? WHERE hash = ?",
                      zip(counts[is_known].tolist(), _signed(values[is_known]).tolist()))
-    unknown = set(values[~is_known].tolist())
-    if not unknown:
+    unknown = np.sort(values[~is_known])
+    if not len(unknown):
         return set()
-    # one occurrence of each unknown shingle: its chain of k-shingles, for the postings index
+    # a long shingle is in no more documents than its first k-shingle has postings (counted up to m)
+    firsts = np.unique(np.concatenate([ctx.features(doc).shingles for doc in added]))
+    count = _count_postings(conn, firsts.tolist(), m)
+    enough = np.sort(np.array([h for h, n in count.items() if n >= m], dtype=np.uint64))
+    # one occurrence of each unknown shingle that may be frequent: its chain of k-shingles, for the postings index
     chains: dict[int, tuple[list[tuple[int, int]], bool]] = {}
     for doc in added:
         feat = ctx.features(doc)
         hashes = longs[doc]
-        for i in np.flatnonzero(np.isin(hashes, np.fromiter(unknown, dtype=np.uint64, count=len(unknown)))).tolist():
+        first = np.zeros(len(hashes), dtype=bool)
+        n = min(len(hashes), len(feat.shingles))
+        first[:n] = index.contains(enough, feat.shingles[:n])
+        maybe = index.contains(unknown, hashes) & first
+        for i in np.flatnonzero(maybe).tolist():
             h = int(hashes[i])
             if h not in chains:
                 chains[h] = _chain(feat, i, 2 * ctx.k)
-    holders = _holders(ctx, chains, m)
+    holders = _holders(ctx, chains, m, count)
     dirty: set[int] = set()
     new_rows = []
     for h, docs in holders.items():
@@ -520,18 +528,20 @@ def _chain(feat: Features, i: int, K: int) -> tuple[list[tuple[int, int]], bool]
     return out, False
 
 
-def _holders(ctx: _Context, chains: dict[int, tuple[list[tuple[int, int]], bool]], m: int) -> dict[int, set[int]]:
+def _holders(ctx: _Context, chains: dict[int, tuple[list[tuple[int, int]], bool]], m: int,
+             count: dict[int, int]) -> dict[int, set[int]]:
     """Library documents holding each long shingle that could be frequent, through the postings index.
 
     A long shingle whose rarest ``k``-shingle has fewer than ``m`` postings is
-    in fewer than ``m`` documents and is not looked up.
+    in fewer than ``m`` documents and is not looked up. ``count`` holds
+    postings counted up to ``m`` (more are counted here).
     """
     conn = ctx.conn
     members = sorted({h for chain, _ in chains.values() for h, _ in chain})
     if not members:
         return {}
     # first whether each has m postings at all (counted through a LIMIT), then how many, for those that matter
-    count = _count_postings(conn, members, m)
+    count = {**count, **_count_postings(conn, [h for h in members if h not in count], m)}
     wanted = sorted({h for chain, _ in chains.values() if chain and min(count[c] for c, _ in chain) >= m
                      for h, _ in chain})
     count.update(_count_postings(conn, wanted, max(1000, 16 * m)))
@@ -564,8 +574,18 @@ def _holders(ctx: _Context, chains: dict[int, tuple[list[tuple[int, int]], bool]
     out: dict[int, set[int]] = defaultdict(set)
     for n, doc in rows:
         out[keys[n]].add(int(doc))
-    for n, h in inexact.items():  # documents the chain cannot tell apart: their own long shingles decide
-        out[h] = {doc for doc in out.get(h, ()) if h in set(tpl.long_hashes(ctx.features(doc), ctx.k).tolist())}
+    # where the chain cannot tell documents apart, it finds a superset of them: when that is already
+    # fewer than m, so are they; otherwise each candidate's own long shingles decide
+    unsure: dict[int, list[int]] = defaultdict(list)
+    for h in inexact.values():
+        if len(out.get(h, ())) >= m:
+            for doc in out[h]:
+                unsure[doc].append(h)
+    for doc, hs in unsure.items():
+        own = np.sort(tpl.long_hashes(ctx.features(doc), ctx.k))
+        for h, there in zip(hs, index.contains(own, np.array(hs, dtype=np.uint64)).tolist()):
+            if not there:
+                out[h].discard(doc)
     return dict(out)
 
 
@@ -795,10 +815,11 @@ def _derive_comp(ctx: _Context, comp: str) -> None:
             text = ctx.text(m.doc)[m.start:m.end]
             known = (text, ctx.fold(text))
         rows.append((m.doc, m.start, m.end, *known))
-    if set(old) != {r[:3] for r in rows}:
-        conn.execute("DELETE FROM tmpl_members WHERE comp = ?", (comp,))
-        conn.executemany("INSERT INTO tmpl_members (doc, start, end, comp, text, folded) VALUES (?, ?, ?, ?, ?, ?)",
-                         [(d, s, e, comp, t, f) for d, s, e, t, f in rows])
+    now = {r[:3] for r in rows}
+    conn.executemany("DELETE FROM tmpl_members WHERE doc = ? AND start = ? AND end = ? AND comp = ?",
+                     [(*span, comp) for span in sorted(set(old) - now)])
+    conn.executemany("INSERT INTO tmpl_members (doc, start, end, comp, text, folded) VALUES (?, ?, ?, ?, ?, ?)",
+                     [(d, s, e, comp, t, f) for d, s, e, t, f in rows if (d, s, e) not in old])
     docs = {r[0] for r in rows}
     if len(docs) < ctx.threshold:
         drop_family(ctx.library, comp)
