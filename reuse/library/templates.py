@@ -32,23 +32,35 @@ What a scan keeps in memory, the library keeps in tables, so that an
 Adding documents (``update_library``) costs what they touch, not the library:
 
 1. their long shingles already frequent have their count raised; the others
-   that could now reach ``min_docs`` (each of their ``k``-shingles has that
-   many postings) are counted in the shingle postings index, where a long
+   that could now reach ``min_docs`` (their first ``k``-shingle has that many
+   postings) are counted in the shingle postings index, where a long
    shingle is a chain of ``k``-shingles on one diagonal; those that reach it
-   make the documents holding them re-cut into pieces;
+   make the documents holding them be cut into pieces again (read back by
+   folding and tokenizing only);
 2. the new pieces join the components they share a shingle with (components
    only merge); components that lost pieces are split again from their
    remaining pieces;
 3. the families of the components, short lines and watermark lines touched
    are derived again from the tables: members joined from the stored pieces,
-   their texts kept from before where they did not change.
+   their texts kept from before, and only rows that change written.
 
 When the library grows so that ``min_docs`` rises, the shingles below it are
-dropped (their documents re-cut) and the families below it dropped. A removal
-lowers counts the same way; one that lowers ``min_docs`` itself recomputes
-every family (the cost of a build), since the text newly frequent is not
-tracked. So does a batch of more than a quarter of the library, where
-counting is cheaper in memory than through the index.
+dropped (their documents cut again) and the families below it dropped: the
+documents near the threshold are the ones recomputed. A removal lowers
+counts the same way; one that lowers ``min_docs`` itself recomputes every
+family (reading the library back and the templates stage of a scan of it:
+about 20 s for 3,476 documents here), since text newly frequent is not
+tracked; with the default ``--min-docs`` that is
+one removal in about twenty once the library has over 70 documents. So does
+a batch of more than a quarter of the library (counting in memory is then
+cheaper than through the index), and the first change of a library built
+before families were kept.
+
+The result is the same as computing everything anew (``tests/
+test_library_templates.py`` checks each step of random sequences of adds and
+removes against a build from scratch). Adding a 20 KB document to a library
+of 3,476 takes 0.04-0.15 s here, about 0.5 s when a new family forms across
+the 174 documents ``min_docs`` asks for (``benchmarks/library_bench.py``).
 """
 
 from __future__ import annotations
