@@ -94,7 +94,8 @@ def score(documents: Sequence[Document], passages: Sequence[Passage], templates:
     """Pairs (closest first) and per-document stats (in document order)."""
     cover = {doc.id: Coverage(doc.text) for doc in documents}
     for t in templates:
-        shared = len({doc for doc, _, _ in t.members}) > 1
+        # found in several documents (a library family may have one member in this check's documents)
+        shared = max(t.doc_count, len({doc for doc, _, _ in t.members})) > 1
         for doc, start, end in t.members:
             cover[doc].template[start:end] = True
             if shared:
