@@ -445,24 +445,3 @@ def cluster_labels(boxes: np.ndarray, group: np.ndarray, gap: int) -> np.ndarray
         still = still + 1 if count == parts else 1
         parts, side = count, 1 - side
     return label
-
-
-def _clusters(boxes: list[list[int]], gap: int) -> list[list[int]]:
-    """Indices of ``boxes`` (``[a_lo, a_hi, b_lo, b_hi]``) grouped by ``cluster_labels``, in index order."""
-    if not boxes:
-        return []
-    label = cluster_labels(np.array(boxes, dtype=np.int64).reshape(-1, 4), np.zeros(len(boxes), dtype=np.int64), gap)
-    members: dict[int, list[int]] = defaultdict(list)
-    for i, c in enumerate(label.tolist()):
-        members[c].append(i)
-    return sorted(members.values())
-
-
-def _cluster(items: list[Region], gap: int) -> list[Region]:
-    """``items`` merged into clusters (see ``_clusters``), each a region holding all their runs."""
-    out = []
-    for members in _clusters([[r.a_lo, r.a_hi, r.b_lo, r.b_hi] for r in items], gap):
-        box = [min(items[m].a_lo for m in members), max(items[m].a_hi for m in members),
-               min(items[m].b_lo for m in members), max(items[m].b_hi for m in members)]
-        out.append(Region(*box, [run for m in members for run in items[m].runs]))
-    return sorted(out, key=lambda r: (r.a_lo, r.b_lo))

@@ -1,6 +1,6 @@
 import numpy as np
 
-from reuse.candidates import Region, _cluster, diagonal_runs, seed_matches
+from reuse.candidates import cluster_labels, diagonal_runs, seed_matches
 
 
 def test_seed_matches_pairs_equal_shingles_across_documents_only():
@@ -22,14 +22,16 @@ def test_diagonal_runs_merge_consecutive_seeds():
 
 
 def test_cluster_bridges_small_gaps_and_reordering_but_not_distance():
-    boxes = [
-        Region(0, 10, 100, 110, [(0, 10, 100, 110)]),
-        Region(14, 30, 114, 130, [(14, 30, 114, 130)]),  # after a 4-token edit
-        Region(30, 40, 90, 100, [(30, 40, 90, 100)]),  # a sentence moved up in b
-        Region(200, 220, 500, 520, [(200, 220, 500, 520)]),  # far away: another passage
-    ]
-    got = [(c.a_lo, c.a_hi, c.b_lo, c.b_hi) for c in _cluster(boxes, gap=8)]
-    assert got == [(0, 40, 90, 130), (200, 220, 500, 520)]
+    boxes = np.array([
+        (0, 10, 100, 110),
+        (14, 30, 114, 130),  # after a 4-token edit
+        (30, 40, 90, 100),  # a sentence moved up in b
+        (200, 220, 500, 520),  # far away: another passage
+        (35, 45, 400, 410),  # near on a only: another passage
+    ])
+    label = cluster_labels(boxes, np.zeros(len(boxes), dtype=np.int64), 8).tolist()
+    assert label[0] == label[1] == label[2]
+    assert len({label[0], label[3], label[4]}) == 3
 
 
 def test_diagonal_runs_end_where_their_last_shingle_ends():
