@@ -333,16 +333,6 @@ def drop_lone_short_runs(runs: np.ndarray, *, shortest: int, max_gap: int, windo
     return runs[long_enough | has_neighbour]
 
 
-def regions(runs: np.ndarray, units: list[tuple[int, int, int, int]], features: list[Features], *,
-            max_gap: int) -> dict[tuple[int, int], list[Region]]:
-    """Cluster runs and unit pairs into regions, per document pair.
-
-    Clustering measures gaps in weight (Han characters; an English word
-    counts two), the returned regions are in tokens.
-    """
-    return regions_of(boxes(runs, units, features), max_gap=max_gap)
-
-
 def boxes(runs: np.ndarray, units: list[tuple[int, int, int, int]], features: list[Features]) -> np.ndarray:
     """Every run and unit pair as one row, sorted by pair then position.
 
