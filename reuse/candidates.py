@@ -236,6 +236,11 @@ def unit_pairs(features: list[Features], *, k: int, threshold: float, num_perm: 
     verified by the exact Jaccard similarity of the two shingle sets.
     """
     keys, sets, offsets = unit_sets(features, k)
+    keep = _pairable(keys, sets, offsets, threshold)
+    if not keep.all():
+        keys = [key for key, kept in zip(keys, keep.tolist()) if kept]
+        sets = [x for x, kept in zip(sets, keep.tolist()) if kept]
+        offsets = np.cumsum([0] + [len(x) for x in sets])
     if len(keys) < 2:
         return []
     sigs = index.signatures(
@@ -265,6 +270,41 @@ def unit_pairs(features: list[Features], *, k: int, threshold: float, num_perm: 
         if inter / (len(sets[x]) + len(sets[y]) - inter) >= threshold:
             verified.append((*keys[x], *keys[y]))
     return verified
+
+
+PAIRABLE_SLACK = 4
+"""``_pairable`` counts shingles in about this many buckets per shingle (a bucket shared by chance ~1 in 5)."""
+
+
+def _pairable(keys: list[tuple[int, int]], sets: list[np.ndarray], offsets: np.ndarray,
+              threshold: float) -> np.ndarray:
+    """Units that could reach ``threshold`` with a unit of another document.
+
+    Jaccard similarity ``t`` needs at least ``t`` of a unit's shingles in the
+    other unit, so a unit with fewer of its shingles found in any other
+    document (most of a corpus: its own text) can never be verified, and is
+    neither signed nor bucketed. Shingles are counted in hash buckets, one
+    document at a time: a bucket shared by chance only keeps a unit that
+    would have been dropped, never the reverse.
+    """
+    if not keys:
+        return np.zeros(0, dtype=bool)
+    flat = np.concatenate(sets)
+    bits = min(32, max(16, (PAIRABLE_SLACK * len(flat)).bit_length()))
+    mask = np.uint64((1 << bits) - 1)
+    seen = np.zeros(1 << bits, dtype=bool)
+    twice = np.zeros(1 << bits, dtype=bool)  # in two documents or more
+    unit_doc = np.array([d for d, _ in keys], dtype=np.int64)  # ascending: units come document by document
+    starts = np.searchsorted(unit_doc, np.unique(unit_doc))
+    bounds = np.append(offsets[starts], offsets[-1])
+    buckets = (flat & mask).astype(np.int64)  # shingle hashes are well mixed: their low bits will do
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+        mine = buckets[lo:hi]  # repeats inside one document read the state before it: no unique needed
+        twice[mine] |= seen[mine]
+        seen[mine] = True
+    shared = twice[buckets]
+    found = np.add.reduceat(shared.astype(np.int64), offsets[:-1]) if len(flat) else np.zeros(len(keys))
+    return found >= threshold * np.diff(offsets)
 
 
 def unit_sets(features: list[Features], k: int) -> tuple[list[tuple[int, int]], list[np.ndarray], np.ndarray]:

@@ -129,3 +129,25 @@ def test_clusters_are_gap_free_on_both_sides_and_apart_on_one(raw, gap):
             apart_a = y[0] > x[1] + gap or x[0] > y[1] + gap
             apart_b = y[2] > x[3] + gap or x[2] > y[3] + gap
             assert apart_a or apart_b
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(
+    units=st.lists(st.tuples(st.integers(0, 4), st.sets(st.integers(0, 40), min_size=1, max_size=12)),
+                   min_size=1, max_size=12),
+    threshold=st.sampled_from([0.3, 0.5, 0.8]),
+)
+def test_pairable_keeps_every_unit_that_has_a_near_duplicate_elsewhere(units, threshold):
+    from reuse.candidates import _pairable
+
+    units = sorted(units, key=lambda u: u[0])  # units come document by document
+    keys = [(doc, n) for n, (doc, _) in enumerate(units)]
+    sets = [np.array(sorted(s), dtype=np.uint64) for _, s in units]
+    offsets = np.cumsum([0] + [len(s) for s in sets])
+    keep = _pairable(keys, sets, offsets, threshold).tolist()
+    for (doc, s), kept in zip(units, keep):
+        others = set().union(*[t for d, t in units if d != doc])
+        # small hashes fall in buckets of their own: the filter is exact here
+        assert kept == (len(s & others) >= threshold * len(s))
+        partners = [t for d, t in units if d != doc and len(s & t) / len(s | t) >= threshold]
+        assert kept or not partners
