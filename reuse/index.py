@@ -136,10 +136,15 @@ def group_equal(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty
     bits = np.uint64(max(1, (n - 1).bit_length()))
-    packed = ((values.astype(np.uint64) >> bits) << bits) | np.arange(n, dtype=np.uint64)
+    # in place where possible: at 100 MB each temporary is a quarter of a GB
+    packed = values.astype(np.uint64, copy=True)
+    packed >>= bits
+    packed <<= bits
+    packed |= np.arange(n, dtype=np.uint64)
     packed.sort()
-    order = (packed & ((np.uint64(1) << bits) - np.uint64(1))).astype(np.int64)
-    high = packed >> bits
+    order = np.bitwise_and(packed, (np.uint64(1) << bits) - np.uint64(1)).view(np.int64)
+    high = packed
+    high >>= bits
     sorted_values = values[order]
     mixed = np.flatnonzero((sorted_values[1:] != sorted_values[:-1]) & (high[1:] == high[:-1]))
     if len(mixed):
@@ -188,7 +193,9 @@ def occurrences(arrays: Sequence[np.ndarray]) -> Occurrences:
     owner = np.repeat(np.arange(len(arrays), dtype=np.int64), lengths)
     offset = np.concatenate([[0], np.cumsum(lengths)[:-1]]) if len(arrays) else np.zeros(0, dtype=np.int64)
     doc = owner[order]
-    pos = order - offset[doc]
+    del owner
+    pos = offset[doc]
+    np.subtract(order, pos, out=pos)
     new_doc = np.ones(len(doc), dtype=bool)
     new_doc[1:] = doc[1:] != doc[:-1]
     new_doc[starts] = True
