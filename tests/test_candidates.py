@@ -138,13 +138,13 @@ def test_clusters_are_gap_free_on_both_sides_and_apart_on_one(raw, gap):
     threshold=st.sampled_from([0.3, 0.5, 0.8]),
 )
 def test_pairable_keeps_every_unit_that_has_a_near_duplicate_elsewhere(units, threshold):
-    from reuse.candidates import _pairable
+    from reuse.candidates import UnitSets, _pairable
 
     units = sorted(units, key=lambda u: u[0])  # units come document by document
-    keys = [(doc, n) for n, (doc, _) in enumerate(units)]
-    sets = [np.array(sorted(s), dtype=np.uint64) for _, s in units]
-    offsets = np.cumsum([0] + [len(s) for s in sets])
-    keep = _pairable(keys, sets, offsets, threshold).tolist()
+    flat = UnitSets(np.array([d for d, _ in units]), np.arange(len(units)),
+                    np.array([h for _, s in units for h in sorted(s)], dtype=np.uint64),
+                    np.cumsum([0] + [len(s) for _, s in units]))
+    keep = _pairable(flat, threshold).tolist()
     for (doc, s), kept in zip(units, keep):
         others = set().union(*[t for d, t in units if d != doc])
         # small hashes fall in buckets of their own: the filter is exact here
