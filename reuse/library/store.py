@@ -236,6 +236,25 @@ def sniff(path: Path) -> None:
                          "pass a file made by `reuse index build`")
 
 
+def _seal(conn: sqlite3.Connection, path: Path) -> None:
+    """Make a built library what ``connect`` opens (a WAL file), then close it and flush it to disk.
+
+    The file is then exactly the one a build in WAL mode writes: journal mode
+    is a header field of the file, and the WAL is empty and gone.
+    """
+    conn.execute("PRAGMA locking_mode = NORMAL")
+    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    if mode != "wal":
+        raise ReuseError(f"cannot put {_label(path)} in WAL mode (journal mode stays {mode})")
+    conn.close()
+    # what a WAL checkpoint with synchronous=NORMAL does: the file is on disk before it is linked into place
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def connect(path: Path) -> sqlite3.Connection:
     """A connection in autocommit mode (transactions are explicit), WAL, waiting for a busy writer."""
     try:
@@ -373,8 +392,14 @@ class Library:
             leftover.unlink(missing_ok=True)
         conn = connect(tmp)
         try:
+            # A private file until it is moved into place: a failed or killed build is thrown away
+            # whole, so it needs no journal (through the WAL every page is written twice) nor syncs
+            # until _seal, and no other process opens it meanwhile.
+            conn.execute("PRAGMA journal_mode = OFF")
+            conn.execute("PRAGMA synchronous = OFF")
+            conn.execute("PRAGMA locking_mode = EXCLUSIVE")
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            conn.executescript(_SCHEMA)  # a private temporary file until it is moved into place
+            conn.executescript(_SCHEMA)
             versions = _versions()
             meta = {
                 "tool": TOOL,
@@ -392,8 +417,7 @@ class Library:
             conn.execute("COMMIT")
             library = cls(path, conn, meta, bands(meta) if bands else None)
             yield library
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            conn.close()
+            _seal(conn, tmp)
             try:
                 os.link(tmp, path)  # never replaces a library another process made meanwhile
             except FileExistsError:
