@@ -21,7 +21,8 @@ from reuse.config import Settings
 from reuse.engine import Engine, LocalEngine, Progress, make_engine
 from reuse.errors import UsageError
 from reuse.ingest import Found, check_encoding, discover, ingest, read_or_skip, settle
-from reuse.library.hooks import refresh_templates
+from reuse.library import templates as _templates  # noqa: F401  (loaded before an index build forks)
+from reuse.library.hooks import prepare_templates, refresh_templates
 from reuse.library.store import AddReport, Library
 from reuse.model import Document, Skipped
 
@@ -120,7 +121,7 @@ def _add(library: Library, paths: Sequence[str | os.PathLike], settings: Setting
     documents, skipped = _read(paths, settings, prefix, engine, progress)
     # one transaction in this process: the library has a single writer whatever the engine
     progress("index", 0, len(documents))
-    report = library.add(documents, settings, replace=replace, hook=refresh_templates)
+    report = library.add(documents, settings, replace=replace, hook=refresh_templates, prepare=prepare_templates)
     progress("index", len(documents), len(documents))
     return report, skipped
 

@@ -17,8 +17,10 @@ The contract for ``update_library``:
 * ``library`` is the open ``reuse.library.store.Library``; read documents with
   ``library.documents(ids)`` and exact shared shingles through the postings
   index; ``library.batch`` holds the write's settings and the added
-  documents' features. Write families with ``put_family``/``drop_family``
-  below (never COMMIT: the caller's transaction does).
+  documents' features, and for a new library what ``prepare_templates``
+  computed from them beside the write. Write families with
+  ``put_family``/``drop_family`` below (never COMMIT: the caller's
+  transaction does).
 * ``added`` and ``removed`` are document row ids; the removed documents' rows
   and family members are already deleted, and families left without members
   are dropped.
@@ -28,11 +30,14 @@ The contract for ``update_library``:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from reuse.config import Settings
+    from reuse.features import Features
     from reuse.library.store import Library
+    from reuse.model import Document
 
 
 def refresh_templates(library: "Library", added: list[int], removed: list[int]) -> None:
@@ -40,6 +45,15 @@ def refresh_templates(library: "Library", added: list[int], removed: list[int]) 
     from reuse.library.templates import update_library
 
     update_library(library, added, removed)
+
+
+def prepare_templates(documents: Sequence["Document"], features: Sequence["Features"], ids: Sequence[int],
+                      settings: "Settings") -> Any:
+    """What ``refresh_templates`` can compute from a batch alone, while its rows are written
+    (``reuse.library.templates.prepare``: the families of a new library)."""
+    from reuse.library.templates import prepare
+
+    return prepare(documents, features, ids, settings)
 
 
 def put_family(library: "Library", family: str, kind: str, text: str,

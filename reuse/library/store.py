@@ -25,6 +25,12 @@ Tables (``reuse index stats`` shows their sizes):
 Readers and one writer work at once (WAL). A writer takes the write lock with
 ``BEGIN IMMEDIATE`` and does all its inserts before ``COMMIT``: a process
 killed in between leaves the file as it was.
+
+A build writes a private file that is linked into place when complete, so it
+needs neither journal nor syncs until then (``Library.building``), and a large
+batch has its units indexed in a forked process while this one writes rows
+(``_Beside``); rows are inserted many per statement. ``benchmarks/RESULTS.md``
+("Library build") has what each of these saves.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import multiprocessing as mp
 import os
 import sqlite3
 import time
@@ -140,6 +147,8 @@ class Batch:
     """Row id -> features of each document added (extracted once, for the index and for templates)."""
     documents: dict[int, Document]
     """Row id -> each document added, as read."""
+    prepared: Any = None
+    """What ``add``'s ``prepare`` computed from the batch while its rows were written (None otherwise)."""
 
 
 @dataclass(frozen=True)
@@ -304,7 +313,14 @@ class SQLiteBands(BandIndex):
         return zip(band.ravel()[order].tolist(), keys.ravel()[order].tolist(), unit.ravel()[order].tolist())
 
     def insert(self, conn, unit_ids, sigs, tokens) -> None:
-        conn.executemany("INSERT OR IGNORE INTO bands (band, key, unit) VALUES (?, ?, ?)", self._keyed(unit_ids, sigs))
+        # band by band, in key order: B-tree friendly (rows of equal keys need no order, they share a page)
+        keys = _signed(index.band_keys(sigs, self.n_bands, self.n_rows)).T
+        order = np.argsort(keys, axis=1)
+        rows = np.empty((keys.size, 3), dtype=np.int64)
+        rows[:, 0] = np.repeat(np.arange(self.n_bands, dtype=np.int64), keys.shape[1])
+        rows[:, 1] = np.take_along_axis(keys, order, axis=1).ravel()
+        rows[:, 2] = unit_ids.astype(np.int64)[order].ravel()
+        _insert_many(conn, "INSERT OR IGNORE INTO bands (band, key, unit)", rows)
 
     def remove(self, conn, unit_ids, sigs, tokens) -> None:
         conn.executemany("DELETE FROM bands WHERE band = ? AND key = ? AND unit = ?", self._keyed(unit_ids, sigs))
@@ -513,7 +529,7 @@ class Library:
 
     def add(self, documents: Sequence[Document], settings: Settings, *, replace: bool = False,
             hook: Callable[["Library", list[int], list[int]], None] | None = None,
-            features: Sequence[Features] | None = None) -> AddReport:
+            features: Sequence[Features] | None = None, prepare: Callable[..., Any] | None = None) -> AddReport:
         """Index ``documents`` in one transaction.
 
         A document whose name is already in the library is left alone when its
@@ -528,6 +544,11 @@ class Library:
                 holds the settings and the added documents' features meanwhile.
             features: the documents' features when already extracted with
                 ``settings`` (they are extracted here otherwise).
+            prepare: for a library holding no document yet,
+                ``prepare(documents, features, ids, settings)`` computes what the
+                hook can from the batch alone, given the row ids the documents
+                will get; its result is ``self.batch.prepared`` (the hook checks it
+                fits). It runs beside the writes, as the units are indexed.
         """
         start = time.perf_counter()
         self.require_same_code(settings)
@@ -541,64 +562,73 @@ class Library:
         if features is not None and len(features) != len(documents):
             raise ValueError(f"{len(features)} features for {len(documents)} documents")
         features = list(features) if features is not None else [extract(d, settings) for d, _ in fresh]
-        unit_sets = [_unit_sets(f, settings.shingle) for f in features]
-        counts = [len(ranges) for ranges, _ in unit_sets]
-        sigs_all = unit_signatures([s for _, sets in unit_sets for s in sets], settings)
+        # unit sets and signatures (the largest CPU part), and what the hook can prepare, are computed in a
+        # forked process while this one writes the rows of a large batch
+        jobs: list[tuple[Callable[..., Any], tuple]] = [(_unit_index, (features, settings))]
+        first = self._first_id_if_empty() if prepare is not None and hook is not None else None
+        if first is not None:
+            jobs.append((prepare, (documents, features, list(range(first, first + len(documents))), settings)))
+        beside = _Beside(jobs) if _worth_forking(documents, settings) else _Inline(jobs)
         token = uuid.uuid4().hex[:12]
         added: list[str] = []
         replaced: list[str] = []
         unchanged: list[str] = []
-        with self.transaction() as conn:
-            existing = {name: (doc_id, sha) for doc_id, name, sha in conn.execute(
-                f"SELECT id, name, sha256 FROM documents WHERE name IN ({','.join('?' * len(names))})", names)
-            } if names else {}
-            removed_ids: list[int] = []
-            added_ids: list[int] = []
-            new_units: list[np.ndarray] = []
-            new_sigs: list[np.ndarray] = []
-            new_postings: list[tuple[np.ndarray, int]] = []
-            written: dict[int, Features] = {}
-            docs: dict[int, Document] = {}
-            offset = 0
-            for (doc, sha), feat, (ranges, _), n_units in zip(fresh, features, unit_sets, counts):
-                sigs = sigs_all[offset: offset + n_units]
-                offset += n_units
-                if doc.id in existing:
-                    old_id, old_sha = existing[doc.id]
-                    if old_sha == sha:
-                        unchanged.append(doc.id)
-                        continue
-                    if not replace:
-                        raise UsageError(f"{doc.id} is already in {_label(self.path)} with other text; pass --replace "
-                                         f"to replace it, or --prefix to add it under another name")
-                    self._remove_ids(conn, [old_id], settings)
-                    removed_ids.append(old_id)
-                    replaced.append(doc.id)
-                else:
-                    added.append(doc.id)
-                doc_id, unit_ids = self._insert(conn, doc, sha, token, feat, ranges, sigs)
-                added_ids.append(doc_id)
-                written[doc_id] = feat
-                docs[doc_id] = doc
-                new_units.append(unit_ids)
-                new_sigs.append(sigs)
-                new_postings.append((feat.shingles, doc_id))
-            # the index rows of all documents at once, in key order: a build appends to the B-trees
-            # instead of sweeping them once per document
-            unit_ids = np.concatenate(new_units) if new_units else np.zeros(0, dtype=np.int64)
-            if len(unit_ids):
-                self.bands.insert(conn, unit_ids, np.concatenate(new_sigs), [token] * len(unit_ids))
-            _insert_postings(conn, new_postings)
-            hooked = time.perf_counter()
-            if hook is not None:
-                self._run_hook(hook, Batch(settings, written, docs), added_ids, removed_ids)
-            hooked = time.perf_counter() - hooked
-            _pause()
+        try:
+            with self.transaction() as conn:
+                existing = {name: (doc_id, sha) for doc_id, name, sha in conn.execute(
+                    f"SELECT id, name, sha256 FROM documents WHERE name IN ({','.join('?' * len(names))})", names)
+                } if names else {}
+                removed_ids: list[int] = []
+                added_ids: list[int] = []
+                positions: list[int] = []
+                written: dict[int, Features] = {}
+                docs: dict[int, Document] = {}
+                for i, ((doc, sha), feat) in enumerate(zip(fresh, features)):
+                    if doc.id in existing:
+                        old_id, old_sha = existing[doc.id]
+                        if old_sha == sha:
+                            unchanged.append(doc.id)
+                            continue
+                        if not replace:
+                            raise UsageError(f"{doc.id} is already in {_label(self.path)} with other text; pass "
+                                             f"--replace to replace it, or --prefix to add it under another name")
+                        self._remove_ids(conn, [old_id], settings)
+                        removed_ids.append(old_id)
+                        replaced.append(doc.id)
+                    else:
+                        added.append(doc.id)
+                    doc_id = self._insert_document(conn, doc, sha, token, feat)
+                    added_ids.append(doc_id)
+                    positions.append(i)
+                    written[doc_id] = feat
+                    docs[doc_id] = doc
+                # the index rows of all documents at once, in key order: a build appends to the B-trees
+                # instead of sweeping them once per document
+                _insert_postings(conn, [(features[i].shingles, doc_id) for i, doc_id in zip(positions, added_ids)])
+                unit_ids, sigs = self._insert_units(conn, beside.result(0), positions, added_ids)
+                if len(unit_ids):
+                    self.bands.insert(conn, unit_ids, sigs, [token] * len(unit_ids))
+                hooked = time.perf_counter()
+                if hook is not None:
+                    prepared = beside.result(1) if len(jobs) > 1 else None
+                    self._run_hook(hook, Batch(settings, written, docs, prepared), added_ids, removed_ids)
+                hooked = time.perf_counter() - hooked
+                _pause()
+        finally:
+            beside.close()
         return AddReport(added, replaced, unchanged, round(time.perf_counter() - start, 4), round(hooked, 4))
 
-    def _insert(self, conn: sqlite3.Connection, doc: Document, sha: str, token: str, feat: Features,
-                ranges: list[tuple[int, int, int]], sigs: np.ndarray) -> tuple[int, np.ndarray]:
-        """The document's own rows; returns its id and its unit ids (index rows are written by the caller)."""
+    def _first_id_if_empty(self) -> int | None:
+        """The row id the next document gets when the library holds none, else None."""
+        if self.conn.execute("SELECT 1 FROM documents LIMIT 1").fetchone() is not None:
+            return None
+        return self.conn.execute(
+            "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'documents'), 0), "
+            "coalesce((SELECT max(id) FROM documents), 0)) + 1").fetchone()[0]
+
+    def _insert_document(self, conn: sqlite3.Connection, doc: Document, sha: str, token: str,
+                         feat: Features) -> int:
+        """The document's own row; returns its id."""
         cur = conn.execute(
             "INSERT INTO documents (name, path, encoding, format, chars, sha256, token, added, text, paragraphs, "
             "sentences, weights) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -606,16 +636,33 @@ class Library:
              doc.text, _spans_blob(doc.paragraphs), _spans_blob(doc.sentences),
              b"" if feat.uniform else feat.cum.astype("<i4").tobytes()),
         )
-        doc_id = int(cur.lastrowid)
-        unit_ids = []
-        for (u, lo, hi), sig in zip(ranges, sigs):
-            start, end = feat.original_span(*feat.char_span(lo, hi))
-            cur = conn.execute(
-                "INSERT INTO units (doc, idx, tok_lo, tok_hi, start, end, signature) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (doc_id, u, lo, hi, start, end, sig.astype("<u4").tobytes()),
-            )
-            unit_ids.append(int(cur.lastrowid))
-        return doc_id, np.array(unit_ids, dtype=np.int64)
+        return int(cur.lastrowid)
+
+    def _insert_units(self, conn: sqlite3.Connection, units: "UnitIndex", positions: list[int],
+                      doc_ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """The unit rows of the documents written (``positions`` in the batch, ``doc_ids`` their row ids).
+
+        Returns their ids and signatures, in the order written: document by document, unit by unit.
+        """
+        doc_of = np.full(len(units.bounds) - 1, -1, dtype=np.int64)
+        doc_of[positions] = doc_ids
+        keep = doc_of[units.owner] >= 0
+        rows, sigs = units.rows[keep], units.sigs[keep]
+        if not len(rows):
+            return np.zeros(0, dtype=np.int64), sigs
+        # the ids AUTOINCREMENT would give, one after the other (this is the only writer)
+        first = conn.execute("SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'units'), 0), "
+                             "coalesce((SELECT max(id) FROM units), 0)) + 1").fetchone()[0]
+        unit_ids = np.arange(first, first + len(rows), dtype=np.int64)
+        blobs = np.ascontiguousarray(sigs, dtype="<u4")
+        params: list = [None] * (len(rows) * 8)
+        params[0::8] = unit_ids.tolist()
+        params[1::8] = doc_of[units.owner[keep]].tolist()
+        for j in range(5):
+            params[2 + j::8] = rows[:, j].tolist()
+        params[7::8] = [blob.tobytes() for blob in blobs]
+        _insert_flat(conn, "INSERT INTO units (id, doc, idx, tok_lo, tok_hi, start, end, signature)", 8, params)
+        return unit_ids, sigs
 
     def remove(self, names: Sequence[str], settings: Settings,
                hook: Callable[["Library", list[int], list[int]], None] | None = None) -> list[str]:
@@ -780,18 +827,167 @@ def unit_signatures(sets: Sequence[np.ndarray], settings: Settings) -> np.ndarra
                             seed=settings.seed)
 
 
-def _insert_postings(conn: sqlite3.Connection, items: list[tuple[np.ndarray, int]], chunk: int = 1 << 20) -> None:
-    """Postings of many documents, sorted by key as a whole and inserted a chunk at a time."""
+@dataclass(frozen=True)
+class UnitIndex:
+    """The units of a batch of documents a scan compares, with their MinHash signatures, flat."""
+
+    owner: np.ndarray
+    """Position in the batch of each unit's document (ascending)."""
+    rows: np.ndarray
+    """``(n, 5)``: unit index in its document, token range, original-text range."""
+    sigs: np.ndarray
+    """``(n, num_perm)`` uint32 signatures."""
+    bounds: np.ndarray
+    """The units of document ``d`` are ``bounds[d]:bounds[d + 1]``."""
+
+
+def _unit_index(features: Sequence[Features], settings: Settings) -> UnitIndex:
+    """Units and signatures of every document at once, as ``_unit_sets`` and ``unit_signatures`` give them
+    one document at a time (``candidates.flat_unit_sets`` cuts each document on its own)."""
+    flat = cand.flat_unit_sets(list(features), settings.shingle)
+    bounds = np.searchsorted(flat.doc, np.arange(len(features) + 1), side="left")
+    parts = []
+    for d in np.flatnonzero(np.diff(bounds)).tolist():
+        feat, idx = features[d], flat.unit[bounds[d]: bounds[d + 1]]
+        toks = feat.units[idx].astype(np.int64)
+        chars = feat.char_spans(toks)
+        origin = np.asarray(feat.folded.origin, dtype=np.int64)
+        parts.append(np.column_stack([idx, toks, origin[chars[:, 0]], origin[chars[:, 1] - 1] + 1]))
+    rows = np.concatenate(parts) if parts else np.zeros((0, 5), dtype=np.int64)
+    if len(flat):
+        # astype keeps the low 32 bits of each 64-bit shingle hash, as a scan does
+        sigs = index.signatures(flat.hashes.astype(np.uint32), flat.offsets, num_perm=settings.num_perm,
+                                seed=settings.seed)
+    else:
+        sigs = np.zeros((0, settings.num_perm), dtype=np.uint32)
+    return UnitIndex(flat.doc.astype(np.int64), rows, sigs, bounds)
+
+
+PARALLEL_CHARS = 1_000_000
+"""From this many characters in a batch, its units are indexed in a forked process while this one writes."""
+
+
+def _worth_forking(documents: Sequence[Document], settings: Settings) -> bool:
+    from reuse.engine import LocalEngine
+
+    return (sum(len(d.text) for d in documents) >= PARALLEL_CHARS and LocalEngine(settings.workers).workers > 1
+            and "fork" in mp.get_all_start_methods() and not mp.current_process().daemon)
+
+
+class _Inline:
+    """The jobs of ``_Beside`` run in this process, each when its result is asked for."""
+
+    def __init__(self, jobs: Sequence[tuple[Callable[..., Any], tuple]]):
+        self.jobs = list(jobs)
+        self.done: dict[int, Any] = {}
+
+    def result(self, i: int) -> Any:
+        if i not in self.done:
+            fn, args = self.jobs[i]
+            self.done[i] = fn(*args)
+        return self.done[i]
+
+    def close(self) -> None:
+        self.done.clear()
+
+
+class _Beside:
+    """Jobs ``fn(*args)`` run one after the other in a forked process while this one goes on.
+
+    The process inherits the arguments (no copy through a pipe); each result
+    comes back as soon as it is computed, and ``result(i)`` waits for job
+    ``i``. ``close`` ends the process if its results were not all wanted.
+    """
+
+    def __init__(self, jobs: Sequence[tuple[Callable[..., Any], tuple]]):
+        ctx = mp.get_context("fork")
+        self._recv, send = ctx.Pipe(duplex=False)
+        self._proc = ctx.Process(target=_run_beside, args=(send, list(jobs)), daemon=True)
+        self._proc.start()
+        send.close()
+        self.done: list[Any] = []
+
+    def result(self, i: int) -> Any:
+        while len(self.done) <= i:
+            try:
+                ok, value = self._recv.recv()
+            except EOFError:
+                self._proc.join()
+                raise ReuseError(f"the process indexing units beside this one ended without a result "
+                                 f"(exit code {self._proc.exitcode})") from None
+            if not ok:
+                raise value
+            self.done.append(value)
+        return self.done[i]
+
+    def close(self) -> None:
+        if self._proc.is_alive():
+            self._proc.terminate()
+        self._proc.join()
+        self._recv.close()
+        self.done.clear()
+
+
+def _run_beside(send: Any, jobs: list[tuple[Callable[..., Any], tuple]]) -> None:
+    """The forked process of ``_Beside``: each job's ``(True, result)`` or ``(False, exception)`` down ``send``."""
+    try:
+        for fn, args in jobs:
+            try:
+                out = (True, fn(*args))
+            except BaseException as err:  # handed to the parent, which raises it
+                out = (False, err)
+            try:
+                send.send(out)
+            except OSError:  # the parent is gone
+                break
+            except Exception as err:  # a result or an exception that does not pickle
+                send.send((False, ReuseError(f"{getattr(fn, '__name__', fn)} beside the write: {out[1]!r} ({err})")))
+                break
+            if not out[0]:
+                break
+    finally:
+        # no exit handlers: the parent's streams, buffers and connections are its own, not to be flushed here
+        os._exit(0)
+
+
+def _insert_many(conn: sqlite3.Connection, head: str, rows: np.ndarray, order: np.ndarray | None = None, *,
+                 chunk: int = 1 << 19) -> None:
+    """Insert the integer ``rows`` (``(n, width)``), in ``order`` when given, through ``head VALUES ...``."""
+    n = len(rows) if order is None else len(order)
+    for lo in range(0, n, chunk):
+        part = rows[lo: lo + chunk] if order is None else rows[order[lo: lo + chunk]]
+        _insert_flat(conn, head, rows.shape[1], part.ravel().tolist())
+
+
+def _insert_flat(conn: sqlite3.Connection, head: str, width: int, params: list) -> None:
+    """Insert rows of ``width`` values given one after the other in ``params``, many rows per statement.
+
+    Per row, binding its values costs far less than a statement step: 6.3
+    million postings take 3.0 s this way, 4.9 s one row per statement.
+    """
+    per = _PARAMS_PER_STATEMENT // width
+    row = "(" + ",".join("?" * width) + ")"
+    whole = len(params) - len(params) % (per * width)
+    conn.executemany(f"{head} VALUES {','.join([row] * per)}", zip(*[iter(params[:whole])] * (per * width)))
+    if whole < len(params):
+        conn.execute(f"{head} VALUES {','.join([row] * ((len(params) - whole) // width))}", params[whole:])
+
+
+_PARAMS_PER_STATEMENT = 900
+"""Parameters per multi-row INSERT: under 999, the smallest limit SQLite builds have had."""
+
+
+def _insert_postings(conn: sqlite3.Connection, items: list[tuple[np.ndarray, int]]) -> None:
+    """Postings of many documents, sorted by key as a whole (B-tree friendly inserts)."""
     if not items:
         return
     hashes = _signed(np.concatenate([h for h, _ in items]))
-    docs = np.concatenate([np.full(len(h), d, dtype=np.int64) for h, d in items])
-    pos = np.concatenate([np.arange(len(h), dtype=np.int64) for h, _ in items])
-    order = np.lexsort((pos, docs, hashes))
-    for lo in range(0, len(order), chunk):
-        part = order[lo: lo + chunk]
-        conn.executemany("INSERT INTO postings (hash, doc, pos) VALUES (?, ?, ?)",
-                         zip(hashes[part].tolist(), docs[part].tolist(), pos[part].tolist()))
+    rows = np.empty((len(hashes), 3), dtype=np.int64)
+    rows[:, 0] = hashes
+    rows[:, 1] = np.repeat(np.array([d for _, d in items], dtype=np.int64), [len(h) for h, _ in items])
+    rows[:, 2] = np.concatenate([np.arange(len(h), dtype=np.int64) for h, _ in items])
+    # rows of one hash need no order among them: they share a page
+    _insert_many(conn, "INSERT INTO postings (hash, doc, pos)", rows, np.argsort(hashes))
 
 
 def _postings(shingles: np.ndarray, doc_id: int) -> Iterator[tuple[int, int, int]]:

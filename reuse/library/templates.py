@@ -54,7 +54,9 @@ tracked; with the default ``--min-docs`` that is
 one removal in about twenty once the library has over 70 documents. So does
 a batch of more than a quarter of the library (counting in memory is then
 cheaper than through the index), and the first change of a library built
-before families were kept.
+before families were kept. For a new library (a build), the part of that
+computed from the documents' features alone (``prepare``) runs in the
+process that indexes units while the rows are written.
 
 The result is the same as computing everything anew (``tests/
 test_library_templates.py`` checks each step of random sequences of adds and
@@ -168,6 +170,8 @@ class _Context:
     docs: dict[int, Document]
     names: dict[int, tuple[str, int]]
     folded: dict[str, str]
+    prepared: Families | None = None
+    """Computed beside the write (``prepare``), used when it matches the library."""
 
     @property
     def conn(self):
@@ -258,7 +262,7 @@ def update_library(library: "Library", added: list[int], removed: list[int]) -> 
     n_docs = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
     ctx = _Context(library, settings, int(params["max_gap"]), params["min_docs"],
                    tpl.min_docs_for(n_docs, params["min_docs"]), dict(batch.features) if batch else {}, {},
-                   dict(batch.documents) if batch else {}, {}, {})
+                   dict(batch.documents) if batch else {}, {}, {}, batch.prepared if batch else None)
     full = (state is None or ctx.threshold < state["threshold"]
             or len(added) > FULL_SHARE * n_docs)
     if full:
@@ -269,6 +273,54 @@ def update_library(library: "Library", added: list[int], removed: list[int]) -> 
 
 
 # -- everything at once --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Families:
+    """What a full recompute derives from the documents' features alone (``families_of``)."""
+
+    ids: tuple[int, ...]
+    """The documents, in name order, as their row ids."""
+    k: int
+    threshold: int
+    frequent: np.ndarray
+    """The long shingles in ``threshold`` documents or more, sorted."""
+    doc_freq: np.ndarray
+    """The document frequency of each, in the order of ``frequent``."""
+    pieces: list["Piece"]
+    roots: list[int]
+    """``templates.components`` of ``pieces``: pieces of one root are one component."""
+
+
+def families_of(ids: Sequence[int], features: Sequence[Features], *, k: int, threshold: int) -> Families:
+    """Frequent long shingles, pieces and their components over documents ``ids`` (in name order).
+
+    The CPU part of a full recompute: a build computes it while its rows are
+    written (see ``prepare``).
+    """
+    longs = [tpl.long_hashes(feat, k) for feat in features]
+    occ = index.occurrences(longs)
+    keep = occ.doc_freq >= threshold
+    frequent = occ.values[occ.order[occ.starts[keep]]]
+    by_hash = np.argsort(frequent)
+    frequent, doc_freq = frequent[by_hash], occ.doc_freq[keep][by_hash]
+    found: list[Piece] = []
+    for doc, feat, hashes in zip(ids, features, longs):
+        found += _cut(k, doc, feat, hashes, frequent)
+    roots = tpl.components([piece[-1] for piece in found])
+    return Families(tuple(ids), k, threshold, frequent, doc_freq, found, roots)
+
+
+def prepare(documents: Sequence[Document], features: Sequence[Features], ids: Sequence[int],
+            settings: Settings) -> Families:
+    """``families_of`` the documents of a library holding only these, with the row ids ``ids``.
+
+    ``update_library`` uses it instead of computing them when the library
+    indeed holds these documents with these ids and parameters.
+    """
+    order = sorted(range(len(documents)), key=lambda i: documents[i].id.encode("utf-8", "surrogatepass"))
+    return families_of([ids[i] for i in order], [features[i] for i in order], k=settings.shingle,
+                       threshold=tpl.min_docs_for(len(documents), settings.min_docs))
 
 
 def _recompute(ctx: _Context) -> None:
@@ -282,32 +334,25 @@ def _recompute(ctx: _Context) -> None:
         drop_family(ctx.library, family)
     rows = conn.execute("SELECT id FROM documents ORDER BY name").fetchall()
     ids = [r[0] for r in rows]
-    longs: list[np.ndarray] = []
     lines: dict[str, int] = defaultdict(int)
     for doc in ids:
         document = ctx.document(doc)
         feat = ctx.features(doc, document)  # kept for the second pass, as a scan keeps them
-        longs.append(tpl.long_hashes(feat, ctx.k))
         for line in _index_document(ctx, doc, document, feat):
             lines[line] += 1
-    occ = index.occurrences(longs)
-    keep = occ.doc_freq >= ctx.threshold
-    frequent = occ.values[occ.order[occ.starts[keep]]]
+    found = ctx.prepared
+    if found is None or (found.ids, found.k, found.threshold) != (tuple(ids), ctx.k, ctx.threshold):
+        found = families_of(ids, [ctx.features(doc) for doc in ids], k=ctx.k, threshold=ctx.threshold)
     conn.executemany("INSERT INTO tmpl_df (hash, df) VALUES (?, ?)",
-                     zip(_signed(frequent).tolist(), occ.doc_freq[keep].tolist()))
-    frequent = np.sort(frequent)
-    found = []
-    for doc, hashes in zip(ids, longs):
-        found += _cut(ctx, doc, ctx.features(doc), hashes, frequent)
-    roots = tpl.components([piece[-1] for piece in found])
+                     zip(_signed(found.frequent).tolist(), found.doc_freq.tolist()))
     groups: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for root, piece in zip(roots, found):
+    for root, piece in zip(found.roots, found.pieces):
         groups[root].append(piece[:2])
     comp_of = {}
     for pieces in groups.values():
         comp = _comp_id(*min(pieces))
         comp_of.update((piece, comp) for piece in pieces)
-    _store_pieces(ctx, found, comp_of)
+    _store_pieces(ctx, found.pieces, comp_of)
     _refresh_marks(ctx, ids, repeated={line for line, n in lines.items() if n > 1})
     _derive(ctx, set(comp_of.values()), _all_keys(ctx, "tmpl_shorts"), _all_keys(ctx, "tmpl_marks"))
 
@@ -334,12 +379,11 @@ Piece = tuple[int, int, int, int, int, set[int]]
 """``(doc, tok_lo, tok_hi, start, end, long shingle hashes inside)``."""
 
 
-def _cut(ctx: _Context, doc: int, feat: Features, hashes: np.ndarray, frequent: np.ndarray) -> list[Piece]:
+def _cut(k: int, doc: int, feat: Features, hashes: np.ndarray, frequent: np.ndarray) -> list[Piece]:
     """A document's pieces: token ranges covered by the sorted ``frequent`` shingles."""
     out = []
-    for lo, hi in tpl.pieces(feat, frequent, hashes, ctx.k):
-        out.append((doc, lo, hi, *feat.original_span(*feat.char_span(lo, hi)),
-                    tpl.piece_hashes(hashes, lo, hi, ctx.k)))
+    for lo, hi in tpl.pieces(feat, frequent, hashes, k):
+        out.append((doc, lo, hi, *feat.original_span(*feat.char_span(lo, hi)), tpl.piece_hashes(hashes, lo, hi, k)))
     return out
 
 
@@ -424,7 +468,7 @@ def _update(ctx: _Context, added: list[int], removed: list[int], old_threshold: 
             cut[doc] = tpl.long_hashes(ctx.features(doc), ctx.k)
     frequent = _frequent_among(ctx, np.concatenate(list(cut.values())) if cut else np.zeros(0, dtype=np.uint64))
     for doc in recut:
-        fresh += _cut(ctx, doc, ctx.features(doc), cut[doc], frequent)
+        fresh += _cut(ctx.k, doc, ctx.features(doc), cut[doc], frequent)
     _store_pieces(ctx, fresh)
 
     # 6. components that lost pieces split again; 7. new pieces join the components they share a shingle with
