@@ -109,6 +109,8 @@ def main() -> None:
     parser.add_argument("--mb", type=float, default=20.0, help="corpus size in MB (UTF-8)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out")
     parser.add_argument("--profile", action="store_true", help="write a pyinstrument HTML profile")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="worker processes (reading in workers too, as `reuse scan --workers N`)")
     parser.add_argument("--boilerplate", action="store_true",
                         help="every document repeats the same paragraphs (pairs must not grow quadratically)")
     args = parser.parse_args()
@@ -129,7 +131,7 @@ def main() -> None:
         profiler = Profiler()
         profiler.start()
     start = time.perf_counter()
-    result = run([str(corpus)], Settings())
+    result = run([str(corpus)], Settings(workers=args.workers))
     total = time.perf_counter() - start
     if profiler:
         profiler.stop()
