@@ -51,7 +51,7 @@ class Coverage:
         return self._prefix[1]
 
 
-def _union_count(prefix: np.ndarray, spans: Iterable[tuple[int, int]]) -> int:
+def union_count(prefix: np.ndarray, spans: Iterable[tuple[int, int]]) -> int:
     """Counted characters (by ``prefix``) in the union of ``spans``: no mask of the whole text per pair."""
     total, reach = 0, 0
     for s, e in sorted(spans):
@@ -110,8 +110,8 @@ def score(documents: Sequence[Document], passages: Sequence[Passage], templates:
     pairs = []
     shared_with: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for (a, b), items in by_pair.items():
-        a_shared = _union_count(cover[a].prefix(include_templates), [(p.a_start, p.a_end) for p in items])
-        b_shared = _union_count(cover[b].prefix(include_templates), [(p.b_start, p.b_end) for p in items])
+        a_shared = union_count(cover[a].prefix(include_templates), [(p.a_start, p.a_end) for p in items])
+        b_shared = union_count(cover[b].prefix(include_templates), [(p.b_start, p.b_end) for p in items])
         pairs.append(Pair(a, b, _ratio(a_shared + b_shared, chars[a] + chars[b]), a_shared, b_shared, len(items)))
         shared_with[a].append((a_shared, b))
         shared_with[b].append((b_shared, a))

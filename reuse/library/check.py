@@ -46,7 +46,7 @@ from reuse.library import store as store_mod
 from reuse.library.store import Library
 from reuse.library.templates import draft_families
 from reuse.model import Document, Passage, Result, Source, Template
-from reuse.score import score
+from reuse.score import Coverage, score, union_count
 from reuse.shingle import shingle_ends
 
 CHECK_FORMAT = 1
@@ -390,27 +390,10 @@ def check(library: Library, draft: Document, settings: Settings, *, max_sources:
     return _report(draft, result, [loaded[i].id for i in candidates], lib_meta, timings)
 
 
-def _solid_prefix(text: str) -> np.ndarray:
-    from reuse.normalize import solid
-
-    return np.concatenate([[0], np.cumsum(solid(text), dtype=np.int64)])
-
-
-def _count(prefix: np.ndarray, spans: Sequence[tuple[int, int]]) -> int:
-    """Non-whitespace characters in the union of ``spans``."""
-    total, reach = 0, 0
-    for s, e in sorted(spans):
-        s = max(s, reach)
-        if e > s:
-            total += int(prefix[e] - prefix[s])
-            reach = e
-    return total
-
-
 def _report(draft: Document, result: Result, candidates: list[str], lib_meta: dict[str, Any],
             timings: dict[str, float]) -> CheckReport:
     mine = next(s for s in result.stats if s.id == draft.id)
-    prefix = _solid_prefix(draft.text)
+    solid = Coverage(draft.text).prefix(include_templates=True)  # every non-whitespace character counts
     shares = []
     for pair in result.pairs:
         if draft.id not in (pair.a, pair.b):
@@ -419,7 +402,7 @@ def _report(draft: Document, result: Result, candidates: list[str], lib_meta: di
         shares.append(SourceShare(other, result.document(other).path, shared, _ratio(shared, draft.chars),
                                   pair.passages, pair.similarity))
     shares.sort(key=lambda s: (-s.shared_chars, -s.passages, s.id))
-    parts = tuple(Section(s.title, s.start, s.end, _count(prefix, [(s.start, s.end)]), s.reuse_ratio,
+    parts = tuple(Section(s.title, s.start, s.end, union_count(solid, [(s.start, s.end)]), s.reuse_ratio,
                           s.template_ratio, s.copy_ratio) for s in getattr(mine, "sections", ()))
     return CheckReport(draft.id, result, mine.reuse_ratio, mine.copy_ratio, mine.template_ratio, mine.top_source,
                        tuple(shares), parts, tuple(candidates), lib_meta, timings)
