@@ -48,8 +48,11 @@ def _edit(rng: random.Random, text: str, alphabet: str, rate: float) -> str:
     return "".join(chars)
 
 
-def build(folder: Path, megabytes: float, seed: int = 0) -> Path:
-    """Write the corpus (once; reused when it exists) and return its folder."""
+def _write_corpus(folder: Path, megabytes: float, seed: int, make_document) -> Path:
+    """Write documents ``make_document(rng, alphabet, seeds, earlier)`` (paragraph lists) up to ``megabytes``.
+
+    Written once: a folder holding ``.complete`` is reused as it is.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     done = folder / ".complete"
     if done.exists():
@@ -60,15 +63,7 @@ def build(folder: Path, megabytes: float, seed: int = 0) -> Path:
     target = int(megabytes * 1_000_000)
     written, docs = 0, []
     while written < target:
-        paras = []
-        for _ in range(rng.randint(8, 30)):
-            paras.append(_own_text(rng, alphabet, rng.randint(80, 500)))
-        if docs:
-            for source in rng.sample(docs, min(len(docs), rng.randint(1, 3))):
-                for p in rng.sample(source, min(len(source), rng.randint(2, 6))):
-                    paras.insert(rng.randrange(len(paras) + 1), _edit(rng, p, alphabet, rng.uniform(0, 0.05)))
-        for p in rng.sample(seeds, 2):
-            paras.insert(rng.randrange(len(paras) + 1), p)
+        paras = make_document(rng, alphabet, seeds, docs)
         docs.append(paras)
         body = "\n".join(paras) + "\n"
         (folder / f"doc_{len(docs):06d}.txt").write_text(body, encoding="utf-8")
@@ -77,31 +72,36 @@ def build(folder: Path, megabytes: float, seed: int = 0) -> Path:
     return folder
 
 
+def build(folder: Path, megabytes: float, seed: int = 0) -> Path:
+    """Write the corpus (once; reused when it exists) and return its folder."""
+
+    def document(rng: random.Random, alphabet: str, seeds: list[str], earlier: list[list[str]]) -> list[str]:
+        paras = [_own_text(rng, alphabet, rng.randint(80, 500)) for _ in range(rng.randint(8, 30))]
+        if earlier:
+            for source in rng.sample(earlier, min(len(earlier), rng.randint(1, 3))):
+                for p in rng.sample(source, min(len(source), rng.randint(2, 6))):
+                    paras.insert(rng.randrange(len(paras) + 1), _edit(rng, p, alphabet, rng.uniform(0, 0.05)))
+        for p in rng.sample(seeds, 2):
+            paras.insert(rng.randrange(len(paras) + 1), p)
+        return paras
+
+    return _write_corpus(folder, megabytes, seed, document)
+
+
 def build_boilerplate(folder: Path, megabytes: float, seed: int = 0) -> Path:
     """A corpus where every document carries the same three seed paragraphs and otherwise only its own text.
 
     Pairs must not grow with the square of the documents: the shared text is
     a template family, found once, not aligned pair by pair.
     """
-    folder.mkdir(parents=True, exist_ok=True)
-    done = folder / ".complete"
-    if done.exists():
-        return folder
-    rng = random.Random(seed)
-    seeds = _seed_paragraphs()
-    alphabet = "".join(c for p in seeds for c in p if "\u4e00" <= c <= "\u9fff")
-    boilerplate = seeds[:3]
-    target, written, n = int(megabytes * 1_000_000), 0, 0
-    while written < target:
+
+    def document(rng: random.Random, alphabet: str, seeds: list[str], earlier: list[list[str]]) -> list[str]:
         paras = [_own_text(rng, alphabet, rng.randint(80, 500)) for _ in range(rng.randint(8, 30))]
-        for p in boilerplate:
+        for p in seeds[:3]:
             paras.insert(rng.randrange(len(paras) + 1), p)
-        n += 1
-        body = "\n".join(paras) + "\n"
-        (folder / f"doc_{n:06d}.txt").write_text(body, encoding="utf-8")
-        written += len(body.encode("utf-8"))
-    done.write_text(str(written), encoding="utf-8")
-    return folder
+        return paras
+
+    return _write_corpus(folder, megabytes, seed, document)
 
 
 def main() -> None:
