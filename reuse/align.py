@@ -166,6 +166,8 @@ def _measure(fa: Features, fb: Features, a_lo: int, a_hi: int, b_lo: int, b_hi: 
     # chance: they stay out
     used_a = [(p[0], p[1]) for p in inner]
     used_b = [(p[2], p[3]) for p in inner]
+    # outside() drops the runs inside the first trimmed span; the span grows
+    # as runs are taken in, so each one is checked again against it here
     for (ra_lo, ra_hi), (rb_lo, rb_hi) in run_chars.outside((a_lo, a_hi, b_lo, b_hi), (ta_lo, ta_hi, tb_lo, tb_hi),
                                                             2 * min_edge):
         if (not (ta_lo <= ra_lo and ra_hi <= ta_hi and tb_lo <= rb_lo and rb_hi <= tb_hi)

@@ -43,7 +43,7 @@ class Region:
 
 
 def seed_matches(shingles: list[np.ndarray], *, max_doc_freq: int, max_group: int = 256) -> np.ndarray:
-    """Every pair of equal shingles in two different documents.
+    """Every pair of equal shingles in two different documents (the plain form ``exact_runs`` is tested against).
 
     Returns an ``(n, 4)`` int64 array of ``(doc_a, shingle_a, doc_b, shingle_b)``
     with ``doc_a < doc_b``. Shingles found in more than ``max_doc_freq``
