@@ -104,32 +104,23 @@ def exact_runs(shingles: list[np.ndarray], k: int, shingle_len: list[np.ndarray]
     """
     occ = index.occurrences(shingles)
     n = len(occ.order)
-    if not n:
-        return np.zeros((0, 6), dtype=np.int64)
     seeded = (occ.doc_freq >= 2) & (occ.doc_freq <= max_doc_freq) & (occ.sizes <= max_group)
-    # int32 where a value is a group or a position: these arrays are as long as the corpus
-    index_type = np.int32 if n < 2**31 - 1 else np.int64
-    group_sorted = np.repeat(np.arange(len(occ.starts), dtype=index_type), occ.sizes)
-    in_seed = np.flatnonzero(seeded[group_sorted])  # sorted positions of seeded occurrences
+    # each seeded occurrence (in sorted order): its group, where it is, and its flat index
+    in_seed = np.flatnonzero(np.repeat(seeded, occ.sizes))
     if not len(in_seed):
         return np.zeros((0, 6), dtype=np.int64)
-    group = np.full(n, -1, dtype=index_type)  # per flat occurrence: its seeded group, or -1
-    group[occ.order[in_seed]] = group_sorted[in_seed]
-    del group_sorted
-    lengths = np.array([len(a) for a in shingles], dtype=np.int64)
-    first = np.concatenate([[0], np.cumsum(lengths)[:-1]])[lengths > 0]
-    last = np.cumsum(lengths)[lengths > 0] - 1
-    before = np.full(n, -1, dtype=index_type)
-    before[1:] = group[:-1]
-    before[first] = -1
-    after = np.full(n, -1, dtype=index_type)
-    after[:-1] = group[1:]
-    after[last] = -1
-    flat = occ.order[in_seed]
-    ends = []
-    for neighbour in (before, after):
-        ends.append(_edge_seeds(group[flat], neighbour[flat], occ.doc[in_seed], occ.pos[in_seed]))
-    del group, before, after
+    itype = occ.order.dtype  # int32 where it fits: these arrays are as long as the corpus
+    seed_group = np.repeat(np.flatnonzero(seeded).astype(itype), occ.sizes[seeded])
+    flat, seed_doc, seed_pos = occ.order[in_seed], occ.doc[in_seed], occ.pos[in_seed]
+    del occ, in_seed, seeded
+    group = np.full(n, -1, dtype=itype)  # per flat occurrence: its seeded group, or -1
+    group[flat] = seed_group
+    lengths = np.array([len(a) for a in shingles], dtype=itype)
+    # the groups of the shingles just before and just after each seed (-1 past the document's edge)
+    before = np.where(seed_pos > 0, group[np.maximum(flat - 1, 0)], -1).astype(itype)
+    after = np.where(seed_pos < lengths[seed_doc] - 1, group[np.minimum(flat + 1, n - 1)], -1).astype(itype)
+    del group, flat
+    ends = [_edge_seeds(seed_group, neighbour, seed_doc, seed_pos) for neighbour in (before, after)]
     (sa, si, sb, sj), (ea, ei, eb, ej) = ends
     if not len(sa):
         return np.zeros((0, 6), dtype=np.int64)
@@ -148,7 +139,7 @@ def _edge_seeds(group: np.ndarray, neighbour: np.ndarray, doc: np.ndarray,
                 pos: np.ndarray) -> tuple[np.ndarray, ...]:
     """Seeds at one end of their run: pairs of one group whose neighbours differ.
 
-    Occurrences come one per row with their shingle ``group`` and the group of
+    Occurrences come one per row, sorted by shingle ``group``, with the group of
     the shingle next to them (-1 when that one seeds nothing or is past the
     document's edge). Returns ``(doc_a, pos_a, doc_b, pos_b)`` with
     ``doc_a < doc_b``.
@@ -161,15 +152,15 @@ def _edge_seeds(group: np.ndarray, neighbour: np.ndarray, doc: np.ndarray,
     # a subgroup shares group and neighbour; each occurrence without a neighbour is one of its own
     new_sub = np.ones(m, dtype=bool)
     new_sub[1:] = (key[1:] != key[:-1]) | (nb[1:] < 0)
-    g = key // width
+    del key, nb
     new_group = np.ones(m, dtype=bool)
-    new_group[1:] = g[1:] != g[:-1]
+    new_group[1:] = group[1:] != group[:-1]  # groups come sorted: the stable sort kept them in place
     sub_end = _next_true(new_sub)  # index after each row's subgroup
-    group_end = _next_true(new_group)
-    count = group_end - sub_end  # partners: every later row of the group outside the subgroup
-    total = int(count.sum())
+    count = _next_true(new_group)
+    count -= sub_end  # partners: every later row of the group outside the subgroup
+    total = int(count.sum(dtype=np.int64))
     left = np.repeat(np.arange(m, dtype=np.int64), count)
-    right = np.repeat(sub_end - np.cumsum(count) + count, count) + np.arange(total, dtype=np.int64)
+    right = np.repeat(sub_end - np.cumsum(count, dtype=np.int64) + count, count) + np.arange(total, dtype=np.int64)
     left, right = order[left], order[right]
     dl, dr = doc[left], doc[right]
     cross = dl != dr
@@ -177,14 +168,16 @@ def _edge_seeds(group: np.ndarray, neighbour: np.ndarray, doc: np.ndarray,
     swap = dl > dr
     a = np.where(swap, right, left)
     b = np.where(swap, left, right)
-    return doc[a], pos[a], doc[b], pos[b]
+    # int64 out: few rows, and callers pack them into 64-bit keys
+    return tuple(x.astype(np.int64) for x in (doc[a], pos[a], doc[b], pos[b]))
 
 
 def _next_true(flags: np.ndarray) -> np.ndarray:
     """For each index, the next index after it where ``flags`` is True (or the length)."""
     n = len(flags)
-    at = np.where(flags, np.arange(n, dtype=np.int64), n)
-    out = np.empty(n, dtype=np.int64)
+    itype = index.index_dtype(n + 1)
+    at = np.where(flags, np.arange(n, dtype=itype), itype(n))
+    out = np.empty(n, dtype=itype)
     out[:-1] = np.minimum.accumulate(at[:0:-1])[::-1]
     out[-1:] = n
     return out

@@ -121,43 +121,74 @@ def band_keys(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return fmix64(out)
 
 
+CHUNK = 1 << 22
+"""Elements per slice when a corpus-long array is worked on in place: temporaries stay small."""
+
+
+def index_dtype(n: int) -> type:
+    """int32 for indices into arrays of ``n`` elements when they fit: corpus-long arrays take half the memory."""
+    return np.int32 if n < 2**31 - 1 else np.int64
+
+
 def group_equal(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Indices of ``values`` grouped by value, ties in index order, with group starts and sizes.
 
     One np.sort of the values with the index packed into their low bits (an
     order of magnitude faster than a stable argsort); values that share all
-    their high bits are re-sorted by full value, so grouping is exact.
+    their high bits are re-sorted by full value, so grouping is exact. The
+    indices are int32 when they fit (see ``index_dtype``): at 100 MB every
+    corpus-long array is a quarter of a GB as int64, and on a VM each GB a
+    process touches first costs seconds of page faults.
 
     >>> [a.tolist() for a in group_equal(np.array([7, 3, 7, 5], dtype=np.uint64))]
     [[1, 3, 0, 2], [0, 1, 2], [1, 1, 2]]
     """
     n = len(values)
+    itype = index_dtype(n)
     if not n:
-        empty = np.zeros(0, dtype=np.int64)
+        empty = np.zeros(0, dtype=itype)
         return empty, empty, empty
     bits = np.uint64(max(1, (n - 1).bit_length()))
-    # in place where possible: at 100 MB each temporary is a quarter of a GB
+    mask = (np.uint64(1) << bits) - np.uint64(1)
     packed = values.astype(np.uint64, copy=True)
-    packed >>= bits
-    packed <<= bits
-    packed |= np.arange(n, dtype=np.uint64)
+    for lo in range(0, n, CHUNK):  # slice by slice: no corpus-long temporary
+        part = packed[lo : lo + CHUNK]
+        part >>= bits
+        part <<= bits
+        part |= np.arange(lo, lo + len(part), dtype=np.uint64)
     packed.sort()
-    order = np.bitwise_and(packed, (np.uint64(1) << bits) - np.uint64(1)).view(np.int64)
+    order = np.empty(n, dtype=itype)
+    for lo in range(0, n, CHUNK):
+        order[lo : lo + CHUNK] = packed[lo : lo + CHUNK] & mask
     high = packed
     high >>= bits
-    sorted_values = values[order]
-    mixed = np.flatnonzero((sorted_values[1:] != sorted_values[:-1]) & (high[1:] == high[:-1]))
-    if len(mixed):
-        bounds = np.flatnonzero(np.concatenate([[True], high[1:] != high[:-1], [True]]))
-        for at in np.unique(np.searchsorted(bounds, mixed, side="right") - 1).tolist():
-            lo, hi = bounds[at], bounds[at + 1]
-            part = order[lo:hi]
-            order[lo:hi] = part[np.lexsort((part, values[part]))]
-        sorted_values = values[order]
     new = np.ones(n, dtype=bool)
-    new[1:] = sorted_values[1:] != sorted_values[:-1]
-    starts = np.flatnonzero(new)
-    return order, starts, np.diff(np.append(starts, n))
+    np.not_equal(high[1:], high[:-1], out=new[1:])
+    # neighbours that share their high bits are equal values, or (rarely) a group to re-sort
+    for lo in range(0, n - 1, CHUNK):
+        at = lo + np.flatnonzero(~new[lo + 1 : lo + 1 + CHUNK])
+        differ = values[order[at]] != values[order[at + 1]]
+        if differ.any():
+            _regroup_mixed(values, order, new, high, at[differ])
+    del packed, high
+    starts = np.flatnonzero(new).astype(itype)
+    sizes = np.diff(starts, append=itype(n)).astype(itype)
+    return order, starts, sizes
+
+
+def _regroup_mixed(values: np.ndarray, order: np.ndarray, new: np.ndarray, high: np.ndarray,
+                   mixed: np.ndarray) -> None:
+    """Re-sort by full value the runs of equal high bits that hold unequal values, and mark their groups."""
+    settled = 0
+    for at in mixed.tolist():
+        if at < settled:  # inside a run already re-sorted
+            continue
+        lo, hi = int(np.searchsorted(high, high[at], "left")), int(np.searchsorted(high, high[at], "right"))
+        settled = hi
+        part = order[lo:hi]
+        order[lo:hi] = part[np.lexsort((part, values[part]))]
+        sorted_part = values[order[lo:hi]]
+        new[lo + 1 : hi] = sorted_part[1:] != sorted_part[:-1]
 
 
 @dataclass(frozen=True, eq=False)
@@ -190,16 +221,16 @@ def occurrences(arrays: Sequence[np.ndarray]) -> Occurrences:
     lengths = np.array([len(a) for a in arrays], dtype=np.int64)
     values = np.concatenate(arrays) if len(arrays) else np.zeros(0, dtype=np.uint64)
     order, starts, sizes = group_equal(values)
-    owner = np.repeat(np.arange(len(arrays), dtype=np.int64), lengths)
-    offset = np.concatenate([[0], np.cumsum(lengths)[:-1]]) if len(arrays) else np.zeros(0, dtype=np.int64)
-    doc = owner[order]
-    del owner
-    pos = offset[doc]
-    np.subtract(order, pos, out=pos)
+    itype = order.dtype
+    doc = np.repeat(np.arange(len(arrays), dtype=itype), lengths)[order]
+    offset = (np.cumsum(lengths) - lengths).astype(itype)
+    pos = np.empty(len(doc), dtype=itype)
+    for lo in range(0, len(doc), CHUNK):
+        np.subtract(order[lo : lo + CHUNK], offset[doc[lo : lo + CHUNK]], out=pos[lo : lo + CHUNK])
     new_doc = np.ones(len(doc), dtype=bool)
-    new_doc[1:] = doc[1:] != doc[:-1]
+    np.not_equal(doc[1:], doc[:-1], out=new_doc[1:])
     new_doc[starts] = True
-    doc_freq = np.add.reduceat(new_doc.astype(np.int64), starts) if len(starts) else starts
+    doc_freq = np.add.reduceat(new_doc, starts, dtype=itype) if len(starts) else starts
     return Occurrences(values, order, starts, sizes, doc, pos, doc_freq)
 
 

@@ -151,3 +151,19 @@ def test_pairable_keeps_every_unit_that_has_a_near_duplicate_elsewhere(units, th
         assert kept == (len(s & others) >= threshold * len(s))
         partners = [t for d, t in units if d != doc and len(s & t) / len(s | t) >= threshold]
         assert kept or not partners
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(values=st.lists(st.integers(0, 2**64 - 1) | st.integers(0, 40), max_size=300), shift=st.integers(0, 60))
+def test_group_equal_groups_like_a_stable_argsort(values, shift):
+    # small values (and values that differ only in low bits once shifted) share the sort's high bits
+    from reuse.index import group_equal
+
+    arr = np.array([(v << shift) % 2**64 if v <= 40 else v for v in values], dtype=np.uint64)
+    order, starts, sizes = group_equal(arr)
+    want = np.argsort(arr, kind="stable")
+    assert order.tolist() == want.tolist()
+    distinct = np.unique(arr)
+    assert len(starts) == len(distinct) and sizes.sum() == len(arr)
+    assert [arr[order[s]] for s in starts.tolist()] == distinct.tolist()
+    assert all(len(set(arr[order[s:s + z]].tolist())) == 1 for s, z in zip(starts.tolist(), sizes.tolist()))
