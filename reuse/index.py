@@ -234,12 +234,76 @@ def occurrences(arrays: Sequence[np.ndarray]) -> Occurrences:
     return Occurrences(values, order, starts, sizes, doc, pos, doc_freq)
 
 
-def contains(sorted_set: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """True for each of ``values`` found in the sorted array ``sorted_set``.
+def frequent_values(arrays: Sequence[np.ndarray], min_docs: int) -> np.ndarray:
+    """Sorted distinct values found in at least ``min_docs`` of ``arrays``.
+
+    ``occurrences(arrays).common(min_docs)`` without placing every
+    occurrence: one sort of each array's distinct values, a fraction of the
+    time and memory.
+
+    >>> frequent_values([np.array([5, 1, 5]), np.array([1, 2]), np.array([2, 1])], 2).tolist()
+    [1, 2]
+    """
+    if not len(arrays):
+        return np.zeros(0, dtype=np.uint64)
+    distinct = np.concatenate([_distinct(a) for a in arrays])
+    distinct.sort()
+    # sorted, each array's values once: a value in min_docs arrays equals the one min_docs - 1 places on
+    m = max(1, min_docs)
+    if len(distinct) < m:
+        return distinct[:0]
+    head = distinct[: len(distinct) - m + 1]
+    return _distinct(head[head == distinct[m - 1 :]])
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (np.unique hashes instead, several times slower on arrays of hashes)."""
+    values = np.sort(values)
+    keep = np.ones(len(values), dtype=bool)
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
+
+
+class ValueSet:
+    """A sorted array of distinct integers that answers ``contains`` for many values quickly.
+
+    A bitmap of the members' low bits rules most values out with one lookup;
+    only the rest are looked up in the sorted array. For hashes against a
+    small set (frequent shingles against every shingle of a corpus) that is
+    several times faster than a binary search for each.
+    """
+
+    def __init__(self, sorted_values: np.ndarray):
+        self.values = sorted_values
+        bits = max(10, min(24, (64 * len(sorted_values)).bit_length()))
+        self._mask = (1 << bits) - 1
+        self._table = np.zeros(1 << bits, dtype=bool)
+        self._table[self._low(sorted_values)] = True
+
+    def _low(self, values: np.ndarray) -> np.ndarray:
+        return (values & values.dtype.type(self._mask)).astype(np.intp)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def contains(self, values: np.ndarray) -> np.ndarray:
+        out = np.zeros(len(values), dtype=bool)
+        if len(self.values) and len(values):
+            maybe = np.flatnonzero(self._table[self._low(values)])
+            out[maybe] = contains(self.values, values[maybe])
+        return out
+
+
+def contains(sorted_set: np.ndarray | ValueSet, values: np.ndarray) -> np.ndarray:
+    """True for each of ``values`` found in the sorted array (or ``ValueSet``) ``sorted_set``.
 
     >>> contains(np.array([2, 5, 9]), np.array([5, 6, 9, 10])).tolist()
     [True, False, True, False]
+    >>> contains(ValueSet(np.array([2, 5, 9])), np.array([5, 6, 9, 10])).tolist()
+    [True, False, True, False]
     """
+    if isinstance(sorted_set, ValueSet):
+        return sorted_set.contains(values)
     if not len(sorted_set):
         return np.zeros(len(values), dtype=bool)
     at = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)

@@ -72,7 +72,7 @@ def min_docs_for(n_docs: int, min_docs: float | None) -> int:
     return max(2, int(min_docs))
 
 
-def _pieces(feat: Features, frequent: np.ndarray, hashes: np.ndarray, K: int) -> list[tuple[int, int]]:
+def _pieces(feat: Features, frequent: np.ndarray | index.ValueSet, hashes: np.ndarray, K: int) -> list[tuple[int, int]]:
     """Token ranges covered by frequent long shingles."""
     if not len(hashes):
         return []
@@ -107,8 +107,8 @@ def long_hashes(feat: Features, k: int) -> np.ndarray:
     return shingle_hashes(feat.tokens.hash, 2 * k)
 
 
-def pieces(feat: Features, frequent: np.ndarray, hashes: np.ndarray, k: int) -> list[tuple[int, int]]:
-    """Token ranges of a document covered by its long shingles found in the sorted array ``frequent``."""
+def pieces(feat: Features, frequent: np.ndarray | index.ValueSet, hashes: np.ndarray, k: int) -> list[tuple[int, int]]:
+    """Token ranges of a document covered by its long shingles found in ``frequent`` (sorted array or ValueSet)."""
     return _pieces(feat, frequent, hashes, 2 * k)
 
 
@@ -138,7 +138,7 @@ def recurring(documents: Sequence[Document], features: Sequence[Features], *, k:
               max_gap: int, min_length: int) -> list[list[Member]]:
     """Families of text recurring in at least ``min_docs`` documents, as members per family."""
     long = [long_hashes(f, k) for f in features]
-    frequent = index.occurrences(long).common(min_docs)
+    frequent = index.ValueSet(index.frequent_values(long, min_docs))
     if not len(frequent):
         return []
     found: list[tuple[int, int, int]] = []  # (doc, tok_lo, tok_hi)

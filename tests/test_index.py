@@ -25,3 +25,32 @@ def test_lsh_buckets_pair_near_duplicates_only():
     pairs = {tuple(sorted(b)) for b in buckets(lsh, max_size=10)}
     assert ("base", "near") in pairs
     assert not any("other" in p for p in pairs)
+
+
+from hypothesis import given, settings as hsettings, strategies as st
+
+from reuse.index import ValueSet, contains, frequent_values, occurrences
+
+_values = st.lists(st.integers(0, 50) | st.integers(0, 2**64 - 1), max_size=60)
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(arrays=st.lists(_values, max_size=8), min_docs=st.integers(1, 5))
+def test_frequent_values_are_the_values_in_min_docs_arrays(arrays, min_docs):
+    arrays = [np.array(a, dtype=np.uint64) for a in arrays]
+    want = sorted(v for v in {v for a in arrays for v in a.tolist()}
+                  if sum(v in set(a.tolist()) for a in arrays) >= min_docs)
+    assert frequent_values(arrays, min_docs).tolist() == want
+    if arrays:
+        assert occurrences(arrays).common(min_docs).tolist() == want
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(members=_values, probes=_values)
+def test_value_set_answers_like_a_binary_search(members, probes):
+    # small values collide in the bitmap's low bits with large ones: the sorted array must decide
+    members = np.unique(np.array(members, dtype=np.uint64))
+    probes = np.array(probes + [(v + 2**20) % 2**64 for v in members.tolist()], dtype=np.uint64)
+    want = [v in set(members.tolist()) for v in probes.tolist()]
+    assert contains(ValueSet(members), probes).tolist() == want
+    assert contains(members, probes).tolist() == want
