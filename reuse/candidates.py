@@ -272,23 +272,36 @@ def _pairable(units: "UnitSets", threshold: float) -> np.ndarray:
     Jaccard similarity ``t`` needs at least ``t`` of a unit's shingles in the
     other unit, so a unit with fewer of its shingles found in any other
     document (most of a corpus: its own text) can never be verified, and is
-    neither signed nor bucketed. Shingles are counted in hash buckets, one
-    document at a time: a bucket shared by chance only keeps a unit that
-    would have been dropped, never the reverse.
+    neither signed nor bucketed. Shingles are counted in hash buckets: a
+    bucket shared by chance only keeps a unit that would have been dropped,
+    never the reverse.
     """
     if not len(units):
         return np.zeros(0, dtype=bool)
-    bits = min(32, max(16, (PAIRABLE_SLACK * len(units.hashes)).bit_length()))
-    buckets = units.hashes & np.uint64((1 << bits) - 1)  # shingle hashes are well mixed: low bits will do
-    seen = np.zeros(1 << bits, dtype=bool)
+    doc_bits = max(1, int(units.doc.max()).bit_length())
+    bits = min(32, 64 - doc_bits, max(16, (PAIRABLE_SLACK * len(units.hashes)).bit_length()))
+    mask = np.uint64((1 << bits) - 1)  # shingle hashes are well mixed: low bits will do
+    # one sort of (bucket, document) keys: a bucket is in two documents where
+    # two neighbours share the bucket but not the document. Slice by slice, so
+    # no temporary is as long as the corpus.
+    key = np.repeat(units.doc.astype(np.uint64), np.diff(units.offsets))
+    for lo in range(0, len(key), index.CHUNK):
+        part = units.hashes[lo : lo + index.CHUNK] & mask
+        part <<= np.uint64(doc_bits)
+        key[lo : lo + index.CHUNK] |= part
+    key.sort()
     twice = np.zeros(1 << bits, dtype=bool)  # in two documents or more
-    starts = np.searchsorted(units.doc, np.unique(units.doc))  # units come document by document
-    bounds = np.append(units.offsets[starts], units.offsets[-1])
-    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
-        mine = buckets[lo:hi]  # repeats inside one document read the state before it: no unique needed
-        twice[mine] |= seen[mine]
-        seen[mine] = True
-    found = np.add.reduceat(twice[buckets].astype(np.int64), units.offsets[:-1]) if len(buckets) else 0
+    doc_mask, shift = np.uint64((1 << doc_bits) - 1), np.uint64(doc_bits)
+    for lo in range(0, len(key) - 1, index.CHUNK):
+        part = key[lo : lo + index.CHUNK + 1]
+        bucket = part >> shift
+        spread = (bucket[1:] == bucket[:-1]) & ((part[1:] & doc_mask) != (part[:-1] & doc_mask))
+        twice[bucket[:-1][spread].astype(np.intp)] = True
+    del key
+    found_there = np.empty(len(units.hashes), dtype=bool)
+    for lo in range(0, len(found_there), index.CHUNK):
+        found_there[lo : lo + index.CHUNK] = twice[(units.hashes[lo : lo + index.CHUNK] & mask).astype(np.intp)]
+    found = np.add.reduceat(found_there, units.offsets[:-1], dtype=np.int64) if len(found_there) else 0
     return found >= threshold * np.diff(units.offsets)
 
 
@@ -337,7 +350,7 @@ def flat_unit_sets(features: list[Features], k: int) -> UnitSets:
         owner = np.repeat(np.arange(len(idx)), sizes)
         pos = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes) + np.repeat(lo, sizes)
         hashes = feat.shingles[pos]
-        order = np.lexsort((hashes, owner))
+        order = _by_owner_then_value(owner, hashes)
         owner, hashes = owner[order], hashes[order]
         keep = np.ones(len(hashes), dtype=bool)
         keep[1:] = (owner[1:] != owner[:-1]) | (hashes[1:] != hashes[:-1])
@@ -351,6 +364,20 @@ def flat_unit_sets(features: list[Features], k: int) -> UnitSets:
         return UnitSets(empty, empty, np.zeros(0, dtype=np.uint64), np.zeros(1, dtype=np.int64))
     offsets = np.concatenate([[0], np.cumsum(np.concatenate(sizes_all))]).astype(np.int64)
     return UnitSets(np.concatenate(docs), np.concatenate(units_kept), np.concatenate(parts), offsets)
+
+
+def _by_owner_then_value(owner: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``np.lexsort((values, owner))`` up to the order of equal rows, six times faster.
+
+    A quick argsort of the values, then a stable one of the owners in that
+    order: owners fit 16 bits in all but huge documents, which numpy sorts
+    by radix.
+    """
+    by_value = np.argsort(values)
+    owners = owner[by_value]
+    if len(owners) and owners.max() < 2**16:
+        owners = owners.astype(np.uint16)
+    return by_value[np.argsort(owners, kind="stable")]
 
 
 def unit_sets(features: list[Features], k: int) -> tuple[list[tuple[int, int]], list[np.ndarray], np.ndarray]:
