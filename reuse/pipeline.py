@@ -149,28 +149,27 @@ def _match(documents: Sequence[Document], features: Sequence[Features], settings
            with_templates: bool) -> tuple[list[Passage], list | None]:
     """Passages shared by two documents and, if asked, the corpus's template families.
 
-    Seeding and LSH read the whole corpus and not each other: they run side
-    by side. Template detection needs neither, and nothing needs it until
-    scoring, so it runs beside the alignment tasks (first, being the
-    longest), which keeps every worker busy.
+    Seeding, LSH and template detection read the whole corpus and no other
+    stage's output: they run side by side, longest first (at 100 MB LSH
+    takes about as long as seeding and templates one after the other). The
+    alignment tasks follow, each a batch of candidate pairs.
     """
     every = list(range(len(documents)))
     shared = list(zip(documents, features))
+    stages = ("lsh", "seeds", "templates") if with_templates else ("lsh", "seeds")
     start = time.perf_counter()
-    found = engine.map_shared(_task, [((stage, settings), every) for stage in ("lsh", "seeds")], shared,
+    found = engine.map_shared(_task, [((stage, settings), every) for stage in stages], shared,
                               stage="match", progress=progress)
-    timings["match"] = round(time.perf_counter() - start, 4)  # wall time of the two side by side
-    (units, timings["lsh"]), (runs, timings["seeds"]) = found
+    timings["match"] = round(time.perf_counter() - start, 4)  # wall time of the stages side by side
+    for stage, (_, seconds) in zip(stages, found):
+        timings[stage] = seconds
+    units, runs = found[0][0], found[1][0]
+    templates = found[2][0] if with_templates else None
     with _timer(timings, "candidates"):
         box = cand.boxes(runs, units, list(features))
         jobs = [(("align", rows, settings), needs) for rows, needs in _align_jobs(box)]
-    if with_templates:
-        jobs.insert(0, (("templates", settings), every))
     with _timer(timings, "align"):
         done = engine.map_shared(_task, jobs, shared, stage="align", progress=progress)
-    templates = None
-    if with_templates:
-        (templates, timings["templates"]), done = done[0], done[1:]
     passages = [p for batch in done for p in batch]
     passages.sort(key=lambda p: (p.a, p.b, p.a_start, p.b_start, p.a_end, p.b_end))
     return passages, templates
