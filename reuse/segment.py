@@ -62,10 +62,13 @@ def sentences(text: str, paras: list[Span]) -> list[Span]:
     for para in paras:
         start = para.start
         for m in _SENTENCE_END.finditer(text, para.start, para.end):
-            span = _strip(text, start, m.end())
-            if span:
+            end = m.end()
+            # most sentences: a match ends on punctuation, so only the start may need stripping
+            if end - start <= MAX_UNIT and not text[start].isspace():
+                spans.append(Span(start, end))
+            elif span := _strip(text, start, end):
                 spans.extend(_bounded(span))
-            start = m.end()
+            start = end
         span = _strip(text, start, para.end)
         if span:
             spans.extend(_bounded(span))

@@ -31,3 +31,18 @@ def test_units_are_in_bounds_ordered_and_stripped(text):
             assert 0 <= s.start < s.end <= len(text)
             assert not text[s.start].isspace() and not text[s.end - 1].isspace()
         assert [s.start for s in spans] == sorted(s.start for s in spans)
+
+
+@given(st.text(alphabet=st.sampled_from(list("字a .。！？”\n \t") + ["\u3000"]), max_size=300))
+def test_sentences_are_the_stripped_pieces_between_terminal_punctuation(text):
+    # the plain form: every piece up to a sentence end, stripped, cut to MAX_UNIT
+    from reuse.segment import _SENTENCE_END, _bounded, _strip
+
+    want = []
+    for para in paragraphs(text):
+        start = para.start
+        for m in _SENTENCE_END.finditer(text, para.start, para.end):
+            want += _bounded(_strip(text, start, m.end())) if _strip(text, start, m.end()) else []
+            start = m.end()
+        want += _bounded(_strip(text, start, para.end)) if _strip(text, start, para.end) else []
+    assert sentences(text, paragraphs(text)) == want
