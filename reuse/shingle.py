@@ -114,11 +114,20 @@ def tokenize(folded: Folded, *, unit: str = "char") -> Tokens:
         return Tokens(empty, empty, np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.uint8))
     ends = np.append(starts[1:], n)
     cps = codepoints(folded.text).astype(np.uint64)
-    token_of = np.repeat(np.arange(len(starts)), ends - starts)
-    pos = np.arange(n) - starts[token_of]
+    lengths = ends - starts
+    salt = np.uint64(0x9E3779B97F4A7C15)
     with np.errstate(over="ignore"):
-        weighted = cps * _POWERS[pos % 256] + np.uint64(0x9E3779B97F4A7C15)
-    hashes = fmix64(np.add.reduceat(weighted, starts) ^ (ends - starts).astype(np.uint64))
+        # a token's hash sums char * power(position) + salt over its characters;
+        # every token has a first character, and in Chinese text few have more
+        sums = cps[starts] * _POWERS[0] + salt
+        longer = np.flatnonzero(lengths > 1)
+        if len(longer):
+            rest = lengths[longer] - 1  # characters after the first
+            first_of = np.cumsum(rest) - rest
+            pos = np.arange(int(rest.sum())) - np.repeat(first_of, rest) + 1
+            at = np.repeat(starts[longer], rest) + pos
+            sums[longer] += np.add.reduceat(cps[at] * _POWERS[pos % 256] + salt, first_of)
+        hashes = fmix64(sums ^ lengths.astype(np.uint64))
     first = cps[starts]
     number = (first >= ord("0")) & (first <= ord("9"))  # a number says little, whatever its digits
     weight = np.where(folded.cls[starts] == SINGLE, np.minimum(ends - starts, 255), np.where(number, 1, WORD_WEIGHT))

@@ -46,3 +46,16 @@ def test_sentences_are_the_stripped_pieces_between_terminal_punctuation(text):
             start = m.end()
         want += _bounded(_strip(text, start, para.end)) if _strip(text, start, para.end) else []
     assert sentences(text, paragraphs(text)) == want
+
+
+@given(st.text(alphabet=st.sampled_from(list("字a .。！？!?；;…”’」)]\"'\n\t")), max_size=200))
+def test_sentence_ends_match_the_plain_pattern(text):
+    # the plain form of the pattern, one alternation; the module's is written for speed
+    import re
+
+    from reuse.segment import _SENTENCE_END
+
+    plain = re.compile(r"(?:[。！？!?；;…]+|\.(?=\s))[\"'”’」』》）)\]]*")
+    for lo, hi in [(0, len(text)), (len(text) // 3, 2 * len(text) // 3)]:
+        want = [m.span() for m in plain.finditer(text, lo, hi)]
+        assert [m.span() for m in _SENTENCE_END.finditer(text, lo, hi)] == want

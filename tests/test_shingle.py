@@ -94,3 +94,31 @@ def test_weighted_shingles_cover_exactly_k_of_weight(text, k):
     for i, e in enumerate(ends.tolist()):
         assert cum[e] - cum[i] >= k and cum[e - 1] - cum[i] < k
     assert cum[-1] - cum[len(ends)] < k  # no shingle left out at the end
+
+
+@given(st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x4E80), min_size=1, max_size=40))
+def test_a_character_token_hashes_alike_alone_and_beside_words(han):
+    # all-Han text takes the one-token-per-character path; with a Latin word after it, the general one
+    from reuse.normalize import fold
+    from reuse.shingle import tokenize
+
+    alone = tokenize(fold(han)).hash
+    mixed = tokenize(fold(han + " hello")).hash
+    assert len(alone) == len(han) and alone.tolist() == mixed[: len(han)].tolist()
+
+
+@given(st.lists(st.sampled_from(list("党的建设ab Zé1,。\u3000x") + ["word", "x" * 300]), max_size=60).map("".join))
+def test_token_hashes_are_the_plain_sum_over_their_characters(text):
+    # (a 300-letter word: positions past 256 reuse the powers)
+    # the plain form: each token sums char * power(position) + salt, then mixes in its length
+    from reuse.normalize import codepoints
+    from reuse.shingle import _POWERS, fmix64
+
+    folded = fold(text)
+    tokens = tokenize(folded)
+    cps = codepoints(folded.text).tolist()
+    want = []
+    for lo, hi in zip(tokens.start.tolist(), tokens.end.tolist()):
+        total = sum(c * int(_POWERS[p % 256]) + 0x9E3779B97F4A7C15 for p, c in enumerate(cps[lo:hi])) % 2**64
+        want.append(int(fmix64(np.array([total ^ (hi - lo)], dtype=np.uint64))[0]))
+    assert tokens.hash.tolist() == want
