@@ -102,17 +102,10 @@ def exact_runs(shingles: list[np.ndarray], k: int, shingle_len: list[np.ndarray]
 
     Returns the same ``(n, 6)`` array as ``diagonal_runs``.
     """
-    occ = index.occurrences(shingles)
-    n = len(occ.order)
-    seeded = (occ.doc_freq >= 2) & (occ.doc_freq <= max_doc_freq) & (occ.sizes <= max_group)
-    # each seeded occurrence (in sorted order): its group, where it is, and its flat index
-    in_seed = np.flatnonzero(np.repeat(seeded, occ.sizes))
-    if not len(in_seed):
+    flat, seed_doc, seed_pos, seed_group = _seeded_occurrences(shingles, max_doc_freq, max_group)
+    if not len(flat):
         return np.zeros((0, 6), dtype=np.int64)
-    itype = occ.order.dtype  # int32 where it fits: these arrays are as long as the corpus
-    seed_group = np.repeat(np.flatnonzero(seeded).astype(itype), occ.sizes[seeded])
-    flat, seed_doc, seed_pos = occ.order[in_seed], occ.doc[in_seed], occ.pos[in_seed]
-    del occ, in_seed, seeded
+    n, itype = sum(len(a) for a in shingles), flat.dtype
     group = np.full(n, -1, dtype=itype)  # per flat occurrence: its seeded group, or -1
     group[flat] = seed_group
     lengths = np.array([len(a) for a in shingles], dtype=itype)
@@ -133,6 +126,41 @@ def exact_runs(shingles: list[np.ndarray], k: int, shingle_len: list[np.ndarray]
         a_hi, b_hi = ei + _gather(shingle_len, ea, ei), ej + _gather(shingle_len, eb, ej)
     runs = np.stack([sa, sb, si, a_hi, sj, b_hi], axis=1)
     return runs[np.lexsort((runs[:, 4], runs[:, 2], runs[:, 1], runs[:, 0]))]
+
+
+def _seeded_occurrences(shingles: list[np.ndarray], max_doc_freq: int,
+                        max_group: int) -> tuple[np.ndarray, ...]:
+    """Every occurrence of a shingle that seeds, in shingle order: ``(flat, doc, pos, group)``.
+
+    ``flat`` indexes the documents' shingles laid end to end and ``group``
+    numbers the seeding shingles in sorted order. What ``index.occurrences``
+    gives, but documents are placed only for shingles found more than once
+    (a third of them): at 100 MB this halves the stage's peak memory, and on
+    a VM each gigabyte touched first costs seconds.
+    """
+    lengths = np.array([len(a) for a in shingles], dtype=np.int64)
+    offsets = np.cumsum(lengths) - lengths
+    values = np.concatenate(shingles) if len(shingles) else np.zeros(0, dtype=np.uint64)
+    order, starts, sizes = index.group_equal(values)
+    del values
+    itype = order.dtype  # int32 where it fits
+    multi = sizes >= 2
+    member = index.flatnonzero(np.repeat(multi, sizes), itype)  # sorted positions of repeated shingles
+    flat = order[member]
+    del order, member, starts
+    sizes = sizes[multi]
+    doc = (np.searchsorted(offsets, flat, side="right") - 1).astype(itype)
+    first = np.cumsum(sizes, dtype=np.int64) - sizes
+    new_doc = np.ones(len(doc), dtype=bool)
+    np.not_equal(doc[1:], doc[:-1], out=new_doc[1:])
+    new_doc[first] = True
+    doc_freq = np.add.reduceat(new_doc, first, dtype=itype) if len(first) else sizes
+    seeded = (doc_freq >= 2) & (doc_freq <= max_doc_freq) & (sizes <= max_group)
+    keep = np.repeat(seeded, sizes)
+    flat, doc = flat[keep], doc[keep]
+    group = np.repeat(np.arange(int(seeded.sum()), dtype=itype), sizes[seeded])
+    pos = flat - offsets.astype(itype)[doc]
+    return flat, doc, pos, group
 
 
 def _edge_seeds(group: np.ndarray, neighbour: np.ndarray, doc: np.ndarray,
@@ -286,23 +314,27 @@ def _pairable(units: "UnitSets", threshold: float) -> np.ndarray:
     # no temporary is as long as the corpus.
     key = np.repeat(units.doc.astype(np.uint64), np.diff(units.offsets))
     for lo in range(0, len(key), index.CHUNK):
-        part = units.hashes[lo : lo + index.CHUNK] & mask
-        part <<= np.uint64(doc_bits)
-        key[lo : lo + index.CHUNK] |= part
+        key[lo : lo + index.CHUNK] |= (units.hashes[lo : lo + index.CHUNK] & mask) << np.uint64(doc_bits)
     key.sort()
-    twice = np.zeros(1 << bits, dtype=bool)  # in two documents or more
-    doc_mask, shift = np.uint64((1 << doc_bits) - 1), np.uint64(doc_bits)
-    for lo in range(0, len(key) - 1, index.CHUNK):
-        part = key[lo : lo + index.CHUNK + 1]
-        bucket = part >> shift
-        spread = (bucket[1:] == bucket[:-1]) & ((part[1:] & doc_mask) != (part[:-1] & doc_mask))
-        twice[bucket[:-1][spread].astype(np.intp)] = True
+    twice = _shared_buckets(key, doc_bits, bits)  # in two documents or more
     del key
     found_there = np.empty(len(units.hashes), dtype=bool)
     for lo in range(0, len(found_there), index.CHUNK):
         found_there[lo : lo + index.CHUNK] = twice[(units.hashes[lo : lo + index.CHUNK] & mask).astype(np.intp)]
     found = np.add.reduceat(found_there, units.offsets[:-1], dtype=np.int64) if len(found_there) else 0
     return found >= threshold * np.diff(units.offsets)
+
+
+def _shared_buckets(key: np.ndarray, doc_bits: int, bits: int) -> np.ndarray:
+    """Per bucket, True when the sorted ``bucket << doc_bits | doc`` keys hold it with two documents."""
+    twice = np.zeros(1 << bits, dtype=bool)
+    doc_mask, shift = np.uint64((1 << doc_bits) - 1), np.uint64(doc_bits)
+    for lo in range(0, len(key) - 1, index.CHUNK):
+        part = key[lo : lo + index.CHUNK + 1]
+        bucket = part >> shift
+        spread = (bucket[1:] == bucket[:-1]) & ((part[1:] & doc_mask) != (part[:-1] & doc_mask))
+        twice[bucket[:-1][spread].astype(np.intp)] = True
+    return twice
 
 
 @dataclass(frozen=True, eq=False)

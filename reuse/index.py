@@ -152,10 +152,9 @@ def group_equal(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     mask = (np.uint64(1) << bits) - np.uint64(1)
     packed = values.astype(np.uint64, copy=True)
     for lo in range(0, n, CHUNK):  # slice by slice: no corpus-long temporary
-        part = packed[lo : lo + CHUNK]
-        part >>= bits
-        part <<= bits
-        part |= np.arange(lo, lo + len(part), dtype=np.uint64)
+        packed[lo : lo + CHUNK] >>= bits
+        packed[lo : lo + CHUNK] <<= bits
+        packed[lo : lo + CHUNK] |= np.arange(lo, min(n, lo + CHUNK), dtype=np.uint64)
     packed.sort()
     order = np.empty(n, dtype=itype)
     for lo in range(0, n, CHUNK):
@@ -171,9 +170,24 @@ def group_equal(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
         if differ.any():
             _regroup_mixed(values, order, new, high, at[differ])
     del packed, high
-    starts = np.flatnonzero(new).astype(itype)
+    starts = flatnonzero(new, itype)
     sizes = np.diff(starts, append=itype(n)).astype(itype)
     return order, starts, sizes
+
+
+def flatnonzero(flags: np.ndarray, dtype: type = np.int64) -> np.ndarray:
+    """``np.flatnonzero`` straight into ``dtype``, slice by slice: no int64 array as long as the result.
+
+    >>> flatnonzero(np.array([0, 3, 0, 1], dtype=bool), np.int32).tolist()
+    [1, 3]
+    """
+    out = np.empty(int(np.count_nonzero(flags)), dtype=dtype)
+    at = 0
+    for lo in range(0, len(flags), CHUNK):
+        found = np.flatnonzero(flags[lo : lo + CHUNK])
+        out[at : at + len(found)] = found + lo
+        at += len(found)
+    return out
 
 
 def _regroup_mixed(values: np.ndarray, order: np.ndarray, new: np.ndarray, high: np.ndarray,
