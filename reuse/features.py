@@ -127,9 +127,9 @@ def extract(doc: Document, settings: Settings) -> Features:
         shingles = shingle_hashes(tokens.hash, k)
         cum, size = np.arange(n + 1, dtype=np.int32), np.full(max(0, n - k + 1), k, dtype=np.uint8)
     else:
-        shingles = shingle_hashes(tokens.hash, k, tokens.weight)
-        cum = np.concatenate([[0], np.cumsum(tokens.weight, dtype=np.int32)]).astype(np.int32)
         ends = shingle_ends(tokens.weight, k)
+        shingles = shingle_hashes(tokens.hash, k, tokens.weight, ends=ends)
+        cum = np.concatenate([[0], np.cumsum(tokens.weight, dtype=np.int32)]).astype(np.int32)
         size = (ends - np.arange(len(ends))).astype(np.uint8)
     return Features(folded, tokens, shingles, _units(doc, folded, tokens, cum, settings), size, cum)
 

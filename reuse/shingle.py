@@ -148,12 +148,14 @@ def shingle_ends(weights: np.ndarray, k: int) -> np.ndarray:
     return np.searchsorted(cum, cum[:n] + k, side="left").astype(np.int64)
 
 
-def shingle_hashes(token_hashes: np.ndarray, k: int, weights: np.ndarray | None = None) -> np.ndarray:
+def shingle_hashes(token_hashes: np.ndarray, k: int, weights: np.ndarray | None = None, *,
+                   ends: np.ndarray | None = None) -> np.ndarray:
     """64-bit hash of every shingle: ``k`` consecutive tokens, or ``k`` of weight.
 
     Without ``weights`` shingle ``i`` covers tokens ``i .. i+k-1`` and a text
     with fewer than ``k`` tokens has none; with them it covers tokens ``i ..
-    shingle_ends(weights, k)[i] - 1``. Equal token runs hash equal either way.
+    shingle_ends(weights, k)[i] - 1`` (``ends``, when the caller has them).
+    Equal token runs hash equal either way.
 
     >>> h = np.arange(5, dtype=np.uint64)
     >>> len(shingle_hashes(h, 3)), len(shingle_hashes(h, 6))
@@ -170,7 +172,7 @@ def shingle_hashes(token_hashes: np.ndarray, k: int, weights: np.ndarray | None 
             for j in range(k):
                 acc += token_hashes[j : j + n] * _SHINGLE_MULTIPLIERS[j % 64]
         return fmix64(acc)
-    ends = shingle_ends(weights, k)
+    ends = shingle_ends(weights, k) if ends is None else ends
     n = len(ends)
     if n == 0:
         return np.zeros(0, dtype=np.uint64)

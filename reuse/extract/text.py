@@ -16,7 +16,6 @@ wins unless another fits clearly better. Only then is the whole file decoded.
 from __future__ import annotations
 
 import codecs
-import re
 import unicodedata
 from collections import Counter
 from functools import lru_cache
@@ -237,14 +236,14 @@ def _try(data: bytes, name: str) -> str | None:
     return text if _plausible(text) else None
 
 
-_SPACE = re.compile(r"\s+")
 _WHITESPACE_CONTROLS = frozenset("\t\n\v\f\r\x1c\x1d\x1e\x1f\x85")
 
 
 def _junk_share(text: str, sample: int = 65536) -> float:
     """Share of the non-space characters of the start of ``text`` that no text holds."""
     head = text[:sample]
-    if _SPACE.sub("", head).isprintable():  # no control, private, unassigned or surrogate character: most text
+    # no control, private, unassigned or surrogate character once spaces (str.isspace, as re's \s) are gone
+    if "".join(head.split()).isprintable():  # most text
         return 0.0
     counts = Counter(head)
     junk = visible = 0
