@@ -107,10 +107,15 @@ def build_boilerplate(folder: Path, megabytes: float, seed: int = 0) -> Path:
 
 
 def _used_mb() -> float:
-    """Memory in use on the machine (MemTotal - MemAvailable): every worker, shared pages once."""
+    """Memory in use on the machine, as ``free`` counts it: neither free nor file cache.
+
+    Every worker counts, shared pages once; the kernel growing or dropping
+    its file cache (it reads the corpus) does not move it.
+    """
     with open("/proc/meminfo") as f:
         info = {line.split(":")[0]: int(line.split()[1]) for line in f}
-    return (info["MemTotal"] - info["MemAvailable"]) / 1024
+    cache = info["Buffers"] + info["Cached"] + info.get("SReclaimable", 0)
+    return (info["MemTotal"] - info["MemFree"] - cache) / 1024
 
 
 class PeakMemory:

@@ -323,19 +323,36 @@ def position(doc: Document, start: int) -> str:
 
 def find_templates(documents: Sequence[Document], features: Sequence[Features], *, k: int, min_docs: int,
                    max_gap: int, min_length: int) -> list[Template]:
-    """Every template family of the corpus, most widespread first, with stable ids."""
-    groups = recurring(documents, features, k=k, min_docs=min_docs, max_gap=max_gap, min_length=min_length)
-    families: list[tuple[list[Member], bool]] = [(g, False) for g in groups]
-    shorts = short_units(documents, features, min_docs=min_docs, min_length=min_length)
-    short_ids = {id(g) for g in shorts}
-    families += [(g, False) for g in shorts]
+    """Every template family of the corpus, most widespread first, with stable ids.
 
+    The two halves (``recurring`` and ``line_families``) read the corpus
+    independently, so a scan runs them as separate tasks and joins them
+    with ``assemble``.
+    """
+    groups = recurring(documents, features, k=k, min_docs=min_docs, max_gap=max_gap, min_length=min_length)
+    return assemble(documents, groups, line_families(documents, features, min_docs=min_docs, min_length=min_length))
+
+
+def line_families(documents: Sequence[Document], features: Sequence[Features], *, min_docs: int,
+                  min_length: int) -> tuple[list[list[Member]], dict[str, list[Member]]]:
+    """Short units recurring in ``min_docs`` documents, and watermark lines by their folded text."""
+    shorts = short_units(documents, features, min_docs=min_docs, min_length=min_length)
     # watermark lines: same line (folded) in several documents is one family
     repeated = repeated_lines(documents)
     marks: dict[str, list[Member]] = defaultdict(list)
     for d, doc in enumerate(documents):
         for key, span in watermark_marks(doc, repeated):
             marks[key].append(Member(d, span.start, span.end))
+    return shorts, dict(marks)
+
+
+def assemble(documents: Sequence[Document], groups: list[list[Member]],
+             lines: tuple[list[list[Member]], dict[str, list[Member]]]) -> list[Template]:
+    """Template families from ``recurring`` groups and ``line_families``, described, ordered and numbered."""
+    shorts, marks = lines
+    families: list[tuple[list[Member], bool]] = [(g, False) for g in groups]
+    short_ids = {id(g) for g in shorts}
+    families += [(g, False) for g in shorts]
     watermark_spans = {(m.doc, m.start, m.end) for ms in marks.values() for m in ms}
     # a recurring family lying inside watermark lines is that watermark, not a formula
     families = [
