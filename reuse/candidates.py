@@ -367,7 +367,11 @@ class UnitSets:
 
 def flat_unit_sets(features: list[Features], k: int) -> UnitSets:
     """Every unit of weight ``k`` or more with its distinct shingles; one sort per document, not per unit."""
-    docs, units_kept, parts, sizes_all = [], [], [], []
+    docs, units_kept, sizes_all = [], [], []
+    # filled document by document: unit shingles are a subset of a document's
+    # shingles, so this bounds them; the unused tail is never touched
+    hashes_all = np.empty(sum(len(f.shingles) for f in features), dtype=np.uint64)
+    used = 0
     for d, feat in enumerate(features):
         units = feat.units
         if not len(units):
@@ -389,13 +393,14 @@ def flat_unit_sets(features: list[Features], k: int) -> UnitSets:
         owner, hashes = owner[keep], hashes[keep]
         docs.append(np.full(len(idx), d, dtype=np.int64))
         units_kept.append(idx.astype(np.int64))
-        parts.append(hashes)
+        hashes_all[used : used + len(hashes)] = hashes
+        used += len(hashes)
         sizes_all.append(np.bincount(owner, minlength=len(idx)))
     if not docs:
         empty = np.zeros(0, dtype=np.int64)
         return UnitSets(empty, empty, np.zeros(0, dtype=np.uint64), np.zeros(1, dtype=np.int64))
     offsets = np.concatenate([[0], np.cumsum(np.concatenate(sizes_all))]).astype(np.int64)
-    return UnitSets(np.concatenate(docs), np.concatenate(units_kept), np.concatenate(parts), offsets)
+    return UnitSets(np.concatenate(docs), np.concatenate(units_kept), hashes_all[:used], offsets)
 
 
 def _by_owner_then_value(owner: np.ndarray, values: np.ndarray) -> np.ndarray:

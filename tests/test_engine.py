@@ -234,3 +234,20 @@ def test_features_travel_without_their_cached_lookups():
     moved = pickle.loads(pickle.dumps(feat, protocol=5))
     assert "_lists" not in moved.__dict__
     assert (moved.char_span(5, 40), moved.weight_between(3, 300), moved.boundaries_before[-1]) == before
+
+
+def test_a_scan_task_runs_without_the_collector_and_leaves_it_as_found(monkeypatch):
+    import gc
+
+    from reuse import pipeline
+
+    monkeypatch.setitem(pipeline._CORPUS_STAGES, "probe", lambda documents, features, settings: gc.isenabled())
+    seen = []
+    try:
+        for enabled in (True, False):
+            (gc.enable if enabled else gc.disable)()
+            during, _ = pipeline._task(("probe", Settings()), {})
+            seen.append((during, gc.isenabled()))
+    finally:
+        gc.enable()
+    assert seen == [(False, True), (False, False)]
