@@ -132,12 +132,12 @@ class PeakMemory:
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
     def _sample(self) -> None:
-        base = _used_mb()
         while not self._done.wait(0.2):
-            self.peak = max(self.peak, _used_mb() - base)
+            self.peak = max(self.peak, _used_mb() - self._base)
 
     def __enter__(self) -> "PeakMemory":
         if os.path.exists("/proc/meminfo"):
+            self._base = _used_mb()
             self._thread.start()
         return self
 
@@ -145,6 +145,7 @@ class PeakMemory:
         self._done.set()
         if self._thread.is_alive():
             self._thread.join()
+            self.peak = max(self.peak, _used_mb() - self._base)  # a run shorter than a sample still gets one
 
 
 def main() -> None:
