@@ -130,20 +130,20 @@ def score(documents: Sequence[Document], passages: Sequence[Passage], templates:
             shared, other = min(shared_with[doc.id], key=lambda t: (-t[0], t[1]))
             if shared:
                 top = Source(other, _ratio(shared, doc.chars))
+        copied = reused & ~c.template
         reuse = _ratio(c.count(reused), doc.chars)
         template = _ratio(c.count(templated), doc.chars)
-        sections = tuple(
-            Section(
+        sections = []
+        for title, span in segment.sections(doc.text, list(doc.paragraphs)):
+            solid_chars = c.count(c.solid, span.start, span.end)
+            sections.append(Section(
                 title=doc.text[title.start:title.end],
                 start=span.start,
                 end=span.end,
-                reuse_ratio=_ratio(c.count(reused, span.start, span.end), c.count(c.solid, span.start, span.end)),
-                template_ratio=_ratio(c.count(templated, span.start, span.end), c.count(c.solid, span.start, span.end)),
-                copy_ratio=_ratio(c.count(reused & ~c.template, span.start, span.end),
-                                  c.count(c.solid, span.start, span.end)),
-            )
-            for title, span in segment.sections(doc.text, list(doc.paragraphs))
-        )
+                reuse_ratio=_ratio(c.count(reused, span.start, span.end), solid_chars),
+                template_ratio=_ratio(c.count(templated, span.start, span.end), solid_chars),
+                copy_ratio=_ratio(c.count(copied, span.start, span.end), solid_chars),
+            ))
         stats.append(DocumentStats(doc.id, reuse, top, template_ratio=template,
-                                   copy_ratio=_ratio(c.count(reused & ~c.template), doc.chars), sections=sections))
+                                   copy_ratio=_ratio(c.count(copied), doc.chars), sections=tuple(sections)))
     return pairs, stats
