@@ -2,6 +2,7 @@
 
     python benchmarks/scan_bench.py --mb 20            # build (cached) + scan
     python benchmarks/scan_bench.py --mb 100 --profile # also write a pyinstrument profile
+    python benchmarks/scan_bench.py --mb 100 --report  # also write report.json and the HTML pages
 
 The corpus is built from the seed speeches so it looks like the real thing:
 each document is mostly its own text (random sentences drawn from the seeds'
@@ -155,6 +156,8 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="write a pyinstrument HTML profile")
     parser.add_argument("--workers", type=int, default=None,
                         help="worker processes (reading in workers too, as `reuse scan --workers N`)")
+    parser.add_argument("--report", action="store_true",
+                        help="also write the report (report.json and the HTML pages) as `reuse scan` does")
     parser.add_argument("--boilerplate", action="store_true",
                         help="every document repeats the same paragraphs (pairs must not grow quadratically)")
     args = parser.parse_args()
@@ -177,7 +180,16 @@ def main() -> None:
     start = time.perf_counter()
     with PeakMemory() as memory:
         result = run([str(corpus)], Settings(workers=args.workers))
-    total = time.perf_counter() - start
+        total = time.perf_counter() - start
+        if args.report:
+            import shutil
+
+            from reuse.report import write_report, writers_for
+
+            target = args.out / f"report_{corpus.name}"
+            shutil.rmtree(target, ignore_errors=True)
+            write_report(result, target, workers=writers_for(result, args.workers))
+            result.timings["write report"] = round(time.perf_counter() - start - total, 4)
     if profiler:
         profiler.stop()
         target = args.out / f"profile_{args.mb:g}MB.html"
@@ -195,6 +207,9 @@ def main() -> None:
     for stage, seconds in result.timings.items():
         print(f"{stage:<12}{seconds:>9.2f}{size / seconds if seconds else float('inf'):>9.1f}")
     print(f"{'end to end':<12}{total:>9.2f}{size / total:>9.2f}")
+    if args.report:
+        with_report = total + result.timings["write report"]
+        print(f"{'with report':<12}{with_report:>9.2f}{size / with_report:>9.2f}")
     print(f"peak memory: {memory.peak:.0f} MB in use above the start (all processes, sampled every 0.2 s); "
           f"{peak:.0f} MB max RSS of the main process")
 

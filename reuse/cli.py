@@ -199,7 +199,7 @@ def scan(
     Example: reuse scan seeds -o reports/seeds
     """
     from reuse import pipeline
-    from reuse.report import write_report
+    from reuse.report import write_report, writers_for
 
     with _errors(verbose):
         _check_paths(paths + list(exclude or []))
@@ -212,7 +212,7 @@ def scan(
         with _progress(not quiet) as progress:
             kwargs = {"progress": progress} if progress else {}
             result = pipeline.run([str(p) for p in paths], settings, **kwargs)
-        write_report(result, target, force=force)
+        write_report(result, target, force=force, workers=writers_for(result, settings.workers))
         if not quiet:
             _summary(result, target, verbose)
 

@@ -386,7 +386,9 @@ def test_interrupted_write_leaves_the_previous_report_intact(tmp_path, small_res
     assert _leftovers(out) == []
 
 
-def test_failed_write_is_one_line_and_keeps_the_old_report(tmp_path, small_result):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_failed_write_is_one_line_and_keeps_the_old_report(tmp_path, small_result, workers):
+    # with 2 workers the writer fails in a forked process and its error comes back
     from reuse.errors import OutputError
     from reuse.report import write_report
 
@@ -398,8 +400,19 @@ def test_failed_write_is_one_line_and_keeps_the_old_report(tmp_path, small_resul
         raise OSError(28, "No space left on device")
 
     with pytest.raises(OutputError, match="cannot write the report to .*report: No space left on device"):
-        write_report(small_result, out, writers=[disk_full])
+        write_report(small_result, out, writers=[disk_full, _json_only], workers=workers)
     assert (out / "report.json").read_bytes() == old and _leftovers(out) == []
+
+
+def test_report_written_by_two_processes_is_the_one_written_by_one(tmp_path, small_result):
+    from reuse.report import write_report
+
+    one = write_report(small_result, tmp_path / "one")
+    two = write_report(small_result, tmp_path / "two", workers=2)
+    files = sorted(p.relative_to(one) for p in one.rglob("*") if p.is_file())
+    assert len([f for f in files if f.suffix == ".html"]) > 3  # index, templates, pair and document pages
+    assert files == sorted(p.relative_to(two) for p in two.rglob("*") if p.is_file())
+    assert all((one / f).read_bytes() == (two / f).read_bytes() for f in files)
 
 
 def test_interrupted_scan_writes_nothing(tmp_path, monkeypatch):

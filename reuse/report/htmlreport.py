@@ -102,19 +102,26 @@ def _write(path: Path, text: str) -> None:
         fh.write(text)
 
 
-def write_html(result: Result, folder: Path, options: Options | None = None) -> None:
-    """Write index.html, templates.html, the pair and document pages and their assets into ``folder``."""
+def write_html(result: Result, folder: Path, options: Options | None = None, *, part: int = 0,
+               parts: int = 1) -> None:
+    """Write index.html, templates.html, the pair and document pages and their assets into ``folder``.
+
+    With ``parts`` > 1 this writes one share: part 0 the assets, index and
+    templates pages, and each part every ``parts``-th pair and document
+    page, so processes side by side write the whole report.
+    """
     folder = Path(folder)
     corpus = Corpus(result, options or Options())
     assets = folder_assets()
-    for name, target in (("report.css", assets.css), ("report.js", assets.js)):
-        _write(folder / target, static_text(name))
-    _write(folder / pages.INDEX, render("index.html", assets=assets, result=result, page=pages.index_page(corpus)))
-    _write(folder / pages.TEMPLATES,
-           render("templates.html", assets=assets, result=result, page=pages.templates_page(corpus)))
-    for page in pages.pair_pages(corpus):
+    if part == 0:
+        for name, target in (("report.css", assets.css), ("report.js", assets.js)):
+            _write(folder / target, static_text(name))
+        _write(folder / pages.INDEX, render("index.html", assets=assets, result=result, page=pages.index_page(corpus)))
+        _write(folder / pages.TEMPLATES,
+               render("templates.html", assets=assets, result=result, page=pages.templates_page(corpus)))
+    for page in pages.pair_pages(corpus, part, parts):
         _write(folder / page.url, render("pair.html", assets=assets, result=result, page=page))
-    for dpage in pages.doc_pages(corpus):
+    for dpage in pages.doc_pages(corpus, part, parts):
         _write(folder / dpage.url, render("doc.html", assets=assets, result=result, page=dpage))
 
 

@@ -601,10 +601,12 @@ def _passage_title(r: PassageRow) -> str:
     return f"片段 {r.n}：相似度 {percent(r.score)}"
 
 
-def pair_pages(c: Corpus) -> Iterable[PairPage]:
-    """The pages of the closest pairs, each linking to the previous and next one."""
+def pair_pages(c: Corpus, part: int = 0, parts: int = 1) -> Iterable[PairPage]:
+    """The pages of the closest pairs, each linking to the previous and next one (every ``parts``-th from ``part``)."""
     urls = [pair_url(p.a, p.b) for p in c.paged]
     for i, p in enumerate(c.paged):
+        if i % parts != part:
+            continue
         yield pair_page(c, p.a, p.b, prev_url=urls[i - 1] if i else None,
                         next_url=urls[i + 1] if i + 1 < len(urls) else None, position=(i + 1, len(urls)))
 
@@ -701,10 +703,12 @@ def doc_page(c: Corpus, doc_id: str, *, prev_url: str | None = None, next_url: s
                    tuple(sources), prev_url, next_url)
 
 
-def doc_pages(c: Corpus) -> Iterable[DocPage]:
-    """A page per document, in id order, each linking to the previous and next one."""
+def doc_pages(c: Corpus, part: int = 0, parts: int = 1) -> Iterable[DocPage]:
+    """A page per document, in id order, each linking to the previous and next one (every ``parts``-th from ``part``)."""
     ids = [d.id for d in c.result.documents]
     for i, d in enumerate(ids):
+        if i % parts != part:
+            continue
         yield doc_page(c, d, prev_url=doc_url(ids[i - 1]) if i else None,
                        next_url=doc_url(ids[i + 1]) if i + 1 < len(ids) else None)
 
