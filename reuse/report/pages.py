@@ -19,6 +19,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz.distance import Levenshtein
@@ -72,8 +73,11 @@ def _digest(*parts: str) -> str:
     return hashlib.sha1(data).hexdigest()[:8]
 
 
+@lru_cache(maxsize=1 << 16)
 def doc_url(doc_id: str) -> str:
     """File name of a document's page: a slug for people, a hash so ids never collide.
+
+    Cached: every page links to many documents, each link asking again.
 
     >>> doc_url("../../x")
     'd_x_9bdbf20b.html'
