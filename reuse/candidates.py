@@ -232,6 +232,7 @@ def _by_run(da: np.ndarray, ia: np.ndarray, db: np.ndarray, ib: np.ndarray) -> t
     one np.sort of the packed keys orders them and the fields are read back
     from the keys; otherwise a lexsort does it.
     """
+    da, ia, db, ib = (x.astype(np.int64, copy=False) for x in (da, ia, db, ib))  # packed into 64-bit keys
     diag = ib - ia
     width = int(db.max()) + 1
     low = int(diag.min())

@@ -167,3 +167,16 @@ def test_group_equal_groups_like_a_stable_argsort(values, shift):
     assert len(starts) == len(distinct) and sizes.sum() == len(arr)
     assert [arr[order[s]] for s in starts.tolist()] == distinct.tolist()
     assert all(len(set(arr[order[s:s + z]].tolist())) == 1 for s, z in zip(starts.tolist(), sizes.tolist()))
+
+
+def test_runs_are_ordered_alike_from_int32_and_int64_seeds():
+    # grouping hands out int32 arrays; (pair, diagonal, position) keys need 64 bits
+    from reuse.candidates import _by_run
+
+    rng = np.random.default_rng(3)
+    da = rng.integers(0, 3, 200)
+    db = da + 1
+    ia, ib = rng.integers(0, 1 << 20, 200), rng.integers(0, 1 << 20, 200)
+    want = [x.tolist() for x in _by_run(da, ia, db, ib)]
+    got = [x.tolist() for x in _by_run(*(x.astype(np.int32) for x in (da, ia, db, ib)))]
+    assert got == want
