@@ -251,3 +251,19 @@ def test_a_scan_task_runs_without_the_collector_and_leaves_it_as_found(monkeypat
     finally:
         gc.enable()
     assert seen == [(False, True), (False, False)]
+
+
+def test_files_are_read_without_the_collector(tmp_path, monkeypatch):
+    import gc
+
+    from reuse import pipeline
+    from reuse.ingest import discover
+
+    make_doc(tmp_path, "a.txt", seed_text("000"))
+    seen = []
+    read_or_skip = pipeline.read_or_skip
+    monkeypatch.setattr(pipeline, "read_or_skip", lambda *a, **k: (seen.append(gc.isenabled()), read_or_skip(*a, **k))[1])
+    found, _ = discover([str(tmp_path)], Settings().extensions)
+    [(doc, why, features)] = pipeline._read_batch((found, Settings()))
+    assert seen == [False] and gc.isenabled()
+    assert doc is not None and why is None and len(features.shingles)
