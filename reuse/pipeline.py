@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -11,6 +10,7 @@ from importlib.metadata import PackageNotFoundError, version
 import numpy as np
 
 from reuse import align as aligning
+from reuse import collector
 from reuse import candidates as cand
 from reuse.config import Settings
 from reuse.features import Features, extract
@@ -33,21 +33,6 @@ def _timer(timings: dict[str, float], stage: str) -> Iterator[None]:
     start = time.perf_counter()
     yield
     timings[stage] = round(time.perf_counter() - start, 4)
-
-
-@contextmanager
-def _gc_frozen() -> Iterator[None]:
-    """Keep the garbage collector off the objects that exist now (the corpus) while stages run.
-
-    Matching allocates many small objects; every full collection would walk
-    the whole corpus again (about a tenth of a scan), and in forked workers
-    each walk copies pages that could have stayed shared.
-    """
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 def package_versions() -> dict[str, str]:
@@ -143,26 +128,9 @@ def _corpus_stage(job, docs) -> tuple[object, float]:
     return out, round(time.perf_counter() - start, 4)
 
 
-@contextmanager
-def _collector_off() -> Iterator[None]:
-    """No garbage collection inside: for work that builds many small objects but no cycles.
-
-    Reading (a span object per sentence) and the scan's tasks are such work;
-    at 100 MB the collections cost reading about a sixth and alignment a
-    tenth of their time.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _task(job, docs):
     """A whole-corpus stage (``(name, settings)``) or a batch of pairs to align (``("align", rows, settings)``)."""
-    with _collector_off():
+    with collector.off():
         if job[0] == "align":
             return _align_job(job[1:], docs)
         return _corpus_stage(job, docs)
@@ -234,7 +202,7 @@ def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped
         with _timer(timings, "exclude"):
             excluded = known_boilerplate(list(settings.exclude), lambda doc: extract(doc, settings))
             features = [without(f, excluded, salt=n) for n, f in enumerate(features)]
-    with _gc_frozen():
+    with collector.frozen():
         passages, templates = _match(documents, features, settings, timings, progress, engine, with_templates=True)
         passages = mark_templates(passages, templates)
         with _timer(timings, "score"):
@@ -260,7 +228,7 @@ def _read_batch(job: tuple[list[Found], Settings]) -> list[tuple[Document | None
     """Read and extract a batch of files: the per-document work a worker does, from paths."""
     items, settings = job
     out = []
-    with _collector_off():
+    with collector.off():
         for item in items:
             doc, why = read_or_skip(item, encoding=settings.encoding)
             out.append((doc, why, extract(doc, settings) if doc is not None else None))
@@ -305,7 +273,7 @@ def run(paths: Iterable[str], settings: Settings | None = None, *, progress: Pro
     # does (20 MB: 2.3 s either way). Dask workers must read: they get paths.
     reader = engine if engine.name == "dask" or settings.workers else LocalEngine(1)
     try:
-        with _timer(timings, "read"), _collector_off():
+        with _timer(timings, "read"), collector.off():
             jobs = [(batch, settings) for batch in _batches_by_size(found, sizes, BATCH_BYTES)]
             read = [item for batch in reader.map(_read_batch, jobs, stage="read", progress=progress) for item in batch]
         documents = [doc for doc, _, _ in read if doc is not None]

@@ -493,3 +493,15 @@ def test_existing_empty_folder_is_used(tmp_path, small_result):
     out.mkdir()
     write_report(small_result, out, writers=[_json_only])
     assert (out / "report.json").exists() and _leftovers(out) == []
+
+
+def test_report_writers_run_with_the_result_out_of_the_collectors_walks(tmp_path, small_result):
+    import gc
+
+    from reuse.report import write_report
+
+    frozen = []
+    write_report(small_result, tmp_path / "out", writers=[lambda result, folder: frozen.append(gc.get_freeze_count()),
+                                                          _json_only])
+    assert frozen[0] > 0 and gc.get_freeze_count() == 0
+    assert (tmp_path / "out" / "report.json").exists()

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from reuse import collector
 from reuse.errors import OutputError
 from reuse.model import Result
 from reuse.report.jsonreport import write_json
@@ -125,7 +126,8 @@ def write_report(result: Result, out: str | os.PathLike, *, force: bool = False,
     except OSError as err:
         raise OutputError(f"cannot write to {out.parent}: {err.strerror or err}") from err
     try:
-        _write_all(writers or WRITERS, result, stage, workers)
+        with collector.frozen():  # the result is millions of objects: collections need not walk them
+            _write_all(writers or WRITERS, result, stage, workers)
         written = sorted(_files(stage))
         clash = foreign & set(written)
         if clash:
