@@ -29,7 +29,7 @@ def test_lsh_buckets_pair_near_duplicates_only():
 
 from hypothesis import given, settings as hsettings, strategies as st
 
-from reuse.index import ValueSet, contains, frequent_values, occurrences
+from reuse.index import ValueSet, contains, doc_counts, frequent_values, occurrences
 
 _values = st.lists(st.integers(0, 50) | st.integers(0, 2**64 - 1), max_size=60)
 
@@ -41,8 +41,12 @@ def test_frequent_values_are_the_values_in_min_docs_arrays(arrays, min_docs):
     want = sorted(v for v in {v for a in arrays for v in a.tolist()}
                   if sum(v in set(a.tolist()) for a in arrays) >= min_docs)
     assert frequent_values(arrays, min_docs).tolist() == want
-    if arrays:
-        assert occurrences(arrays).common(min_docs).tolist() == want
+    values, counts = doc_counts(arrays)
+    assert values.tolist() == sorted({v for a in arrays for v in a.tolist()})
+    assert counts.tolist() == [sum(v in set(a.tolist()) for a in arrays) for v in values.tolist()]
+    if arrays:  # what placing every occurrence says
+        occ = occurrences(arrays)
+        assert occ.values[occ.order[occ.starts]].tolist() == values.tolist() and occ.doc_freq.tolist() == counts.tolist()
 
 
 @hsettings(max_examples=200, deadline=None)

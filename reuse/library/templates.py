@@ -299,11 +299,9 @@ def families_of(ids: Sequence[int], features: Sequence[Features], *, k: int, thr
     written (see ``prepare``).
     """
     longs = [tpl.long_hashes(feat, k) for feat in features]
-    occ = index.occurrences(longs)
-    keep = occ.doc_freq >= threshold
-    frequent = occ.values[occ.order[occ.starts[keep]]]
-    by_hash = np.argsort(frequent)
-    frequent, doc_freq = frequent[by_hash], occ.doc_freq[keep][by_hash]
+    values, counts = index.doc_counts(longs)
+    keep = counts >= threshold
+    frequent, doc_freq = values[keep], counts[keep]  # sorted by hash
     found: list[Piece] = []
     for doc, feat, hashes in zip(ids, features, longs):
         found += _cut(k, doc, feat, hashes, frequent)
@@ -521,10 +519,7 @@ def _count_added(ctx: _Context, added: list[int], longs: dict[int, np.ndarray]) 
     """
     conn = ctx.conn
     m = ctx.threshold
-    per_doc = {doc: np.unique(h) for doc, h in longs.items()}
-    occ = index.occurrences(list(per_doc.values()))
-    values = occ.values[occ.order[occ.starts]]
-    counts = occ.doc_freq
+    values, counts = index.doc_counts(list(longs.values()))
     known = _frequent_among(ctx, values)
     is_known = index.contains(known, values)
     conn.executemany("UPDATE tmpl_df SET df = df + ? WHERE hash = ?",
