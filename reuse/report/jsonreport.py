@@ -111,7 +111,7 @@ _SCALARS = (str, int, float, bool, type(None))
 
 
 def indented(data: Any) -> str:
-    """``json.dumps(data, ensure_ascii=False, indent=1)``, byte for byte, about four times faster.
+    """``json.dumps(data, ensure_ascii=False, indent=1)``, byte for byte, faster (100 MB report: 2.0 s to 1.1-1.5 s).
 
     With ``indent`` json encodes in Python; here every dict or list of plain
     values (a passage, a pair: nearly all of a report) goes through json's C
@@ -167,7 +167,7 @@ def _indent(obj: Any, level: int, out: list[str]) -> None:
             deeper = " " * (level + 2)
             sep = ",\n" + deeper
             text = _flat(level + 2).encode(list(obj)).replace("}" + sep + "{", "\n" + inner + "},\n" + inner + "{\n" + deeper)
-            out += ["[\n", inner, "{\n", deeper, text[2:-2], "\n", inner, "}\n", pad, "]"]  # no copy of a long text
+            out += ["[\n", inner, "{\n", deeper, text[2:-2], "\n", inner, "}\n", pad, "]"]  # joined once, at the end
         else:
             for n, value in enumerate(obj):
                 out.append(("[\n" if n == 0 else ",\n") + inner)
