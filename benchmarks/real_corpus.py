@@ -63,12 +63,12 @@ def articles(snapshot: Path) -> tuple[str, list[tuple[str, str, str]]]:
         if cpc:
             for row in csv.DictReader(io.StringIO(text)):
                 body = _clean(row.get("body") or "")
-                if body:
+                if body.strip():
                     out.append((row.get("date", "").strip()[:10], cpc.group(1), f"{(row.get('title') or '').strip()}\n{body}"))
         elif name == "all_data.csv":
             for row in csv.DictReader(io.StringIO(text)):
                 body = _clean((row.get("Text") or "").replace("\u3000\u3000", "\n"))
-                if body:
+                if body.strip():
                     out.append((row.get("Date", "").strip()[:10], "xi", body))
     if not out:
         raise SystemExit(f"{snapshot}: no cpcnews_<section>.csv or all_data.csv found")
