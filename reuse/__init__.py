@@ -8,17 +8,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from reuse.config import Settings
 from reuse.errors import ConfigError, CorpusError, ReuseError, UsageError
 from reuse.model import Document, DocumentStats, Pair, Passage, Result, Skipped, Span, Template
-
-try:
-    __version__ = version("reuse-detector")
-except PackageNotFoundError:  # pragma: no cover - source tree without install
-    __version__ = "0.0.0"
+from reuse.versions import __version__
 
 __all__ = [
     "ConfigError",

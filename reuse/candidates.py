@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from reuse import index
+from reuse import arrays
+from reuse import minhash
 from reuse.features import Features
 
 
@@ -50,12 +51,12 @@ def seed_matches(shingles: list[np.ndarray], *, max_doc_freq: int, max_group: in
     documents, or more than ``max_group`` times in all, are skipped: they are
     formulas every document carries, not evidence of a pair.
     """
-    occ = index.occurrences(shingles)
+    occ = arrays.occurrences(shingles)
     d, i = occ.doc, occ.pos
     # hashes in 2..max_doc_freq documents pair their occurrences
     sizes = np.where((occ.doc_freq >= 2) & (occ.doc_freq <= max_doc_freq), occ.sizes, 0)
     starts = occ.starts
-    left, right = index.group_pairs(starts, sizes, max_size=max_group)
+    left, right = arrays.group_pairs(starts, sizes, max_size=max_group)
     cross = d[left] != d[right]  # sorted by doc, so d[left] < d[right]
     left, right = left[cross], right[cross]
     return np.stack([d[left], i[left], d[right], i[right]], axis=1)
@@ -133,7 +134,7 @@ def _seeded_occurrences(shingles: list[np.ndarray], max_doc_freq: int,
     """Every occurrence of a shingle that seeds, in shingle order: ``(flat, doc, pos, group)``.
 
     ``flat`` indexes the documents' shingles laid end to end and ``group``
-    numbers the seeding shingles in sorted order. What ``index.occurrences``
+    numbers the seeding shingles in sorted order. What ``arrays.occurrences``
     gives, but documents are placed only for shingles found more than once
     (a third of them): at 100 MB this halves the stage's peak memory, and on
     a VM each gigabyte touched first costs seconds.
@@ -141,11 +142,11 @@ def _seeded_occurrences(shingles: list[np.ndarray], max_doc_freq: int,
     lengths = np.array([len(a) for a in shingles], dtype=np.int64)
     offsets = np.cumsum(lengths) - lengths
     values = np.concatenate(shingles) if len(shingles) else np.zeros(0, dtype=np.uint64)
-    order, starts, sizes = index.group_equal(values)
+    order, starts, sizes = arrays.group_equal(values)
     del values
     itype = order.dtype  # int32 where it fits
     multi = sizes >= 2
-    member = index.flatnonzero(np.repeat(multi, sizes), itype)  # sorted positions of repeated shingles
+    member = arrays.flatnonzero(np.repeat(multi, sizes), itype)  # sorted positions of repeated shingles
     flat = order[member]
     del order, member, starts
     sizes = sizes[multi]
@@ -203,7 +204,7 @@ def _edge_seeds(group: np.ndarray, neighbour: np.ndarray, doc: np.ndarray,
 def _next_true(flags: np.ndarray) -> np.ndarray:
     """For each index, the next index after it where ``flags`` is True (or the length)."""
     n = len(flags)
-    itype = index.index_dtype(n + 1)
+    itype = arrays.index_dtype(n + 1)
     at = np.where(flags, np.arange(n, dtype=itype), itype(n))
     out = np.empty(n, dtype=itype)
     out[:-1] = np.minimum.accumulate(at[:0:-1])[::-1]
@@ -262,15 +263,15 @@ def unit_pairs(features: list[Features], *, k: int, threshold: float, num_perm: 
     if len(units) < 2:
         return []
     # astype keeps the low 32 bits of each 64-bit shingle hash
-    sigs = index.signatures(units.hashes.astype(np.uint32), units.offsets, num_perm=num_perm, seed=seed)
+    sigs = minhash.signatures(units.hashes.astype(np.uint32), units.offsets, num_perm=num_perm, seed=seed)
     if storage is None:
-        pairs = index.colliding_pairs(sigs, units.doc, threshold=threshold, max_bucket=max_bucket)
+        pairs = minhash.colliding_pairs(sigs, units.doc, threshold=threshold, max_bucket=max_bucket)
     else:  # a shared index (e.g. Redis) goes through datasketch's own MinHashLSH
         keys = list(zip(units.doc.tolist(), units.unit.tolist()))
-        lsh = index.build_lsh(sigs, keys, threshold=threshold, num_perm=num_perm, seed=seed, storage=storage)
+        lsh = minhash.build_lsh(sigs, keys, threshold=threshold, num_perm=num_perm, seed=seed, storage=storage)
         position = {key: n for n, key in enumerate(keys)}
         found: set[tuple[int, int]] = set()
-        for bucket in index.buckets(lsh, max_size=max_bucket):
+        for bucket in minhash.buckets(lsh, max_size=max_bucket):
             members = sorted(position[tuple(m)] for m in bucket)
             found.update(
                 (x, y) for i, x in enumerate(members) for y in members[i + 1 :] if keys[x][0] != keys[y][0]
@@ -314,14 +315,14 @@ def _pairable(units: "UnitSets", threshold: float) -> np.ndarray:
     # two neighbours share the bucket but not the document. Slice by slice, so
     # no temporary is as long as the corpus.
     key = np.repeat(units.doc.astype(np.uint64), np.diff(units.offsets))
-    for lo in range(0, len(key), index.CHUNK):
-        key[lo : lo + index.CHUNK] |= (units.hashes[lo : lo + index.CHUNK] & mask) << np.uint64(doc_bits)
+    for lo in range(0, len(key), arrays.CHUNK):
+        key[lo : lo + arrays.CHUNK] |= (units.hashes[lo : lo + arrays.CHUNK] & mask) << np.uint64(doc_bits)
     key.sort()
     twice = _shared_buckets(key, doc_bits, bits)  # in two documents or more
     del key
     found_there = np.empty(len(units.hashes), dtype=bool)
-    for lo in range(0, len(found_there), index.CHUNK):
-        found_there[lo : lo + index.CHUNK] = twice[(units.hashes[lo : lo + index.CHUNK] & mask).astype(np.intp)]
+    for lo in range(0, len(found_there), arrays.CHUNK):
+        found_there[lo : lo + arrays.CHUNK] = twice[(units.hashes[lo : lo + arrays.CHUNK] & mask).astype(np.intp)]
     found = np.add.reduceat(found_there, units.offsets[:-1], dtype=np.int64) if len(found_there) else 0
     return found >= threshold * np.diff(units.offsets)
 
@@ -330,8 +331,8 @@ def _shared_buckets(key: np.ndarray, doc_bits: int, bits: int) -> np.ndarray:
     """Per bucket, True when the sorted ``bucket << doc_bits | doc`` keys hold it with two documents."""
     twice = np.zeros(1 << bits, dtype=bool)
     doc_mask, shift = np.uint64((1 << doc_bits) - 1), np.uint64(doc_bits)
-    for lo in range(0, len(key) - 1, index.CHUNK):
-        part = key[lo : lo + index.CHUNK + 1]
+    for lo in range(0, len(key) - 1, arrays.CHUNK):
+        part = key[lo : lo + arrays.CHUNK + 1]
         bucket = part >> shift
         spread = (bucket[1:] == bucket[:-1]) & ((part[1:] & doc_mask) != (part[:-1] & doc_mask))
         twice[bucket[:-1][spread].astype(np.intp)] = True

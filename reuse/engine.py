@@ -15,8 +15,8 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Protocol
 
 from reuse.errors import ConfigError, MissingExtraError
-
-Progress = Callable[[str, int, int], None]
+from reuse.timing import Progress
+from reuse import versions
 
 
 class Engine(Protocol):
@@ -128,22 +128,20 @@ class DaskEngine:
 
     def _require_reuse(self, scheduler: str) -> None:
         """Refuse a cluster whose workers cannot run this reuse: their tasks would fail, or differ."""
-        from reuse import __version__
-
         try:
-            versions = self.client.run(_reuse_version)
+            running = self.client.run(_reuse_version)
         except Exception as err:  # whatever a worker raised unpickling or running the probe
             why = str(err) if type(err) is Exception else f"{type(err).__name__}: {err}"
             raise ConfigError(f"the workers of {scheduler} cannot run reuse ({why}); "
-                              f"install reuse-detector[dask]=={__version__} on every worker") from err
-        if not versions:
+                              f"install reuse-detector[dask]=={versions.__version__} on every worker") from err
+        if not running:
             raise ConfigError(f"the Dask scheduler {scheduler} has no workers; start them with "
                               f"`dask worker {scheduler} --nthreads 1`")
-        other = sorted((worker, v) for worker, v in versions.items() if v != __version__)
+        other = sorted((worker, v) for worker, v in running.items() if v != versions.__version__)
         if other:
             worker, found = other[0]
-            raise ConfigError(f"worker {worker} of {scheduler} has reuse {found}, this is reuse {__version__}; "
-                              f"install reuse-detector[dask]=={__version__} on every worker")
+            raise ConfigError(f"worker {worker} of {scheduler} has reuse {found}, this is reuse {versions.__version__}; "
+                              f"install reuse-detector[dask]=={versions.__version__} on every worker")
 
     def map(self, fn, items, *, stage: str = "", progress: Progress | None = None) -> list[Any]:
         items = list(items)
@@ -180,9 +178,7 @@ class DaskEngine:
 
 def _reuse_version() -> str:
     """The reuse a worker runs (called on every worker)."""
-    from reuse import __version__
-
-    return __version__
+    return versions.__version__
 
 
 def _call_with(args: tuple[Callable, Any, dict]) -> Any:

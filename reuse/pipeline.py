@@ -3,47 +3,23 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from importlib.metadata import PackageNotFoundError, version
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
 from reuse import align as aligning
-from reuse import collector
 from reuse import candidates as cand
+from reuse import collector
+from reuse.batching import BATCH_BYTES, PARALLEL_BYTES, batches_by_size, file_size
 from reuse.config import Settings
-from reuse.features import Features, extract
 from reuse.engine import Engine, LocalEngine, make_engine
+from reuse.features import Features, extract
 from reuse.ingest import Found, check_encoding, discover, read_or_skip, settle
 from reuse.model import Document, Passage, Result, Skipped
 from reuse.score import mark_templates, score
 from reuse.templates import assemble, known_boilerplate, line_families, min_docs_for, recurring, without
-
-Progress = Callable[[str, int, int], None]
-"""progress(stage, done, total): called as a stage advances."""
-
-
-def _quiet(stage: str, done: int, total: int) -> None:
-    pass
-
-
-@contextmanager
-def _timer(timings: dict[str, float], stage: str) -> Iterator[None]:
-    start = time.perf_counter()
-    yield
-    timings[stage] = round(time.perf_counter() - start, 4)
-
-
-def package_versions() -> dict[str, str]:
-    out = {}
-    for name, dist in (("reuse", "reuse-detector"), ("datasketch", "datasketch")):
-        try:
-            out[name] = version(dist)
-        except PackageNotFoundError:  # running from a source tree
-            out[name] = "unknown"
-    return out
-
+from reuse.timing import Progress, quiet, timer
+from reuse.versions import package_versions
 
 ALIGN_JOB_ROWS = 20_000
 """Candidate boxes per alignment task: big enough to be worth a task, small enough to spread."""
@@ -160,10 +136,10 @@ def _match(documents: Sequence[Document], features: Sequence[Features], settings
     if with_templates:
         timings["templates"] = round(found["recurring"][1] + found["lines"][1], 4)
         templates = assemble(list(documents), found["recurring"][0], found["lines"][0])
-    with _timer(timings, "candidates"):
+    with timer(timings, "candidates"):
         box = cand.boxes(runs, units, list(features))
         jobs = [(("align", rows, settings), needs) for rows, needs in _align_jobs(box)]
-    with _timer(timings, "align"):
+    with timer(timings, "align"):
         done = engine.map_shared(_task, jobs, shared, stage="align", progress=progress)
     passages = [p for batch in done for p in batch]
     passages.sort(key=lambda p: (p.a, p.b, p.a_start, p.b_start, p.a_end, p.b_end))
@@ -171,7 +147,7 @@ def _match(documents: Sequence[Document], features: Sequence[Features], settings
 
 
 def find_passages(documents: Sequence[Document], features: Sequence[Features], settings: Settings,
-                  timings: dict[str, float] | None = None, progress: Progress = _quiet,
+                  timings: dict[str, float] | None = None, progress: Progress = quiet,
                   engine: Engine | None = None) -> list[Passage]:
     """Every passage shared by two of ``documents`` (stages 6-7), without template detection."""
     timings = {} if timings is None else timings
@@ -180,7 +156,7 @@ def find_passages(documents: Sequence[Document], features: Sequence[Features], s
 
 
 def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped: Iterable[Skipped] = (),
-                   progress: Progress = _quiet, features: Sequence[Features] | None = None,
+                   progress: Progress = quiet, features: Sequence[Features] | None = None,
                    timings: dict[str, float] | None = None, engine: Engine | None = None) -> Result:
     """A scan of documents already in memory (ids unique), with their features if already extracted.
 
@@ -190,7 +166,7 @@ def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped
     engine = engine or LocalEngine(1)
     if features is None:
         documents = sorted(documents, key=lambda d: d.id)
-        with _timer(timings, "features"):
+        with timer(timings, "features"):
             features = []
             for n, doc in enumerate(documents):
                 features.append(extract(doc, settings))
@@ -199,13 +175,13 @@ def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped
         order = sorted(range(len(documents)), key=lambda i: documents[i].id)
         documents, features = [documents[i] for i in order], [features[i] for i in order]
     if settings.exclude:
-        with _timer(timings, "exclude"):
+        with timer(timings, "exclude"):
             excluded = known_boilerplate(list(settings.exclude), lambda doc: extract(doc, settings))
             features = [without(f, excluded, salt=n) for n, f in enumerate(features)]
     with collector.frozen():
         passages, templates = _match(documents, features, settings, timings, progress, engine, with_templates=True)
         passages = mark_templates(passages, templates)
-        with _timer(timings, "score"):
+        with timer(timings, "score"):
             pairs, stats = score(documents, passages, templates, include_templates=settings.include_templates)
     return Result(
         params={**package_versions(), "params": settings.params()},
@@ -219,11 +195,6 @@ def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped
     )
 
 
-PARALLEL_BYTES = 4_000_000
-"""Below this corpus size the local engine starts no workers: starting them costs more."""
-BATCH_BYTES = 1_000_000
-
-
 def _read_batch(job: tuple[list[Found], Settings]) -> list[tuple[Document | None, Skipped | None, Features | None]]:
     """Read and extract a batch of files: the per-document work a worker does, from paths."""
     items, settings = job
@@ -235,21 +206,7 @@ def _read_batch(job: tuple[list[Found], Settings]) -> list[tuple[Document | None
     return out
 
 
-def _batches_by_size(found: list[Found], sizes: list[int], budget: int) -> list[list[Found]]:
-    """Consecutive files in batches of about ``budget`` bytes: fewer, larger tasks."""
-    out, batch, size = [], [], 0
-    for item, n in zip(found, sizes):
-        if batch and size + n > budget:
-            out.append(batch)
-            batch, size = [], 0
-        batch.append(item)
-        size += n
-    if batch:
-        out.append(batch)
-    return out
-
-
-def run(paths: Iterable[str], settings: Settings | None = None, *, progress: Progress = _quiet,
+def run(paths: Iterable[str], settings: Settings | None = None, *, progress: Progress = quiet,
         engine: Engine | None = None) -> Result:
     """Scan the documents under ``paths`` (stages 1-10).
 
@@ -263,7 +220,7 @@ def run(paths: Iterable[str], settings: Settings | None = None, *, progress: Pro
     timings: dict[str, float] = {}
     check_encoding(settings.encoding)
     found, skipped = discover(paths, settings.extensions)
-    sizes = [_size_of(f) for f in found]
+    sizes = [file_size(f.path) for f in found]
     owned = engine is None
     if engine is None:
         small = settings.engine == "local" and sum(sizes) < PARALLEL_BYTES
@@ -273,8 +230,8 @@ def run(paths: Iterable[str], settings: Settings | None = None, *, progress: Pro
     # does (20 MB: 2.3 s either way). Dask workers must read: they get paths.
     reader = engine if engine.name == "dask" or settings.workers else LocalEngine(1)
     try:
-        with _timer(timings, "read"), collector.off():
-            jobs = [(batch, settings) for batch in _batches_by_size(found, sizes, BATCH_BYTES)]
+        with timer(timings, "read"), collector.off():
+            jobs = [(batch, settings) for batch in batches_by_size(found, sizes, BATCH_BYTES)]
             read = [item for batch in reader.map(_read_batch, jobs, stage="read", progress=progress) for item in batch]
         documents = [doc for doc, _, _ in read if doc is not None]
         features = [feat for doc, _, feat in read if doc is not None]
@@ -284,10 +241,3 @@ def run(paths: Iterable[str], settings: Settings | None = None, *, progress: Pro
     finally:
         if owned:
             engine.close()
-
-
-def _size_of(found: Found) -> int:
-    try:
-        return found.path.stat().st_size
-    except OSError:
-        return 0

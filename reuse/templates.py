@@ -26,10 +26,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from reuse import index
+from reuse import arrays
 from reuse.features import Features
 from reuse.model import Document, Span, Template
 from reuse.shingle import shingle_hashes
+from reuse.unionfind import components
 
 _PLACEHOLDER = re.compile(
     r"[XxＸｘ×]{2,}|某某|[□○＊*〇]{2,}|(?<![A-Za-zＡ-Ｚａ-ｚ])[XxＸｘ×](?=[省市州县区镇乡村街局委办厅部同])"
@@ -72,11 +73,11 @@ def min_docs_for(n_docs: int, min_docs: float | None) -> int:
     return max(2, int(min_docs))
 
 
-def _pieces(feat: Features, frequent: np.ndarray | index.ValueSet, hashes: np.ndarray, K: int) -> list[tuple[int, int]]:
+def _pieces(feat: Features, frequent: np.ndarray | arrays.ValueSet, hashes: np.ndarray, K: int) -> list[tuple[int, int]]:
     """Token ranges covered by frequent long shingles."""
     if not len(hashes):
         return []
-    hit = index.contains(frequent, hashes)
+    hit = arrays.contains(frequent, hashes)
     covered = np.zeros(len(feat.tokens) + 1, dtype=np.int64)
     idx = np.flatnonzero(hit)
     np.add.at(covered, idx, 1)
@@ -86,28 +87,12 @@ def _pieces(feat: Features, frequent: np.ndarray | index.ValueSet, hashes: np.nd
     return list(zip(edges[0::2].tolist(), edges[1::2].tolist()))
 
 
-class _UnionFind:
-    def __init__(self, n: int):
-        self.parent = list(range(n))
-
-    def find(self, x: int) -> int:
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
-        return x
-
-    def union(self, x: int, y: int) -> None:
-        rx, ry = self.find(x), self.find(y)
-        if rx != ry:
-            self.parent[max(rx, ry)] = min(rx, ry)
-
-
 def long_hashes(feat: Features, k: int) -> np.ndarray:
     """Hashes of the long shingles (``2k`` tokens, unweighted) that template families are found by."""
     return shingle_hashes(feat.tokens.hash, 2 * k)
 
 
-def pieces(feat: Features, frequent: np.ndarray | index.ValueSet, hashes: np.ndarray, k: int) -> list[tuple[int, int]]:
+def pieces(feat: Features, frequent: np.ndarray | arrays.ValueSet, hashes: np.ndarray, k: int) -> list[tuple[int, int]]:
     """Token ranges of a document covered by its long shingles found in ``frequent`` (sorted array or ValueSet)."""
     return _pieces(feat, frequent, hashes, 2 * k)
 
@@ -117,28 +102,11 @@ def piece_hashes(hashes: np.ndarray, lo: int, hi: int, k: int) -> set[int]:
     return set(hashes[lo : hi - 2 * k + 1].tolist())
 
 
-def components(hash_sets: Sequence[Iterable[int]]) -> list[int]:
-    """For each item, the smallest index of the items it is connected to by shared hashes.
-
-    >>> components([{1, 2}, {3}, {2, 4}, {4}])
-    [0, 1, 0, 0]
-    """
-    uf = _UnionFind(len(hash_sets))
-    owner: dict[int, int] = {}
-    for n, hs in enumerate(hash_sets):
-        for h in hs:
-            if h in owner:
-                uf.union(n, owner[h])
-            else:
-                owner[h] = n
-    return [uf.find(n) for n in range(len(hash_sets))]
-
-
 def recurring(documents: Sequence[Document], features: Sequence[Features], *, k: int, min_docs: int,
               max_gap: int, min_length: int) -> list[list[Member]]:
     """Families of text recurring in at least ``min_docs`` documents, as members per family."""
     long = [long_hashes(f, k) for f in features]
-    frequent = index.ValueSet(index.frequent_values(long, min_docs))
+    frequent = arrays.ValueSet(arrays.frequent_values(long, min_docs))
     if not len(frequent):
         return []
     found: list[tuple[int, int, int]] = []  # (doc, tok_lo, tok_hi)
@@ -404,7 +372,7 @@ def without(features: Features, excluded: np.ndarray, salt: int) -> Features:
 
     if not len(excluded) or not len(features.shingles):
         return features
-    hit = index.contains(excluded, features.shingles)
+    hit = arrays.contains(excluded, features.shingles)
     if not hit.any():
         return features
     shingles = features.shingles.copy()

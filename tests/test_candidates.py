@@ -157,7 +157,7 @@ def test_pairable_keeps_every_unit_that_has_a_near_duplicate_elsewhere(units, th
 @given(values=st.lists(st.integers(0, 2**64 - 1) | st.integers(0, 40), max_size=300), shift=st.integers(0, 60))
 def test_group_equal_groups_like_a_stable_argsort(values, shift):
     # small values (and values that differ only in low bits once shifted) share the sort's high bits
-    from reuse.index import group_equal
+    from reuse.arrays import group_equal
 
     arr = np.array([(v << shift) % 2**64 if v <= 40 else v for v in values], dtype=np.uint64)
     order, starts, sizes = group_equal(arr)

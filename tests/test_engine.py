@@ -191,7 +191,7 @@ def test_index_built_and_added_on_dask_is_the_local_library(tmp_path, dask_engin
 
 def test_index_reads_in_this_process_unless_asked_and_large_enough():
     from reuse.library import _engine_for
-    from reuse.pipeline import PARALLEL_BYTES
+    from reuse.batching import PARALLEL_BYTES
 
     assert _engine_for(Settings(), 10 * PARALLEL_BYTES).workers == 1  # features cost as much to send back
     assert _engine_for(Settings(workers=2), PARALLEL_BYTES - 1).workers == 1  # workers cost more to start
@@ -210,10 +210,10 @@ def test_dask_without_its_extra_names_the_install_in_one_line(tmp_path, monkeypa
 
 
 def test_workers_of_another_reuse_are_refused_in_one_line(tmp_path, dask_engine, monkeypatch):
-    import reuse
+    from reuse import versions
 
     scheduler = dask_engine.client.scheduler.address
-    monkeypatch.setattr(reuse, "__version__", "0.0.1")  # this process now differs from the workers
+    monkeypatch.setattr(versions, "__version__", "0.0.1")  # this process now differs from the workers
     db = tmp_path / "library.sqlite"
     result = runner.invoke(app, ["index", "build", str(SEEDS), "--db", str(db), "--engine", "dask",
                                  "--scheduler", scheduler])

@@ -360,7 +360,7 @@ def test_an_english_draft_checks_as_a_scan_of_it_and_its_source(english_db):
 def test_english_retrieval_measures_runs_and_units_as_a_scan(english_db):
     """Seeds chain into the runs a scan keeps, in weight (a word weighs two); units are the scan's units."""
     from reuse import candidates as cand
-    from reuse import index
+    from reuse import minhash
     from reuse.features import extract
     from reuse.library.check import _seed_candidates
     from reuse.ingest import ingest
@@ -385,7 +385,7 @@ def test_english_retrieval_measures_runs_and_units_as_a_scan(english_db):
         stored = lib.conn.execute("SELECT tok_lo, tok_hi, signature FROM units WHERE doc = ? ORDER BY idx",
                                   (row,)).fetchall()
     keys, sets, offsets = cand.unit_sets([feats[1]], k)
-    sigs = index.signatures(np.concatenate(sets).astype(np.uint32), offsets, num_perm=settings.num_perm,
+    sigs = minhash.signatures(np.concatenate(sets).astype(np.uint32), offsets, num_perm=settings.num_perm,
                             seed=settings.seed)
     assert [(lo, hi) for lo, hi, _ in stored] == [tuple(feats[1].units[u].tolist()) for _, u in keys]
     assert [np.frombuffer(s, dtype="<u4").tolist() for _, _, s in stored] == sigs.tolist()

@@ -18,13 +18,15 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from reuse.config import Settings
-from reuse.engine import Engine, LocalEngine, Progress, make_engine
+from reuse.batching import BATCH_BYTES, PARALLEL_BYTES, batches_by_size, file_size
+from reuse.engine import Engine, LocalEngine, make_engine
 from reuse.errors import UsageError
 from reuse.ingest import Found, check_encoding, discover, ingest, read_or_skip, settle
 from reuse.library import templates as _templates  # noqa: F401  (loaded before an index build forks)
 from reuse.library.hooks import prepare_templates, refresh_templates
 from reuse.library.store import AddReport, Library
 from reuse.model import Document, Skipped
+from reuse.timing import Progress, quiet
 
 __all__ = ["AddReport", "Library", "add", "build", "check_documents", "check_paths", "is_redis", "open_library",
            "remove"]
@@ -69,15 +71,9 @@ def open_library(db: str | os.PathLike, *, sidecar: str | os.PathLike | None = N
     return library
 
 
-def _quiet(stage: str, done: int, total: int) -> None:
-    pass
-
-
 def _engine_for(settings: Settings, size: int) -> Engine:
     """Where documents are read: on Dask when asked; locally in worker processes only when
     ``--workers`` asks for them and the input is large enough to repay starting them."""
-    from reuse.pipeline import PARALLEL_BYTES
-
     if settings.engine == "dask":
         return make_engine("dask", scheduler=settings.scheduler, workers=settings.workers)
     return LocalEngine(settings.workers if settings.workers and size >= PARALLEL_BYTES else 1)
@@ -98,16 +94,14 @@ def _read_files(job: tuple[list[Found], Settings]) -> list[tuple[Document | None
 def _read(paths: Iterable[str | os.PathLike], settings: Settings, prefix: str, engine: Engine | None,
           progress: Progress) -> tuple[list[Document], list[Skipped]]:
     """The documents under ``paths``, read on ``engine`` from their paths in batches, as a scan reads them."""
-    from reuse.pipeline import BATCH_BYTES, _batches_by_size, _size_of
-
     paths = [str(p) for p in paths]
     check_encoding(settings.encoding)
     found, skipped = discover(paths, settings.extensions)
-    sizes = [_size_of(f) for f in found]
+    sizes = [file_size(f.path) for f in found]
     owned = engine is None
     engine = engine or _engine_for(settings, sum(sizes))
     try:
-        jobs = [(batch, settings) for batch in _batches_by_size(found, sizes, BATCH_BYTES)]
+        jobs = [(batch, settings) for batch in batches_by_size(found, sizes, BATCH_BYTES)]
         read = [item for batch in engine.map(_read_files, jobs, stage="read", progress=progress) for item in batch]
     finally:
         if owned:
@@ -128,12 +122,12 @@ def _add(library: Library, paths: Sequence[str | os.PathLike], settings: Setting
 
 def build(paths: Sequence[str | os.PathLike], db: str | os.PathLike, settings: Settings | None = None, *,
           sidecar: str | os.PathLike | None = None, prefix: str = "", engine: Engine | None = None,
-          progress: Progress = _quiet) -> tuple[AddReport, list]:
+          progress: Progress = quiet) -> tuple[AddReport, list]:
     """Create the library ``db`` from the documents under ``paths`` (one transaction).
 
     Files are read on ``engine`` (by default the one ``settings.engine``
     names: Dask, or worker processes when ``settings.workers`` asks for them
-    and the input is over ``pipeline.PARALLEL_BYTES``); this process indexes
+    and the input is over ``batching.PARALLEL_BYTES``); this process indexes
     and writes them. The library is the same on every engine.
     """
     settings = settings or Settings()
@@ -145,7 +139,7 @@ def build(paths: Sequence[str | os.PathLike], db: str | os.PathLike, settings: S
 def add(paths: Sequence[str | os.PathLike], db: str | os.PathLike, settings: Settings | None = None, *,
         sidecar: str | os.PathLike | None = None, prefix: str = "", replace: bool = False,
         explicit: dict[str, Any] | None = None, engine: Engine | None = None,
-        progress: Progress = _quiet) -> tuple[AddReport, list]:
+        progress: Progress = quiet) -> tuple[AddReport, list]:
     """Add the documents under ``paths`` to the library ``db`` (one transaction).
 
     ``explicit`` holds index parameters the user named; one that differs from

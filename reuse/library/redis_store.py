@@ -24,7 +24,7 @@ from urllib.parse import unquote, urlparse
 
 import numpy as np
 
-from reuse import index
+from reuse import minhash
 from reuse.errors import MissingExtraError, ReuseError, UsageError
 from reuse.library.store import BandIndex, Library
 
@@ -121,7 +121,7 @@ class RedisBands(BandIndex):
         try:
             with self.lsh.insertion_session() as session:
                 for unit, sig, token in zip(unit_ids.tolist(), sigs, tokens):
-                    session.insert(self._key(unit, token), index.lean_minhash(sig, seed=self.seed),
+                    session.insert(self._key(unit, token), minhash.lean_minhash(sig, seed=self.seed),
                                    check_duplication=False)
         except self._errors as err:
             raise ReuseError(f"Redis failed while adding: {err}; nothing was committed") from None

@@ -52,11 +52,12 @@ from typing import Any
 import numpy as np
 
 from reuse import candidates as cand
-from reuse import index, ingest
+from reuse import minhash, ingest
 from reuse.config import Settings
 from reuse.errors import ConfigError, ReuseError, UsageError
 from reuse.features import Features, extract
 from reuse.model import Document, Span
+from reuse.versions import package_versions
 
 FORMAT = 2
 """Library file format; a file with another number is refused (2: token weights of each document)."""
@@ -165,9 +166,9 @@ class AddReport:
 
 def index_params(settings: Settings) -> dict[str, Any]:
     """Every parameter that makes two libraries' hashes and signatures comparable."""
-    bands, rows = index.band_params(settings.threshold, settings.num_perm)
+    bands, rows = minhash.band_params(settings.threshold, settings.num_perm)
     out = {name: getattr(settings, name) for name in INDEX_PARAMS}
-    out.update(scheme=index.SCHEME, bands=bands, rows=rows)
+    out.update(scheme=minhash.SCHEME, bands=bands, rows=rows)
     return out
 
 
@@ -182,7 +183,7 @@ def fingerprints(settings: Settings) -> dict[str, str]:
     over time; a library whose fingerprints differ from the running code's
     would silently miss matches, so it is refused instead.
     """
-    a, b = index.permutations(settings.num_perm, settings.seed)
+    a, b = minhash.permutations(settings.num_perm, settings.seed)
     perm = hashlib.sha256(a.tobytes() + b.tobytes()).hexdigest()[:16]
     doc = ingest.document(_PROBE, "probe")
     feat = extract(doc, settings)
@@ -208,12 +209,6 @@ def _spans(blob: bytes) -> tuple[Span, ...]:
 def _signed(values: np.ndarray) -> np.ndarray:
     """uint64 hashes as SQLite's signed 64-bit integers (same bits)."""
     return np.ascontiguousarray(values, dtype=np.uint64).view(np.int64)
-
-
-def _versions() -> dict[str, str]:
-    from reuse.pipeline import package_versions
-
-    return package_versions()
 
 
 def _label(path: str | os.PathLike) -> str:
@@ -306,7 +301,7 @@ class SQLiteBands(BandIndex):
         self.n_bands, self.n_rows = bands, rows
 
     def _keyed(self, unit_ids: np.ndarray, sigs: np.ndarray) -> Iterator[tuple[int, int, int]]:
-        keys = _signed(index.band_keys(sigs, self.n_bands, self.n_rows))
+        keys = _signed(minhash.band_keys(sigs, self.n_bands, self.n_rows))
         band = np.broadcast_to(np.arange(self.n_bands, dtype=np.int64), keys.shape)
         unit = np.broadcast_to(unit_ids.astype(np.int64)[:, None], keys.shape)
         order = np.lexsort((unit.ravel(), keys.ravel(), band.ravel()))  # insert in key order: B-tree friendly
@@ -314,7 +309,7 @@ class SQLiteBands(BandIndex):
 
     def insert(self, conn, unit_ids, sigs, tokens) -> None:
         # band by band, in key order: B-tree friendly (rows of equal keys need no order, they share a page)
-        keys = _signed(index.band_keys(sigs, self.n_bands, self.n_rows)).T
+        keys = _signed(minhash.band_keys(sigs, self.n_bands, self.n_rows)).T
         order = np.argsort(keys, axis=1)
         rows = np.empty((keys.size, 3), dtype=np.int64)
         rows[:, 0] = np.repeat(np.arange(self.n_bands, dtype=np.int64), keys.shape[1])
@@ -328,7 +323,7 @@ class SQLiteBands(BandIndex):
     def query(self, conn, sigs, *, max_bucket: int) -> np.ndarray:
         if not len(sigs):
             return np.zeros((0, 2), dtype=np.int64)
-        keys = _signed(index.band_keys(sigs, self.n_bands, self.n_rows))
+        keys = _signed(minhash.band_keys(sigs, self.n_bands, self.n_rows))
         wanted = sorted({(b, k) for row in keys.tolist() for b, k in enumerate(row)})
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS q_bands (band INTEGER, key INTEGER, PRIMARY KEY (band, key))")
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS q_bands_kept (band INTEGER, key INTEGER)")
@@ -416,7 +411,7 @@ class Library:
             conn.execute("PRAGMA locking_mode = EXCLUSIVE")
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             conn.executescript(_SCHEMA)
-            versions = _versions()
+            versions = package_versions()
             meta = {
                 "tool": TOOL,
                 "format": str(FORMAT),
@@ -507,7 +502,7 @@ class Library:
         now = fingerprints(settings)
         if stored != now:
             what = "MinHash permutations" if stored.get("permutations") != now["permutations"] else "text hashing"
-            versions = _versions()
+            versions = package_versions()
             raise ReuseError(
                 f"{_label(self.path)} was indexed by reuse {self.meta.get('reuse')} with datasketch "
                 f"{self.meta.get('datasketch')}, whose {what} differ from this reuse {versions['reuse']} with "
@@ -823,7 +818,7 @@ def unit_signatures(sets: Sequence[np.ndarray], settings: Settings) -> np.ndarra
         return np.zeros((0, settings.num_perm), dtype=np.uint32)
     offsets = np.cumsum([0] + [len(s) for s in sets])
     # astype keeps the low 32 bits of each 64-bit shingle hash, as a scan does
-    return index.signatures(np.concatenate(sets).astype(np.uint32), offsets, num_perm=settings.num_perm,
+    return minhash.signatures(np.concatenate(sets).astype(np.uint32), offsets, num_perm=settings.num_perm,
                             seed=settings.seed)
 
 
@@ -856,7 +851,7 @@ def _unit_index(features: Sequence[Features], settings: Settings) -> UnitIndex:
     rows = np.concatenate(parts) if parts else np.zeros((0, 5), dtype=np.int64)
     if len(flat):
         # astype keeps the low 32 bits of each 64-bit shingle hash, as a scan does
-        sigs = index.signatures(flat.hashes.astype(np.uint32), flat.offsets, num_perm=settings.num_perm,
+        sigs = minhash.signatures(flat.hashes.astype(np.uint32), flat.offsets, num_perm=settings.num_perm,
                                 seed=settings.seed)
     else:
         sigs = np.zeros((0, settings.num_perm), dtype=np.uint32)

@@ -76,7 +76,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from reuse import index
+from reuse import arrays
 from reuse import templates as tpl
 from reuse.config import Settings
 from reuse.features import Features, extract
@@ -84,6 +84,7 @@ from reuse.library.hooks import drop_family, put_family
 from reuse.model import Document, Template
 from reuse.normalize import fold
 from reuse.shingle import tokenize
+from reuse.unionfind import components
 
 if TYPE_CHECKING:
     from reuse.library.store import Library
@@ -299,13 +300,13 @@ def families_of(ids: Sequence[int], features: Sequence[Features], *, k: int, thr
     written (see ``prepare``).
     """
     longs = [tpl.long_hashes(feat, k) for feat in features]
-    values, counts = index.doc_counts(longs)
+    values, counts = arrays.doc_counts(longs)
     keep = counts >= threshold
     frequent, doc_freq = values[keep], counts[keep]  # sorted by hash
     found: list[Piece] = []
     for doc, feat, hashes in zip(ids, features, longs):
         found += _cut(k, doc, feat, hashes, frequent)
-    roots = tpl.components([piece[-1] for piece in found])
+    roots = components([piece[-1] for piece in found])
     return Families(tuple(ids), k, threshold, frequent, doc_freq, found, roots)
 
 
@@ -495,7 +496,7 @@ def _update(ctx: _Context, added: list[int], removed: list[int], old_threshold: 
 def _frequent_among(ctx: _Context, hashes: np.ndarray) -> np.ndarray:
     """Sorted frequent shingles of the library: at least those among ``hashes`` (all of them when fewer).
 
-    Callers only ask which of their hashes are in it (``index.contains``).
+    Callers only ask which of their hashes are in it (``arrays.contains``).
     """
     conn = ctx.conn
     if conn.execute("SELECT count(*) FROM tmpl_df").fetchone()[0] <= len(hashes):  # fewer to read than to look up
@@ -519,9 +520,9 @@ def _count_added(ctx: _Context, added: list[int], longs: dict[int, np.ndarray]) 
     """
     conn = ctx.conn
     m = ctx.threshold
-    values, counts = index.doc_counts(list(longs.values()))
+    values, counts = arrays.doc_counts(list(longs.values()))
     known = _frequent_among(ctx, values)
-    is_known = index.contains(known, values)
+    is_known = arrays.contains(known, values)
     conn.executemany("UPDATE tmpl_df SET df = df + ? WHERE hash = ?",
                      zip(counts[is_known].tolist(), _signed(values[is_known]).tolist()))
     unknown = np.sort(values[~is_known])
@@ -538,8 +539,8 @@ def _count_added(ctx: _Context, added: list[int], longs: dict[int, np.ndarray]) 
         hashes = longs[doc]
         first = np.zeros(len(hashes), dtype=bool)
         n = min(len(hashes), len(feat.shingles))
-        first[:n] = index.contains(enough, feat.shingles[:n])
-        maybe = index.contains(unknown, hashes) & first
+        first[:n] = arrays.contains(enough, feat.shingles[:n])
+        maybe = arrays.contains(unknown, hashes) & first
         for i in np.flatnonzero(maybe).tolist():
             h = int(hashes[i])
             if h not in chains:
@@ -634,7 +635,7 @@ def _holders(ctx: _Context, chains: dict[int, tuple[list[tuple[int, int]], bool]
                 unsure[doc].append(h)
     for doc, hs in unsure.items():
         own = np.sort(tpl.long_hashes(ctx.features(doc), ctx.k))
-        for h, there in zip(hs, index.contains(own, np.array(hs, dtype=np.uint64)).tolist()):
+        for h, there in zip(hs, arrays.contains(own, np.array(hs, dtype=np.uint64)).tolist()):
             if not there:
                 out[h].discard(doc)
     return dict(out)
@@ -681,7 +682,7 @@ def _split(ctx: _Context, lossy: set[str]) -> tuple[set[str], set[str]]:
         for d, lo, h in conn.execute("SELECT h.doc, h.lo, h.hash FROM tmpl_pieces p JOIN tmpl_piece_hashes h "
                                      "ON h.doc = p.doc AND h.lo = p.lo WHERE p.comp = ?", (comp,)):
             hashes[(d, lo)].add(h)
-        roots = tpl.components([hashes[p] for p in pieces])
+        roots = components([hashes[p] for p in pieces])
         groups: dict[int, list[tuple[int, int]]] = defaultdict(list)
         for root, piece in zip(roots, pieces):
             groups[root].append(piece)
@@ -712,7 +713,7 @@ def _attach(ctx: _Context, fresh: list[Piece]) -> tuple[set[str], set[str]]:
     old = sorted(set(found.values()))
     # nodes: the new pieces, then the components they reach (each a node holding the shingles found in it)
     sets = [piece[5] for piece in fresh] + [{h for h, c in found.items() if c == comp} for comp in old]
-    roots = tpl.components(sets)
+    roots = components(sets)
     groups: dict[int, list[int]] = defaultdict(list)
     for n, root in enumerate(roots):
         groups[root].append(n)
@@ -928,7 +929,7 @@ def draft_families(library: "Library", draft: Document, feat: Features) -> list[
     for lo, hi in tpl.pieces(feat, frequent, hashes, k) if len(frequent) else ():
         inside = np.unique(hashes[lo: hi - 2 * k + 1])
         votes: dict[str, int] = defaultdict(int)
-        for h in _signed(inside[index.contains(frequent, inside)]).tolist():
+        for h in _signed(inside[arrays.contains(frequent, inside)]).tolist():
             row = conn.execute("SELECT p.comp FROM tmpl_piece_hashes h JOIN tmpl_pieces p ON p.doc = h.doc "
                                "AND p.lo = h.lo WHERE h.hash = ? LIMIT 1", (h,)).fetchone()
             if row is not None and row[0] is not None:
