@@ -3,7 +3,7 @@
 A document's id is its path relative to the folder it was found in (posix
 separators), or its file name when it was named directly. Anything that cannot
 be read becomes a ``Skipped`` entry with a one-line reason; the run goes on.
-How each file becomes text (format and encoding) is ``reuse.extract``'s job.
+How each file becomes text (format and encoding) is ``reuse.readers``'s job.
 
 Memory stays bounded by the file: one file's bytes are held only until they
 are decoded, a file over ``MAX_BYTES`` is never read, and no step copies the
@@ -24,8 +24,8 @@ import numpy as np
 
 from reuse import segment
 from reuse.errors import ConfigError, CorpusError, UsageError
-from reuse.extract import EXTENSIONS, Unreadable, extract, format_of
-from reuse.extract.text import decode
+from reuse.readers import EXTENSIONS, Unreadable, extract, format_of
+from reuse.readers.text import decode
 from reuse.model import Document, Skipped
 from reuse.normalize import solid
 from reuse.report import MANIFEST

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from reuse.config import Settings
-from reuse.extract import Unreadable, extract
-from reuse.extract.html import visible_text
-from reuse.extract.text import decode
+from reuse.readers import Unreadable, extract
+from reuse.readers.html import visible_text
+from reuse.readers.text import decode
 from reuse.ingest import document, ingest
 from reuse.pipeline import scan_documents
 from reuse.report.jsonreport import dumps, write_json

@@ -14,9 +14,9 @@ from conftest import make_doc, seed_text
 from make_corpus_bad import make_docx, make_html, make_pdf
 
 from reuse.errors import ConfigError
-from reuse.extract import EXTENSIONS, Unreadable, extract, format_of
-from reuse.extract.html import visible_text
-from reuse.extract.text import decode
+from reuse.readers import EXTENSIONS, Unreadable, extract, format_of
+from reuse.readers.html import visible_text
+from reuse.readers.text import decode
 from reuse.config import Settings
 from reuse.ingest import discover, document, ingest, label
 
@@ -212,7 +212,7 @@ def test_docx_zip_without_document_and_zip_bomb():
         zf.writestr("hello.txt", "hi")
     with pytest.raises(Unreadable, match="not a Word document"):
         extract(raw.getvalue(), "docx")
-    from reuse.extract.docx import read_docx
+    from reuse.readers.docx import read_docx
 
     with pytest.raises(Unreadable, match="unpacks to .* limit"):
         read_docx(make_docx(["x" * 1000]), max_unpacked=1000)
@@ -341,7 +341,7 @@ def test_undecodable_file_name(tmp_path):
 
 
 def test_utf8_cut_inside_its_last_character_is_still_utf8():
-    from reuse.extract.text import decode
+    from reuse.readers.text import decode
 
     data = "巩固深化主题教育成果".encode("utf-8")
     text, name = decode(data[:-1])

@@ -69,18 +69,18 @@ def extract(data: bytes, fmt: str, *, encoding: str | None = None) -> Extracted:
         Unreadable: with the reason, e.g. "binary file" or a missing extra.
     """
     if fmt == "docx":
-        from reuse.extract.docx import read_docx
+        from reuse.readers.docx import read_docx
 
         return read_docx(data)
     if fmt == "html":
-        from reuse.extract.html import read_html
+        from reuse.readers.html import read_html
 
         return read_html(data, encoding=encoding)
     if fmt == "pdf":
-        from reuse.extract.pdf import read_pdf
+        from reuse.readers.pdf import read_pdf
 
         return read_pdf(data)
-    from reuse.extract.text import read_text
+    from reuse.readers.text import read_text
 
     return read_text(data, encoding=encoding)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import logging
 
-from reuse.extract import Extracted, Unreadable
+from reuse.readers import Extracted, Unreadable
 
 INSTALL = "pip install 'reuse-detector[pdf]'"
 

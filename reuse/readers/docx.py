@@ -12,7 +12,7 @@ import io
 import zipfile
 from collections.abc import Iterator
 
-from reuse.extract import Extracted, Unreadable, sniff
+from reuse.readers import Extracted, Unreadable, sniff
 
 MAX_UNPACKED = 1 << 30
 """Largest total unpacked size of a .docx; a zip bomb is refused before it is opened."""

@@ -12,8 +12,8 @@ from __future__ import annotations
 import codecs
 import re
 
-from reuse.extract import Extracted, Unreadable
-from reuse.extract.text import decode
+from reuse.readers import Extracted, Unreadable
+from reuse.readers.text import decode
 
 _META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
 

@@ -22,7 +22,7 @@ from functools import lru_cache
 
 import opencc
 
-from reuse.extract import Extracted, Unreadable, sniff
+from reuse.readers import Extracted, Unreadable, sniff
 
 SAMPLE = 1 << 18
 """Bytes given to the detector; the chosen codec still decodes the whole file."""
