@@ -22,19 +22,20 @@ from pathlib import Path
 
 import numpy as np
 
-from reuse import segment
+from reuse import readers, segment
 from reuse.errors import ConfigError, CorpusError, UsageError
-from reuse.readers import EXTENSIONS, Unreadable, extract, format_of
-from reuse.readers.text import decode
 from reuse.model import Document, Skipped
 from reuse.normalize import solid
-from reuse.report import MANIFEST
+from reuse.readers import EXTENSIONS, Unreadable, format_of
+from reuse.readers.text import decode
 
 __all__ = ["EXTENSIONS", "MAX_BYTES", "Found", "Unreadable", "decode", "discover", "document", "ingest", "label",
            "read_bytes", "read_document"]
 
 MAX_BYTES = 200 * 2**20
 """Largest file read (200 MB); a larger one is skipped with its size."""
+REPORT_MANIFEST = ".reuse-report"
+"""The file a report folder reuse wrote holds (``reuse.report``): such a folder is not read as documents."""
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,7 @@ def _walk(root: Path) -> Iterator[tuple[Path, str | None]]:
             dirnames[:] = []
             continue
         visited.add(key)
-        if MANIFEST in filenames:
+        if REPORT_MANIFEST in filenames:
             # a report reuse wrote (reports/ inside the corpus): its pages are not documents
             yield here, "a reuse report folder; not read"
             dirnames[:] = []
@@ -248,7 +249,7 @@ def read_document(found: Found, *, encoding: str | None = None, max_bytes: int =
     if not data or data.isspace():
         raise Unreadable("empty file" if not data else "empty file (only whitespace)")
     fmt = format_of(found.path)
-    got = extract(data, fmt, encoding=encoding)
+    got = readers.read(data, fmt, encoding=encoding)
     del data  # the bytes are not needed past here; free them before segmenting
     if not got.text or got.text.isspace():
         raise Unreadable(_NO_TEXT.get(got.format, "no text after extraction"))

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from reuse.config import Settings
-from reuse.readers import Unreadable, extract
+from reuse.readers import Unreadable, read
 from reuse.readers.html import visible_text
 from reuse.readers.text import decode
 from reuse.ingest import document, ingest
@@ -130,7 +130,7 @@ def test_extract_arbitrary_bytes_only_raises_unreadable(data, fmt):
     if fmt == "pdf":
         pytest.importorskip("pypdf")
     try:
-        got = extract(data, fmt)
+        got = read(data, fmt)
     except Unreadable as why:
         assert str(why) and "\n" not in str(why)
     else:

@@ -14,7 +14,7 @@ from conftest import make_doc, seed_text
 from make_corpus_bad import make_docx, make_html, make_pdf
 
 from reuse.errors import ConfigError
-from reuse.readers import EXTENSIONS, Unreadable, extract, format_of
+from reuse.readers import EXTENSIONS, Unreadable, format_of, read
 from reuse.readers.html import visible_text
 from reuse.readers.text import decode
 from reuse.config import Settings
@@ -119,7 +119,7 @@ def test_forced_encoding_from_settings_reaches_files(tmp_path):
 
 def test_rtf_is_refused():
     with pytest.raises(Unreadable, match="RTF"):
-        extract(b"{\\rtf1\\ansi hello}", "text")
+        read(b"{\\rtf1\\ansi hello}", "text")
 
 
 def test_html_visible_text_keeps_blocks_drops_scripts():
@@ -148,7 +148,7 @@ def test_html_nested_too_deep_is_refused_quickly():
 
     start = time.perf_counter()
     with pytest.raises(Unreadable, match="nested over 5,000 elements deep"):
-        extract(b"<div>" * 200_000 + b"x", "html")
+        read(b"<div>" * 200_000 + b"x", "html")
     assert time.perf_counter() - start < 2
 
 
@@ -163,14 +163,14 @@ def test_html_nested_too_deep_is_refused_quickly():
     ],
 )
 def test_html_encodings(data, encoding):
-    got = extract(data, "html")
+    got = read(data, "html")
     assert (got.text[-4:], got.encoding, got.format) == (got.text[-4:], encoding, "html")
     assert got.text.endswith(("党的建设", "黨的建設"))
 
 
 def test_docx_paragraphs_and_tables_in_document_order():
     data = make_docx(["before", "after"], [["r1c1", "r1c2"], ["r2c1", "r2c2"]], table_at=1)
-    got = extract(data, "docx")
+    got = read(data, "docx")
     assert (got.text.split("\n"), got.format) == (["before", "r1c1", "r1c2", "r2c1", "r2c2", "after"], "docx")
 
 
@@ -187,7 +187,7 @@ def test_docx_merged_and_nested_cells_read_once():
     nested.cell(0, 0).text, nested.cell(0, 1).text = "n1", "n2"
     raw = io.BytesIO()
     document.save(raw)
-    lines = [x for x in extract(raw.getvalue(), "docx").text.split("\n") if x]
+    lines = [x for x in read(raw.getvalue(), "docx").text.split("\n") if x]
     assert lines == ["top", "right", "n1", "n2", "merged"]
 
 
@@ -201,7 +201,7 @@ def test_docx_merged_and_nested_cells_read_once():
 )
 def test_docx_refuses(data, reason):
     with pytest.raises(Unreadable, match=reason):
-        extract(data, "docx")
+        read(data, "docx")
 
 
 def test_docx_zip_without_document_and_zip_bomb():
@@ -211,7 +211,7 @@ def test_docx_zip_without_document_and_zip_bomb():
     with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("hello.txt", "hi")
     with pytest.raises(Unreadable, match="not a Word document"):
-        extract(raw.getvalue(), "docx")
+        read(raw.getvalue(), "docx")
     from reuse.readers.docx import read_docx
 
     with pytest.raises(Unreadable, match="unpacks to .* limit"):
@@ -222,7 +222,7 @@ def test_docx_zip_without_document_and_zip_bomb():
 
 def test_pdf_text_layer():
     pytest.importorskip("pypdf")
-    got = extract(make_pdf(["First line of the page.", "Second (with parens)."]), "pdf")
+    got = read(make_pdf(["First line of the page.", "Second (with parens)."]), "pdf")
     assert got.format == "pdf"
     assert "First line of the page." in got.text and "Second (with parens)." in got.text
 
@@ -230,7 +230,7 @@ def test_pdf_text_layer():
 def test_pdf_refuses_damaged():
     pytest.importorskip("pypdf")
     with pytest.raises(Unreadable, match="damaged PDF"):
-        extract(b"%PDF-1.4\n" + bytes(range(256)), "pdf")
+        read(b"%PDF-1.4\n" + bytes(range(256)), "pdf")
 
 
 def test_pdf_without_the_extra_names_the_install_command(tmp_path, monkeypatch):

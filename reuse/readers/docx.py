@@ -12,7 +12,7 @@ import io
 import zipfile
 from collections.abc import Iterator
 
-from reuse.readers import Extracted, Unreadable, sniff
+from reuse.readers.common import FileText, Unreadable, sniff
 
 MAX_UNPACKED = 1 << 30
 """Largest total unpacked size of a .docx; a zip bomb is refused before it is opened."""
@@ -20,7 +20,7 @@ MAX_XML = 1 << 28
 """Largest unpacked XML (256 MB): python-docx parses all of it into a tree, several times its size."""
 
 
-def read_docx(data: bytes, *, max_unpacked: int = MAX_UNPACKED, max_xml: int = MAX_XML) -> Extracted:
+def read_docx(data: bytes, *, max_unpacked: int = MAX_UNPACKED, max_xml: int = MAX_XML) -> FileText:
     """The text of a .docx file.
 
     Raises:
@@ -50,7 +50,7 @@ def read_docx(data: bytes, *, max_unpacked: int = MAX_UNPACKED, max_xml: int = M
         text = "\n".join(_lines(document))
     except Exception as err:  # a damaged package can fail anywhere in python-docx or lxml
         raise Unreadable(f"damaged .docx file ({type(err).__name__}: {err}); open and re-save it in Word") from err
-    return Extracted(text, "utf-8", "docx")
+    return FileText(text, "utf-8", "docx")
 
 
 def _lines(container) -> Iterator[str]:

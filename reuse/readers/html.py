@@ -12,7 +12,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from reuse.readers import Extracted, Unreadable
+from reuse.readers.common import FileText, Unreadable
 from reuse.readers.text import decode
 
 _META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
@@ -47,7 +47,7 @@ _NO_DEPTH = frozenset({
 })
 
 
-def read_html(data: bytes, *, encoding: str | None = None) -> Extracted:
+def read_html(data: bytes, *, encoding: str | None = None) -> FileText:
     """The visible text of an HTML page.
 
     >>> read_html(b"<p>Hello <b>world</b></p><script>x()</script><p>Two</p>").text
@@ -55,7 +55,7 @@ def read_html(data: bytes, *, encoding: str | None = None) -> Extracted:
     """
     # the page's own word is a hint, not a verdict: pages saved as UTF-8 often still say gb2312
     text, used = decode(data, encoding, hint=None if encoding else _declared(data))
-    return Extracted(visible_text(text), used, "html")
+    return FileText(visible_text(text), used, "html")
 
 
 def _declared(data: bytes) -> str | None:

@@ -10,12 +10,12 @@ from __future__ import annotations
 import io
 import logging
 
-from reuse.readers import Extracted, Unreadable
+from reuse.readers.common import FileText, Unreadable
 
 INSTALL = "pip install 'reuse-detector[pdf]'"
 
 
-def read_pdf(data: bytes) -> Extracted:
+def read_pdf(data: bytes) -> FileText:
     """The text layer of a PDF file.
 
     Raises:
@@ -39,4 +39,4 @@ def read_pdf(data: bytes) -> Extracted:
             raise Unreadable(f"encrypted PDF that needs the cryptography package ({err}); "
                              "pip install cryptography, or save an unprotected copy") from err
         raise Unreadable(f"damaged PDF ({type(err).__name__}: {err}); re-save or print it to PDF again") from err
-    return Extracted("\n\n".join(p.strip("\n") for p in pages), "text layer", "pdf")
+    return FileText("\n\n".join(p.strip("\n") for p in pages), "text layer", "pdf")

@@ -22,7 +22,7 @@ from functools import lru_cache
 
 import opencc
 
-from reuse.readers import Extracted, Unreadable, sniff
+from reuse.readers.common import FileText, Unreadable, sniff
 
 SAMPLE = 1 << 18
 """Bytes given to the detector; the chosen codec still decodes the whole file."""
@@ -39,16 +39,16 @@ _BOMS = (
 _WIDER = {"gb2312": "gb18030", "gbk": "gb18030", "big5": "big5hkscs", "cp950": "big5hkscs"}
 
 
-def read_text(data: bytes, *, encoding: str | None = None) -> Extracted:
+def read_text(data: bytes, *, encoding: str | None = None) -> FileText:
     """A plain-text file's text and the codec that read it.
 
     >>> read_text("党的建设".encode("gbk"))
-    Extracted(text='党的建设', encoding='gb18030', format='text')
+    FileText(text='党的建设', encoding='gb18030', format='text')
     """
     if data.startswith(b"{\\rtf"):
         raise Unreadable("an RTF file, not plain text; save it as .docx or .txt")
     text, used = decode(data, encoding)
-    return Extracted(text, used, "text")
+    return FileText(text, used, "text")
 
 
 def decode(data: bytes, encoding: str | None = None, *, hint: str | None = None) -> tuple[str, str]:

@@ -18,11 +18,9 @@ from pathlib import Path
 
 from reuse import collector
 from reuse.errors import OutputError
+from reuse.ingest import REPORT_MANIFEST as MANIFEST  # lists the files reuse wrote (and may replace)
 from reuse.model import Result
 from reuse.report.jsonreport import write_json
-
-MANIFEST = ".reuse-report"
-"""Lists the files a report folder holds that reuse wrote (and may replace)."""
 
 Writer = Callable[[Result, Path], None]
 
