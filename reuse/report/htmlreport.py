@@ -1,4 +1,4 @@
-"""The HTML report: Jinja2 templates fed by ``pages``, written as a self-contained folder.
+"""The HTML report: Jinja2 pages (``report/jinja/``) fed by ``pages``, written as a self-contained folder.
 
 The folder opens from ``file://`` with no network: report.css and report.js
 are copied in with content-hash names (coverage's ``copy_with_cache_bust``),
@@ -75,7 +75,7 @@ def inline_assets() -> Assets:
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     env = Environment(
-        loader=PackageLoader("reuse.report", "templates"),
+        loader=PackageLoader("reuse.report", "jinja"),
         autoescape=select_autoescape(),
         undefined=StrictUndefined,
         trim_blocks=True,
