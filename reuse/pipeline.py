@@ -17,7 +17,8 @@ from reuse.features import Features, extract
 from reuse.ingest import Found, check_encoding, discover, read_or_skip, settle
 from reuse.model import Document, Passage, Result, Skipped
 from reuse.score import mark_templates, score
-from reuse.templates import assemble, known_boilerplate, line_families, min_docs_for, recurring, without
+from reuse.exclude import known_boilerplate, without
+from reuse.tiers.families import assemble, line_families, min_docs_for, recurring
 from reuse.timing import Progress, quiet, timer
 from reuse.versions import package_versions
 
@@ -80,7 +81,7 @@ def _units(documents: Sequence[Document], features: Sequence[Features], settings
 
 
 def _recurring(documents: Sequence[Document], features: Sequence[Features], settings: Settings):
-    """Text recurring in many documents: the first half of template detection (``reuse.templates``)."""
+    """Text recurring in many documents: the first half of template detection (``reuse.tiers.families``)."""
     return recurring(list(documents), list(features), k=settings.shingle, max_gap=settings.max_gap,
                      min_docs=min_docs_for(len(documents), settings.min_docs), min_length=settings.min_length)
 

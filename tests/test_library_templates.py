@@ -316,7 +316,7 @@ def test_documents_are_read_again_as_extract_reads_them(unit):
 
     from reuse.features import extract
     from reuse.library.templates import tokens_only
-    from reuse.templates import long_hashes
+    from reuse.tiers.families import long_hashes
 
     settings = Settings(unit=unit)
     for text in (seed_text("002"), topics["class"], "同志们：\n" + topics["if"] + OTHER_TEXT):

@@ -77,7 +77,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from reuse import arrays
-from reuse import templates as tpl
+from reuse.tiers import families as tpl
 from reuse.config import Settings
 from reuse.features import Features, extract
 from reuse.library.hooks import drop_family, put_family

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from conftest import SEEDS, make_doc, seed_text
 from reuse.cli import app
 from reuse.pipeline import run
-from reuse.templates import min_docs_for, watermark_lines
+from reuse.tiers.families import min_docs_for, watermark_lines
 from reuse.ingest import document
 
 runner = CliRunner()

@@ -1,4 +1,4 @@
-"""Stage 9: what is templated? Families of text that recur across documents.
+"""Stage 9: what is templated? Families of text that recur across documents (template families).
 
 Most text official speeches share is not one speech copying another: it is
 stock formulas (套话), the skeleton of a speech, template paragraphs with
@@ -349,34 +349,3 @@ def assemble(documents: Sequence[Document], groups: list[list[Member]],
     return [
         Template(f"t{n:03d}", t.kind, t.text, t.doc_count, t.members) for n, t in enumerate(templates, 1)
     ]
-
-
-def known_boilerplate(paths: Sequence[str], features_of) -> np.ndarray:
-    """Shingle hashes of user-supplied boilerplate (phrase lists or template documents).
-
-    ``features_of(doc)`` extracts features with the run's settings, so the
-    hashes are comparable with the corpus's.
-    """
-    from reuse.ingest import ingest
-
-    documents, _ = ingest(paths)
-    hashes = [features_of(doc).shingles for doc in documents]
-    return np.unique(np.concatenate(hashes))  # ingest() raised if nothing was readable
-
-
-def without(features: Features, excluded: np.ndarray, salt: int) -> Features:
-    """Features whose excluded shingles can match nothing: known boilerplate is never reuse."""
-    from dataclasses import replace
-
-    from reuse.shingle import fmix64
-
-    if not len(excluded) or not len(features.shingles):
-        return features
-    hit = arrays.contains(excluded, features.shingles)
-    if not hit.any():
-        return features
-    shingles = features.shingles.copy()
-    positions = np.flatnonzero(hit).astype(np.uint64)
-    # a value unique to this document and position stands in for the shingle
-    shingles[hit] = fmix64((np.uint64(salt + 1) << np.uint64(40)) | positions) ^ np.uint64(0xB0113E)
-    return replace(features, shingles=shingles)
