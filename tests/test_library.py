@@ -16,7 +16,7 @@ from reuse.errors import ConfigError, ReuseError, UsageError
 from reuse.ingest import document
 from reuse.library import check_documents, open_library
 from reuse.library.store import FORMAT, Library
-from reuse.library.templates import families
+from reuse.library.families import read_families as families
 from reuse.pipeline import scan_documents
 
 runner = CliRunner()

@@ -15,8 +15,7 @@ from reuse import library
 from reuse.config import Settings
 from reuse.ingest import ingest
 from reuse.library import store
-from reuse.library import templates as library_templates
-from reuse.library.hooks import refresh_templates
+from reuse.library import families as library_templates
 from reuse.library.store import Library
 
 PER_BUILD = {"meta": ("uuid", "created"), "documents": ("token", "added")}
@@ -111,7 +110,7 @@ def test_prepared_families_that_do_not_fit_the_library_are_recomputed(tmp_path, 
     for n, prepare in enumerate([wrong_ids, no_families]):
         db = tmp_path / f"lib{n}.sqlite"
         with Library.building(db, settings) as lib:
-            lib.add(documents, lib.settings(settings), hook=refresh_templates, prepare=prepare)
+            lib.add(documents, lib.settings(settings), hook=library_templates.update_library, prepare=prepare)
         assert _rows(db)["templates"] == _rows(tmp_path / "ref.sqlite")["templates"]
 
 

@@ -13,8 +13,8 @@ import pytest
 from conftest import ROOT, SEEDS, make_doc, seed_text
 from reuse import library
 from reuse.library.store import PAUSE_ENV
-from reuse.library.templates import STATE_KEY
-from reuse.library.templates import TABLES as TEMPLATE_TABLES
+from reuse.library.families import STATE_KEY
+from reuse.library.families import TABLES as TEMPLATE_TABLES
 
 
 def _state(db) -> dict:

@@ -14,8 +14,8 @@ from reuse.cli import app
 from reuse.config import Settings
 from reuse.ingest import document, ingest
 from reuse.library import check_documents, open_library
-from reuse.library import templates as library_templates
-from reuse.library.templates import families
+from reuse.library import families as library_templates
+from reuse.library.families import read_families as families
 from reuse.pipeline import scan_documents
 
 FORMULA = "习近平新时代中国特色社会主义思想"
@@ -296,7 +296,7 @@ def test_index_stats_counts_the_families(seeds_db):
 
 def test_a_drafts_watermark_lines_are_template_whether_the_library_has_them_or_not(seeds_db):
     from reuse.features import extract
-    from reuse.library.templates import draft_families
+    from reuse.library.families import draft_families
 
     known, own = "本文系作者原创投稿，仅供学习参考，请勿照搬照抄！", "更多精品资料请关注微信公众号：文稿之家"
     text = f"{NEW_TEXT}\n{OTHER_TEXT}\n{known}\n{own}\n"
@@ -315,7 +315,7 @@ def test_documents_are_read_again_as_extract_reads_them(unit):
     from pydoc_data.topics import topics
 
     from reuse.features import extract
-    from reuse.library.templates import tokens_only
+    from reuse.library.families import tokens_only
     from reuse.tiers.families import long_hashes
 
     settings = Settings(unit=unit)

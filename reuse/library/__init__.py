@@ -22,8 +22,7 @@ from reuse.batching import BATCH_BYTES, PARALLEL_BYTES, batches_by_size, file_si
 from reuse.engine import Engine, LocalEngine, make_engine
 from reuse.errors import UsageError
 from reuse.ingest import Found, check_encoding, discover, ingest, read_or_skip, settle
-from reuse.library import templates as _templates  # noqa: F401  (loaded before an index build forks)
-from reuse.library.hooks import prepare_templates, refresh_templates
+from reuse.library import families
 from reuse.library.store import AddReport, Library
 from reuse.model import Document, Skipped
 from reuse.timing import Progress, quiet
@@ -110,12 +109,16 @@ def _read(paths: Iterable[str | os.PathLike], settings: Settings, prefix: str, e
     return documents, settle(paths, settings.extensions, documents, skipped + [why for _, why in read if why])
 
 
+def _refresh_families(library: Library, added: list[int], removed: list[int]) -> None:
+    families.update_library(library, added, removed)
+
+
 def _add(library: Library, paths: Sequence[str | os.PathLike], settings: Settings, *, prefix: str,
          replace: bool, engine: Engine | None, progress: Progress) -> tuple[AddReport, list]:
     documents, skipped = _read(paths, settings, prefix, engine, progress)
     # one transaction in this process: the library has a single writer whatever the engine
     progress("index", 0, len(documents))
-    report = library.add(documents, settings, replace=replace, hook=refresh_templates, prepare=prepare_templates)
+    report = library.add(documents, settings, replace=replace, hook=_refresh_families, prepare=families.prepare)
     progress("index", len(documents), len(documents))
     return report, skipped
 
@@ -154,7 +157,7 @@ def add(paths: Sequence[str | os.PathLike], db: str | os.PathLike, settings: Set
 def remove(names: Sequence[str], db: str | os.PathLike, *, sidecar: str | os.PathLike | None = None) -> list[str]:
     """Remove documents from the library by name (one transaction)."""
     with open_library(db, sidecar=sidecar) as library:
-        return library.remove(names, library.settings(), hook=refresh_templates)
+        return library.remove(names, library.settings(), hook=_refresh_families)
 
 
 def check_documents(drafts: Sequence[Document], db: str | os.PathLike, settings: Settings | None = None, *,

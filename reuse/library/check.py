@@ -15,7 +15,7 @@ Two steps, so the answer is the one a scan would give:
    when it scans the draft together with them.
 
 What is template (套话) comes from the library's families
-(``reuse.library.templates``), not from the few documents aligned: the
+(``reuse.library.families``), not from the few documents aligned: the
 draft's own text that is a family's, and passages whose library side lies in
 a family member of that document. So 去除套话复制比 does not depend on how
 many sources were retrieved. A library built before families were kept falls
@@ -44,7 +44,7 @@ from reuse.config import Settings
 from reuse.features import Features, extract
 from reuse.library import store as store_mod
 from reuse.library.store import Library
-from reuse.library.templates import draft_families
+from reuse.library.families import draft_families
 from reuse.model import Document, Passage, Result, Source, Template
 from reuse.score import Coverage, score, union_count
 from reuse.shingle import shingle_ends
@@ -233,7 +233,7 @@ def _library_templates(library: Library, drafted: list[Template], passages: Sequ
     What is template in the draft does not depend on the sources aligned:
 
     * ``drafted``: the families found in the draft itself
-      (``reuse.library.templates.draft_families``);
+      (``reuse.library.families.draft_families``);
     * a passage whose library side lies in a member of that library document
       (or whose draft side lies in ``drafted``) is a template passage: the
       draft text aligned with the member is the family's, and so are the rest

@@ -18,8 +18,7 @@ Tables (``reuse index stats`` shows their sizes):
 * ``postings``: ``(hash, doc, pos)`` of every shingle, clustered on ``hash``,
   so a draft's exact seeds are index seeks too.
 * ``templates`` and ``template_members``: template families over the
-  library, maintained through ``reuse.library.hooks`` by
-  ``reuse.library.templates``, with the ``tmpl_*`` tables that let it
+  library, maintained by ``reuse.library.families``, with the ``tmpl_*`` tables that let it
   recompute only what a change touches (described there).
 
 Readers and one writer work at once (WAL). A writer takes the write lock with
@@ -535,7 +534,7 @@ class Library:
         Args:
             settings: must carry this library's index parameters (see ``settings``).
             hook: called inside the transaction with the ids added and removed
-                (template families; see ``reuse.library.hooks``); ``self.batch``
+                (template families; see ``reuse.library.families``); ``self.batch``
                 holds the settings and the added documents' features meanwhile.
             features: the documents' features when already extracted with
                 ``settings`` (they are extracted here otherwise).

@@ -8,6 +8,12 @@ documents; watermark lines. ``min_docs`` follows the scan's rule,
 ``min_docs_for(library size, --min-docs)``. A check reads them back to tell
 formula from copying (``draft_families``).
 
+The families themselves are two tables:
+
+* ``templates (id, kind, text, doc_count)``: one row per family;
+* ``template_members (template, doc, start, end)``: where each family occurs,
+  as original-text offsets of a library document (``doc`` is its row id).
+
 What a scan keeps in memory, the library keeps in tables, so that an
 ``index add`` recomputes only what the added documents touch:
 
@@ -80,7 +86,6 @@ from reuse import arrays
 from reuse.tiers import families as tpl
 from reuse.config import Settings
 from reuse.features import Features, extract
-from reuse.library.hooks import drop_family, put_family
 from reuse.model import Document, Template
 from reuse.normalize import fold
 from reuse.shingle import tokenize
@@ -243,6 +248,35 @@ def _write_state(ctx: _Context) -> None:
 def ready(library: "Library") -> bool:
     """True when the library's template families are computed (a library built before they were is not)."""
     return _state(library) is not None
+
+
+# -- writing families ------------------------------------------------------------------------------
+
+
+def put_family(library: "Library", family: str, kind: str, text: str,
+               members: Iterable[tuple[int, int, int]]) -> None:
+    """Create or replace one family and its members ``(doc id, start, end)``.
+
+    Only the rows that change are written: a family of thousands of members
+    that gains one costs one row, not thousands (and as many pages at commit).
+    """
+    conn = library.conn
+    rows = {(d, s, e) for d, s, e in members}
+    old = set(conn.execute("SELECT doc, start, end FROM template_members WHERE template = ?", (family,)))
+    conn.executemany("DELETE FROM template_members WHERE doc = ? AND start = ? AND end = ? AND template = ?",
+                     [(*r, family) for r in sorted(old - rows)])
+    conn.executemany("INSERT INTO template_members (template, doc, start, end) VALUES (?, ?, ?, ?)",
+                     [(family, *r) for r in sorted(rows - old)])
+    row = (kind, text, len({r[0] for r in rows}))
+    if conn.execute("SELECT kind, text, doc_count FROM templates WHERE id = ?", (family,)).fetchone() != row:
+        conn.execute("INSERT OR REPLACE INTO templates (id, kind, text, doc_count) VALUES (?, ?, ?, ?)",
+                     (family, *row))
+
+
+def drop_family(library: "Library", family: str) -> None:
+    """Delete one family and its members."""
+    library.conn.execute("DELETE FROM template_members WHERE template = ?", (family,))
+    library.conn.execute("DELETE FROM templates WHERE id = ?", (family,))
 
 
 # -- the hook ------------------------------------------------------------------------------------
@@ -887,7 +921,7 @@ def _derive_comp(ctx: _Context, comp: str) -> None:
 # -- reading -------------------------------------------------------------------------------------
 
 
-def families(library: "Library") -> list[Template]:
+def read_families(library: "Library") -> list[Template]:
     """The library's template families, most widespread first, members as ``(document name, start, end)``."""
     rows = library.conn.execute("SELECT id, kind, text, doc_count FROM templates").fetchall()
     out = []
