@@ -76,20 +76,20 @@ def main() -> None:
         report, _ = library.build([staging], db)
         built = time.perf_counter() - start
         # of all documents but the last (added afterwards)
-        print(f"build: {built:.1f} s, {size_built / built:.2f} MB/s (template families {report.hook_seconds:.1f} s); "
+        print(f"build: {built:.1f} s, {size_built / built:.2f} MB/s (template families {report.maintain_seconds:.1f} s); "
               f"file {db.stat().st_size / 1e6:.0f} MB")
         shutil.rmtree(staging)
         start = time.perf_counter()
         report, _ = library.add([last], db)
         print(f"add one document ({last.stat().st_size / 1e3:.0f} KB) to {len(files) - 1} documents: "
               f"{time.perf_counter() - start:.2f} s (of which the transaction {report.seconds:.2f} s, "
-              f"template families {report.hook_seconds:.2f} s)")
+              f"template families {report.maintain_seconds:.2f} s)")
         # and a few more, as copies of library documents under new names (each adds to template families)
         for again in files[1:: max(1, len(files) // 3)][:3]:
             start = time.perf_counter()
             report, _ = library.add([again], db, prefix="again/")
             print(f"add again/{again.name} ({again.stat().st_size / 1e3:.0f} KB): "
-                  f"{time.perf_counter() - start:.2f} s (template families {report.hook_seconds:.2f} s)")
+                  f"{time.perf_counter() - start:.2f} s (template families {report.maintain_seconds:.2f} s)")
         with library.open_library(db) as lib:
             print(f"template families: {lib.stats()['templates']}")
     draft = document(_draft(corpus, 10_000), "draft.txt")

@@ -173,11 +173,11 @@ def stats_cmd(db: Db, sidecar: Sidecar = None, as_json: Json = False) -> None:
 
     Example: reuse index stats --db library.sqlite
     """
-    from reuse.library import open_library
+    from reuse import library
 
     with _errors():
-        with open_library(db, sidecar=sidecar) as lib:
-            stats = lib.stats()
+        with library.open_library(db, sidecar=sidecar) as lib:
+            stats = library.stats(lib)
         if as_json:
             out.print_json(json.dumps(stats, ensure_ascii=False))
             return

@@ -250,7 +250,7 @@ def test_build_refuses_an_existing_file_and_leaves_nothing_when_it_fails(tmp_pat
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(Library, "add", broken)
+    monkeypatch.setattr(Library, "insert_postings", broken)
     with pytest.raises(RuntimeError):
         library.build([SEEDS], fresh)
     assert not fresh.exists() and not list(tmp_path.glob(".fresh.sqlite*"))
@@ -394,7 +394,7 @@ def test_english_retrieval_measures_runs_and_units_as_a_scan(english_db):
 def test_fingerprints_follow_english_word_weights(tmp_path, monkeypatch):
     """A library built before English words were weighed otherwise is refused, not silently mismatched."""
     import reuse.shingle
-    from reuse.library.store import fingerprints
+    from reuse.library.units import fingerprints
 
     db = tmp_path / "lib.sqlite"
     library.build([SEEDS / _seed_name("000")], db)

@@ -14,9 +14,9 @@ from conftest import SEEDS, make_doc, seed_text
 from reuse import library
 from reuse.config import Settings
 from reuse.ingest import ingest
-from reuse.library import store
+from reuse.library import beside as beside_module
+from reuse.library import store, units, writing
 from reuse.library import families as library_templates
-from reuse.library.store import Library
 
 PER_BUILD = {"meta": ("uuid", "created"), "documents": ("token", "added")}
 """What differs between two builds of the same documents: when and by which run."""
@@ -41,7 +41,7 @@ def _rows(db) -> dict[str, list]:
 
 def _build(corpus, db, monkeypatch, *, beside: bool, settings: Settings | None = None):
     """Build with the units indexed in a forked process (``beside``) or in this one."""
-    monkeypatch.setattr(store, "PARALLEL_CHARS", 0 if beside else 10**12)
+    monkeypatch.setattr(beside_module, "PARALLEL_CHARS", 0 if beside else 10**12)
     return library.build([corpus], db, dataclasses.replace(settings or Settings(), workers=2) if beside else settings)
 
 
@@ -98,19 +98,22 @@ def test_prepared_families_that_do_not_fit_the_library_are_recomputed(tmp_path, 
     documents, _ = ingest([str(SEEDS)])
     settings = Settings()
 
+    real = library_templates.prepare
+
     def wrong_ids(docs, feats, ids, settings):
-        return library_templates.prepare(docs, feats, [i + 100 for i in ids], settings)
+        return real(docs, feats, [i + 100 for i in ids], settings)
 
     def no_families(docs, feats, ids, settings):
-        found = library_templates.prepare(docs, feats, ids, settings)
-        return library_templates.Families(found.ids, found.k, found.threshold + 1, found.frequent[:0],
+        found = real(docs, feats, ids, settings)
+        return library_templates.Prepared(found.ids, found.k, found.threshold + 1, found.frequent[:0],
                                           found.doc_freq[:0], [], [])
 
     _build(SEEDS, tmp_path / "ref.sqlite", monkeypatch, beside=False)
     for n, prepare in enumerate([wrong_ids, no_families]):
         db = tmp_path / f"lib{n}.sqlite"
-        with Library.building(db, settings) as lib:
-            lib.add(documents, lib.settings(settings), hook=library_templates.update_library, prepare=prepare)
+        monkeypatch.setattr(library_templates, "prepare", prepare)
+        with library.open_library(db, create=settings) as lib:
+            writing.add(lib, documents, lib.settings(settings), maintainers=library.MAINTAINERS)
         assert _rows(db)["templates"] == _rows(tmp_path / "ref.sqlite")["templates"]
 
 
@@ -118,7 +121,7 @@ def test_a_failure_beside_the_writes_leaves_no_library(tmp_path, monkeypatch):
     def fails(features, settings):
         raise ValueError("no units today")
 
-    monkeypatch.setattr(store, "_unit_index", fails)
+    monkeypatch.setattr(units, "unit_index", fails)
     db = tmp_path / "library.sqlite"
     with pytest.raises(ValueError, match="no units today"):
         _build(SEEDS, db, monkeypatch, beside=True)

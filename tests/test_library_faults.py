@@ -12,7 +12,7 @@ import pytest
 
 from conftest import ROOT, SEEDS, make_doc, seed_text
 from reuse import library
-from reuse.library.store import PAUSE_ENV
+from reuse.library.writing import PAUSE_ENV
 from reuse.library.families import STATE_KEY
 from reuse.library.families import TABLES as TEMPLATE_TABLES
 

@@ -15,6 +15,7 @@ from reuse.config import Settings
 from reuse.ingest import document, ingest
 from reuse.library import check_documents, open_library
 from reuse.library import families as library_templates
+from reuse.library import writing
 from reuse.library.families import read_families as families
 from reuse.pipeline import scan_documents
 
@@ -74,7 +75,7 @@ def test_a_library_of_the_seeds_keeps_the_families_a_scan_of_them_finds(seeds_db
     with open_library(seeds_db) as lib:
         stored = lib.conn.execute("SELECT m.template, m.doc, m.start, m.end FROM template_members m").fetchall()
         docs = lib.documents({r[1] for r in stored})
-        assert lib.stats()["templates"] == len(fams)
+        assert library.stats(lib)["templates"] == len(fams)
     assert len(stored) == sum(len(t.members) for t in fams)
     assert all(docs[doc].text[s:e] for _, doc, s, e in stored)
     assert sorted(docs[doc].text[s:e] for fid, doc, s, e in stored if fid == formula.id) == sorted(
@@ -116,7 +117,7 @@ def test_removing_documents_updates_and_then_drops_families(tmp_path):
     library.build([SEEDS / _seed_name("003"), SEEDS / _seed_name("004")], rebuilt)
     assert _content(fams) == _content(_families(rebuilt))
     with open_library(db) as lib:
-        assert lib.stats()["templates"] == len(fams)
+        assert library.stats(lib)["templates"] == len(fams)
         assert not lib.conn.execute("SELECT count(*) FROM template_members WHERE doc NOT IN "
                                     "(SELECT id FROM documents)").fetchone()[0]
 
@@ -247,7 +248,8 @@ def test_a_library_built_before_families_were_kept_gets_them_at_its_next_change(
     settings = Settings()
     documents, _ = ingest([str(SEEDS)])
     with library.open_library(db, create=settings) as lib:
-        lib.add(sorted(documents, key=lambda d: d.id)[:4], lib.settings(settings))  # no hook: no families
+        # no maintainers: no families
+        writing.add(lib, sorted(documents, key=lambda d: d.id)[:4], lib.settings(settings))
     assert _families(db) == []
     with open_library(db) as lib:
         assert not library_templates.ready(lib)
@@ -266,18 +268,18 @@ def test_family_writes_stay_in_the_callers_transaction(tmp_path, monkeypatch):
     with sqlite3.connect(db) as conn:
         tables = ["templates", "template_members", *library_templates.TABLES, "meta"]
         before = {t: conn.execute(f"SELECT * FROM {t}").fetchall() for t in tables}
-    update = library_templates.update_library
+    update = library_templates.update
     statements: list[str] = []
 
-    def failing(lib, added, removed):
+    def failing(lib, change):
         lib.conn.set_trace_callback(statements.append)
         try:
-            update(lib, added, removed)
+            update(lib, change)
         finally:
             lib.conn.set_trace_callback(None)
         raise RuntimeError("killed after the families were written")
 
-    monkeypatch.setattr(library_templates, "update_library", failing)
+    monkeypatch.setattr(library_templates, "update", failing)
     with pytest.raises(RuntimeError):
         library.add([SEEDS / _seed_name(p) for p in ("002", "003", "004")], db)
     assert any("INSERT INTO tmpl_pieces" in s for s in statements)

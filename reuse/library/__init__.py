@@ -8,6 +8,11 @@
 ``redis://host:port/N`` URL: then the LSH band buckets live in Redis through
 datasketch's own ``storage_config`` and everything else (documents, units,
 signatures, shingle postings) in the SQLite file named by ``sidecar``.
+
+The modules: ``store`` writes and reads the rows (it computes nothing);
+``units`` computes what a document's rows hold; ``writing`` runs a write:
+rows, then each of ``MAINTAINERS`` in the same transaction; ``families``
+keeps the template families current; ``check`` checks a draft.
 """
 
 from __future__ import annotations
@@ -17,18 +22,23 @@ import os
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from reuse.config import Settings
 from reuse.batching import BATCH_BYTES, PARALLEL_BYTES, batches_by_size, file_size
+from reuse.config import Settings
 from reuse.engine import Engine, LocalEngine, make_engine
 from reuse.errors import UsageError
 from reuse.ingest import Found, check_encoding, discover, ingest, read_or_skip, settle
-from reuse.library import families
-from reuse.library.store import AddReport, Library
+from reuse.library import families, redis_store, units, writing
+from reuse.library.check import CheckReport, check
+from reuse.library.store import Library
+from reuse.library.writing import AddReport, Maintainer
 from reuse.model import Document, Skipped
 from reuse.timing import Progress, quiet
 
-__all__ = ["AddReport", "Library", "add", "build", "check_documents", "check_paths", "is_redis", "open_library",
-           "remove"]
+__all__ = ["MAINTAINERS", "AddReport", "CheckReport", "Library", "add", "build", "check_documents", "check_paths",
+           "is_redis", "open_library", "remove", "stats"]
+
+MAINTAINERS: tuple[Maintainer, ...] = (families,)
+"""What every write keeps current beside the documents' rows, in this order (``reuse.library.writing``)."""
 
 
 def is_redis(db: str | os.PathLike) -> bool:
@@ -51,18 +61,15 @@ def open_library(db: str | os.PathLike, *, sidecar: str | os.PathLike | None = N
     bands = None
     extra: dict[str, str] = {}
     if is_redis(db):
-        from reuse.library import redis_store
-
         bands = redis_store.band_factory(str(db))
         extra = redis_store.meta_for(str(db))
     elif sidecar is not None:
         raise UsageError("--sidecar goes with --db redis://host:port/N; a file --db holds everything itself")
     if create is not None:
-        return Library.building(path, create, extra_meta=extra, bands=bands)
+        return Library.building(path, units.new_meta(create, extra), schema=[m.SCHEMA for m in MAINTAINERS],
+                                bands=bands)
     library = Library.open(path, bands=bands)
     if is_redis(db):
-        from reuse.library import redis_store
-
         redis_store.require_same(library, str(db))
     elif "redis" in library.meta:
         raise UsageError(f"{path} is the sidecar of the Redis library {library.meta['redis']}; "
@@ -109,16 +116,12 @@ def _read(paths: Iterable[str | os.PathLike], settings: Settings, prefix: str, e
     return documents, settle(paths, settings.extensions, documents, skipped + [why for _, why in read if why])
 
 
-def _refresh_families(library: Library, added: list[int], removed: list[int]) -> None:
-    families.update_library(library, added, removed)
-
-
 def _add(library: Library, paths: Sequence[str | os.PathLike], settings: Settings, *, prefix: str,
          replace: bool, engine: Engine | None, progress: Progress) -> tuple[AddReport, list]:
     documents, skipped = _read(paths, settings, prefix, engine, progress)
     # one transaction in this process: the library has a single writer whatever the engine
     progress("index", 0, len(documents))
-    report = library.add(documents, settings, replace=replace, hook=_refresh_families, prepare=families.prepare)
+    report = writing.add(library, documents, settings, replace=replace, maintainers=MAINTAINERS)
     progress("index", len(documents), len(documents))
     return report, skipped
 
@@ -157,15 +160,13 @@ def add(paths: Sequence[str | os.PathLike], db: str | os.PathLike, settings: Set
 def remove(names: Sequence[str], db: str | os.PathLike, *, sidecar: str | os.PathLike | None = None) -> list[str]:
     """Remove documents from the library by name (one transaction)."""
     with open_library(db, sidecar=sidecar) as library:
-        return library.remove(names, library.settings(), hook=_refresh_families)
+        return writing.remove(library, names, library.settings(), maintainers=MAINTAINERS)
 
 
 def check_documents(drafts: Sequence[Document], db: str | os.PathLike, settings: Settings | None = None, *,
                     sidecar: str | os.PathLike | None = None, max_sources: int = 20,
                     explicit: dict[str, Any] | None = None):
     """Check each draft against the library; one ``CheckReport`` per draft."""
-    from reuse.library.check import check
-
     with open_library(db, sidecar=sidecar) as library:
         settings = library.settings(settings, **(explicit or {}))
         return [check(library, d, settings, max_sources=max_sources) for d in drafts]
@@ -177,3 +178,11 @@ def check_paths(paths: Sequence[str | os.PathLike], db: str | os.PathLike, setti
     settings = settings or Settings()
     documents, _ = ingest([str(p) for p in paths], extensions=settings.extensions, encoding=settings.encoding)
     return check_documents(documents, db, settings, **options)
+
+
+def stats(library: Library) -> dict[str, Any]:
+    """Sizes and parameters of an open library, its maintainers' among them, for ``reuse index stats``."""
+    derived: dict[str, int] = {}
+    for maintainer in MAINTAINERS:
+        derived.update(maintainer.stats(library))
+    return library.stats(derived)

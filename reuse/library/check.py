@@ -42,9 +42,8 @@ from reuse import candidates as cand
 from reuse import pipeline
 from reuse.config import Settings
 from reuse.features import Features, extract
-from reuse.library import store as store_mod
+from reuse.library import families, units
 from reuse.library.store import Library
-from reuse.library.families import draft_families
 from reuse.model import Document, Passage, Result, Source, Template
 from reuse.score import Coverage, score, union_count
 from reuse.shingle import shingle_ends
@@ -165,10 +164,10 @@ def _seed_candidates(library: Library, feat: Features, settings: Settings) -> di
 
 def _unit_candidates(library: Library, feat: Features, settings: Settings) -> dict[int, int]:
     """Library doc id -> weight of draft sentences whose LSH bands collide with one of its sentences."""
-    ranges, sets = store_mod._unit_sets(feat, settings.shingle)
+    ranges, sets = units.unit_sets(feat, settings.shingle)
     if not ranges:
         return {}
-    sigs = store_mod.unit_signatures(sets, settings)
+    sigs = units.unit_signatures(sets, settings)
     hits = library.bands.query(library.conn, sigs, max_bucket=MAX_BUCKET)
     if not len(hits):
         return {}
@@ -245,7 +244,7 @@ def _library_templates(library: Library, drafted: list[Template], passages: Sequ
     the family they lie in.
     """
     names = {row: name for name, row in rows.items()}
-    spans = library.template_spans(rows.values())
+    spans = families.spans_of(library, rows.values())
     members: dict[str, set[tuple[str, int, int]]] = defaultdict(set)
     info = {t.id: (t.kind, t.text, t.doc_count) for t in drafted}
     in_draft: list[tuple[int, int, str]] = []
@@ -347,7 +346,7 @@ def check(library: Library, draft: Document, settings: Settings, *, max_sources:
     """
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    library.require_same_code(settings)
+    units.require_same_code(library, settings)
     settings = dataclasses.replace(settings, storage=None)
     draft_feat = extract(draft, settings)
     candidates = retrieve(library, draft_feat, settings, max_sources=max_sources)
@@ -368,7 +367,7 @@ def check(library: Library, draft: Document, settings: Settings, *, max_sources:
     keep = {draft.id, *rows}
     documents = [d for d in scanned.documents if d.id in keep]
     passages = [p for p in scanned.passages if _touches(p, draft.id)]
-    drafted = draft_families(library, draft, draft_feat)
+    drafted = families.draft_families(library, draft, draft_feat)
     if drafted is None:  # a library built before families were kept: the draft and its sources alone tell
         templates = list(scanned.templates)
     else:

@@ -35,7 +35,7 @@ What a scan keeps in memory, the library keeps in tables, so that an
   recur (a hint a watermark line needs); ``tmpl_marks (key, doc, start, end,
   text)``: each document's watermark lines.
 
-Adding documents (``update_library``) costs what they touch, not the library:
+Adding documents (``update``) costs what they touch, not the library:
 
 1. their long shingles already frequent have their count raised; the others
    that could now reach ``min_docs`` (their first ``k``-shingle has that many
@@ -78,7 +78,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -86,13 +86,13 @@ from reuse import arrays
 from reuse.tiers import families as tpl
 from reuse.config import Settings
 from reuse.features import Features, extract
+from reuse.library.store import Library
+from reuse.library.writing import Change
 from reuse.model import Document, Template
 from reuse.normalize import fold
 from reuse.shingle import tokenize
 from reuse.unionfind import components
 
-if TYPE_CHECKING:
-    from reuse.library.store import Library
 
 STATE_KEY = "template_state"
 """Meta key: JSON ``{"version", "min_docs", "max_gap", "threshold"}``; absent until families were computed."""
@@ -102,7 +102,24 @@ LINE_CHARS = 120
 FULL_SHARE = 0.25
 """A batch of more than this share of the library recomputes every family at once."""
 
-SCHEMA = (
+SCHEMA = """
+CREATE TABLE templates (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    text TEXT NOT NULL,
+    doc_count INTEGER NOT NULL
+);
+CREATE TABLE template_members (
+    template TEXT NOT NULL,
+    doc INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    PRIMARY KEY (doc, start, end, template)
+) WITHOUT ROWID;
+CREATE INDEX template_members_family ON template_members (template);
+"""
+"""The families' own tables, created with every library (a maintainer's ``SCHEMA``)."""
+WORK_SCHEMA = (
     "CREATE TABLE IF NOT EXISTS tmpl_docs (doc INTEGER PRIMARY KEY, name TEXT NOT NULL, length INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS tmpl_df (hash INTEGER PRIMARY KEY, df INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS tmpl_pieces (doc INTEGER NOT NULL, lo INTEGER NOT NULL, hi INTEGER NOT NULL, "
@@ -166,7 +183,7 @@ class _Spans:
 class _Context:
     """One refresh: the open library, the template parameters and the documents read so far."""
 
-    library: "Library"
+    library: Library
     settings: Settings
     max_gap: int
     min_docs_setting: float | None
@@ -176,7 +193,7 @@ class _Context:
     docs: dict[int, Document]
     names: dict[int, tuple[str, int]]
     folded: dict[str, str]
-    prepared: Families | None = None
+    prepared: Prepared | None = None
     """Computed beside the write (``prepare``), used when it matches the library."""
 
     @property
@@ -230,7 +247,7 @@ def tokens_only(text: str, settings: Settings) -> Features:
                     np.zeros(0, dtype=np.uint8), cum)
 
 
-def _state(library: "Library") -> dict[str, Any] | None:
+def _state(library: Library) -> dict[str, Any] | None:
     row = library.conn.execute("SELECT value FROM meta WHERE key = ?", (STATE_KEY,)).fetchone()
     if row is None:
         return None
@@ -245,7 +262,7 @@ def _write_state(ctx: _Context) -> None:
     ctx.library.meta[STATE_KEY] = value
 
 
-def ready(library: "Library") -> bool:
+def ready(library: Library) -> bool:
     """True when the library's template families are computed (a library built before they were is not)."""
     return _state(library) is not None
 
@@ -253,7 +270,7 @@ def ready(library: "Library") -> bool:
 # -- writing families ------------------------------------------------------------------------------
 
 
-def put_family(library: "Library", family: str, kind: str, text: str,
+def put_family(library: Library, family: str, kind: str, text: str,
                members: Iterable[tuple[int, int, int]]) -> None:
     """Create or replace one family and its members ``(doc id, start, end)``.
 
@@ -273,45 +290,54 @@ def put_family(library: "Library", family: str, kind: str, text: str,
                      (family, *row))
 
 
-def drop_family(library: "Library", family: str) -> None:
+def drop_family(library: Library, family: str) -> None:
     """Delete one family and its members."""
     library.conn.execute("DELETE FROM template_members WHERE template = ?", (family,))
     library.conn.execute("DELETE FROM templates WHERE id = ?", (family,))
 
 
-# -- the hook ------------------------------------------------------------------------------------
+# -- the maintainer ------------------------------------------------------------------------------------
 
 
-def update_library(library: "Library", added: list[int], removed: list[int]) -> None:
-    """Bring the template families up to date after ``added`` and ``removed`` (document row ids).
+def update(library: Library, change: Change) -> None:
+    """Bring the template families up to date after ``change.added`` and ``change.removed`` (row ids).
 
-    Runs inside the caller's write transaction and never commits. The
-    documents' own rows are written (added) or deleted (removed) already.
+    Runs inside the write's transaction and never commits. The documents' own
+    rows are written (added) or deleted (removed) already; the removed
+    documents' members go first, and families left without members with them.
     """
     conn = library.conn
-    batch = getattr(library, "batch", None)
-    base = batch.settings if batch is not None else Settings()
+    for doc in change.removed:
+        conn.execute("DELETE FROM template_members WHERE doc = ?", (doc,))
+    if change.removed:
+        conn.execute("DELETE FROM templates WHERE id NOT IN (SELECT template FROM template_members)")
+    base = change.settings
     settings = library.settings(base)
     state = _state(library)
     params = state or {"min_docs": base.min_docs, "max_gap": base.max_gap}
     n_docs = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
     ctx = _Context(library, settings, int(params["max_gap"]), params["min_docs"],
-                   tpl.min_docs_for(n_docs, params["min_docs"]), dict(batch.features) if batch else {}, {},
-                   dict(batch.documents) if batch else {}, {}, {}, batch.prepared if batch else None)
+                   tpl.min_docs_for(n_docs, params["min_docs"]), dict(change.features), {},
+                   dict(change.documents), {}, {}, change.prepared)
     full = (state is None or ctx.threshold < state["threshold"]
-            or len(added) > FULL_SHARE * n_docs)
+            or len(change.added) > FULL_SHARE * n_docs)
     if full:
         _recompute(ctx)
     else:
-        _update(ctx, list(added), list(removed), state["threshold"])
+        _update(ctx, list(change.added), list(change.removed), state["threshold"])
     _write_state(ctx)
+
+
+def stats(library: Library) -> dict[str, int]:
+    """The number of families, for ``reuse index stats``."""
+    return {"templates": library.conn.execute("SELECT count(*) FROM templates").fetchone()[0]}
 
 
 # -- everything at once --------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class Families:
+class Prepared:
     """What a full recompute derives from the documents' features alone (``families_of``)."""
 
     ids: tuple[int, ...]
@@ -327,7 +353,7 @@ class Families:
     """``templates.components`` of ``pieces``: pieces of one root are one component."""
 
 
-def families_of(ids: Sequence[int], features: Sequence[Features], *, k: int, threshold: int) -> Families:
+def families_of(ids: Sequence[int], features: Sequence[Features], *, k: int, threshold: int) -> Prepared:
     """Frequent long shingles, pieces and their components over documents ``ids`` (in name order).
 
     The CPU part of a full recompute: a build computes it while its rows are
@@ -341,14 +367,14 @@ def families_of(ids: Sequence[int], features: Sequence[Features], *, k: int, thr
     for doc, feat, hashes in zip(ids, features, longs):
         found += _cut(k, doc, feat, hashes, frequent)
     roots = components([piece[-1] for piece in found])
-    return Families(tuple(ids), k, threshold, frequent, doc_freq, found, roots)
+    return Prepared(tuple(ids), k, threshold, frequent, doc_freq, found, roots)
 
 
 def prepare(documents: Sequence[Document], features: Sequence[Features], ids: Sequence[int],
-            settings: Settings) -> Families:
+            settings: Settings) -> Prepared:
     """``families_of`` the documents of a library holding only these, with the row ids ``ids``.
 
-    ``update_library`` uses it instead of computing them when the library
+    ``update`` uses it instead of computing them when the library
     indeed holds these documents with these ids and parameters.
     """
     order = sorted(range(len(documents)), key=lambda i: documents[i].id.encode("utf-8", "surrogatepass"))
@@ -361,7 +387,7 @@ def _recompute(ctx: _Context) -> None:
     conn = ctx.conn
     for table in TABLES:  # tables of an earlier version go with what they held
         conn.execute(f"DROP TABLE IF EXISTS {table}")
-    for statement in SCHEMA:
+    for statement in WORK_SCHEMA:
         conn.execute(statement)
     for (family,) in conn.execute("SELECT id FROM templates").fetchall():
         drop_family(ctx.library, family)
@@ -921,7 +947,7 @@ def _derive_comp(ctx: _Context, comp: str) -> None:
 # -- reading -------------------------------------------------------------------------------------
 
 
-def read_families(library: "Library") -> list[Template]:
+def read_families(library: Library) -> list[Template]:
     """The library's template families, most widespread first, members as ``(document name, start, end)``."""
     rows = library.conn.execute("SELECT id, kind, text, doc_count FROM templates").fetchall()
     out = []
@@ -934,7 +960,16 @@ def read_families(library: "Library") -> list[Template]:
     return out
 
 
-def draft_families(library: "Library", draft: Document, feat: Features) -> list[Template] | None:
+def spans_of(library: Library, doc_ids: Iterable[int]) -> dict[int, list[tuple[int, int, str]]]:
+    """Family members of these documents: ``doc id -> [(start, end, family)]``."""
+    out: dict[int, list[tuple[int, int, str]]] = {}
+    for doc_id in doc_ids:
+        out[doc_id] = [tuple(r) for r in library.conn.execute(
+            "SELECT start, end, template FROM template_members WHERE doc = ? ORDER BY start, end", (doc_id,))]
+    return out
+
+
+def draft_families(library: Library, draft: Document, feat: Features) -> list[Template] | None:
     """The library's families in a draft, as templates whose members are the draft's spans.
 
     The draft is read as one more library document would be, against the

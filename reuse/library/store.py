@@ -1,11 +1,11 @@
-"""The reference library on disk: one SQLite file, every change one transaction.
+"""The reference library on disk: one SQLite file, every change one transaction. It stores; it computes nothing.
 
 Tables (``reuse index stats`` shows their sizes):
 
 * ``meta``: what wrote the file and every parameter that makes its hashes and
-  signatures comparable (see ``index_params``), plus fingerprints of the code
-  that computes them, so a library is never mixed with documents hashed
-  another way.
+  signatures comparable, plus fingerprints of the code that computes them
+  (``reuse.library.units``), so a library is never mixed with documents
+  hashed another way.
 * ``documents``: text, metadata and paragraph/sentence spans, enough to
   rebuild the ``Document`` a scan would read, and the cumulative token
   weights (``Features.cum``; empty when a token is a character), so runs are
@@ -17,31 +17,28 @@ Tables (``reuse index stats`` shows their sizes):
   instead, see ``redis_store``).
 * ``postings``: ``(hash, doc, pos)`` of every shingle, clustered on ``hash``,
   so a draft's exact seeds are index seeks too.
-* ``templates`` and ``template_members``: template families over the
-  library, maintained by ``reuse.library.families``, with the ``tmpl_*`` tables that let it
-  recompute only what a change touches (described there).
+* the tables of each structure derived from the documents, created with the
+  library from its maintainer's ``SCHEMA`` and written by it alone (template
+  families: ``reuse.library.families``).
 
-Readers and one writer work at once (WAL). A writer takes the write lock with
-``BEGIN IMMEDIATE`` and does all its inserts before ``COMMIT``: a process
-killed in between leaves the file as it was.
+What the rows hold is computed elsewhere (``reuse.library.writing``): this
+module writes and reads them. Readers and one writer work at once (WAL). A
+writer takes the write lock with ``BEGIN IMMEDIATE`` and does all its inserts
+before ``COMMIT``: a process killed in between leaves the file as it was.
 
 A build writes a private file that is linked into place when complete, so it
-needs neither journal nor syncs until then (``Library.building``), and a large
-batch has its units indexed in a forked process while this one writes rows
-(``_Beside``); rows are inserted many per statement. ``benchmarks/RESULTS.md``
-("Library build") has what each of these saves.
+needs neither journal nor syncs until then (``Library.building``), and rows
+are inserted many per statement. ``benchmarks/RESULTS.md`` ("Library build")
+has what each of these saves.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
-import multiprocessing as mp
 import os
 import sqlite3
 import time
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -50,13 +47,10 @@ from typing import Any
 
 import numpy as np
 
-from reuse import candidates as cand
 from reuse import minhash, ingest
 from reuse.config import Settings
 from reuse.errors import ConfigError, ReuseError, UsageError
-from reuse.features import Features, extract
 from reuse.model import Document, Span
-from reuse.versions import package_versions
 
 FORMAT = 2
 """Library file format; a file with another number is refused (2: token weights of each document)."""
@@ -66,9 +60,6 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 
 INDEX_PARAMS = ("shingle", "unit", "simplify", "fold_digits", "num_perm", "seed", "threshold", "min_length")
 """Settings that change what is stored; a library keeps the values it was built with."""
-
-PAUSE_ENV = "REUSE_TEST_ADD_PAUSE"
-"""Test hook: ``SECONDS[:MARKER]`` makes ``add`` touch MARKER and sleep inside its transaction."""
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -102,28 +93,7 @@ CREATE TABLE bands (band INTEGER NOT NULL, key INTEGER NOT NULL, unit INTEGER NO
                     PRIMARY KEY (band, key, unit)) WITHOUT ROWID;
 CREATE TABLE postings (hash INTEGER NOT NULL, doc INTEGER NOT NULL, pos INTEGER NOT NULL,
                        PRIMARY KEY (hash, doc, pos)) WITHOUT ROWID;
-CREATE TABLE templates (
-    id TEXT PRIMARY KEY,
-    kind TEXT NOT NULL,
-    text TEXT NOT NULL,
-    doc_count INTEGER NOT NULL
-);
-CREATE TABLE template_members (
-    template TEXT NOT NULL,
-    doc INTEGER NOT NULL,
-    start INTEGER NOT NULL,
-    end INTEGER NOT NULL,
-    PRIMARY KEY (doc, start, end, template)
-) WITHOUT ROWID;
-CREATE INDEX template_members_family ON template_members (template);
 """
-
-# A probe that exercises folding (traditional, full-width digits, Latin case)
-# and sentence cutting: its hashes change whenever normalisation does.
-_PROBE = ("黨的建設２０２０年取得新成效，Hello World 3.14 e.g. 同志們：今天我們召開會議。"
-          "堅持以人民為中心的發展思想！要把學習貫徹落實到各項工作中去；推動高質量發展。\n"
-          "第二段落，繼續推進全面從嚴治黨向縱深發展，不斷提高黨的建設質量。\n"
-          "The Quick brown fox jumps over 2 lazy dogs, then over 12 more; it is tired by now.")
 
 
 @dataclass(frozen=True)
@@ -138,66 +108,7 @@ class DocInfo:
     added: str
 
 
-@dataclass(frozen=True)
-class Batch:
-    """What a write in progress hands its hook: its settings and the features of the documents it wrote."""
-
-    settings: Settings
-    features: dict[int, Features]
-    """Row id -> features of each document added (extracted once, for the index and for templates)."""
-    documents: dict[int, Document]
-    """Row id -> each document added, as read."""
-    prepared: Any = None
-    """What ``add``'s ``prepare`` computed from the batch while its rows were written (None otherwise)."""
-
-
-@dataclass(frozen=True)
-class AddReport:
-    """What one ``add`` changed."""
-
-    added: list[str]
-    replaced: list[str]
-    unchanged: list[str]
-    seconds: float
-    hook_seconds: float = 0.0
-    """Of ``seconds``, the time the hook took (keeping template families current)."""
-
-
-def index_params(settings: Settings) -> dict[str, Any]:
-    """Every parameter that makes two libraries' hashes and signatures comparable."""
-    bands, rows = minhash.band_params(settings.threshold, settings.num_perm)
-    out = {name: getattr(settings, name) for name in INDEX_PARAMS}
-    out.update(scheme=minhash.SCHEME, bands=bands, rows=rows)
-    return out
-
-
-def fingerprints(settings: Settings) -> dict[str, str]:
-    """Digests of what this code computes: MinHash permutations and what a probe text becomes.
-
-    The probe's digest covers its folded text, shingle hashes and sizes, token
-    weights, units and their signatures, so a change to any of them (English
-    word weights, say) refuses libraries built before it.
-
-    datasketch 2.0 changed its permutations and the detection core is tuned
-    over time; a library whose fingerprints differ from the running code's
-    would silently miss matches, so it is refused instead.
-    """
-    a, b = minhash.permutations(settings.num_perm, settings.seed)
-    perm = hashlib.sha256(a.tobytes() + b.tobytes()).hexdigest()[:16]
-    doc = ingest.document(_PROBE, "probe")
-    feat = extract(doc, settings)
-    h = hashlib.sha256()
-    ranges, sets = _unit_sets(feat, settings.shingle)
-    for part in (feat.folded.text.encode("utf-8"), feat.shingles.tobytes(), feat.shingle_len.tobytes(),
-                 feat.cum.astype(np.int64).tobytes(), feat.units.astype(np.int64).tobytes(),
-                 np.array(ranges, dtype=np.int64).tobytes(), unit_signatures(sets, settings).tobytes(),
-                 _spans_blob(doc.sentences), _spans_blob(doc.paragraphs)):
-        h.update(part)
-        h.update(b"\0")
-    return {"permutations": perm, "text": h.hexdigest()[:16]}
-
-
-def _spans_blob(spans: Sequence[Span]) -> bytes:
+def spans_blob(spans: Sequence[Span]) -> bytes:
     return np.array([(s.start, s.end) for s in spans], dtype=np.int64).reshape(-1, 2).tobytes()
 
 
@@ -354,16 +265,6 @@ class SQLiteBands(BandIndex):
         return conn.execute("SELECT count(*) FROM bands").fetchone()[0]
 
 
-def _pause() -> None:
-    spec = os.environ.get(PAUSE_ENV)
-    if not spec:
-        return
-    seconds, _, marker = spec.partition(":")
-    if marker:
-        Path(marker).write_text(str(os.getpid()), encoding="utf-8")
-    time.sleep(float(seconds))
-
-
 class Library:
     """An open reference library. Create with ``create``/``open``; close when done (or use ``with``)."""
 
@@ -373,20 +274,21 @@ class Library:
         self.meta = meta
         self.params: dict[str, Any] = json.loads(meta["params"])
         self.bands = bands or SQLiteBands(self.params["bands"], self.params["rows"])
-        self.batch: Batch | None = None
-        """Set while a hook runs inside ``add``/``remove``."""
 
     # -- opening ----------------------------------------------------------------------------------
 
     @classmethod
     @contextmanager
-    def building(cls, path: str | os.PathLike, settings: Settings, *, extra_meta: dict[str, str] | None = None,
+    def building(cls, path: str | os.PathLike, meta: dict[str, str], *, schema: Sequence[str] = (),
                  bands: Callable[[dict[str, str]], BandIndex] | None = None) -> Iterator["Library"]:
         """A new library, written in a temporary file and moved to ``path`` when the block ends.
 
-        A build that fails or is killed leaves nothing at ``path`` (a killed
-        one leaves its ``.NAME.PID.tmp`` file beside it). An existing ``path``
-        is refused.
+        ``meta`` is what the file records of the code and parameters that
+        wrote it (``reuse.library.units.new_meta``); ``schema`` holds the
+        tables of the structures derived from the documents, each
+        maintainer's own. A build that fails or is killed leaves nothing at
+        ``path`` (a killed one leaves its ``.NAME.PID.tmp`` file beside it).
+        An existing ``path`` is refused.
         """
         path = Path(path)
         if path.exists():
@@ -409,19 +311,8 @@ class Library:
             conn.execute("PRAGMA synchronous = OFF")
             conn.execute("PRAGMA locking_mode = EXCLUSIVE")
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            conn.executescript(_SCHEMA)
-            versions = package_versions()
-            meta = {
-                "tool": TOOL,
-                "format": str(FORMAT),
-                "uuid": uuid.uuid4().hex,
-                "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                "reuse": versions["reuse"],
-                "datasketch": versions["datasketch"],
-                "params": json.dumps(index_params(settings), sort_keys=True),
-                "fingerprints": json.dumps(fingerprints(settings), sort_keys=True),
-                **(extra_meta or {}),
-            }
+            conn.executescript(_SCHEMA + "".join(schema))
+            meta = {"tool": TOOL, "format": str(FORMAT), **meta}
             conn.execute("BEGIN IMMEDIATE")
             conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", sorted(meta.items()))
             conn.execute("COMMIT")
@@ -464,6 +355,11 @@ class Library:
                              f"this reuse reads {FORMAT}); rebuild it with `reuse index build`")
         return cls(path, conn, meta, bands(meta) if bands else None)
 
+    @property
+    def label(self) -> str:
+        """The library's path as printable text, for messages."""
+        return _label(self.path)
+
     def close(self) -> None:
         self.conn.close()
 
@@ -495,19 +391,6 @@ class Library:
         base = base or Settings()
         return dataclasses.replace(base, **{name: self.params[name] for name in INDEX_PARAMS})
 
-    def require_same_code(self, settings: Settings) -> None:
-        """Refuse a library whose stored hashes this code would not reproduce."""
-        stored = json.loads(self.meta.get("fingerprints", "{}"))
-        now = fingerprints(settings)
-        if stored != now:
-            what = "MinHash permutations" if stored.get("permutations") != now["permutations"] else "text hashing"
-            versions = package_versions()
-            raise ReuseError(
-                f"{_label(self.path)} was indexed by reuse {self.meta.get('reuse')} with datasketch "
-                f"{self.meta.get('datasketch')}, whose {what} differ from this reuse {versions['reuse']} with "
-                f"datasketch {versions['datasketch']}; rebuild it with `reuse index build`"
-            )
-
     # -- writing ----------------------------------------------------------------------------------
 
     @contextmanager
@@ -521,98 +404,7 @@ class Library:
             raise
         self.conn.execute("COMMIT")
 
-    def add(self, documents: Sequence[Document], settings: Settings, *, replace: bool = False,
-            hook: Callable[["Library", list[int], list[int]], None] | None = None,
-            features: Sequence[Features] | None = None, prepare: Callable[..., Any] | None = None) -> AddReport:
-        """Index ``documents`` in one transaction.
-
-        A document whose name is already in the library is left alone when its
-        text is the same, replaced when ``replace``, and refused otherwise.
-        Nothing already stored is recomputed: adding one document to a
-        library of any size costs that document's rows.
-
-        Args:
-            settings: must carry this library's index parameters (see ``settings``).
-            hook: called inside the transaction with the ids added and removed
-                (template families; see ``reuse.library.families``); ``self.batch``
-                holds the settings and the added documents' features meanwhile.
-            features: the documents' features when already extracted with
-                ``settings`` (they are extracted here otherwise).
-            prepare: for a library holding no document yet,
-                ``prepare(documents, features, ids, settings)`` computes what the
-                hook can from the batch alone, given the row ids the documents
-                will get; its result is ``self.batch.prepared`` (the hook checks it
-                fits). It runs beside the writes, as the units are indexed.
-        """
-        start = time.perf_counter()
-        self.require_same_code(settings)
-        names = [d.id for d in documents]
-        if len(set(names)) != len(names):
-            dup = next(n for n in names if names.count(n) > 1)
-            raise UsageError(f"document {dup} is named twice; give one of them another name")
-        digests = [hashlib.sha256(d.text.encode("utf-8", "surrogatepass")).hexdigest() for d in documents]
-        # the CPU work happens before the write lock is taken, so readers and writers wait less
-        fresh = [(d, h) for d, h in zip(documents, digests)]
-        if features is not None and len(features) != len(documents):
-            raise ValueError(f"{len(features)} features for {len(documents)} documents")
-        features = list(features) if features is not None else [extract(d, settings) for d, _ in fresh]
-        # unit sets and signatures (the largest CPU part), and what the hook can prepare, are computed in a
-        # forked process while this one writes the rows of a large batch
-        jobs: list[tuple[Callable[..., Any], tuple]] = [(_unit_index, (features, settings))]
-        first = self._first_id_if_empty() if prepare is not None and hook is not None else None
-        if first is not None:
-            jobs.append((prepare, (documents, features, list(range(first, first + len(documents))), settings)))
-        beside = _Beside(jobs) if _worth_forking(documents, settings) else _Inline(jobs)
-        token = uuid.uuid4().hex[:12]
-        added: list[str] = []
-        replaced: list[str] = []
-        unchanged: list[str] = []
-        try:
-            with self.transaction() as conn:
-                existing = {name: (doc_id, sha) for doc_id, name, sha in conn.execute(
-                    f"SELECT id, name, sha256 FROM documents WHERE name IN ({','.join('?' * len(names))})", names)
-                } if names else {}
-                removed_ids: list[int] = []
-                added_ids: list[int] = []
-                positions: list[int] = []
-                written: dict[int, Features] = {}
-                docs: dict[int, Document] = {}
-                for i, ((doc, sha), feat) in enumerate(zip(fresh, features)):
-                    if doc.id in existing:
-                        old_id, old_sha = existing[doc.id]
-                        if old_sha == sha:
-                            unchanged.append(doc.id)
-                            continue
-                        if not replace:
-                            raise UsageError(f"{doc.id} is already in {_label(self.path)} with other text; pass "
-                                             f"--replace to replace it, or --prefix to add it under another name")
-                        self._remove_ids(conn, [old_id], settings)
-                        removed_ids.append(old_id)
-                        replaced.append(doc.id)
-                    else:
-                        added.append(doc.id)
-                    doc_id = self._insert_document(conn, doc, sha, token, feat)
-                    added_ids.append(doc_id)
-                    positions.append(i)
-                    written[doc_id] = feat
-                    docs[doc_id] = doc
-                # the index rows of all documents at once, in key order: a build appends to the B-trees
-                # instead of sweeping them once per document
-                _insert_postings(conn, [(features[i].shingles, doc_id) for i, doc_id in zip(positions, added_ids)])
-                unit_ids, sigs = self._insert_units(conn, beside.result(0), positions, added_ids)
-                if len(unit_ids):
-                    self.bands.insert(conn, unit_ids, sigs, [token] * len(unit_ids))
-                hooked = time.perf_counter()
-                if hook is not None:
-                    prepared = beside.result(1) if len(jobs) > 1 else None
-                    self._run_hook(hook, Batch(settings, written, docs, prepared), added_ids, removed_ids)
-                hooked = time.perf_counter() - hooked
-                _pause()
-        finally:
-            beside.close()
-        return AddReport(added, replaced, unchanged, round(time.perf_counter() - start, 4), round(hooked, 4))
-
-    def _first_id_if_empty(self) -> int | None:
+    def first_id_if_empty(self) -> int | None:
         """The row id the next document gets when the library holds none, else None."""
         if self.conn.execute("SELECT 1 FROM documents LIMIT 1").fetchone() is not None:
             return None
@@ -620,92 +412,68 @@ class Library:
             "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'documents'), 0), "
             "coalesce((SELECT max(id) FROM documents), 0)) + 1").fetchone()[0]
 
-    def _insert_document(self, conn: sqlite3.Connection, doc: Document, sha: str, token: str,
-                         feat: Features) -> int:
-        """The document's own row; returns its id."""
-        cur = conn.execute(
+    def digests(self, names: Sequence[str]) -> dict[str, tuple[int, str]]:
+        """``name -> (row id, sha256 of the text)`` of the documents with these names."""
+        if not names:
+            return {}
+        return {name: (doc_id, sha) for doc_id, name, sha in self.conn.execute(
+            f"SELECT id, name, sha256 FROM documents WHERE name IN ({','.join('?' * len(names))})", list(names))}
+
+    def insert_document(self, doc: Document, sha: str, token: str, weights: np.ndarray | None) -> int:
+        """The document's own row; returns its id.
+
+        ``weights`` is ``Features.cum``, or None when every token is a character of weight one.
+        """
+        cur = self.conn.execute(
             "INSERT INTO documents (name, path, encoding, format, chars, sha256, token, added, text, paragraphs, "
             "sentences, weights) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (doc.id, doc.path, doc.encoding, doc.format, doc.chars, sha, token, time.strftime("%Y-%m-%dT%H:%M:%S"),
-             doc.text, _spans_blob(doc.paragraphs), _spans_blob(doc.sentences),
-             b"" if feat.uniform else feat.cum.astype("<i4").tobytes()),
+             doc.text, spans_blob(doc.paragraphs), spans_blob(doc.sentences),
+             b"" if weights is None else weights.astype("<i4").tobytes()),
         )
         return int(cur.lastrowid)
 
-    def _insert_units(self, conn: sqlite3.Connection, units: "UnitIndex", positions: list[int],
-                      doc_ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
-        """The unit rows of the documents written (``positions`` in the batch, ``doc_ids`` their row ids).
+    def insert_postings(self, items: list[tuple[np.ndarray, int]]) -> None:
+        """The shingle postings of documents ``(shingle hashes, row id)``, all at once, in key order."""
+        _insert_postings(self.conn, items)
 
-        Returns their ids and signatures, in the order written: document by document, unit by unit.
-        """
-        doc_of = np.full(len(units.bounds) - 1, -1, dtype=np.int64)
-        doc_of[positions] = doc_ids
-        keep = doc_of[units.owner] >= 0
-        rows, sigs = units.rows[keep], units.sigs[keep]
+    def insert_units(self, docs: np.ndarray, rows: np.ndarray, sigs: np.ndarray, token: str) -> None:
+        """Unit rows (``docs``: the row id of each unit's document; ``rows``: index, token and text ranges;
+        ``sigs``: MinHash signatures), ids given in order, and their LSH band buckets."""
         if not len(rows):
-            return np.zeros(0, dtype=np.int64), sigs
+            return
         # the ids AUTOINCREMENT would give, one after the other (this is the only writer)
-        first = conn.execute("SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'units'), 0), "
-                             "coalesce((SELECT max(id) FROM units), 0)) + 1").fetchone()[0]
+        first = self.conn.execute("SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'units'), 0), "
+                                  "coalesce((SELECT max(id) FROM units), 0)) + 1").fetchone()[0]
         unit_ids = np.arange(first, first + len(rows), dtype=np.int64)
         blobs = np.ascontiguousarray(sigs, dtype="<u4")
         params: list = [None] * (len(rows) * 8)
         params[0::8] = unit_ids.tolist()
-        params[1::8] = doc_of[units.owner[keep]].tolist()
+        params[1::8] = docs.tolist()
         for j in range(5):
             params[2 + j::8] = rows[:, j].tolist()
         params[7::8] = [blob.tobytes() for blob in blobs]
-        _insert_flat(conn, "INSERT INTO units (id, doc, idx, tok_lo, tok_hi, start, end, signature)", 8, params)
-        return unit_ids, sigs
+        _insert_flat(self.conn, "INSERT INTO units (id, doc, idx, tok_lo, tok_hi, start, end, signature)", 8, params)
+        self.bands.insert(self.conn, unit_ids, sigs, [token] * len(unit_ids))
 
-    def remove(self, names: Sequence[str], settings: Settings,
-               hook: Callable[["Library", list[int], list[int]], None] | None = None) -> list[str]:
-        """Remove the documents named ``names`` in one transaction; unknown names are refused."""
-        self.require_same_code(settings)
-        with self.transaction() as conn:
-            ids = []
-            for name in names:
-                row = conn.execute("SELECT id FROM documents WHERE name = ?", (name,)).fetchone()
-                if row is None:
-                    raise UsageError(f"{name} is not in {_label(self.path)}; `reuse index list --db "
-                                     f"{_label(self.path)}` shows the names")
-                ids.append(int(row[0]))
-            self._remove_ids(conn, ids, settings)
-            if hook is not None:
-                self._run_hook(hook, Batch(settings, {}, {}), [], ids)
-            _pause()
-        return list(names)
-
-    def _run_hook(self, hook: Callable[["Library", list[int], list[int]], None], batch: Batch, added: list[int],
-                  removed: list[int]) -> None:
-        self.batch = batch
-        try:
-            hook(self, added, removed)
-        finally:
-            self.batch = None
-
-    def _remove_ids(self, conn: sqlite3.Connection, ids: list[int], settings: Settings) -> None:
-        for doc_id in ids:
-            doc = self._document_row(conn, doc_id)
-            feat = extract(doc, settings)
-            # the postings are found again from the text (hashed by the same code, see require_same_code)
-            conn.executemany("DELETE FROM postings WHERE hash = ? AND doc = ? AND pos = ?",
-                             _postings(feat.shingles, doc_id))
-            rows = conn.execute("SELECT u.id, u.signature, d.token FROM units u JOIN documents d ON d.id = u.doc "
-                                "WHERE u.doc = ? ORDER BY u.id", (doc_id,)).fetchall()
-            if rows:
-                unit_ids = np.array([r[0] for r in rows], dtype=np.int64)
-                sigs = np.stack([np.frombuffer(r[1], dtype="<u4") for r in rows]).astype(np.uint32)
-                self.bands.remove(conn, unit_ids, sigs, [r[2] for r in rows])
-            conn.execute("DELETE FROM units WHERE doc = ?", (doc_id,))
-            conn.execute("DELETE FROM template_members WHERE doc = ?", (doc_id,))
-            conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
-        conn.execute("DELETE FROM templates WHERE id NOT IN (SELECT template FROM template_members)")
+    def delete_document(self, doc_id: int, shingles: np.ndarray) -> None:
+        """A document's rows: its postings (``shingles``: its shingle hashes), units, band buckets and itself."""
+        conn = self.conn
+        conn.executemany("DELETE FROM postings WHERE hash = ? AND doc = ? AND pos = ?", _postings(shingles, doc_id))
+        rows = conn.execute("SELECT u.id, u.signature, d.token FROM units u JOIN documents d ON d.id = u.doc "
+                            "WHERE u.doc = ? ORDER BY u.id", (doc_id,)).fetchall()
+        if rows:
+            unit_ids = np.array([r[0] for r in rows], dtype=np.int64)
+            sigs = np.stack([np.frombuffer(r[1], dtype="<u4") for r in rows]).astype(np.uint32)
+            self.bands.remove(conn, unit_ids, sigs, [r[2] for r in rows])
+        conn.execute("DELETE FROM units WHERE doc = ?", (doc_id,))
+        conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
 
     # -- reading ----------------------------------------------------------------------------------
 
-    def _document_row(self, conn: sqlite3.Connection, doc_id: int) -> Document:
-        row = conn.execute("SELECT name, path, text, encoding, chars, paragraphs, sentences, format FROM documents "
+    def document(self, doc_id: int) -> Document:
+        """The stored document with this row id, as a scan would have read it."""
+        row = self.conn.execute("SELECT name, path, text, encoding, chars, paragraphs, sentences, format FROM documents "
                            "WHERE id = ?", (doc_id,)).fetchone()
         if row is None:
             raise KeyError(doc_id)
@@ -714,7 +482,7 @@ class Library:
 
     def documents(self, ids: Iterable[int]) -> dict[int, Document]:
         """The stored documents with these row ids, as a scan would have read them."""
-        return {i: self._document_row(self.conn, i) for i in ids}
+        return {i: self.document(i) for i in ids}
 
     def weights(self, doc_ids: Iterable[int]) -> dict[int, np.ndarray | None]:
         """``doc id -> Features.cum`` of each stored document; None when a token is a character of weight one."""
@@ -735,8 +503,8 @@ class Library:
             "FROM documents d ORDER BY d.name").fetchall()
         return [DocInfo(*r) for r in rows]
 
-    def stats(self) -> dict[str, Any]:
-        """Sizes and parameters, for ``reuse index stats``."""
+    def stats(self, derived: dict[str, int] | None = None) -> dict[str, Any]:
+        """Sizes and parameters, for ``reuse index stats``; ``derived`` holds the sizes the maintainers give."""
         c = self.conn
         docs, chars = c.execute("SELECT count(*), coalesce(sum(chars), 0) FROM documents").fetchone()
         out: dict[str, Any] = {
@@ -750,7 +518,7 @@ class Library:
             "units": c.execute("SELECT count(*) FROM units").fetchone()[0],
             "postings": c.execute("SELECT count(*) FROM postings").fetchone()[0],
             "band_rows": self.bands.rows(c),
-            "templates": c.execute("SELECT count(*) FROM templates").fetchone()[0],
+            **(derived or {}),
             "bytes": sum(p.stat().st_size for p in (self.path, Path(f"{self.path}-wal")) if p.exists()),
             "params": self.params,
         }
@@ -794,155 +562,6 @@ class Library:
             if row is not None:
                 out[uid] = (int(row[0]), np.frombuffer(row[1], dtype="<u4").astype(np.uint32))
         return out
-
-    def template_spans(self, doc_ids: Iterable[int]) -> dict[int, list[tuple[int, int, str]]]:
-        """Template family members of these documents: ``doc id -> [(start, end, family)]``."""
-        out: dict[int, list[tuple[int, int, str]]] = {}
-        for doc_id in doc_ids:
-            out[doc_id] = [tuple(r) for r in self.conn.execute(
-                "SELECT start, end, template FROM template_members WHERE doc = ? ORDER BY start, end", (doc_id,))]
-        return out
-
-
-def _unit_sets(feat: Features, k: int) -> tuple[list[tuple[int, int, int]], list[np.ndarray]]:
-    """The units a scan compares, by ``candidates.unit_sets`` itself: ``[(index, tok_lo, tok_hi)]`` and the
-    distinct shingle hashes of each."""
-    keys, sets, _ = cand.unit_sets([feat], k)
-    return [(u, *(int(x) for x in feat.units[u])) for _, u in keys], sets
-
-
-def unit_signatures(sets: Sequence[np.ndarray], settings: Settings) -> np.ndarray:
-    """MinHash signatures of many shingle sets at once, as ``candidates.unit_pairs`` computes them."""
-    if not sets:
-        return np.zeros((0, settings.num_perm), dtype=np.uint32)
-    offsets = np.cumsum([0] + [len(s) for s in sets])
-    # astype keeps the low 32 bits of each 64-bit shingle hash, as a scan does
-    return minhash.signatures(np.concatenate(sets).astype(np.uint32), offsets, num_perm=settings.num_perm,
-                            seed=settings.seed)
-
-
-@dataclass(frozen=True)
-class UnitIndex:
-    """The units of a batch of documents a scan compares, with their MinHash signatures, flat."""
-
-    owner: np.ndarray
-    """Position in the batch of each unit's document (ascending)."""
-    rows: np.ndarray
-    """``(n, 5)``: unit index in its document, token range, original-text range."""
-    sigs: np.ndarray
-    """``(n, num_perm)`` uint32 signatures."""
-    bounds: np.ndarray
-    """The units of document ``d`` are ``bounds[d]:bounds[d + 1]``."""
-
-
-def _unit_index(features: Sequence[Features], settings: Settings) -> UnitIndex:
-    """Units and signatures of every document at once, as ``_unit_sets`` and ``unit_signatures`` give them
-    one document at a time (``candidates.flat_unit_sets`` cuts each document on its own)."""
-    flat = cand.flat_unit_sets(list(features), settings.shingle)
-    bounds = np.searchsorted(flat.doc, np.arange(len(features) + 1), side="left")
-    parts = []
-    for d in np.flatnonzero(np.diff(bounds)).tolist():
-        feat, idx = features[d], flat.unit[bounds[d]: bounds[d + 1]]
-        toks = feat.units[idx].astype(np.int64)
-        chars = feat.char_spans(toks)
-        origin = np.asarray(feat.folded.origin, dtype=np.int64)
-        parts.append(np.column_stack([idx, toks, origin[chars[:, 0]], origin[chars[:, 1] - 1] + 1]))
-    rows = np.concatenate(parts) if parts else np.zeros((0, 5), dtype=np.int64)
-    if len(flat):
-        # astype keeps the low 32 bits of each 64-bit shingle hash, as a scan does
-        sigs = minhash.signatures(flat.hashes.astype(np.uint32), flat.offsets, num_perm=settings.num_perm,
-                                seed=settings.seed)
-    else:
-        sigs = np.zeros((0, settings.num_perm), dtype=np.uint32)
-    return UnitIndex(flat.doc.astype(np.int64), rows, sigs, bounds)
-
-
-PARALLEL_CHARS = 1_000_000
-"""From this many characters in a batch, its units are indexed in a forked process while this one writes."""
-
-
-def _worth_forking(documents: Sequence[Document], settings: Settings) -> bool:
-    from reuse.engine import LocalEngine
-
-    return (sum(len(d.text) for d in documents) >= PARALLEL_CHARS and LocalEngine(settings.workers).workers > 1
-            and "fork" in mp.get_all_start_methods() and not mp.current_process().daemon)
-
-
-class _Inline:
-    """The jobs of ``_Beside`` run in this process, each when its result is asked for."""
-
-    def __init__(self, jobs: Sequence[tuple[Callable[..., Any], tuple]]):
-        self.jobs = list(jobs)
-        self.done: dict[int, Any] = {}
-
-    def result(self, i: int) -> Any:
-        if i not in self.done:
-            fn, args = self.jobs[i]
-            self.done[i] = fn(*args)
-        return self.done[i]
-
-    def close(self) -> None:
-        self.done.clear()
-
-
-class _Beside:
-    """Jobs ``fn(*args)`` run one after the other in a forked process while this one goes on.
-
-    The process inherits the arguments (no copy through a pipe); each result
-    comes back as soon as it is computed, and ``result(i)`` waits for job
-    ``i``. ``close`` ends the process if its results were not all wanted.
-    """
-
-    def __init__(self, jobs: Sequence[tuple[Callable[..., Any], tuple]]):
-        ctx = mp.get_context("fork")
-        self._recv, send = ctx.Pipe(duplex=False)
-        self._proc = ctx.Process(target=_run_beside, args=(send, list(jobs)), daemon=True)
-        self._proc.start()
-        send.close()
-        self.done: list[Any] = []
-
-    def result(self, i: int) -> Any:
-        while len(self.done) <= i:
-            try:
-                ok, value = self._recv.recv()
-            except EOFError:
-                self._proc.join()
-                raise ReuseError(f"the process indexing units beside this one ended without a result "
-                                 f"(exit code {self._proc.exitcode})") from None
-            if not ok:
-                raise value
-            self.done.append(value)
-        return self.done[i]
-
-    def close(self) -> None:
-        if self._proc.is_alive():
-            self._proc.terminate()
-        self._proc.join()
-        self._recv.close()
-        self.done.clear()
-
-
-def _run_beside(send: Any, jobs: list[tuple[Callable[..., Any], tuple]]) -> None:
-    """The forked process of ``_Beside``: each job's ``(True, result)`` or ``(False, exception)`` down ``send``."""
-    try:
-        for fn, args in jobs:
-            try:
-                out = (True, fn(*args))
-            except BaseException as err:  # handed to the parent, which raises it
-                out = (False, err)
-            try:
-                send.send(out)
-            except OSError:  # the parent is gone
-                break
-            except Exception as err:  # a result or an exception that does not pickle
-                send.send((False, ReuseError(f"{getattr(fn, '__name__', fn)} beside the write: {out[1]!r} ({err})")))
-                break
-            if not out[0]:
-                break
-    finally:
-        # no exit handlers: the parent's streams, buffers and connections are its own, not to be flushed here
-        os._exit(0)
-
 
 def _insert_many(conn: sqlite3.Connection, head: str, rows: np.ndarray, order: np.ndarray | None = None, *,
                  chunk: int = 1 << 19) -> None:
