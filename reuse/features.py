@@ -134,6 +134,19 @@ def extract(doc: Document, settings: Settings) -> Features:
     return Features(folded, tokens, shingles, _units(doc, folded, tokens, cum, settings), size, cum)
 
 
+def extract_tokens(text: str, settings: Settings) -> Features:
+    """What template detection reads of a text: ``extract``'s folded text, tokens and weights only.
+
+    Its shingles and units are left empty: re-reading a stored document costs
+    folding and tokenizing, not hashing shingles and cutting units again.
+    """
+    folded = fold(text, simplify=settings.simplify, fold_digits=settings.fold_digits)
+    tokens = tokenize(folded, unit=settings.unit)
+    cum = np.concatenate([[0], np.cumsum(tokens.weight, dtype=np.int64)]).astype(np.int32)
+    return Features(folded, tokens, np.zeros(0, dtype=np.uint64), np.zeros((0, 2), dtype=np.int64),
+                    np.zeros(0, dtype=np.uint8), cum)
+
+
 def _units(doc: Document, folded: Folded, tokens: Tokens, cum: np.ndarray, settings: Settings) -> np.ndarray:
     spans = doc.sentences
     if not spans or not len(tokens):

@@ -16,9 +16,9 @@ from reuse.engine import Engine, LocalEngine, make_engine
 from reuse.features import Features, extract
 from reuse.ingest import Found, check_encoding, discover, read_or_skip, settle
 from reuse.model import Document, Passage, Result, Skipped
-from reuse.score import mark_templates, score
+from reuse.score import score
 from reuse.exclude import known_boilerplate, without
-from reuse.tiers.families import assemble, line_families, min_docs_for, recurring
+from reuse.tiers.families import assemble, line_families, mark_templates, min_docs_for, recurring
 from reuse.timing import Progress, quiet, timer
 from reuse.versions import package_versions
 
@@ -136,7 +136,8 @@ def _match(documents: Sequence[Document], features: Sequence[Features], settings
     templates = None
     if with_templates:
         timings["templates"] = round(found["recurring"][1] + found["lines"][1], 4)
-        templates = assemble(list(documents), found["recurring"][0], found["lines"][0])
+        templates = assemble(list(documents), found["recurring"][0], found["lines"][0],
+                             min_docs=min_docs_for(len(documents), settings.min_docs))
     with timer(timings, "candidates"):
         box = cand.boxes(runs, units, list(features))
         jobs = [(("align", rows, settings), needs) for rows, needs in _align_jobs(box)]

@@ -62,33 +62,6 @@ def union_count(prefix: np.ndarray, spans: Iterable[tuple[int, int]]) -> int:
     return total
 
 
-def mark_templates(passages: Sequence[Passage], templates: Sequence[Template], *,
-                   share: float = 0.8) -> list[Passage]:
-    """Passages lying mostly (``share``) inside one template family get its id.
-
-    The family overlapping the passage's ``a`` side most wins; a passage
-    already marked keeps its family.
-    """
-    from dataclasses import replace
-
-    members: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
-    for t in templates:
-        for doc, start, end in t.members:
-            members[doc].append((start, end, t.id))
-    out = []
-    for p in passages:
-        best, best_overlap = None, 0
-        for s, e, tid in members.get(p.a, ()) if p.template is None else ():
-            overlap = min(e, p.a_end) - max(s, p.a_start)
-            if overlap > best_overlap:
-                best, best_overlap = tid, overlap
-        if best and best_overlap >= share * (p.a_end - p.a_start):
-            out.append(replace(p, template=best))
-        else:
-            out.append(p)
-    return out
-
-
 def score(documents: Sequence[Document], passages: Sequence[Passage], templates: Sequence[Template] = (),
           *, include_templates: bool = False) -> tuple[list[Pair], list[DocumentStats]]:
     """Pairs (closest first) and per-document stats (in document order)."""

@@ -317,7 +317,7 @@ def test_documents_are_read_again_as_extract_reads_them(unit):
     from pydoc_data.topics import topics
 
     from reuse.features import extract
-    from reuse.library.families import tokens_only
+    from reuse.features import extract_tokens as tokens_only
     from reuse.tiers.families import long_hashes
 
     settings = Settings(unit=unit)

@@ -47,6 +47,7 @@ from reuse.library.store import Library
 from reuse.model import Document, Passage, Result, Source, Template
 from reuse.score import Coverage, score, union_count
 from reuse.shingle import shingle_ends
+from reuse.tiers import families as tier
 
 CHECK_FORMAT = 1
 MAX_SOURCES = 20
@@ -221,10 +222,6 @@ def _draft_spans(passages: Sequence[Passage], draft: str) -> list[tuple[int, int
     return out
 
 
-LIES_IN = 0.8
-"""Share of a passage's library side inside a family member for the passage to be that family's (as a scan marks)."""
-
-
 def _library_templates(library: Library, drafted: list[Template], passages: Sequence[Passage], draft: str,
                        rows: dict[str, int]) -> tuple[list[Template], list[Passage]]:
     """The check's templates: the library's families, in the draft and in its sources.
@@ -258,7 +255,7 @@ def _library_templates(library: Library, drafted: list[Template], passages: Sequ
     for p in passages:
         lib, lo, hi, dlo, dhi = ((p.b, p.b_start, p.b_end, p.a_start, p.a_end) if p.a == draft
                                  else (p.a, p.a_start, p.a_end, p.b_start, p.b_end))
-        found = _lies_in(lo, hi, spans.get(rows.get(lib, -1), ()))
+        found = tier.lies_in(lo, hi, spans.get(rows.get(lib, -1), ()))
         if found is not None:
             start, end, family = found
             # the draft text aligned with the member (offsets from the passage's ends)
@@ -266,7 +263,7 @@ def _library_templates(library: Library, drafted: list[Template], passages: Sequ
             if a < b:
                 members[family].add((draft, a, b))
         else:
-            found = _lies_in(dlo, dhi, in_draft)
+            found = tier.lies_in(dlo, dhi, in_draft)
         if found is None:
             copying.append((dlo, dhi))
         else:
@@ -282,16 +279,6 @@ def _library_templates(library: Library, drafted: list[Template], passages: Sequ
             info[family] = row or ("library", "", 0)
         templates.append(Template(f"L{family}", *info[family], tuple(sorted(members[family]))))
     return templates, marked
-
-
-def _lies_in(lo: int, hi: int, spans: Sequence[tuple[int, int, str]]) -> tuple[int, int, str] | None:
-    """The member ``(start, end, family)`` covering most of ``[lo, hi)``, if it covers ``LIES_IN`` of it."""
-    best, most = None, 0
-    for span in spans:
-        overlap = min(hi, span[1]) - max(lo, span[0])
-        if overlap > most:
-            best, most = span, overlap
-    return best if hi > lo and most >= LIES_IN * (hi - lo) else None
 
 
 def _uncovered(lo: int, hi: int, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -1,12 +1,17 @@
-"""Template families over a library, kept current as documents come and go.
+"""Template families over a library, kept current as documents come and go: the library's families maintainer.
 
 The families are the ones ``reuse scan`` would find in the library's
-documents (``reuse.templates``, whose steps this module calls): recurring text
-whose long shingles (``2k`` tokens) are in at least ``min_docs`` documents,
-grouped by the shingles its pieces share; short lines recurring in as many
-documents; watermark lines. ``min_docs`` follows the scan's rule,
-``min_docs_for(library size, --min-docs)``. A check reads them back to tell
-formula from copying (``draft_families``).
+documents: the candidates are found by the steps of ``reuse.tiers.families``
+(recurring text whose long shingles, ``2k`` tokens, are in at least
+``min_docs`` documents, grouped by the shingles its pieces share; short lines;
+watermark lines), and every rule of what a family is comes from there too
+(``kept``, ``described``, ``order_key``, the ids, ``candidate_lines``,
+``min_docs_for`` of the library's size and ``--min-docs``): this module only
+keeps the candidates in tables and decides which of them a change touches.
+A check reads them back to tell formula from copying (``draft_families``).
+
+As a maintainer (``reuse.library.writing``) it has ``SCHEMA``, ``prepare``,
+``update`` and ``stats``.
 
 The families themselves are two tables:
 
@@ -31,7 +36,7 @@ What a scan keeps in memory, the library keeps in tables, so that an
   is and folded (the most common wording represents the family);
 * ``tmpl_shorts (key, doc, start, end, text, position)``: lines too short for
   shingles, by folded text;
-* ``tmpl_lines (hash, doc)``: lines of up to 120 characters, to know which
+* ``tmpl_lines (hash, doc)``: each document's ``candidate_lines``, to know which
   recur (a hint a watermark line needs); ``tmpl_marks (key, doc, start, end,
   text)``: each document's watermark lines.
 
@@ -54,10 +59,10 @@ When the library grows so that ``min_docs`` rises, the shingles below it are
 dropped (their documents cut again) and the families below it dropped: the
 documents near the threshold are the ones recomputed. A removal lowers
 counts the same way; one that lowers ``min_docs`` itself recomputes every
-family (reading the library back and the templates stage of a scan of it:
-about 20 s for 3,476 documents here), since text newly frequent is not
-tracked; with the default ``--min-docs`` that is
-one removal in about twenty once the library has over 70 documents. So does
+family (reading the library back and the templates stage of a scan of it;
+``benchmarks/RESULTS.md`` has the cost), since text newly frequent is not
+tracked; with the default ``--min-docs`` that is one removal in about twenty
+once the library has over 70 documents. So does
 a batch of more than a quarter of the library (counting in memory is then
 cheaper than through the index), and the first change of a library built
 before families were kept. For a new library (a build), the part of that
@@ -66,9 +71,8 @@ process that indexes units while the rows are written.
 
 The result is the same as computing everything anew (``tests/
 test_library_templates.py`` checks each step of random sequences of adds and
-removes against a build from scratch). Adding a 20 KB document to a library
-of 3,476 takes 0.04-0.15 s here, about 0.5 s when a new family forms across
-the 174 documents ``min_docs`` asks for (``benchmarks/library_bench.py``).
+removes against a build from scratch); what an add costs is measured by
+``benchmarks/library_bench.py`` (figures in ``benchmarks/RESULTS.md``).
 """
 
 from __future__ import annotations
@@ -76,29 +80,26 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from reuse import arrays
-from reuse.tiers import families as tpl
 from reuse.config import Settings
-from reuse.features import Features, extract
+from reuse.features import Features, extract, extract_tokens
 from reuse.library.store import Library
 from reuse.library.writing import Change
 from reuse.model import Document, Template
 from reuse.normalize import fold
-from reuse.shingle import tokenize
+from reuse.tiers import families as tier
 from reuse.unionfind import components
 
 
 STATE_KEY = "template_state"
 """Meta key: JSON ``{"version", "min_docs", "max_gap", "threshold"}``; absent until families were computed."""
 VERSION = 1
-LINE_CHARS = 120
-"""Longest line that can be a watermark (``reuse.templates.watermark_lines``)."""
 FULL_SHARE = 0.25
 """A batch of more than this share of the library recomputes every family at once."""
 
@@ -150,19 +151,9 @@ def _signed(values: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(values, dtype=np.uint64).view(np.int64)
 
 
-def _key_id(prefix: str, key: str) -> str:
-    """A family id for a keyed family (short line, watermark line): stable for its folded text."""
-    return prefix + hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
-
-
 def _line_hash(line: str) -> int:
     return int.from_bytes(hashlib.blake2b(line.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little",
                           signed=True)
-
-
-def _comp_id(doc: int, lo: int) -> str:
-    """A component's id: its first piece (pieces belong to one component each, so ids never collide)."""
-    return f"r{doc}.{lo}"
 
 
 class _Spans:
@@ -217,11 +208,11 @@ class _Context:
         """The document's features: extracted by the write in progress, or its folded text and tokens."""
         feat = self.fresh.get(doc)
         if feat is None:
-            feat = self.fresh[doc] = tokens_only(document.text if document else self.text(doc), self.settings)
+            feat = self.fresh[doc] = extract_tokens(document.text if document else self.text(doc), self.settings)
         return feat
 
     def fold(self, text: str) -> str:
-        """``fold(text).text``, as ``templates.describe`` folds a member (the same lines recur: kept)."""
+        """``fold(text).text``, as ``families.describe`` folds a member (the same lines recur: kept)."""
         if text not in self.folded:
             self.folded[text] = fold(text).text
         return self.folded[text]
@@ -232,19 +223,6 @@ class _Context:
         if doc not in self.texts:
             self.texts[doc] = self.conn.execute("SELECT text FROM documents WHERE id = ?", (doc,)).fetchone()[0]
         return self.texts[doc]
-
-
-def tokens_only(text: str, settings: Settings) -> Features:
-    """What template detection reads of a text: ``features.extract``'s folded text, tokens and weights only.
-
-    Its shingles and units are left empty: re-reading a stored document costs
-    folding and tokenizing, not hashing shingles and cutting units again.
-    """
-    folded = fold(text, simplify=settings.simplify, fold_digits=settings.fold_digits)
-    tokens = tokenize(folded, unit=settings.unit)
-    cum = np.concatenate([[0], np.cumsum(tokens.weight, dtype=np.int64)]).astype(np.int32)
-    return Features(folded, tokens, np.zeros(0, dtype=np.uint64), np.zeros((0, 2), dtype=np.int64),
-                    np.zeros(0, dtype=np.uint8), cum)
 
 
 def _state(library: Library) -> dict[str, Any] | None:
@@ -317,7 +295,7 @@ def update(library: Library, change: Change) -> None:
     params = state or {"min_docs": base.min_docs, "max_gap": base.max_gap}
     n_docs = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
     ctx = _Context(library, settings, int(params["max_gap"]), params["min_docs"],
-                   tpl.min_docs_for(n_docs, params["min_docs"]), dict(change.features), {},
+                   tier.min_docs_for(n_docs, params["min_docs"]), dict(change.features), {},
                    dict(change.documents), {}, {}, change.prepared)
     full = (state is None or ctx.threshold < state["threshold"]
             or len(change.added) > FULL_SHARE * n_docs)
@@ -359,7 +337,7 @@ def families_of(ids: Sequence[int], features: Sequence[Features], *, k: int, thr
     The CPU part of a full recompute: a build computes it while its rows are
     written (see ``prepare``).
     """
-    longs = [tpl.long_hashes(feat, k) for feat in features]
+    longs = [tier.long_hashes(feat, k) for feat in features]
     values, counts = arrays.doc_counts(longs)
     keep = counts >= threshold
     frequent, doc_freq = values[keep], counts[keep]  # sorted by hash
@@ -379,7 +357,7 @@ def prepare(documents: Sequence[Document], features: Sequence[Features], ids: Se
     """
     order = sorted(range(len(documents)), key=lambda i: documents[i].id.encode("utf-8", "surrogatepass"))
     return families_of([ids[i] for i in order], [features[i] for i in order], k=settings.shingle,
-                       threshold=tpl.min_docs_for(len(documents), settings.min_docs))
+                       threshold=tier.min_docs_for(len(documents), settings.min_docs))
 
 
 def _recompute(ctx: _Context) -> None:
@@ -409,7 +387,7 @@ def _recompute(ctx: _Context) -> None:
         groups[root].append(piece[:2])
     comp_of = {}
     for pieces in groups.values():
-        comp = _comp_id(*min(pieces))
+        comp = tier.component_id(*min(pieces))
         comp_of.update((piece, comp) for piece in pieces)
     _store_pieces(ctx, found.pieces, comp_of)
     _refresh_marks(ctx, ids, repeated={line for line, n in lines.items() if n > 1})
@@ -426,9 +404,9 @@ def _index_document(ctx: _Context, doc: int, document: Document, feat: Features)
     conn.execute("INSERT INTO tmpl_docs (doc, name, length) VALUES (?, ?, ?)", (doc, document.id, len(document.text)))
     conn.executemany(
         "INSERT OR IGNORE INTO tmpl_shorts (key, doc, start, end, text, position) VALUES (?, ?, ?, ?, ?, ?)",
-        [(key, doc, s.start, s.end, document.text[s.start:s.end], tpl.position(document, s.start))
-         for key, s in tpl.short_lines(document, feat, min_length=ctx.min_length)])
-    lines = {line for line in (document.text[p.start:p.end] for p in document.paragraphs) if len(line) <= LINE_CHARS}
+        [(key, doc, s.start, s.end, document.text[s.start:s.end], tier.position(document, s.start))
+         for key, s in tier.short_lines(document, feat, min_length=ctx.min_length)])
+    lines = tier.candidate_lines(document)
     conn.executemany("INSERT OR IGNORE INTO tmpl_lines (hash, doc) VALUES (?, ?)",
                      [(_line_hash(line), doc) for line in lines])
     return lines
@@ -441,8 +419,8 @@ Piece = tuple[int, int, int, int, int, set[int]]
 def _cut(k: int, doc: int, feat: Features, hashes: np.ndarray, frequent: np.ndarray) -> list[Piece]:
     """A document's pieces: token ranges covered by the sorted ``frequent`` shingles."""
     out = []
-    for lo, hi in tpl.pieces(feat, frequent, hashes, k):
-        out.append((doc, lo, hi, *feat.original_span(*feat.char_span(lo, hi)), tpl.piece_hashes(hashes, lo, hi, k)))
+    for lo, hi in tier.pieces(feat, frequent, hashes, k):
+        out.append((doc, lo, hi, *feat.original_span(*feat.char_span(lo, hi)), tier.piece_hashes(hashes, lo, hi, k)))
     return out
 
 
@@ -489,9 +467,10 @@ def _update(ctx: _Context, added: list[int], removed: list[int], old_threshold: 
 
     # 2. a higher threshold: families below it go (those touched below are derived again anyway)
     if m > old_threshold:
-        for (family,) in conn.execute("SELECT id FROM templates WHERE doc_count < ? AND kind != 'watermark'",
-                                      (m,)).fetchall():
-            drop_family(ctx.library, family)
+        for family, kind, doc_count in conn.execute("SELECT id, kind, doc_count FROM templates WHERE doc_count < ?",
+                                                    (m,)).fetchall():
+            if not tier.enough_documents(doc_count, m, watermark=kind == "watermark"):
+                drop_family(ctx.library, family)
 
     # 3. added documents: their shingles counted, those now frequent found where else they are
     longs: dict[int, np.ndarray] = {}
@@ -500,7 +479,7 @@ def _update(ctx: _Context, added: list[int], removed: list[int], old_threshold: 
         if doc not in ctx.fresh:  # their shingles are looked up in the postings: the whole features
             ctx.fresh[doc] = extract(document, ctx.settings)
         feat = ctx.fresh[doc]
-        longs[doc] = tpl.long_hashes(feat, ctx.k)
+        longs[doc] = tier.long_hashes(feat, ctx.k)
         _index_document(ctx, doc, document, feat)
     if added:
         dirty |= _count_added(ctx, added, longs)
@@ -524,7 +503,7 @@ def _update(ctx: _Context, added: list[int], removed: list[int], old_threshold: 
     cut = {doc: longs.get(doc) for doc in recut}
     for doc in recut:
         if cut[doc] is None:
-            cut[doc] = tpl.long_hashes(ctx.features(doc), ctx.k)
+            cut[doc] = tier.long_hashes(ctx.features(doc), ctx.k)
     frequent = _frequent_among(ctx, np.concatenate(list(cut.values())) if cut else np.zeros(0, dtype=np.uint64))
     for doc in recut:
         fresh += _cut(ctx.k, doc, ctx.features(doc), cut[doc], frequent)
@@ -694,7 +673,7 @@ def _holders(ctx: _Context, chains: dict[int, tuple[list[tuple[int, int]], bool]
             for doc in out[h]:
                 unsure[doc].append(h)
     for doc, hs in unsure.items():
-        own = np.sort(tpl.long_hashes(ctx.features(doc), ctx.k))
+        own = np.sort(tier.long_hashes(ctx.features(doc), ctx.k))
         for h, there in zip(hs, arrays.contains(own, np.array(hs, dtype=np.uint64)).tolist()):
             if not there:
                 out[h].discard(doc)
@@ -747,7 +726,7 @@ def _split(ctx: _Context, lossy: set[str]) -> tuple[set[str], set[str]]:
         for root, piece in zip(roots, pieces):
             groups[root].append(piece)
         for group in groups.values():
-            new = _comp_id(*min(group))
+            new = tier.component_id(*min(group))
             if new != comp:
                 conn.executemany("UPDATE tmpl_pieces SET comp = ? WHERE doc = ? AND lo = ?",
                                  [(new, d, lo) for d, lo in group])
@@ -783,7 +762,7 @@ def _attach(ctx: _Context, fresh: list[Piece]) -> tuple[set[str], set[str]]:
         new_pieces = [(fresh[n][0], fresh[n][1]) for n in nodes if n < len(fresh)]
         merged = [old[n - len(fresh)] for n in nodes if n >= len(fresh)]
         first = min(new_pieces + [_first_piece(ctx, c) for c in merged])
-        comp = _comp_id(*first)
+        comp = tier.component_id(*first)
         conn.executemany("UPDATE tmpl_pieces SET comp = ? WHERE doc = ? AND lo = ?",
                          [(comp, d, lo) for d, lo in new_pieces])
         for c in merged:
@@ -823,15 +802,15 @@ def _refresh_marks(ctx: _Context, docs: Sequence[int], keys: set[str] | None = N
     changed: set[int] = set()
     for doc in docs:
         document = ctx.document(doc)
-        lines = {document.text[p.start:p.end] for p in document.paragraphs}
+        lines = tier.candidate_lines(document)
         if repeated is not None:
             mine = lines & repeated
         else:
-            mine = {line for line in lines if len(line) <= LINE_CHARS and conn.execute(
+            mine = {line for line in lines if conn.execute(
                 "SELECT count(*) FROM (SELECT 1 FROM tmpl_lines WHERE hash = ? LIMIT 2)", (_line_hash(line),)
             ).fetchone()[0] > 1}
         marks = [(key, doc, s.start, s.end, document.text[s.start:s.end])
-                 for key, s in tpl.watermark_marks(document, mine)]
+                 for key, s in tier.watermark_marks(document, mine)]
         before = conn.execute("SELECT key, doc, start, end, text FROM tmpl_marks WHERE doc = ? "
                               "ORDER BY start, end, key", (doc,)).fetchall()
         if sorted(before, key=lambda r: (r[2], r[3], r[0])) == sorted(marks, key=lambda r: (r[2], r[3], r[0])):
@@ -854,15 +833,16 @@ def _names(ctx: _Context, docs: Iterable[int]) -> dict[int, tuple[str, int]]:
     return ctx.names
 
 
-def _inside_marks(ctx: _Context, members: Sequence[tuple[int, int, int]]) -> bool:
-    """True when every member lies inside a watermark line of its document (the family is that watermark)."""
+def _watermarks(ctx: _Context) -> Callable[[int], list[tuple[int, int]]]:
+    """``watermarks(doc)``: the spans of a document's watermark lines, as ``families.kept`` asks for them."""
     spans: dict[int, list[tuple[int, int]]] = {}
-    for doc, start, end in members:
+
+    def of(doc: int) -> list[tuple[int, int]]:
         if doc not in spans:
             spans[doc] = ctx.conn.execute("SELECT start, end FROM tmpl_marks WHERE doc = ?", (doc,)).fetchall()
-        if not any(s <= start and end <= e for s, e in spans[doc]):
-            return False
-    return True
+        return spans[doc]
+
+    return of
 
 
 def _derive(ctx: _Context, comps: set[str], short_keys: set[str], mark_keys: set[str]) -> None:
@@ -875,33 +855,30 @@ def _derive(ctx: _Context, comps: set[str], short_keys: set[str], mark_keys: set
         _derive_short(ctx, key)
 
 
-def _put(ctx: _Context, family: str, members: list[tuple[int, int, int, str, str]], positions: list[str] | None, *,
-         watermark: bool = False) -> None:
-    """Describe and write a family from its members ``(doc, start, end, text, folded text)``."""
-    names = _names(ctx, (m[0] for m in members))
-    order = sorted(range(len(members)), key=lambda n: (names[members[n][0]][0], members[n][1]))
-    ranked = [positions[n] for n in order] if positions is not None else []
-    kind, rep = tpl.describe([members[n][3] for n in order], ranked, is_watermark=watermark,
-                             short=positions is not None, keys=[members[n][4] for n in order])
-    put_family(ctx.library, family, kind, rep, [m[:3] for m in members])
+def _settle(ctx: _Context, family: str, source: str, rows: Sequence[tuple], *, key: str | None = None,
+            positions: list[str] | None = None) -> None:
+    """Write the family of these member rows ``(doc, start, end, text, folded text)`` if ``families.kept`` keeps it,
+    described by ``families.described``; drop it otherwise."""
+    members = [tier.Member(*r[:3]) for r in rows]
+    names = _names(ctx, (m.doc for m in members))
+    lengths = {doc: names[doc][1] for doc in {m.doc for m in members}}
+    if not tier.kept(source, members, min_docs=ctx.threshold, lengths=lengths, watermarks=_watermarks(ctx), key=key):
+        drop_family(ctx.library, family)
+        return
+    t = tier.described(members, {doc: names[doc][0] for doc in lengths}, [r[3] for r in rows],
+                       keys=[r[4] for r in rows], positions=positions, watermark=source == tier.WATERMARK)
+    put_family(ctx.library, family, t.kind, t.text, [r[:3] for r in rows])
 
 
 def _derive_marks(ctx: _Context, key: str) -> None:
-    family = _key_id("w", key)
     rows = ctx.conn.execute("SELECT doc, start, end, text, key FROM tmpl_marks WHERE key = ?", (key,)).fetchall()
-    if rows and key:
-        _put(ctx, family, rows, None, watermark=True)
-    else:
-        drop_family(ctx.library, family)
+    _settle(ctx, tier.line_id(tier.WATERMARK, key), tier.WATERMARK, rows, key=key)
 
 
 def _derive_short(ctx: _Context, key: str) -> None:
-    family = _key_id("s", key)
     rows = ctx.conn.execute("SELECT doc, start, end, text, position FROM tmpl_shorts WHERE key = ?", (key,)).fetchall()
-    if len({r[0] for r in rows}) < ctx.threshold or _inside_marks(ctx, [r[:3] for r in rows]):
-        drop_family(ctx.library, family)
-        return
-    _put(ctx, family, [(*r[:4], ctx.fold(r[3])) for r in rows], [r[4] for r in rows])
+    _settle(ctx, tier.line_id(tier.SHORT, key), tier.SHORT, [(*r[:4], ctx.fold(r[3])) for r in rows],
+            positions=[r[4] for r in rows])
 
 
 def _derive_comp(ctx: _Context, comp: str) -> None:
@@ -914,7 +891,7 @@ def _derive_comp(ctx: _Context, comp: str) -> None:
         spans[doc].start[lo] = start
         spans[doc].end[hi] = end
         items.append((doc, lo, hi))
-    members = tpl.join(items, spans, max_gap=ctx.max_gap, min_length=ctx.min_length) if items else []
+    members = tier.join(items, spans, max_gap=ctx.max_gap, min_length=ctx.min_length) if items else []
     old = {(d, s, e): (t, f) for d, s, e, t, f in conn.execute(
         "SELECT doc, start, end, text, folded FROM tmpl_members WHERE comp = ?", (comp,))}
     rows = []
@@ -932,16 +909,7 @@ def _derive_comp(ctx: _Context, comp: str) -> None:
                      [(*span, comp) for span in sorted(set(old) - now)])
     conn.executemany("INSERT INTO tmpl_members (doc, start, end, comp, text, folded) VALUES (?, ?, ?, ?, ?, ?)",
                      [(d, s, e, comp, t, f) for d, s, e, t, f in rows if (d, s, e) not in old])
-    docs = {r[0] for r in rows}
-    if len(docs) < ctx.threshold:
-        drop_family(ctx.library, comp)
-        return
-    lengths = {doc: length for doc, (_, length) in _names(ctx, docs).items()}
-    if tpl.whole_documents([tpl.Member(*r[:3]) for r in rows], lengths) or _inside_marks(
-            ctx, [r[:3] for r in rows]):
-        drop_family(ctx.library, comp)
-        return
-    _put(ctx, comp, rows, None)
+    _settle(ctx, comp, tier.RECURRING, rows)
 
 
 # -- reading -------------------------------------------------------------------------------------
@@ -956,7 +924,7 @@ def read_families(library: Library) -> list[Template]:
             "SELECT d.name, m.start, m.end FROM template_members m JOIN documents d ON d.id = m.doc "
             "WHERE m.template = ? ORDER BY d.name, m.start, m.end", (family,)).fetchall()
         out.append(Template(family, kind, text, doc_count, tuple(tuple(m) for m in members)))
-    out.sort(key=lambda t: (-t.doc_count, t.kind, -len(t.text), t.text, t.members))
+    out.sort(key=tier.order_key)
     return out
 
 
@@ -990,12 +958,12 @@ def draft_families(library: Library, draft: Document, feat: Features) -> list[Te
     settings = library.settings()
     k, min_length = settings.shingle, settings.min_length
     found: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    hashes = tpl.long_hashes(feat, k)
+    hashes = tier.long_hashes(feat, k)
     ctx = _Context(library, settings, int(state["max_gap"]), state["min_docs"], int(state["threshold"]), {}, {}, {},
                    {}, {})
     frequent = _frequent_among(ctx, hashes)
     by_comp: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
-    for lo, hi in tpl.pieces(feat, frequent, hashes, k) if len(frequent) else ():
+    for lo, hi in tier.pieces(feat, frequent, hashes, k) if len(frequent) else ():
         inside = np.unique(hashes[lo: hi - 2 * k + 1])
         votes: dict[str, int] = defaultdict(int)
         for h in _signed(inside[arrays.contains(frequent, inside)]).tolist():
@@ -1006,18 +974,17 @@ def draft_families(library: Library, draft: Document, feat: Features) -> list[Te
         if votes:  # a piece bridging components goes with the one it shares most with
             by_comp[min(votes, key=lambda c: (-votes[c], c))].append((0, lo, hi))
     for comp, items in by_comp.items():
-        found[comp] += [(m.start, m.end) for m in tpl.join(items, {0: feat}, max_gap=ctx.max_gap,
+        found[comp] += [(m.start, m.end) for m in tier.join(items, {0: feat}, max_gap=ctx.max_gap,
                                                             min_length=min_length)]
-    for key, span in tpl.short_lines(draft, feat, min_length=min_length):
-        found[_key_id("s", key)].append((span.start, span.end))
-    lines = {draft.text[p.start:p.end] for p in draft.paragraphs}
-    repeated = {line for line in lines if len(line) <= LINE_CHARS and conn.execute(
+    for key, span in tier.short_lines(draft, feat, min_length=min_length):
+        found[tier.line_id(tier.SHORT, key)].append((span.start, span.end))
+    repeated = {line for line in tier.candidate_lines(draft) if conn.execute(
         "SELECT 1 FROM tmpl_lines WHERE hash = ? LIMIT 1", (_line_hash(line),)).fetchone()}
     own: dict[str, str] = {}
-    for key, span in tpl.watermark_marks(draft, repeated):
+    for key, span in tier.watermark_marks(draft, repeated):
         if key:
-            found[_key_id("w", key)].append((span.start, span.end))
-            own.setdefault(_key_id("w", key), draft.text[span.start:span.end])
+            found[tier.line_id(tier.WATERMARK, key)].append((span.start, span.end))
+            own.setdefault(tier.line_id(tier.WATERMARK, key), draft.text[span.start:span.end])
     out = []
     for family, spans in sorted(found.items()):
         row = conn.execute("SELECT kind, text, doc_count FROM templates WHERE id = ?", (family,)).fetchone()

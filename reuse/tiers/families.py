@@ -14,21 +14,36 @@ stage finds them so that scores can tell formula from copying:
 
 Each family gets a kind: watermark, placeholder, structure, boilerplate or
 formula.
+
+Every rule of what a family is lives here, and the scan, the library and
+``reuse check`` all call it: which candidates are kept (``kept``: the
+``min_docs`` threshold of ``min_docs_for``, copies of whole documents,
+families inside watermark lines), which lines can be watermarks
+(``candidate_lines``, ``watermark_lines``), a family's kind and representative
+text (``described``), the order of families (``order_key``) and their ids
+(``numbered`` for a corpus; ``component_id`` and ``line_id`` for a library,
+whose families stay while others come and go), and when a passage is a
+family's (``lies_in``, ``mark_templates``). A scan finds the candidates over
+its corpus (``recurring``, ``line_families``) and ``assemble`` applies the
+rules; the library keeps the same candidates in tables and applies the same
+rules to those a change touches (``reuse.library.families``).
 """
 
 from __future__ import annotations
 
 import bisect
+import hashlib
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from reuse import arrays
 from reuse.features import Features
-from reuse.model import Document, Span, Template
+from reuse.model import Document, Passage, Span, Template
+from reuse.normalize import fold
 from reuse.shingle import shingle_hashes
 from reuse.unionfind import components
 
@@ -48,6 +63,13 @@ _STRUCTURE = re.compile(
 
 HEAD_PARAGRAPHS = 6
 TAIL_PARAGRAPHS = 8
+LINE_CHARS = 120
+"""Longest line that can be a watermark."""
+LIES_IN = 0.8
+"""Share of a passage inside one family's member for the passage to be that family's (template, not copying)."""
+
+RECURRING, SHORT, WATERMARK = "recurring", "short", "watermark"
+"""Where a candidate family comes from: recurring long shingles, a short line, a watermark line."""
 
 
 @dataclass(frozen=True)
@@ -104,7 +126,10 @@ def piece_hashes(hashes: np.ndarray, lo: int, hi: int, k: int) -> set[int]:
 
 def recurring(documents: Sequence[Document], features: Sequence[Features], *, k: int, min_docs: int,
               max_gap: int, min_length: int) -> list[list[Member]]:
-    """Families of text recurring in at least ``min_docs`` documents, as members per family."""
+    """Candidate families of text whose long shingles recur in at least ``min_docs`` documents, as members.
+
+    ``assemble`` keeps those that ``kept`` allows.
+    """
     long = [long_hashes(f, k) for f in features]
     frequent = arrays.ValueSet(arrays.frequent_values(long, min_docs))
     if not len(frequent):
@@ -116,13 +141,7 @@ def recurring(documents: Sequence[Document], features: Sequence[Features], *, k:
     by_family: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
     for root, piece in zip(roots, found):
         by_family[root].append(piece)
-    lengths = [len(doc.text) for doc in documents]
-    families = []
-    for items in by_family.values():
-        members = join(items, features, max_gap=max_gap, min_length=min_length)
-        if len({m.doc for m in members}) >= min_docs and not whole_documents(members, lengths):
-            families.append(members)
-    return families
+    return [join(items, features, max_gap=max_gap, min_length=min_length) for items in by_family.values()]
 
 
 def whole_documents(members: Sequence[Member], lengths, share: float = 0.5) -> bool:
@@ -189,7 +208,7 @@ def watermark_lines(doc: Document, repeated: set[str]) -> list[Span]:
     local = Counter(lines)
     for i in [*head, *tail]:
         line = lines[i]
-        if len(line) > 120:
+        if len(line) > LINE_CHARS:
             continue
         hinted = _WATERMARK_WEAK.search(line) is not None
         if _is_watermark_line(line) or (local[line] > 1 and len(line) < 40) or (line in repeated and hinted):
@@ -228,22 +247,25 @@ def short_units(documents: Sequence[Document], features: Sequence[Features], *, 
     return [
         sorted(set(ms), key=lambda m: (m.doc, m.start))
         for key, ms in sorted(where.items())
-        if len({m.doc for m in ms}) >= min_docs
+        if enough_documents(len({m.doc for m in ms}), min_docs)  # the others can never be kept
     ]
 
 
+def candidate_lines(doc: Document) -> set[str]:
+    """The lines (whole paragraphs) of a document that can be watermark lines: ``LINE_CHARS`` at most."""
+    return {line for line in (doc.text[p.start:p.end] for p in doc.paragraphs) if len(line) <= LINE_CHARS}
+
+
 def repeated_lines(documents: Sequence[Document]) -> set[str]:
-    """Lines (whole paragraphs) found in more than one document."""
+    """Candidate lines found in more than one document (a hint a watermark line needs)."""
     line_counts: Counter = Counter()
     for doc in documents:
-        line_counts.update({doc.text[p.start:p.end] for p in doc.paragraphs})
+        line_counts.update(candidate_lines(doc))
     return {line for line, n in line_counts.items() if n > 1}
 
 
 def watermark_marks(doc: Document, repeated: set[str]) -> list[tuple[str, Span]]:
     """A document's watermark lines as ``(folded text, span)``: the same folded line is one family."""
-    from reuse.normalize import fold
-
     return [(fold(doc.text[span.start:span.end]).text, span) for span in watermark_lines(doc, repeated)]
 
 
@@ -255,8 +277,6 @@ def describe(texts: Sequence[str], positions: Sequence[str], *, is_watermark: bo
     the representative (ties: the first in text order); ``positions``
     ('head', 'tail' or 'body' of each member) matter for short lines only.
     """
-    from reuse.normalize import fold
-
     keys = list(keys) if keys is not None else [fold(t).text for t in texts]
     counts = Counter(keys)
     top = max(counts.values())
@@ -298,7 +318,8 @@ def find_templates(documents: Sequence[Document], features: Sequence[Features], 
     with ``assemble``.
     """
     groups = recurring(documents, features, k=k, min_docs=min_docs, max_gap=max_gap, min_length=min_length)
-    return assemble(documents, groups, line_families(documents, features, min_docs=min_docs, min_length=min_length))
+    return assemble(documents, groups, line_families(documents, features, min_docs=min_docs, min_length=min_length),
+                    min_docs=min_docs)
 
 
 def line_families(documents: Sequence[Document], features: Sequence[Features], *, min_docs: int,
@@ -315,37 +336,135 @@ def line_families(documents: Sequence[Document], features: Sequence[Features], *
 
 
 def assemble(documents: Sequence[Document], groups: list[list[Member]],
-             lines: tuple[list[list[Member]], dict[str, list[Member]]]) -> list[Template]:
-    """Template families from ``recurring`` groups and ``line_families``, described, ordered and numbered."""
+             lines: tuple[list[list[Member]], dict[str, list[Member]]], *, min_docs: int) -> list[Template]:
+    """Template families from ``recurring`` groups and ``line_families``: kept, described, ordered and numbered."""
     shorts, marks = lines
-    families: list[tuple[list[Member], bool]] = [(g, False) for g in groups]
-    short_ids = {id(g) for g in shorts}
-    families += [(g, False) for g in shorts]
-    watermark_spans = {(m.doc, m.start, m.end) for ms in marks.values() for m in ms}
-    # a recurring family lying inside watermark lines is that watermark, not a formula
-    families = [
-        (g, w) for g, w in families
-        if not all(any(d == m.doc and s <= m.start and m.end <= e for d, s, e in watermark_spans) for m in g)
-    ]
-    families += [(ms, True) for key, ms in marks.items() if key]
-
+    names = [doc.id for doc in documents]
+    lengths = [len(doc.text) for doc in documents]
+    spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for ms in marks.values():
+        for m in ms:
+            spans[m.doc].append((m.start, m.end))
+    watermarks = lambda doc: spans.get(doc, ())  # noqa: E731
+    candidates = [(RECURRING, g, None) for g in groups] + [(SHORT, g, None) for g in shorts]
+    candidates += [(WATERMARK, ms, key) for key, ms in marks.items()]
     templates = []
-    for members, is_watermark in families:
+    for source, members, key in candidates:
+        if not kept(source, members, min_docs=min_docs, lengths=lengths, watermarks=watermarks, key=key):
+            continue
         texts = [documents[m.doc].text[m.start:m.end] for m in members]
-        short = id(members) in short_ids
-        positions = [position(documents[m.doc], m.start) for m in members] if short else []
-        kind, rep = describe(texts, positions, is_watermark=is_watermark, short=short)
-        ordered = sorted(members, key=lambda m: (documents[m.doc].id, m.start))
-        templates.append(
-            Template(
-                id="",
-                kind=kind,
-                text=rep,
-                doc_count=len({m.doc for m in members}),
-                members=tuple((documents[m.doc].id, m.start, m.end) for m in ordered),
-            )
-        )
-    templates.sort(key=lambda t: (-t.doc_count, t.kind, -len(t.text), t.text, t.members))
-    return [
-        Template(f"t{n:03d}", t.kind, t.text, t.doc_count, t.members) for n, t in enumerate(templates, 1)
-    ]
+        positions = [position(documents[m.doc], m.start) for m in members] if source == SHORT else None
+        templates.append(described(members, names, texts, positions=positions, watermark=source == WATERMARK))
+    return numbered(templates)
+
+
+# -- the rules, for a corpus and for a library ------------------------------------------------------
+
+
+def enough_documents(doc_count: int, min_docs: int, *, watermark: bool = False) -> bool:
+    """Whether a family stands on ``doc_count`` documents: ``min_docs`` (``min_docs_for``), or one for a watermark.
+
+    >>> enough_documents(2, 3), enough_documents(3, 3), enough_documents(1, 3, watermark=True)
+    (False, True, True)
+    """
+    return watermark or doc_count >= min_docs
+
+
+def kept(source: str, members: Sequence[Member], *, min_docs: int, lengths: Sequence[int] | Mapping[int, int],
+         watermarks: Callable[[int], Iterable[tuple[int, int]]], key: str | None = None) -> bool:
+    """Whether a candidate family is a template family.
+
+    Args:
+        source: ``RECURRING``, ``SHORT`` or ``WATERMARK``.
+        members: where it occurs (``doc`` as the caller numbers documents).
+        min_docs: the threshold (``min_docs_for``).
+        lengths: ``lengths[doc]``, each document's text length.
+        watermarks: ``watermarks(doc)``, the spans of a document's watermark lines.
+        key: a watermark line's folded text (an empty one is no family).
+    """
+    if source == WATERMARK:
+        return bool(members) and bool(key)
+    if not enough_documents(len({m.doc for m in members}), min_docs):
+        return False
+    if source == RECURRING and whole_documents(members, lengths):
+        return False
+    return not inside_watermarks(members, watermarks)
+
+
+def inside_watermarks(members: Sequence[Member], watermarks: Callable[[int], Iterable[tuple[int, int]]]) -> bool:
+    """True when every member lies inside a watermark line of its document: the family is that watermark."""
+    return all(any(s <= m.start and m.end <= e for s, e in watermarks(m.doc)) for m in members)
+
+
+def described(members: Sequence[Member], names: Sequence[str] | Mapping[int, str], texts: Sequence[str], *,
+              keys: Sequence[str] | None = None, positions: Sequence[str] | None = None,
+              watermark: bool = False) -> Template:
+    """A kept family as a Template (id to be given): kind, representative text, documents, members.
+
+    Members are read in (document name, start) order, ``names[doc]`` naming
+    each member's document; ``texts`` (and the folded ``keys``, when the
+    caller has them; ``positions`` of a short line's members) go with
+    ``members``. The Template's members are ``(document name, start, end)``.
+    """
+    order = sorted(range(len(members)), key=lambda n: (names[members[n].doc], members[n].start))
+    kind, rep = describe([texts[n] for n in order], [positions[n] for n in order] if positions is not None else [],
+                         is_watermark=watermark, short=positions is not None,
+                         keys=[keys[n] for n in order] if keys is not None else None)
+    return Template("", kind, rep, len({m.doc for m in members}),
+                    tuple((names[members[n].doc], members[n].start, members[n].end) for n in order))
+
+
+def order_key(t: Template) -> tuple:
+    """Families most widespread first, then by kind, longest text first, text and members."""
+    return (-t.doc_count, t.kind, -len(t.text), t.text, t.members)
+
+
+def numbered(templates: Iterable[Template]) -> list[Template]:
+    """A corpus's families in order, numbered ``t001``, ``t002``...: a scan's ids."""
+    ordered = sorted(templates, key=order_key)
+    return [Template(f"t{n:03d}", t.kind, t.text, t.doc_count, t.members) for n, t in enumerate(ordered, 1)]
+
+
+def component_id(doc: int, lo: int) -> str:
+    """A library's id of a recurring family: its first piece, ``r<doc row id>.<token>``.
+
+    Pieces belong to one component each, so ids never collide, and the id
+    stays as other documents come and go unless the first piece does.
+    """
+    return f"r{doc}.{lo}"
+
+
+def line_id(source: str, key: str) -> str:
+    """A library's id of a short-line or watermark-line family: stable for its folded text ``key``.
+
+    >>> line_id(SHORT, "同志们"), line_id(WATERMARK, "同志们")
+    ('s0b2eeec78607', 'w0b2eeec78607')
+    """
+    prefix = {SHORT: "s", WATERMARK: "w"}[source]
+    return prefix + hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
+
+
+def lies_in(lo: int, hi: int, spans: Iterable[tuple[int, int, str]]) -> tuple[int, int, str] | None:
+    """The member ``(start, end, family)`` covering most of ``[lo, hi)``, if it covers ``LIES_IN`` of it."""
+    best, most = None, 0
+    for span in spans:
+        overlap = min(hi, span[1]) - max(lo, span[0])
+        if overlap > most:
+            best, most = span, overlap
+    return best if hi > lo and most >= LIES_IN * (hi - lo) else None
+
+
+def mark_templates(passages: Sequence[Passage], templates: Sequence[Template]) -> list[Passage]:
+    """Passages whose ``a`` side lies in one family's member (``lies_in``) get its id.
+
+    A passage already marked keeps its family.
+    """
+    members: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    for t in templates:
+        for doc, start, end in t.members:
+            members[doc].append((start, end, t.id))
+    out = []
+    for p in passages:
+        found = lies_in(p.a_start, p.a_end, members.get(p.a, ())) if p.template is None else None
+        out.append(replace(p, template=found[2]) if found is not None else p)
+    return out
