@@ -50,8 +50,8 @@ def test_local_worker_processes_give_the_same_report(tmp_path, monkeypatch):
     monkeypatch.setattr(pipeline, "BATCH_BYTES", 1)
     global _PIDS
     _PIDS = tmp_path / "pids"
-    monkeypatch.setattr(pipeline, "_ALIGN", pipeline._align_job, raising=False)
-    monkeypatch.setattr(pipeline, "_align_job", _spy_align_job)
+    monkeypatch.setattr(pipeline, "_ALIGN", pipeline._align_task, raising=False)
+    monkeypatch.setattr(pipeline, "_align_task", _spy_align_job)
     pooled = run([str(corpus)], Settings(workers=2), engine=LocalEngine(2))
     assert alone.passages and dumps(pooled) == dumps(alone)
     pids = set(_PIDS.read_text().split())
@@ -241,12 +241,14 @@ def test_a_scan_task_runs_without_the_collector_and_leaves_it_as_found(monkeypat
 
     from reuse import pipeline
 
-    monkeypatch.setitem(pipeline._CORPUS_STAGES, "probe", lambda documents, features, settings: gc.isenabled())
+    def probe(documents, features, settings):
+        return gc.isenabled()
+
     seen = []
     try:
         for enabled in (True, False):
             (gc.enable if enabled else gc.disable)()
-            during, _ = pipeline._task(("probe", Settings()), {})
+            during, _ = pipeline._whole_corpus((probe, Settings()), {})
             seen.append((during, gc.isenabled()))
     finally:
         gc.enable()
