@@ -1,20 +1,22 @@
 """`reuse index ...` and `reuse check`: the reference library from the command line.
 
 Parse, call ``reuse.library``, print; registered on the main app by
-``register(app)`` in cli.py.
+``register(app)`` in cli.py. Options come from ``reuse.cli_options``; as in
+cli.py, a command imports the library when it runs.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
 
 import typer
 from rich.table import Table
 
-from reuse.cli import (Encoding, EngineName, MaxGap, MinLength, MinScore, Quiet, Scheduler, Shingle, Threshold, Unit,
-                       Verbose, Workers, _check_paths, _errors, _progress, out)
+from reuse.cli_options import (CheckFolder, Command, Db, Drafts, Encoding, EngineName, FailOver, Force, Group, Json,
+                               MaxGap, MaxSources, MinLength, MinScore, Names, Paths, Prefix, Quiet, Replace, Scheduler,
+                               Shingle, Sidecar, Threshold, Unit, Verbose, Workers, check_paths, err, errors, out,
+                               progress_display)
 from reuse.config import Settings
 
 FAIL_OVER = 2
@@ -22,17 +24,10 @@ FAIL_OVER = 2
 
 index_app = typer.Typer(
     name="index",
+    cls=Group,
     help="Build and maintain a reference library (one SQLite file) that drafts are checked against.",
     no_args_is_help=True,
 )
-
-Db = Annotated[str, typer.Option("--db", help="Library file (SQLite), or redis://host:port/N with --sidecar.",
-                                 show_default=False)]
-Sidecar = Annotated[Optional[Path], typer.Option("--sidecar", help="With --db redis://…: the SQLite file holding "
-                                                 "documents and shingle postings (Redis holds the LSH buckets).")]
-Prefix = Annotated[str, typer.Option("--prefix", help="Put this before every document name, e.g. 2023/.")]
-Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-
 
 def _index_flags(shingle, unit, threshold, min_length) -> dict:
     return {"shingle": shingle, "unit": unit, "threshold": threshold, "min_length": min_length}
@@ -51,9 +46,9 @@ def _print_added(report, skipped, quiet: bool, db: str) -> None:
     out.print(f"{db}: {', '.join(parts)} in {report.seconds:.2f}s.", markup=False, soft_wrap=True)
 
 
-@index_app.command("build")
+@index_app.command("build", cls=Command)
 def build_cmd(
-    paths: Annotated[list[Path], typer.Argument(help="Files and folders to index.", show_default=False)],
+    paths: Paths,
     db: Db,
     sidecar: Sidecar = None,
     prefix: Prefix = "",
@@ -76,23 +71,23 @@ def build_cmd(
     """
     from reuse import library
 
-    with _errors():
-        _check_paths(paths)
+    with errors():
+        check_paths(paths)
         settings = Settings.load(encoding=encoding, engine=engine, scheduler=scheduler, workers=workers,
                                  **_index_flags(shingle, unit, threshold, min_length))
-        with _progress(not quiet) as progress:
+        with progress_display(not quiet) as progress:
             kwargs = {"progress": progress} if progress else {}
             report, skipped = library.build(paths, db, settings, sidecar=sidecar, prefix=prefix, **kwargs)
         _print_added(report, skipped, quiet, db)
 
 
-@index_app.command("add")
+@index_app.command("add", cls=Command)
 def add_cmd(
-    paths: Annotated[list[Path], typer.Argument(help="Files and folders to add.", show_default=False)],
+    paths: Paths,
     db: Db,
     sidecar: Sidecar = None,
     prefix: Prefix = "",
-    replace: Annotated[bool, typer.Option("--replace", help="Replace a document of the same name whose text changed.")] = False,
+    replace: Replace = False,
     shingle: Shingle = None,
     unit: Unit = None,
     threshold: Threshold = None,
@@ -113,20 +108,19 @@ def add_cmd(
     """
     from reuse import library
 
-    with _errors():
-        _check_paths(paths)
+    with errors():
+        check_paths(paths)
         settings = Settings.load(encoding=encoding, engine=engine, scheduler=scheduler, workers=workers)
-        with _progress(not quiet) as progress:
+        with progress_display(not quiet) as progress:
             kwargs = {"progress": progress} if progress else {}
             report, skipped = library.add(paths, db, settings, sidecar=sidecar, prefix=prefix, replace=replace,
                                           explicit=_index_flags(shingle, unit, threshold, min_length), **kwargs)
         _print_added(report, skipped, quiet, db)
 
 
-@index_app.command("remove")
+@index_app.command("remove", cls=Command)
 def remove_cmd(
-    names: Annotated[list[str], typer.Argument(help="Document names, as `reuse index list` shows them.",
-                                               show_default=False)],
+    names: Names,
     db: Db,
     sidecar: Sidecar = None,
     quiet: Quiet = False,
@@ -137,13 +131,13 @@ def remove_cmd(
     """
     from reuse import library
 
-    with _errors():
+    with errors():
         removed = library.remove(names, db, sidecar=sidecar)
         if not quiet:
             out.print(f"{db}: removed {len(removed)}.", markup=False, soft_wrap=True)
 
 
-@index_app.command("list")
+@index_app.command("list", cls=Command)
 def list_cmd(db: Db, sidecar: Sidecar = None, as_json: Json = False) -> None:
     """List the library's documents: name, characters, sentences indexed, when added.
 
@@ -151,7 +145,7 @@ def list_cmd(db: Db, sidecar: Sidecar = None, as_json: Json = False) -> None:
     """
     from reuse.library import open_library
 
-    with _errors():
+    with errors():
         with open_library(db, sidecar=sidecar) as lib:
             docs = lib.listing()
         if as_json:
@@ -167,7 +161,7 @@ def list_cmd(db: Db, sidecar: Sidecar = None, as_json: Json = False) -> None:
         out.print(f"{len(docs)} document{'s' * (len(docs) != 1)}.")
 
 
-@index_app.command("stats")
+@index_app.command("stats", cls=Command)
 def stats_cmd(db: Db, sidecar: Sidecar = None, as_json: Json = False) -> None:
     """Show the library's size, format and the parameters it was built with.
 
@@ -175,7 +169,7 @@ def stats_cmd(db: Db, sidecar: Sidecar = None, as_json: Json = False) -> None:
     """
     from reuse import library
 
-    with _errors():
+    with errors():
         with library.open_library(db, sidecar=sidecar) as lib:
             stats = library.stats(lib)
         if as_json:
@@ -196,13 +190,12 @@ def _draft_folder(target: Path, draft_id: str, many: bool) -> Path:
 
 
 def check_cmd(
-    drafts: Annotated[list[Path], typer.Argument(help="Draft files (or folders of drafts) to check.",
-                                                 show_default=False)],
+    drafts: Drafts,
     db: Db,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Report folder; one subfolder per draft when there are several. [default: reports/check/<first DRAFT>]")] = None,
+    output: CheckFolder = None,
     sidecar: Sidecar = None,
-    fail_over: Annotated[Optional[float], typer.Option("--fail-over", help="Exit 2 when a draft's copy ratio (去除套话复制比) is above this share, e.g. 0.3.")] = None,
-    max_sources: Annotated[int, typer.Option("--max-sources", help="Align against at most this many library documents, those sharing the most.")] = 20,
+    fail_over: FailOver = None,
+    max_sources: MaxSources = 20,
     min_score: MinScore = None,
     max_gap: MaxGap = None,
     shingle: Shingle = None,
@@ -210,7 +203,7 @@ def check_cmd(
     threshold: Threshold = None,
     min_length: MinLength = None,
     encoding: Encoding = None,
-    force: Annotated[bool, typer.Option("--force", help="Write into a folder that holds other files (never deletes them).")] = False,
+    force: Force = False,
     quiet: Quiet = False,
     verbose: Verbose = False,
 ) -> None:
@@ -227,8 +220,8 @@ def check_cmd(
     from reuse.library.check import json_writer
     from reuse.report import WRITERS, write_report
 
-    with _errors(verbose):
-        _check_paths(drafts)
+    with errors(verbose):
+        check_paths(drafts)
         settings = Settings.load(min_score=min_score, max_gap=max_gap, encoding=encoding)
         documents, skipped = ingest([str(p) for p in drafts], extensions=settings.extensions, encoding=settings.encoding)
         reports = check_documents(documents, db, settings, sidecar=sidecar, max_sources=max_sources,
@@ -246,8 +239,6 @@ def check_cmd(
         for s in skipped:
             out.print(f"  skipped {s.path}: {s.reason}", markup=False, soft_wrap=True)
     if over:
-        from reuse.cli import err
-
         for r in over:
             err.print(f"reuse: {r.draft}: copy ratio {r.copy_ratio:.1%} is over --fail-over {fail_over:.1%}",
                       markup=False, soft_wrap=True)
@@ -275,4 +266,4 @@ def _check_summary(report, folder: Path, verbose: bool) -> None:
 def register(app: typer.Typer) -> None:
     """Add `reuse index ...` and `reuse check` to the main app."""
     app.add_typer(index_app, name="index")
-    app.command("check")(check_cmd)
+    app.command("check", cls=Command)(check_cmd)

@@ -27,11 +27,11 @@ def terminal(monkeypatch):
     """stderr counts as a terminal, as a user forces it with TTY_COMPATIBLE=1 (read when the console is made)."""
     from rich.console import Console
 
-    from reuse import cli
+    from reuse import cli_options
 
     monkeypatch.delenv("FORCE_COLOR", raising=False)
     monkeypatch.setenv("TTY_COMPATIBLE", "1")
-    monkeypatch.setattr(cli, "err", Console(stderr=True, highlight=False))
+    monkeypatch.setattr(cli_options, "err", Console(stderr=True, highlight=False))
 
 
 def test_scan_shows_each_stage_with_its_tasks_pace_and_time(tmp_path, terminal):
@@ -68,7 +68,7 @@ def test_no_display_with_quiet_or_off_a_terminal(tmp_path, monkeypatch, request,
 def test_the_pace_column_reads_rate_and_time_left():
     from rich.progress import Progress
 
-    from reuse.cli import _Pace
+    from reuse.cli_options import Pace as _Pace
 
     with Progress(disable=True) as bar:
         task = bar.add_task("align", total=10)
