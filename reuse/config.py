@@ -5,20 +5,25 @@ Precedence, lowest first:
  2. ``[tool.reuse]`` in ./pyproject.toml, or ./reuse.toml;
  3. ``REUSE_<NAME>`` environment variables;
  4. keyword arguments (the CLI's flags).
-Unknown keys warn and are ignored, so an old config never stops a run.
+Unknown keys are ignored with one warning line naming the key and where it
+was set (logged to ``reuse.config``), so an old config never stops a run.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import tomllib
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from reuse.errors import ConfigError
+
+ENV_PREFIX = "REUSE_"
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -93,12 +98,19 @@ class Settings:
         """Settings from config files, the environment and ``overrides`` (None means unset)."""
         cwd = cwd or Path.cwd()
         values: dict[str, Any] = {}
-        values.update(_from_files(cwd))  # 2
-        values.update(_from_env(os.environ))  # 3
-        values.update({k: v for k, v in overrides.items() if v is not None})  # 4
-        known = {f.name: f for f in dataclasses.fields(cls)}
-        for key in sorted(set(values) - set(known)):
-            warnings.warn(f"reuse: unknown setting {key!r} ignored", stacklevel=2)
+        where: dict[str, str] = {}
+        found, path = _from_files(cwd)  # 2
+        values.update(found)
+        where.update({key: f"{key!r} in {path}" for key in found})
+        env = _from_env(os.environ)  # 3
+        values.update(env)
+        where.update({key: f"{ENV_PREFIX}{key.upper()} in the environment" for key in env})
+        given = {k: v for k, v in overrides.items() if v is not None}  # 4
+        values.update(given)
+        where.update({key: f"{key!r} among the arguments" for key in given})
+        known = {f.name for f in dataclasses.fields(cls)}
+        for key in sorted(set(values) - known):
+            _log.warning("reuse: warning: unknown setting %s ignored", where[key])
             values.pop(key)
         for key in ("extensions", "exclude"):
             if key in values:
@@ -115,7 +127,8 @@ class Settings:
         return out
 
 
-def _from_files(cwd: Path) -> dict[str, Any]:
+def _from_files(cwd: Path) -> tuple[dict[str, Any], Path | None]:
+    """The settings of the first config file found in ``cwd``, and that file."""
     for name, section in (("reuse.toml", None), ("pyproject.toml", ("tool", "reuse"))):
         path = cwd / name
         if not path.is_file():
@@ -127,17 +140,17 @@ def _from_files(cwd: Path) -> dict[str, Any]:
         for key in section or ():
             data = data.get(key, {})
         if data:
-            return {k.replace("-", "_"): v for k, v in data.items()}
-    return {}
+            return {k.replace("-", "_"): v for k, v in data.items()}, path
+    return {}, None
 
 
 def _from_env(environ: os._Environ | dict[str, str]) -> dict[str, Any]:
     types = {f.name: f.type for f in dataclasses.fields(Settings)}
     out: dict[str, Any] = {}
     for key, raw in environ.items():
-        if not key.startswith("REUSE_"):
+        if not key.startswith(ENV_PREFIX):
             continue
-        name = key[len("REUSE_"):].lower()
+        name = key[len(ENV_PREFIX):].lower()
         kind = str(types.get(name, "str"))
         try:
             if kind == "int":

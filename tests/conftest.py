@@ -9,6 +9,11 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 
 
+def pytest_addoption(parser):
+    parser.addoption("--accept-gold", action="store_true",
+                     help="write the report of tests/report_mini.py as the new golden files (tests/test_gold.py)")
+
+
 def make_doc(folder: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
     """Write a small document (dedented) into folder."""
     path = folder / name

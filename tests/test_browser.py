@@ -1,7 +1,7 @@
 """The HTML report in a real browser: headless Chromium driven by Playwright.
 
 Uses the system's Chromium (Debian: ``apt-get install chromium``; another
-binary with ``REUSE_CHROMIUM=/path``); nothing is downloaded, never run
+binary with ``TEST_REUSE_CHROMIUM=/path``); nothing is downloaded, never run
 ``playwright install``. The browser is offline and every request that is not
 ``file://`` fails the test, so the report must work from disk alone.
 Screenshots go to tests/artifacts/ (git-ignored). Run only these with:
@@ -37,7 +37,7 @@ CUR = re.compile(r"\bcur\b")
 
 
 def _chromium() -> str | None:
-    for candidate in (os.environ.get("REUSE_CHROMIUM"), shutil.which("chromium"), shutil.which("chromium-browser"),
+    for candidate in (os.environ.get("TEST_REUSE_CHROMIUM"), shutil.which("chromium"), shutil.which("chromium-browser"),
                       "/usr/bin/chromium"):
         if candidate and Path(candidate).is_file():
             return candidate
@@ -48,7 +48,7 @@ def _chromium() -> str | None:
 def browser():
     path = _chromium()
     if path is None:
-        pytest.skip("chromium is not installed: apt-get install chromium (or set REUSE_CHROMIUM)")
+        pytest.skip("chromium is not installed: apt-get install chromium (or set TEST_REUSE_CHROMIUM)")
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=path, args=ARGS)
         yield browser

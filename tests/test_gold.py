@@ -7,7 +7,7 @@ and the ``_cb_`` content hashes of the assets are scrubbed.
 On a mismatch the actual output is saved to tests/actual/mini/. When the
 change is intended, accept it with:
 
-    REUSE_ACCEPT_GOLD=1 pytest tests/test_gold.py
+    python -m pytest tests/test_gold.py --accept-gold
 
 and review ``git diff tests/gold`` before committing (coverage's goldtest).
 """
@@ -15,7 +15,6 @@ and review ``git diff tests/gold`` before committing (coverage's goldtest).
 from __future__ import annotations
 
 import difflib
-import os
 import re
 from pathlib import Path
 
@@ -27,7 +26,6 @@ from reuse.report import pages, write_report
 HERE = Path(__file__).resolve().parent
 GOLD = HERE / "gold" / "mini"
 ACTUAL = HERE / "actual" / "mini"
-ACCEPT = os.environ.get("REUSE_ACCEPT_GOLD", "") not in ("", "0")
 
 PAGES = {
     "index.html": "index.html",
@@ -51,9 +49,14 @@ def report(tmp_path_factory) -> Path:
     return write_report(mini_result(), tmp_path_factory.mktemp("gold") / "mini")
 
 
-def _compare(name: str, actual: str) -> None:
+@pytest.fixture
+def accept(request) -> bool:
+    return request.config.getoption("--accept-gold")
+
+
+def _compare(name: str, actual: str, accept: bool) -> None:
     gold = GOLD / name
-    if ACCEPT:
+    if accept:
         gold.parent.mkdir(parents=True, exist_ok=True)
         gold.write_text(actual, encoding="utf-8", newline="\n")
         return
@@ -65,14 +68,14 @@ def _compare(name: str, actual: str) -> None:
     diff = "".join(list(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True),
                                              f"gold/mini/{name}", f"actual/mini/{name}"))[:60])
     pytest.fail(f"{name} differs from tests/gold/mini/{name} (actual saved in tests/actual/mini/; "
-                f"accept with REUSE_ACCEPT_GOLD=1 pytest tests/test_gold.py):\n{diff}", pytrace=False)
+                f"accept with python -m pytest tests/test_gold.py --accept-gold):\n{diff}", pytrace=False)
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))
-def test_page_matches_gold(report, name):
-    _compare(name, scrub((report / PAGES[name]).read_text(encoding="utf-8")))
+def test_page_matches_gold(report, name, accept):
+    _compare(name, scrub((report / PAGES[name]).read_text(encoding="utf-8")), accept)
 
 
-def test_file_list_matches_gold(report):
+def test_file_list_matches_gold(report, accept):
     names = sorted(p.relative_to(report).as_posix() for p in report.rglob("*") if p.is_file())
-    _compare("files.txt", scrub("\n".join(names) + "\n"))
+    _compare("files.txt", scrub("\n".join(names) + "\n"), accept)
