@@ -403,3 +403,13 @@ def test_fingerprints_follow_english_word_weights(tmp_path, monkeypatch):
     assert fingerprints(Settings())["text"] != before["text"]
     with pytest.raises(ReuseError, match="text hashing"):
         check_documents([document(NEW_TEXT, "d.txt")], db)
+
+
+def test_reuse_check_is_the_library_check_of_the_drafts(tmp_path, seeds_db):
+    import reuse
+
+    text, _, _ = _draft()
+    draft = make_doc(tmp_path, "draft.txt", text)
+    [public] = reuse.check([str(draft)], str(seeds_db))
+    [direct] = library.check_paths([draft], seeds_db)
+    assert public.total_ratio == direct.total_ratio > 0 and public.result.passages == direct.result.passages

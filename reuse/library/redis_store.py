@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import importlib
 import json
+import pickle
 import sqlite3
 from collections.abc import Sequence
 from urllib.parse import unquote, urlparse
 
 import numpy as np
+from datasketch import MinHashLSH
 
 from reuse import minhash
 from reuse.errors import MissingExtraError, ReuseError, UsageError
@@ -98,8 +100,7 @@ class RedisBands(BandIndex):
 
     def __init__(self, url: str, meta: dict[str, str]):
         _require_redis()
-        import redis
-        from datasketch import MinHashLSH
+        import redis  # the optional extra: imported once it is known to be there
 
         params = json.loads(meta["params"])
         self.seed = params["seed"]
@@ -137,8 +138,6 @@ class RedisBands(BandIndex):
 
     def query(self, conn: sqlite3.Connection, sigs: np.ndarray, *, max_bucket: int) -> np.ndarray:
         """Colliding units, one pipelined Redis round trip per band (datasketch's ``getmany``)."""
-        import pickle
-
         found: set[tuple[int, str, int]] = set()
         try:
             for (start, end), table in zip(self.lsh.hashranges, self.lsh.hashtables):

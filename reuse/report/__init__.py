@@ -20,6 +20,7 @@ from reuse import collector
 from reuse.errors import OutputError
 from reuse.ingest import REPORT_MANIFEST as MANIFEST  # lists the files reuse wrote (and may replace)
 from reuse.model import Result
+from reuse.report.htmlreport import write_html
 from reuse.report.jsonreport import write_json
 
 Writer = Callable[[Result, Path], None]
@@ -30,8 +31,6 @@ def _write_json(result: Result, folder: Path) -> None:
 
 
 def _write_html(result: Result, folder: Path, part: int = 0, parts: int = 1) -> None:
-    from reuse.report.htmlreport import write_html
-
     write_html(result, folder, part=part, parts=parts)
 
 
