@@ -23,12 +23,12 @@ def index_dtype(n: int) -> type:
 def group_equal(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Indices of ``values`` grouped by value, ties in index order, with group starts and sizes.
 
-    One np.sort of the values with the index packed into their low bits (an
-    order of magnitude faster than a stable argsort); values that share all
-    their high bits are re-sorted by full value, so grouping is exact. The
-    indices are int32 when they fit (see ``index_dtype``): at 100 MB every
-    corpus-long array is a quarter of a GB as int64, and on a VM each GB a
-    process touches first costs seconds of page faults.
+    One np.sort of the values with the index packed into their low bits (far
+    faster than a stable argsort); values that share all their high bits are
+    re-sorted by full value, so grouping is exact. The indices are int32 when
+    they fit (see ``index_dtype``): corpus-long arrays take half the memory,
+    and memory a process touches first costs page faults
+    (``benchmarks/RESULTS.md``).
 
     >>> [a.tolist() for a in group_equal(np.array([7, 3, 7, 5], dtype=np.uint64))]
     [[1, 3, 0, 2], [0, 1, 2], [1, 1, 2]]
@@ -151,8 +151,8 @@ def frequent_values(arrays: Sequence[np.ndarray], min_docs: int) -> np.ndarray:
     """Sorted distinct values found in at least ``min_docs`` of ``arrays``: ``doc_counts`` filtered, leaner.
 
     No count per value: a value in ``min_docs`` arrays equals the one
-    ``min_docs - 1`` places on in the pooled values (at 100 MB this saves
-    template detection 0.3 GB and a second).
+    ``min_docs - 1`` places on in the pooled values (template detection holds
+    less memory for it: ``benchmarks/RESULTS.md``).
 
     >>> frequent_values([np.array([5, 1, 5]), np.array([1, 2]), np.array([2, 1])], 2).tolist()
     [1, 2]

@@ -136,8 +136,9 @@ def _seeded_occurrences(shingles: list[np.ndarray], max_doc_freq: int,
     ``flat`` indexes the documents' shingles laid end to end and ``group``
     numbers the seeding shingles in sorted order. What ``arrays.occurrences``
     gives, but documents are placed only for shingles found more than once
-    (a third of them): at 100 MB this halves the stage's peak memory, and on
-    a VM each gigabyte touched first costs seconds.
+    (a minority of them): this stage's peak memory is the corpus's occurrences,
+    and memory a process touches first costs page faults
+    (``benchmarks/RESULTS.md``).
     """
     lengths = np.array([len(a) for a in shingles], dtype=np.int64)
     offsets = np.cumsum(lengths) - lengths
@@ -345,7 +346,7 @@ class UnitSets:
 
     Unit ``n`` is unit ``unit[n]`` of document ``doc[n]``; its sorted
     distinct hashes are ``hashes[offsets[n]:offsets[n + 1]]``. No Python
-    object per unit: a 100 MB corpus has 600,000 of them.
+    object per unit: a corpus has one per sentence.
     """
 
     doc: np.ndarray
@@ -406,7 +407,7 @@ def flat_unit_sets(features: list[Features], k: int) -> UnitSets:
 
 
 def _by_owner_then_value(owner: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """``np.lexsort((values, owner))`` up to the order of equal rows, six times faster.
+    """``np.lexsort((values, owner))`` up to the order of equal rows, several times faster.
 
     A quick argsort of the values, then a stable one of the owners in that
     order: owners fit 16 bits in all but huge documents, which numpy sorts

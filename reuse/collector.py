@@ -1,8 +1,9 @@
 """The garbage collector around large work: a scan holds millions of objects that never form cycles.
 
 Every full collection walks all live container objects; with a corpus in
-memory (a span per sentence, features per document) that walk costs seconds
-at 100 MB, and in forked workers it copies pages that could stay shared.
+memory (a span per sentence, features per document) that walk is long, and
+in forked workers it copies pages that could stay shared (what it costs:
+``benchmarks/RESULTS.md``).
 """
 
 from __future__ import annotations
@@ -16,8 +17,7 @@ from contextlib import contextmanager
 def frozen() -> Iterator[None]:
     """Keep the collector off the objects that exist now (the corpus, a result) while more work runs.
 
-    Collections still run, for the objects made inside; at 100 MB this saves
-    about a tenth of a scan, and about a second of writing its report.
+    Collections still run, for the objects made inside.
     """
     gc.freeze()
     try:
@@ -30,9 +30,7 @@ def frozen() -> Iterator[None]:
 def off() -> Iterator[None]:
     """No collection at all inside: for work that builds many small objects but no cycles.
 
-    Reading (a span object per sentence) and the scan's tasks are such work;
-    at 100 MB collections cost reading about a sixth and alignment a tenth of
-    their time.
+    Reading (a span object per sentence) and the scan's tasks are such work.
     """
     was_enabled = gc.isenabled()
     gc.disable()

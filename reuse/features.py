@@ -80,7 +80,7 @@ class Features:
         """``boundaries_before[i]``: clause boundaries among folded characters ``0 .. i-1``.
 
         A memoryview of int32, read one item at a time as fast as a list: a
-        list would hold an int object per character (a gigabyte at 100 MB).
+        list would hold an int object per character.
         """
         counts = np.zeros(len(self.folded.boundary) + 1, dtype=np.int32)
         np.cumsum(self.folded.boundary, dtype=np.int32, out=counts[1:])

@@ -53,7 +53,7 @@ def signatures(hashes: np.ndarray, offsets: np.ndarray, *, num_perm: int = 128, 
     n_sets = len(offsets) - 1
     out = np.empty((n_sets, num_perm), dtype=np.uint32)
     mixed = fmix32(hashes)
-    # small chunks computed in place stay in the CPU cache: ~8x faster than
+    # small chunks computed in place stay in the CPU cache: much faster than
     # one big (shingles x num_perm) temporary
     buf = np.empty((_CHUNK_ROWS, num_perm), dtype=np.uint32)
     first = 0
@@ -101,7 +101,7 @@ def build_lsh(
 def band_params(threshold: float, num_perm: int) -> tuple[int, int]:
     """datasketch's choice of (bands, rows) for this threshold and num_perm.
 
-    Cached: datasketch finds it by numerical integration (~20 ms a call).
+    Cached: datasketch finds it by numerical integration, slowly.
     """
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
     return lsh.b, lsh.r
@@ -149,7 +149,7 @@ def colliding_pairs(sigs: np.ndarray, group: np.ndarray, *, threshold: float, ma
     if not cross.any():
         return np.zeros((0, 2), dtype=np.int64)
     pairs = np.stack([x[cross], y[cross]], axis=1)
-    # unique rows through one 1-D sort of packed codes (np.unique on rows is ~10x slower)
+    # unique rows through one 1-D sort of packed codes (np.unique on rows is much slower)
     codes = np.unique(pairs[:, 0] * np.int64(n) + pairs[:, 1])
     return np.stack([codes // n, codes % n], axis=1)
 

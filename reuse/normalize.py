@@ -164,7 +164,7 @@ class _Tables:
     def learn(self, cps: np.ndarray) -> None:
         """Fill the tables for the code points ``cps`` not seen before.
 
-        Looking each one up in ``seen`` costs a tenth of building a set of
+        Looking each one up in ``seen`` is much cheaper than building a set of
         the text's characters, and after the first documents hardly any are new.
         """
         new = cps[~self.seen[cps]]

@@ -88,10 +88,9 @@ def _engine_for(settings: Settings, size: int) -> Engine:
 def _read_files(job: tuple[list[Found], Settings]) -> list[tuple[Document | None, Skipped | None]]:
     """Read a batch of files: the work a worker does for an index build.
 
-    Features are extracted by ``Library.add`` in this process: a document's
-    features are about 15 times the size of its text, so sending them back
-    from a worker costs more than extracting them (10 MB on two Dask workers:
-    0.9 s to get the documents back, 3.5 s with features, 0.9 s to extract).
+    Features are extracted by ``writing.add`` in this process: a document's
+    features are many times the size of its text, so sending them back from
+    a worker costs more than extracting them (``benchmarks/RESULTS.md``).
     """
     items, settings = job
     return [read_or_skip(item, encoding=settings.encoding) for item in items]

@@ -53,8 +53,8 @@ CHECK_FORMAT = 1
 MAX_SOURCES = 20
 """Library documents a draft is aligned against by default: those with the most shared evidence.
 
-The draft is scanned together with them, so each one costs scan time; 20
-keeps a check of a 10,000-character draft near a second.
+The draft is scanned together with them, so each one costs scan time
+(what a check costs: ``benchmarks/RESULTS.md``).
 """
 MAX_GROUP = 256
 """A shingle seen more often than this (in the library or in the draft plus its sources) seeds nothing, as in a scan."""

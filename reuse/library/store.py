@@ -575,8 +575,8 @@ def _insert_many(conn: sqlite3.Connection, head: str, rows: np.ndarray, order: n
 def _insert_flat(conn: sqlite3.Connection, head: str, width: int, params: list) -> None:
     """Insert rows of ``width`` values given one after the other in ``params``, many rows per statement.
 
-    Per row, binding its values costs far less than a statement step: 6.3
-    million postings take 3.0 s this way, 4.9 s one row per statement.
+    Per row, binding its values costs far less than a statement step
+    (``benchmarks/RESULTS.md``, "Library build").
     """
     per = _PARAMS_PER_STATEMENT // width
     row = "(" + ",".join("?" * width) + ")"

@@ -71,8 +71,8 @@ def _write_part(task: tuple[int, int, int]) -> None:
 def _write_all(writers: list[Writer], result: Result, stage: Path, workers: int) -> None:
     """Run every writer; with ``workers`` > 1, in forked processes side by side (splitting those that split).
 
-    At 100 MB the HTML pages take about 6 s and report.json 2 s: together
-    on two cores they take about half.
+    The HTML pages are most of the work and split; report.json is written
+    beside them (``benchmarks/RESULTS.md`` has the times).
     """
     if workers <= 1 or "fork" not in mp.get_all_start_methods():
         for writer in writers:

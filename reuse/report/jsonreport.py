@@ -111,7 +111,7 @@ _SCALARS = (str, int, float, bool, type(None))
 
 
 def indented(data: Any) -> str:
-    """``json.dumps(data, ensure_ascii=False, indent=1)``, byte for byte, faster (100 MB report: 2.0 s to 1.1-1.5 s).
+    """``json.dumps(data, ensure_ascii=False, indent=1)``, byte for byte, faster (``benchmarks/RESULTS.md``).
 
     With ``indent`` json encodes in Python; here every dict or list of plain
     values (a passage, a pair: nearly all of a report) goes through json's C
