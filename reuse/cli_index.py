@@ -171,7 +171,7 @@ def stats_cmd(db: Db, sidecar: Sidecar = None, as_json: Json = False) -> None:
 
     with errors():
         with library.open_library(db, sidecar=sidecar) as lib:
-            stats = library.stats(lib)
+            stats = lib.stats()
         if as_json:
             out.print_json(json.dumps(stats, ensure_ascii=False))
             return

@@ -113,7 +113,7 @@ def test_prepared_families_that_do_not_fit_the_library_are_recomputed(tmp_path, 
         db = tmp_path / f"lib{n}.sqlite"
         monkeypatch.setattr(library_templates, "prepare", prepare)
         with library.open_library(db, create=settings) as lib:
-            writing.add(lib, documents, lib.settings(settings), maintainers=library.MAINTAINERS)
+            writing.add(lib, documents, lib.settings(settings))
         assert _rows(db)["templates"] == _rows(tmp_path / "ref.sqlite")["templates"]
 
 

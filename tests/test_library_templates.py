@@ -75,7 +75,7 @@ def test_a_library_of_the_seeds_keeps_the_families_a_scan_of_them_finds(seeds_db
     with open_library(seeds_db) as lib:
         stored = lib.conn.execute("SELECT m.template, m.doc, m.start, m.end FROM template_members m").fetchall()
         docs = lib.documents({r[1] for r in stored})
-        assert library.stats(lib)["templates"] == len(fams)
+        assert lib.stats()["templates"] == len(fams)
     assert len(stored) == sum(len(t.members) for t in fams)
     assert all(docs[doc].text[s:e] for _, doc, s, e in stored)
     assert sorted(docs[doc].text[s:e] for fid, doc, s, e in stored if fid == formula.id) == sorted(
@@ -117,7 +117,7 @@ def test_removing_documents_updates_and_then_drops_families(tmp_path):
     library.build([SEEDS / _seed_name("003"), SEEDS / _seed_name("004")], rebuilt)
     assert _content(fams) == _content(_families(rebuilt))
     with open_library(db) as lib:
-        assert library.stats(lib)["templates"] == len(fams)
+        assert lib.stats()["templates"] == len(fams)
         assert not lib.conn.execute("SELECT count(*) FROM template_members WHERE doc NOT IN "
                                     "(SELECT id FROM documents)").fetchone()[0]
 
@@ -249,7 +249,7 @@ def test_a_library_built_before_families_were_kept_gets_them_at_its_next_change(
     documents, _ = ingest([str(SEEDS)])
     with library.open_library(db, create=settings) as lib:
         # no maintainers: no families
-        writing.add(lib, sorted(documents, key=lambda d: d.id)[:4], lib.settings(settings))
+        writing.add(lib, sorted(documents, key=lambda d: d.id)[:4], lib.settings(settings), maintainers=())
     assert _families(db) == []
     with open_library(db) as lib:
         assert not library_templates.ready(lib)

@@ -35,10 +35,11 @@ from reuse.model import Document, Skipped
 from reuse.timing import Progress, quiet
 
 __all__ = ["MAINTAINERS", "AddReport", "CheckReport", "Library", "add", "build", "check_documents", "check_paths",
-           "is_redis", "open_library", "remove", "stats"]
+           "is_redis", "open_library", "remove"]
 
 MAINTAINERS: tuple[Maintainer, ...] = (families,)
-"""What every write keeps current beside the documents' rows, in this order (``reuse.library.writing``)."""
+"""What every write keeps current beside the documents' rows, in this order (``reuse.library.writing``):
+handed to each library ``open_library`` opens."""
 
 
 def is_redis(db: str | os.PathLike) -> bool:
@@ -66,9 +67,8 @@ def open_library(db: str | os.PathLike, *, sidecar: str | os.PathLike | None = N
     elif sidecar is not None:
         raise UsageError("--sidecar goes with --db redis://host:port/N; a file --db holds everything itself")
     if create is not None:
-        return Library.building(path, units.new_meta(create, extra), schema=[m.SCHEMA for m in MAINTAINERS],
-                                bands=bands)
-    library = Library.open(path, bands=bands)
+        return Library.building(path, units.new_meta(create, extra), maintainers=MAINTAINERS, bands=bands)
+    library = Library.open(path, bands=bands, maintainers=MAINTAINERS)
     if is_redis(db):
         redis_store.require_same(library, str(db))
     elif "redis" in library.meta:
@@ -120,7 +120,7 @@ def _add(library: Library, paths: Sequence[str | os.PathLike], settings: Setting
     documents, skipped = _read(paths, settings, prefix, engine, progress)
     # one transaction in this process: the library has a single writer whatever the engine
     progress("index", 0, len(documents))
-    report = writing.add(library, documents, settings, replace=replace, maintainers=MAINTAINERS)
+    report = writing.add(library, documents, settings, replace=replace)
     progress("index", len(documents), len(documents))
     return report, skipped
 
@@ -159,7 +159,7 @@ def add(paths: Sequence[str | os.PathLike], db: str | os.PathLike, settings: Set
 def remove(names: Sequence[str], db: str | os.PathLike, *, sidecar: str | os.PathLike | None = None) -> list[str]:
     """Remove documents from the library by name (one transaction)."""
     with open_library(db, sidecar=sidecar) as library:
-        return writing.remove(library, names, library.settings(), maintainers=MAINTAINERS)
+        return writing.remove(library, names, library.settings())
 
 
 def check_documents(drafts: Sequence[Document], db: str | os.PathLike, settings: Settings | None = None, *,
@@ -178,10 +178,3 @@ def check_paths(paths: Sequence[str | os.PathLike], db: str | os.PathLike, setti
     documents, _ = ingest([str(p) for p in paths], extensions=settings.extensions, encoding=settings.encoding)
     return check_documents(documents, db, settings, **options)
 
-
-def stats(library: Library) -> dict[str, Any]:
-    """Sizes and parameters of an open library, its maintainers' among them, for ``reuse index stats``."""
-    derived: dict[str, int] = {}
-    for maintainer in MAINTAINERS:
-        derived.update(maintainer.stats(library))
-    return library.stats(derived)

@@ -833,6 +833,16 @@ def _names(ctx: _Context, docs: Iterable[int]) -> dict[int, tuple[str, int]]:
     return ctx.names
 
 
+class _Lengths:
+    """``lengths[doc]``, a document's text length, read from the tables only when ``families.kept`` asks."""
+
+    def __init__(self, ctx: _Context):
+        self.ctx = ctx
+
+    def __getitem__(self, doc: int) -> int:
+        return _names(self.ctx, (doc,))[doc][1]
+
+
 def _watermarks(ctx: _Context) -> Callable[[int], list[tuple[int, int]]]:
     """``watermarks(doc)``: the spans of a document's watermark lines, as ``families.kept`` asks for them."""
     spans: dict[int, list[tuple[int, int]]] = {}
@@ -857,16 +867,18 @@ def _derive(ctx: _Context, comps: set[str], short_keys: set[str], mark_keys: set
 
 def _settle(ctx: _Context, family: str, source: str, rows: Sequence[tuple], *, key: str | None = None,
             positions: list[str] | None = None) -> None:
-    """Write the family of these member rows ``(doc, start, end, text, folded text)`` if ``families.kept`` keeps it,
-    described by ``families.described``; drop it otherwise."""
+    """Write the family of these member rows ``(doc, start, end, text[, folded text])`` if ``families.kept``
+    keeps it, described by ``families.described``; drop it otherwise. Texts are folded here when the rows do not
+    hold them, and only for a family kept."""
     members = [tier.Member(*r[:3]) for r in rows]
-    names = _names(ctx, (m.doc for m in members))
-    lengths = {doc: names[doc][1] for doc in {m.doc for m in members}}
-    if not tier.kept(source, members, min_docs=ctx.threshold, lengths=lengths, watermarks=_watermarks(ctx), key=key):
+    if not tier.kept(source, members, min_docs=ctx.threshold, lengths=_Lengths(ctx), watermarks=_watermarks(ctx),
+                     key=key):
         drop_family(ctx.library, family)
         return
-    t = tier.described(members, {doc: names[doc][0] for doc in lengths}, [r[3] for r in rows],
-                       keys=[r[4] for r in rows], positions=positions, watermark=source == tier.WATERMARK)
+    names = _names(ctx, (m.doc for m in members))
+    keys = [r[4] if len(r) > 4 else ctx.fold(r[3]) for r in rows]
+    t = tier.described(members, {doc: names[doc][0] for doc in {m.doc for m in members}}, [r[3] for r in rows],
+                       keys=keys, positions=positions, watermark=source == tier.WATERMARK)
     put_family(ctx.library, family, t.kind, t.text, [r[:3] for r in rows])
 
 
@@ -877,8 +889,7 @@ def _derive_marks(ctx: _Context, key: str) -> None:
 
 def _derive_short(ctx: _Context, key: str) -> None:
     rows = ctx.conn.execute("SELECT doc, start, end, text, position FROM tmpl_shorts WHERE key = ?", (key,)).fetchall()
-    _settle(ctx, tier.line_id(tier.SHORT, key), tier.SHORT, [(*r[:4], ctx.fold(r[3])) for r in rows],
-            positions=[r[4] for r in rows])
+    _settle(ctx, tier.line_id(tier.SHORT, key), tier.SHORT, [r[:4] for r in rows], positions=[r[4] for r in rows])
 
 
 def _derive_comp(ctx: _Context, comp: str) -> None:

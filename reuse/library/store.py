@@ -268,27 +268,31 @@ class SQLiteBands(BandIndex):
 class Library:
     """An open reference library. Create with ``create``/``open``; close when done (or use ``with``)."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection, meta: dict[str, str], bands: BandIndex | None = None):
+    def __init__(self, path: Path, conn: sqlite3.Connection, meta: dict[str, str], bands: BandIndex | None = None,
+                 maintainers: Sequence[Any] = ()):
         self.path = path
         self.conn = conn
         self.meta = meta
         self.params: dict[str, Any] = json.loads(meta["params"])
         self.bands = bands or SQLiteBands(self.params["bands"], self.params["rows"])
+        self.maintainers = tuple(maintainers)
+        """What keeps the structures derived from the documents (template families...) current: each has the
+        tables of its ``SCHEMA``, gives its sizes (``stats``) and is called by every write
+        (``reuse.library.writing``); the store holds them without knowing what they compute."""
 
     # -- opening ----------------------------------------------------------------------------------
 
     @classmethod
     @contextmanager
-    def building(cls, path: str | os.PathLike, meta: dict[str, str], *, schema: Sequence[str] = (),
+    def building(cls, path: str | os.PathLike, meta: dict[str, str], *, maintainers: Sequence[Any] = (),
                  bands: Callable[[dict[str, str]], BandIndex] | None = None) -> Iterator["Library"]:
         """A new library, written in a temporary file and moved to ``path`` when the block ends.
 
         ``meta`` is what the file records of the code and parameters that
-        wrote it (``reuse.library.units.new_meta``); ``schema`` holds the
-        tables of the structures derived from the documents, each
-        maintainer's own. A build that fails or is killed leaves nothing at
-        ``path`` (a killed one leaves its ``.NAME.PID.tmp`` file beside it).
-        An existing ``path`` is refused.
+        wrote it (``reuse.library.units.new_meta``); each of ``maintainers``
+        has its tables created from its ``SCHEMA``. A build that fails or is
+        killed leaves nothing at ``path`` (a killed one leaves its
+        ``.NAME.PID.tmp`` file beside it). An existing ``path`` is refused.
         """
         path = Path(path)
         if path.exists():
@@ -311,12 +315,12 @@ class Library:
             conn.execute("PRAGMA synchronous = OFF")
             conn.execute("PRAGMA locking_mode = EXCLUSIVE")
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            conn.executescript(_SCHEMA + "".join(schema))
+            conn.executescript(_SCHEMA + "".join(m.SCHEMA for m in maintainers))
             meta = {"tool": TOOL, "format": str(FORMAT), **meta}
             conn.execute("BEGIN IMMEDIATE")
             conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", sorted(meta.items()))
             conn.execute("COMMIT")
-            library = cls(path, conn, meta, bands(meta) if bands else None)
+            library = cls(path, conn, meta, bands(meta) if bands else None, maintainers)
             yield library
             _seal(conn, tmp)
             try:
@@ -330,7 +334,8 @@ class Library:
                 leftover.unlink(missing_ok=True)
 
     @classmethod
-    def open(cls, path: str | os.PathLike, *, bands: Callable[[dict[str, str]], BandIndex] | None = None) -> "Library":
+    def open(cls, path: str | os.PathLike, *, bands: Callable[[dict[str, str]], BandIndex] | None = None,
+             maintainers: Sequence[Any] = ()) -> "Library":
         """Open an existing library, refusing anything that is not one this reuse can read."""
         path = Path(path)
         sniff(path)
@@ -353,7 +358,7 @@ class Library:
             conn.close()
             raise ReuseError(f"{_label(path)} was written by an older reuse (library format {meta['format']}; "
                              f"this reuse reads {FORMAT}); rebuild it with `reuse index build`")
-        return cls(path, conn, meta, bands(meta) if bands else None)
+        return cls(path, conn, meta, bands(meta) if bands else None, maintainers)
 
     @property
     def label(self) -> str:
@@ -503,8 +508,11 @@ class Library:
             "FROM documents d ORDER BY d.name").fetchall()
         return [DocInfo(*r) for r in rows]
 
-    def stats(self, derived: dict[str, int] | None = None) -> dict[str, Any]:
-        """Sizes and parameters, for ``reuse index stats``; ``derived`` holds the sizes the maintainers give."""
+    def stats(self) -> dict[str, Any]:
+        """Sizes and parameters, for ``reuse index stats``, with the sizes each maintainer gives."""
+        derived: dict[str, int] = {}
+        for maintainer in self.maintainers:
+            derived.update(maintainer.stats(self))
         c = self.conn
         docs, chars = c.execute("SELECT count(*), coalesce(sum(chars), 0) FROM documents").fetchone()
         out: dict[str, Any] = {
@@ -518,7 +526,7 @@ class Library:
             "units": c.execute("SELECT count(*) FROM units").fetchone()[0],
             "postings": c.execute("SELECT count(*) FROM postings").fetchone()[0],
             "band_rows": self.bands.rows(c),
-            **(derived or {}),
+            **derived,
             "bytes": sum(p.stat().st_size for p in (self.path, Path(f"{self.path}-wal")) if p.exists()),
             "params": self.params,
         }

@@ -17,7 +17,9 @@ maintainer in turn, inside the same transaction:
   own rows are already deleted, not those of the maintainer's tables;
 * ``maintainer.stats(library)`` gives its sizes for ``reuse index stats``.
 
-A module with those four names is a maintainer (``reuse.library.MAINTAINERS``).
+A module with those four names is a maintainer. A library holds its
+maintainers (``Library.maintainers``, handed to it when opened:
+``reuse.library.MAINTAINERS``) without knowing what they compute.
 """
 
 from __future__ import annotations
@@ -91,7 +93,7 @@ class AddReport:
 
 
 def add(library: Library, documents: Sequence[Document], settings: Settings, *, replace: bool = False,
-        maintainers: Sequence[Maintainer] = (), features: Sequence[Features] | None = None) -> AddReport:
+        maintainers: Sequence[Maintainer] | None = None, features: Sequence[Features] | None = None) -> AddReport:
     """Index ``documents`` in one transaction, and bring every maintainer's structure up to date in it.
 
     A document whose name is already in the library is left alone when its
@@ -102,11 +104,13 @@ def add(library: Library, documents: Sequence[Document], settings: Settings, *, 
 
     Args:
         settings: must carry this library's index parameters (``library.settings``).
-        maintainers: called in turn inside the transaction (``reuse.library.MAINTAINERS``).
+        maintainers: called in turn inside the transaction; by default the library's own
+            (``library.maintainers``: ``reuse.library.MAINTAINERS`` for one ``open_library`` opened).
         features: the documents' features when already extracted with
             ``settings`` (they are extracted here otherwise).
     """
     start = time.perf_counter()
+    maintainers = library.maintainers if maintainers is None else tuple(maintainers)
     units.require_same_code(library, settings)
     names = [d.id for d in documents]
     if len(set(names)) != len(names):
@@ -169,8 +173,9 @@ def add(library: Library, documents: Sequence[Document], settings: Settings, *, 
 
 
 def remove(library: Library, names: Sequence[str], settings: Settings, *,
-           maintainers: Sequence[Maintainer] = ()) -> list[str]:
+           maintainers: Sequence[Maintainer] | None = None) -> list[str]:
     """Remove the documents named ``names`` in one transaction; unknown names are refused."""
+    maintainers = library.maintainers if maintainers is None else tuple(maintainers)
     units.require_same_code(library, settings)
     with library.transaction():
         ids = []

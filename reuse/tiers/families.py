@@ -36,7 +36,8 @@ import hashlib
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from typing import NamedTuple
 
 import numpy as np
 
@@ -72,10 +73,11 @@ RECURRING, SHORT, WATERMARK = "recurring", "short", "watermark"
 """Where a candidate family comes from: recurring long shingles, a short line, a watermark line."""
 
 
-@dataclass(frozen=True)
-class Member:
+class Member(NamedTuple):
+    """Where a family occurs: a document (as the caller numbers them) and original-text offsets."""
+
     doc: int
-    start: int  # original-text offsets
+    start: int
     end: int
 
 
