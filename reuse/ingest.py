@@ -252,7 +252,7 @@ def read_document(found: Found, *, encoding: str | None = None, max_bytes: int =
     got = readers.read(data, fmt, encoding=encoding)
     del data  # the bytes are not needed past here; free them before segmenting
     if not got.text or got.text.isspace():
-        raise Unreadable(_NO_TEXT.get(got.format, "no text after extraction"))
+        raise Unreadable(_NO_TEXT.get(got.format, "no text in it"))
     return document(got.text, found.id, path=label(found.path), encoding=got.encoding, format=got.format)
 
 

@@ -1,7 +1,7 @@
 """What the HTML pages show, as plain data: rows, segments, colours, urls.
 
-Nothing here writes HTML. ``htmlreport`` hands these objects to Jinja2
-templates that only loop and print (coverage's ``LineData``/``FileData`` →
+Nothing here writes HTML. ``htmlreport`` hands these objects to the Jinja2
+pages of ``report/jinja/``, which only loop and print (coverage's ``LineData``/``FileData`` →
 ``Templite``), so every decision a reader sees, which pairs get a page, how a
 text is cut into highlighted segments, which colour a passage gets, is made
 and tested here, on a ``Result`` alone.
@@ -722,7 +722,7 @@ def doc_pages(c: Corpus, part: int = 0, parts: int = 1) -> Iterable[DocPage]:
 
 @dataclass(frozen=True)
 class Member:
-    """Where one copy of a template sits."""
+    """Where one copy of a template family sits."""
 
     doc: str
     url: str | None
@@ -732,7 +732,7 @@ class Member:
 
 @dataclass(frozen=True)
 class Variant:
-    """One distinct wording of a template, aligned to the representative text."""
+    """One distinct wording of a template family, aligned to the representative text."""
 
     segments: tuple[Segment, ...]
     members: tuple[Member, ...]
