@@ -361,7 +361,7 @@ def check(library: Library, draft: Document, settings: Settings, *, max_sources:
         templates, passages = _library_templates(library, drafted, passages, draft.id, rows)
     pairs, stats = score(documents, passages, templates, include_templates=settings.include_templates)
     lib_meta = {"path": str(library.path), "uuid": library.meta.get("uuid"), "format": int(library.meta["format"]),
-                "documents": library.conn.execute("SELECT count(*) FROM documents").fetchone()[0],
+                "documents": library.document_count(),
                 "index": library.params}
     result = Result(
         params={**scanned.params, "library": lib_meta},

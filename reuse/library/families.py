@@ -221,7 +221,7 @@ class _Context:
         if doc in self.docs:
             return self.docs[doc].text
         if doc not in self.texts:
-            self.texts[doc] = self.conn.execute("SELECT text FROM documents WHERE id = ?", (doc,)).fetchone()[0]
+            self.texts[doc] = self.library.text(doc)
         return self.texts[doc]
 
 
@@ -293,7 +293,7 @@ def update(library: Library, change: Change) -> None:
     settings = library.settings(base)
     state = _state(library)
     params = state or {"min_docs": base.min_docs, "max_gap": base.max_gap}
-    n_docs = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+    n_docs = library.document_count()
     ctx = _Context(library, settings, int(params["max_gap"]), params["min_docs"],
                    tier.min_docs_for(n_docs, params["min_docs"]), dict(change.features), {},
                    dict(change.documents), {}, {}, change.prepared)
@@ -369,8 +369,7 @@ def _recompute(ctx: _Context) -> None:
         conn.execute(statement)
     for (family,) in conn.execute("SELECT id FROM templates").fetchall():
         drop_family(ctx.library, family)
-    rows = conn.execute("SELECT id FROM documents ORDER BY name").fetchall()
-    ids = [r[0] for r in rows]
+    ids = ctx.library.ids_by_name()
     lines: dict[str, int] = defaultdict(int)
     for doc in ids:
         document = ctx.document(doc)
@@ -569,7 +568,7 @@ def _count_added(ctx: _Context, added: list[int], longs: dict[int, np.ndarray]) 
         return set()
     # a long shingle is in no more documents than its first k-shingle has postings (counted up to m)
     firsts = np.unique(np.concatenate([ctx.features(doc).shingles for doc in added]))
-    count = _count_postings(conn, firsts.tolist(), m)
+    count = ctx.library.count_postings(firsts.tolist(), m)
     enough = np.sort(np.array([h for h, n in count.items() if n >= m], dtype=np.uint64))
     # one occurrence of each unknown shingle that may be frequent: its chain of k-shingles, for the postings index
     chains: dict[int, tuple[list[tuple[int, int]], bool]] = {}
@@ -627,15 +626,14 @@ def _holders(ctx: _Context, chains: dict[int, tuple[list[tuple[int, int]], bool]
     in fewer than ``m`` documents and is not looked up. ``count`` holds
     postings counted up to ``m`` (more are counted here).
     """
-    conn = ctx.conn
     members = sorted({h for chain, _ in chains.values() for h, _ in chain})
     if not members:
         return {}
     # first whether each has m postings at all (counted through a LIMIT), then how many, for those that matter
-    count = {**count, **_count_postings(conn, [h for h in members if h not in count], m)}
+    count = {**count, **ctx.library.count_postings([h for h in members if h not in count], m)}
     wanted = sorted({h for chain, _ in chains.values() if chain and min(count[c] for c, _ in chain) >= m
                      for h, _ in chain})
-    count.update(_count_postings(conn, wanted, max(1000, 16 * m)))
+    count.update(ctx.library.count_postings(wanted, max(1000, 16 * m)))
     lead_rows, rest_rows, inexact = [], [], {}
     for n, (h, (chain, exact)) in enumerate(chains.items()):
         if not chain or min(count[c] for c, _ in chain) < m:
@@ -647,20 +645,7 @@ def _holders(ctx: _Context, chains: dict[int, tuple[list[tuple[int, int]], bool]
             inexact[n] = h
     if not lead_rows:
         return {}
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS q_tmpl_lead (i INTEGER PRIMARY KEY, hash INTEGER, off INTEGER)")
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS q_tmpl_rest (i INTEGER, hash INTEGER, off INTEGER)")
-    conn.execute("CREATE INDEX IF NOT EXISTS q_tmpl_rest_i ON q_tmpl_rest (i)")
-    conn.execute("DELETE FROM q_tmpl_lead")
-    conn.execute("DELETE FROM q_tmpl_rest")
-    conn.executemany("INSERT INTO q_tmpl_lead (i, hash, off) VALUES (?, ?, ?)", lead_rows)
-    conn.executemany("INSERT INTO q_tmpl_rest (i, hash, off) VALUES (?, ?, ?)", rest_rows)
-    rows = conn.execute(
-        "SELECT DISTINCT l.i, p.doc FROM q_tmpl_lead l JOIN postings p ON p.hash = l.hash "
-        "WHERE p.pos >= l.off AND NOT EXISTS (SELECT 1 FROM q_tmpl_rest r WHERE r.i = l.i AND NOT EXISTS ("
-        "SELECT 1 FROM postings x WHERE x.hash = r.hash AND x.doc = p.doc AND x.pos = p.pos - l.off + r.off))"
-    ).fetchall()
-    conn.execute("DELETE FROM q_tmpl_lead")
-    conn.execute("DELETE FROM q_tmpl_rest")
+    rows = ctx.library.chain_holders(lead_rows, rest_rows)
     keys = list(chains)
     out: dict[int, set[int]] = defaultdict(set)
     for n, doc in rows:
@@ -678,22 +663,6 @@ def _holders(ctx: _Context, chains: dict[int, tuple[list[tuple[int, int]], bool]
             if not there:
                 out[h].discard(doc)
     return dict(out)
-
-
-def _count_postings(conn, hashes: Sequence[int], cap: int) -> dict[int, int]:
-    """Postings of each ``k``-shingle hash, counted up to ``cap``."""
-    if not hashes:
-        return {}
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS q_tmpl_k (hash INTEGER PRIMARY KEY, n INTEGER)")
-    conn.execute("DELETE FROM q_tmpl_k")
-    conn.executemany("INSERT INTO q_tmpl_k (hash) VALUES (?)",
-                     ((h,) for h in _signed(np.array(hashes, dtype=np.uint64)).tolist()))
-    conn.execute("UPDATE q_tmpl_k SET n = (SELECT count(*) FROM (SELECT 1 FROM postings p WHERE p.hash = q_tmpl_k.hash "
-                 f"LIMIT {int(cap)}))")
-    out = {int(np.array([h], dtype=np.int64).view(np.uint64)[0]): n
-           for h, n in conn.execute("SELECT hash, n FROM q_tmpl_k")}
-    conn.execute("DELETE FROM q_tmpl_k")
-    return out
 
 
 def _pair(item: tuple[int, int]) -> tuple[int, int]:

@@ -498,6 +498,17 @@ class Library:
                 out[int(doc_id)] = np.frombuffer(row[0], dtype="<i4").astype(np.int64) if row[0] else None
         return out
 
+    def text(self, doc_id: int) -> str:
+        """The text of the stored document with this row id."""
+        return self.conn.execute("SELECT text FROM documents WHERE id = ?", (doc_id,)).fetchone()[0]
+
+    def document_count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+
+    def ids_by_name(self) -> list[int]:
+        """The row ids of every document, in name order."""
+        return [r[0] for r in self.conn.execute("SELECT id FROM documents ORDER BY name")]
+
     def ids_of(self, names: Iterable[str]) -> dict[str, int]:
         return {name: int(i) for name in names
                 for (i,) in self.conn.execute("SELECT id FROM documents WHERE name = ?", (name,))}
@@ -561,6 +572,47 @@ class Library:
         c.execute("DELETE FROM q_hashes")
         c.execute("DELETE FROM q_hashes_kept")
         return np.array(rows, dtype=np.int64).reshape(-1, 3)
+
+    def count_postings(self, hashes: Sequence[int], cap: int) -> dict[int, int]:
+        """Postings of each shingle hash (uint64 values), counted up to ``cap``."""
+        if not hashes:
+            return {}
+        conn = self.conn
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS q_count (hash INTEGER PRIMARY KEY, n INTEGER)")
+        conn.execute("DELETE FROM q_count")
+        conn.executemany("INSERT INTO q_count (hash) VALUES (?)",
+                         ((h,) for h in _signed(np.array(hashes, dtype=np.uint64)).tolist()))
+        conn.execute("UPDATE q_count SET n = (SELECT count(*) FROM (SELECT 1 FROM postings p WHERE p.hash = q_count.hash "
+                     f"LIMIT {int(cap)}))")
+        out = {int(np.array([h], dtype=np.int64).view(np.uint64)[0]): n
+               for h, n in conn.execute("SELECT hash, n FROM q_count")}
+        conn.execute("DELETE FROM q_count")
+        return out
+
+    def chain_holders(self, lead: Sequence[tuple[int, int, int]], rest: Sequence[tuple[int, int, int]]) -> list:
+        """The documents holding each chain of shingles at one place: ``(chain, doc)`` rows.
+
+        A chain ``i`` is its lead ``(i, hash, offset)`` and the rest of its
+        ``(i, hash, offset)``: a document holds it when it has every one of
+        them at ``position + offset`` of one position (hashes as SQLite's
+        signed integers). The lead, the rarest, is looked up first.
+        """
+        conn = self.conn
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS q_chain_lead (i INTEGER PRIMARY KEY, hash INTEGER, off INTEGER)")
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS q_chain_rest (i INTEGER, hash INTEGER, off INTEGER)")
+        conn.execute("CREATE INDEX IF NOT EXISTS q_chain_rest_i ON q_chain_rest (i)")
+        conn.execute("DELETE FROM q_chain_lead")
+        conn.execute("DELETE FROM q_chain_rest")
+        conn.executemany("INSERT INTO q_chain_lead (i, hash, off) VALUES (?, ?, ?)", lead)
+        conn.executemany("INSERT INTO q_chain_rest (i, hash, off) VALUES (?, ?, ?)", rest)
+        rows = conn.execute(
+            "SELECT DISTINCT l.i, p.doc FROM q_chain_lead l JOIN postings p ON p.hash = l.hash "
+            "WHERE p.pos >= l.off AND NOT EXISTS (SELECT 1 FROM q_chain_rest r WHERE r.i = l.i AND NOT EXISTS ("
+            "SELECT 1 FROM postings x WHERE x.hash = r.hash AND x.doc = p.doc AND x.pos = p.pos - l.off + r.off))"
+        ).fetchall()
+        conn.execute("DELETE FROM q_chain_lead")
+        conn.execute("DELETE FROM q_chain_rest")
+        return rows
 
     def unit_rows(self, unit_ids: Iterable[int]) -> dict[int, tuple[int, np.ndarray]]:
         """``unit id -> (doc id, signature)`` for the units that exist (orphans are dropped)."""
