@@ -16,9 +16,7 @@ from rich.table import Table
 from reuse.cli import (Encoding, EngineName, MaxGap, MinLength, MinScore, Quiet, Scheduler, Shingle, Threshold, Unit,
                        Verbose, Workers, _check_paths, _errors, _progress, out)
 from reuse.config import Settings
-
-FAIL_OVER = 2
-"""Exit code of `reuse check --fail-over` when a draft is over the ratio (coverage's FAIL_UNDER)."""
+from reuse.errors import FAIL_OVER  # exit 3: a draft is over --fail-over
 
 index_app = typer.Typer(
     name="index",
@@ -201,7 +199,7 @@ def check_cmd(
     db: Db,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Report folder; one subfolder per draft when there are several. [default: reports/check/<first DRAFT>]")] = None,
     sidecar: Sidecar = None,
-    fail_over: Annotated[Optional[float], typer.Option("--fail-over", help="Exit 2 when a draft's copy ratio (去除套话复制比) is above this share, e.g. 0.3.")] = None,
+    fail_over: Annotated[Optional[float], typer.Option("--fail-over", help="Exit 3 when a draft's copy ratio (去除套话复制比) is above this share, e.g. 0.3.")] = None,
     max_sources: Annotated[int, typer.Option("--max-sources", help="Align against at most this many library documents, those sharing the most.")] = 20,
     min_score: MinScore = None,
     max_gap: MaxGap = None,
@@ -218,17 +216,18 @@ def check_cmd(
 
     Prints 总文字复制比 (share of the draft found in the library), 去除套话复制比
     (the same without template text) and 单篇最大复制比 (the closest single
-    source). --fail-over 0.3 exits 2 when a copy ratio is over 30%.
+    source). --fail-over 0.3 exits 3 when a copy ratio is over 30%.
 
     Example: reuse check draft.txt --db library.sqlite -o reports/draft --fail-over 0.3
     """
     from reuse.ingest import ingest
     from reuse.library import check_documents
-    from reuse.library.check import json_writer
+    from reuse.library.check import check_fail_over, json_writer
     from reuse.report import WRITERS, write_report
 
     with _errors(verbose):
         _check_paths(drafts)
+        check_fail_over(fail_over)
         settings = Settings.load(min_score=min_score, max_gap=max_gap, encoding=encoding)
         documents, skipped = ingest([str(p) for p in drafts], extensions=settings.extensions, encoding=settings.encoding)
         reports = check_documents(documents, db, settings, sidecar=sidecar, max_sources=max_sources,

@@ -505,3 +505,49 @@ def test_report_writers_run_with_the_result_out_of_the_collectors_walks(tmp_path
                                                           _json_only])
     assert frozen[0] > 0 and gc.get_freeze_count() == 0
     assert (tmp_path / "out" / "report.json").exists()
+
+
+# -- issue 14: hostile use of the command line; each row of its table ----------
+
+
+def run(*args: str, code: int = 0):
+    """Run ``reuse ARGS``; fail on a traceback or any exception but the exit."""
+    result = runner.invoke(app, list(args))
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert result.exit_code == code, result.output
+    return result
+
+
+@pytest.mark.parametrize("args", [["scan", "--min-docs", "-1"], ["templates", "--min-docs", "-0.5"],
+                                  ["scan", "--min-docs", "nan"]], ids=["scan", "templates", "nan"])
+def test_row10_min_docs_below_zero_is_a_usage_error(tmp_path, args):
+    make_doc(tmp_path, "docs/a.txt", "文本")
+    result = run(args[0], str(tmp_path / "docs"), *args[1:], code=2)
+    assert error_line(result).startswith("reuse: error: min_docs must be a count of documents")
+    assert not (tmp_path / "reports").exists()
+
+
+@pytest.mark.parametrize("ratio", ["5", "-0.1", "nan"])
+def test_row10_fail_over_outside_0_to_1_is_a_usage_error(tmp_path, ratio):
+    draft = make_doc(tmp_path, "draft.txt", seed_text("000"))
+    db = tmp_path / "lib.sqlite"
+    from reuse import library
+
+    library.build([draft], db)
+    line = error_line(run("check", str(draft), "--db", str(db), "--fail-over", ratio, "-o", str(tmp_path / "r"),
+                          code=2))
+    assert line.startswith("reuse: error: --fail-over must be a share from 0 to 1 (0.3 is 30%), not ")
+    assert not (tmp_path / "r").exists()
+
+
+def test_row10_over_fail_over_exits_3_a_usage_error_2(tmp_path):
+    draft = make_doc(tmp_path, "draft.txt", seed_text("000"))
+    db = tmp_path / "lib.sqlite"
+    from reuse import library
+
+    library.build([draft], db)
+    result = run("check", str(draft), "--db", str(db), "--fail-over", "0.3", "-o", str(tmp_path / "r"), "-q", code=3)
+    assert result.output == "reuse: draft.txt (draft): copy ratio 99.7% is over --fail-over 30.0%\n"
+    run("check", str(draft), "--db", str(db), "--no-such-flag", code=2)
+

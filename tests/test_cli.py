@@ -48,7 +48,7 @@ def test_options_reach_the_report(tmp_path):
 
 def test_bad_option_value_is_a_one_line_error(tmp_path):
     result = runner.invoke(app, ["scan", str(SEEDS), "-o", str(tmp_path / "r"), "--unit", "sentence"])
-    assert result.exit_code == 1 and "unit must be" in result.output
+    assert result.exit_code == 2 and "unit must be" in result.output  # a usage error
 
 
 def test_ids_are_relative_paths_with_posix_separators(tmp_path):
