@@ -264,10 +264,10 @@ def templates(
 
     Example: reuse templates seeds --format csv > templates.csv
     """
-    import csv
     import json
 
     from reuse import pipeline
+    from reuse.report.csvreport import write_templates as write_templates_csv
     from reuse.report.jsonreport import to_dict
 
     with _errors(verbose):
@@ -281,10 +281,7 @@ def templates(
         if format == "json":
             sys.stdout.write(json.dumps(families, ensure_ascii=False, indent=1) + "\n")
         elif format == "csv":
-            writer = csv.writer(sys.stdout, lineterminator="\n")
-            writer.writerow(["id", "kind", "doc_count", "members", "text"])
-            for t in families:
-                writer.writerow([t["id"], t["kind"], t["doc_count"], len(t["members"]), t["text"]])
+            write_templates_csv(families, sys.stdout)  # formula-like cells neutralised
         else:
             table = Table(box=None, pad_edge=False)
             for col in ("id", "kind", "docs", "members", "text"):

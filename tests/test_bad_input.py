@@ -519,6 +519,33 @@ def run(*args: str, code: int = 0):
     return result
 
 
+HYPERLINK = '=HYPERLINK("http://evil.example/x","点击查看详细内容请访问")'
+
+
+def test_row7_csv_cells_a_spreadsheet_would_run_get_a_quote_json_keeps_the_text(tmp_path):
+    """reuse templates -f csv on documents whose text starts with =HYPERLINK(...)."""
+    import csv
+    import io
+
+    from reuse.report.csvreport import FORMULA_STARTS
+
+    for n, seed in enumerate(("000", "001", "002", "003")):
+        make_doc(tmp_path, f"d{n}.txt", HYPERLINK + "\n" + seed_text(seed)[:600])
+    rows = list(csv.reader(io.StringIO(run("templates", str(tmp_path), "-f", "csv").stdout)))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert "'" + HYPERLINK in cells
+    assert not [cell for cell in cells if cell.startswith(FORMULA_STARTS)]
+    families = json.loads(run("templates", str(tmp_path), "-f", "json").stdout)
+    assert HYPERLINK in [t["text"] for t in families]
+
+
+@pytest.mark.parametrize("cell", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1"])
+def test_row7_every_formula_start_is_neutralised(cell):
+    from reuse.report.csvreport import neutral
+
+    assert neutral(cell) == "'" + cell
+
+
 @pytest.mark.parametrize("args", [["scan", "--min-docs", "-1"], ["templates", "--min-docs", "-0.5"],
                                   ["scan", "--min-docs", "nan"]], ids=["scan", "templates", "nan"])
 def test_row10_min_docs_below_zero_is_a_usage_error(tmp_path, args):

@@ -160,3 +160,24 @@ def test_written_report_is_valid_json_with_surrogates(tmp_path):
     write_json(result, tmp_path / "report.json")
     data = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
     assert data["documents"][0]["id"] == "a"
+
+
+# -- issue 14: what reaches a spreadsheet or the library from hostile text and names --
+
+
+@settings(max_examples=EXAMPLES * 4, deadline=None)
+@given(text=st.one_of(TEXT, st.tuples(st.sampled_from("=+-@\t\r"), TEXT).map("".join)))
+def test_no_csv_cell_starts_like_a_formula_and_the_text_is_kept(text):
+    import csv
+    import io
+
+    from reuse.report.csvreport import FORMULA_STARTS, write_templates
+
+    assume("\x00" not in text)  # csv cannot write NUL
+    out = io.StringIO(newline="")
+    write_templates([{"id": text, "kind": "formula", "doc_count": 3, "members": [], "text": text}], out)
+    [_, row] = list(csv.reader(io.StringIO(out.getvalue(), newline="")))
+    for cell in (row[0], row[4]):
+        assert not cell.startswith(FORMULA_STARTS)
+        assert cell == text or cell == "'" + text and text.startswith(FORMULA_STARTS)
+
