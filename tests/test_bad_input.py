@@ -97,7 +97,7 @@ def test_folder_with_no_matching_files_says_what_was_looked_for(tmp_path):
 
 def test_unknown_encoding_one_line(tmp_path):
     make_doc(tmp_path, "a.txt", "文本")
-    line = error_line(scan(str(tmp_path), "--encoding", "klingon", "-o", str(tmp_path / "out"), code=1))
+    line = error_line(scan(str(tmp_path), "--encoding", "klingon", "-o", str(tmp_path / "out"), code=2))
     assert "unknown encoding 'klingon'" in line and "gb18030" in line
 
 
@@ -546,6 +546,56 @@ def test_row7_every_formula_start_is_neutralised(cell):
     assert neutral(cell) == "'" + cell
 
 
+def test_row8_encoding_that_is_not_a_text_encoding_one_line(tmp_path):
+    make_doc(tmp_path, "a.txt", "文本")
+    line = error_line(scan(str(tmp_path), "--encoding", "rot13", "-o", str(tmp_path / "out"), code=2))
+    assert line == ("reuse: error: --encoding rot13 is not a text encoding (it does not decode bytes to text); "
+                    "use a text encoding such as utf-8, gb18030, big5 or utf-16")
+    assert not (tmp_path / "out").exists()
+
+
+def test_row8_a_tree_1000_folders_deep_is_read(tmp_path):
+    corpus = tmp_path / "deep"
+    make_doc(corpus, "top.txt", seed_text("000")[:800])
+    deep = str(corpus)
+    for _ in range(1000):  # os.makedirs recurses once per level too
+        deep = os.path.join(deep, "d")
+        os.mkdir(deep)
+    make_doc(Path(deep), "bottom.txt", seed_text("000")[:800])
+    try:
+        scan(str(corpus), "-o", str(tmp_path / "out"), "-q")
+        report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+        assert sorted(d["id"] for d in report["documents"]) == ["/".join(["d"] * 1000 + ["bottom.txt"]), "top.txt"]
+        assert report["pairs"][0]["similarity"] > 0.9
+    finally:
+        remove_deep(deep, corpus)
+
+
+def remove_deep(deep: str, top: Path) -> None:
+    """Remove a deep chain of folders bottom up (shutil.rmtree, and pytest's cleanup, recurse once per level)."""
+    for name in os.listdir(deep):
+        os.unlink(os.path.join(deep, name))
+    while Path(deep) != top:
+        os.rmdir(deep)
+        deep = os.path.dirname(deep)
+
+
+def test_row8_index_remove_takes_a_name_that_is_not_utf8_as_shown_or_as_bytes(tmp_path):
+    corpus = tmp_path / "docs"
+    raw = os.fsdecode(b"caf\xe9.txt")  # what the shell hands over for the file's own name
+    make_doc(corpus, raw, seed_text("000"))
+    make_doc(corpus, "other.txt", seed_text("001"))
+    db = str(tmp_path / "lib.sqlite")
+    run("index", "build", str(corpus), "--db", db, "-q")
+    run("check", str(corpus / raw), "--db", db, "-o", str(tmp_path / "check"), "-q")
+    shown = json.loads((tmp_path / "check" / "check.json").read_text(encoding="utf-8"))["sources"][0]["id"]
+    assert shown == "caf\\xe9.txt"
+    assert run("index", "remove", shown, "--db", db).output == f"{db}: removed 1.\n"  # the id a report shows
+    run("index", "add", str(corpus / raw), "--db", db, "-q")
+    assert run("index", "remove", raw, "--db", db).output == f"{db}: removed 1.\n"  # the file's own name
+    assert "caf" not in run("index", "list", "--db", db).output
+
+
 @pytest.mark.parametrize("args", [["scan", "--min-docs", "-1"], ["templates", "--min-docs", "-0.5"],
                                   ["scan", "--min-docs", "nan"]], ids=["scan", "templates", "nan"])
 def test_row10_min_docs_below_zero_is_a_usage_error(tmp_path, args):
@@ -577,4 +627,3 @@ def test_row10_over_fail_over_exits_3_a_usage_error_2(tmp_path):
     result = run("check", str(draft), "--db", str(db), "--fail-over", "0.3", "-o", str(tmp_path / "r"), "-q", code=3)
     assert result.output == "reuse: draft.txt (draft): copy ratio 99.7% is over --fail-over 30.0%\n"
     run("check", str(draft), "--db", str(db), "--no-such-flag", code=2)
-

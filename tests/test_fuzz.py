@@ -181,3 +181,24 @@ def test_no_csv_cell_starts_like_a_formula_and_the_text_is_kept(text):
         assert not cell.startswith(FORMULA_STARTS)
         assert cell == text or cell == "'" + text and text.startswith(FORMULA_STARTS)
 
+
+@settings(max_examples=EXAMPLES * 4, deadline=None)
+@given(name=st.binary(min_size=1, max_size=40).filter(lambda b: b"/" not in b and b"\x00" not in b))
+def test_a_file_name_of_any_bytes_round_trips_to_the_library(tmp_path_factory, name):
+    """The id a report shows and the name the shell hands over both remove the document (index remove)."""
+    from reuse import library
+    from reuse.ingest import label
+
+    assume(name not in (b".", b"..") and not name.startswith(b"."))
+    folder = tmp_path_factory.mktemp("names")
+    raw = os.fsdecode(name)
+    (folder / raw).write_text("同志们：今天我们召开县委工作会议，主要任务是回顾总结过去一年的工作。", encoding="utf-8")
+    db = folder / "lib.sqlite"
+    library.build([folder / raw], db)
+    with library.open_library(db) as lib:
+        [shown] = [d.name for d in lib.listing()]
+    assert shown == label(raw) and "\n" not in shown
+    shown.encode("utf-8")  # no surrogate left: SQLite and a terminal take it
+    assert library.remove([raw], db) == [shown]
+    library.add([folder / raw], db)
+    assert library.remove([shown], db) == [shown]

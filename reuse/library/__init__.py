@@ -20,7 +20,7 @@ from typing import Any
 from reuse.config import Settings
 from reuse.engine import Engine, LocalEngine, Progress, make_engine
 from reuse.errors import UsageError
-from reuse.ingest import Found, check_encoding, discover, ingest, read_or_skip, settle
+from reuse.ingest import Found, check_encoding, discover, ingest, label, read_or_skip, settle
 from reuse.library import templates as _templates  # noqa: F401  (loaded before an index build forks)
 from reuse.library.hooks import prepare_templates, refresh_templates
 from reuse.library.store import AddReport, Library
@@ -112,6 +112,7 @@ def _read(paths: Iterable[str | os.PathLike], settings: Settings, prefix: str, e
     finally:
         if owned:
             engine.close()
+    prefix = label(prefix)  # a document's name is printable text, as its id is
     documents = [dataclasses.replace(doc, id=prefix + doc.id) for doc, _ in read if doc is not None]
     return documents, settle(paths, settings.extensions, documents, skipped + [why for _, why in read if why])
 
@@ -158,7 +159,13 @@ def add(paths: Sequence[str | os.PathLike], db: str | os.PathLike, settings: Set
 
 
 def remove(names: Sequence[str], db: str | os.PathLike, *, sidecar: str | os.PathLike | None = None) -> list[str]:
-    """Remove documents from the library by name (one transaction)."""
+    """Remove documents from the library by name (one transaction).
+
+    A name is taken as a report or ``reuse index list`` shows it, or as the
+    file's own name: one that is not UTF-8 (``caf\\xe9.txt`` on screen,
+    the bytes ``caf\\xe9`` from the shell) names the same document either way.
+    """
+    names = [label(name) for name in names]
     with open_library(db, sidecar=sidecar) as library:
         return library.remove(names, library.settings(), hook=refresh_templates)
 
