@@ -199,7 +199,7 @@ def scan(
     Example: reuse scan seeds -o reports/seeds
     """
     from reuse import pipeline
-    from reuse.report import write_report, writers_for
+    from reuse.report import check_output, write_report, writers_for
 
     with _errors(verbose):
         _check_paths(paths + list(exclude or []))
@@ -209,10 +209,12 @@ def scan(
                                  include_templates=include_templates or None, engine=engine,
                                  scheduler=scheduler, workers=workers)
         target = output or default_output(paths)
+        inputs = paths + list(exclude or [])
+        check_output(target, inputs=inputs, force=force)  # refused before the scan, not after
         with _progress(not quiet) as progress:
             kwargs = {"progress": progress} if progress else {}
             result = pipeline.run([str(p) for p in paths], settings, **kwargs)
-        write_report(result, target, force=force, workers=writers_for(result, settings.workers))
+        write_report(result, target, force=force, workers=writers_for(result, settings.workers), inputs=inputs)
         if not quiet:
             _summary(result, target, verbose)
 

@@ -223,21 +223,22 @@ def check_cmd(
     from reuse.ingest import ingest
     from reuse.library import check_documents
     from reuse.library.check import check_fail_over, json_writer
-    from reuse.report import WRITERS, write_report
+    from reuse.report import WRITERS, refuse_inputs, write_report
 
     with _errors(verbose):
         _check_paths(drafts)
         check_fail_over(fail_over)
         settings = Settings.load(min_score=min_score, max_gap=max_gap, encoding=encoding)
+        first = drafts[0].resolve()
+        target = output or Path("reports") / "check" / ((first.name if first.is_dir() else first.stem) or "draft")
+        refuse_inputs(target, drafts)  # before anything is read
         documents, skipped = ingest([str(p) for p in drafts], extensions=settings.extensions, encoding=settings.encoding)
         reports = check_documents(documents, db, settings, sidecar=sidecar, max_sources=max_sources,
                                   explicit=_index_flags(shingle, unit, threshold, min_length))
-        first = drafts[0].resolve()
-        target = output or Path("reports") / "check" / ((first.name if first.is_dir() else first.stem) or "draft")
         over = []
         for report in reports:
             folder = _draft_folder(target, report.draft, len(reports) > 1)
-            write_report(report.result, folder, force=force, writers=[*WRITERS, json_writer(report)])
+            write_report(report.result, folder, force=force, writers=[*WRITERS, json_writer(report)], inputs=drafts)
             if fail_over is not None and report.copy_ratio > fail_over:
                 over.append(report)
             if not quiet:

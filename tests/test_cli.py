@@ -30,7 +30,7 @@ def test_missing_path_is_one_line_error_with_exit_2(tmp_path):
 
 def test_folder_without_documents_exits_1(tmp_path):
     (tmp_path / "empty.txt").write_text("   \n", encoding="utf-8")
-    result = runner.invoke(app, ["scan", str(tmp_path), "-o", str(tmp_path / "out")])
+    result = runner.invoke(app, ["scan", str(tmp_path), "-o", str(tmp_path.with_name(tmp_path.name + "-out"))])
     assert result.exit_code == 1
     assert "no readable documents" in result.output and "empty file" in result.output
 
