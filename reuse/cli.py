@@ -231,9 +231,13 @@ def compare(
     max_gap: MaxGap = None,
     unit: Unit = None,
     encoding: Encoding = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace a file reuse did not write, or write into the folder -o names (never over A or B).")] = False,
     quiet: Quiet = False,
 ) -> None:
     """Compare two files side by side: one HTML page that works on its own, offline.
+
+    An existing file -o names is replaced only when reuse wrote it, unless
+    --force; A and B themselves never are.
 
     Example: reuse compare seeds/000.txt seeds/001.txt -o 000-001.html
     """
@@ -244,8 +248,9 @@ def compare(
         _check_paths([a, b])
         settings = Settings.load(min_length=min_length, threshold=threshold, shingle=shingle, min_score=min_score,
                                  max_gap=max_gap, unit=unit, encoding=encoding)
+        target = comparing.output_for(a, b, output, force=force)  # refused before the scan, not after
         result, left, right = comparing.compare(a, b, settings)
-        target = write_compare(result, left, right, output or comparing.default_output(a, b))
+        target = write_compare(result, left, right, target)
         if not quiet:
             pair = result.pairs[0] if result.pairs else None
             found = f"{pair.passages} shared passages, similarity {pair.similarity:.1%}" if pair else "no shared passages"

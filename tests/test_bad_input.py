@@ -660,6 +660,61 @@ def two_speeches(folder: Path) -> tuple[Path, Path]:
 
 
 @pytest.mark.parametrize("force", [[], ["--force"]], ids=["plain", "force"])
+@pytest.mark.parametrize("how", ["same", "symlink", "hardlink"])
+def test_row1_compare_never_writes_over_an_input(tmp_path, how, force):
+    """reuse compare A B -o B: refused, with --force too; B stays byte for byte."""
+    a, b = two_speeches(tmp_path)
+    target = {"same": b, "symlink": tmp_path / "link.html", "hardlink": tmp_path / "hard.html"}[how]
+    if how == "symlink":
+        target.symlink_to(b.name)
+    elif how == "hardlink":
+        os.link(b, target)
+    before = snapshot(tmp_path)
+    line = error_line(run("compare", str(a), str(b), "-o", str(target), *force, code=1))
+    assert line == (f"reuse: error: {target} is the input {b}; compare never writes over a file it compares; "
+                    "choose another file with -o")
+    assert snapshot(tmp_path) == before
+
+
+def test_row1_compare_replaces_a_file_reuse_did_not_write_only_with_force(tmp_path):
+    """reuse compare A B -o notes.html: a user's file is refused, replaced with --force; a page of ours is replaced."""
+    a, b = two_speeches(tmp_path / "docs")
+    notes = make_doc(tmp_path, "notes.html", "<p>my notes</p>")
+    line = error_line(run("compare", str(a), str(b), "-o", str(notes), code=1))
+    assert line == (f"reuse: error: {notes} exists and was not written by reuse; choose another file with -o, "
+                    "or pass --force to replace it")
+    assert notes.read_bytes() == b"<p>my notes</p>"
+    run("compare", str(a), str(b), "-o", str(notes), "--force", "-q")
+    page = notes.read_bytes()
+    assert b'<meta name="generator" content="reuse ' in page
+    run("compare", str(a), str(b), "-o", str(notes), "-q")  # our own page: no --force needed
+    assert notes.read_bytes() == page
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["docs", "notes.html"]  # nothing left beside it
+
+
+def test_row1_compare_does_not_create_a_missing_folder(tmp_path):
+    a, b = two_speeches(tmp_path)
+    target = tmp_path / "nodir" / "x.html"
+    line = error_line(run("compare", str(a), str(b), "-o", str(target), code=1))
+    assert line == (f"reuse: error: cannot write {target}: the folder {target.parent} does not exist; "
+                    "create it first or choose another -o")
+    assert not target.parent.exists()
+
+
+def test_row8_compare_into_a_folder_is_one_line_and_with_force_writes_inside(tmp_path):
+    """reuse compare A B -o FOLDER (IsADirectoryError on main)."""
+    a, b = two_speeches(tmp_path)
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    line = error_line(run("compare", str(a), str(b), "-o", str(folder), code=1))
+    assert line == (f"reuse: error: {folder} is a folder; give -o a file name, e.g. -o {folder}/A__B.html "
+                    f"(or pass --force to write {folder}/A__B.html)")
+    assert list(folder.iterdir()) == []
+    run("compare", str(a), str(b), "-o", str(folder), "--force", "-q")
+    assert [p.name for p in folder.iterdir()] == ["A__B.html"]
+
+
+@pytest.mark.parametrize("force", [[], ["--force"]], ids=["plain", "force"])
 @pytest.mark.parametrize("where", ["is", "inside", "holds"])
 def test_row2_a_report_folder_that_is_lies_inside_or_holds_an_input_is_refused_before_reading(
         tmp_path, monkeypatch, where, force):
