@@ -15,7 +15,7 @@ from rich.table import Table
 
 from reuse.cli import (Encoding, EngineName, MaxGap, MinLength, MinScore, Quiet, Scheduler, Shingle, Threshold, Unit,
                        Verbose, Workers, _check_paths, _errors, _progress, out)
-from reuse.config import Settings
+from reuse.config import LOCK_TIMEOUT, Settings
 from reuse.errors import FAIL_OVER  # exit 3: a draft is over --fail-over
 
 index_app = typer.Typer(
@@ -30,6 +30,14 @@ Sidecar = Annotated[Optional[Path], typer.Option("--sidecar", help="With --db re
                                                  "documents and shingle postings (Redis holds the LSH buckets).")]
 Prefix = Annotated[str, typer.Option("--prefix", help="Put this before every document name, e.g. 2023/.")]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+LockTimeout = Annotated[float, typer.Option("--lock-timeout", metavar="SECONDS", help="Wait this long for another "
+                                            "writer of the library to finish, then stop.")]
+
+
+def _waiting(notice: str) -> None:
+    from reuse.cli import err
+
+    err.print(f"reuse: {notice}", markup=False, soft_wrap=True)
 
 
 def _index_flags(shingle, unit, threshold, min_length) -> dict:
@@ -91,6 +99,7 @@ def add_cmd(
     sidecar: Sidecar = None,
     prefix: Prefix = "",
     replace: Annotated[bool, typer.Option("--replace", help="Replace a document of the same name whose text changed.")] = False,
+    lock_timeout: LockTimeout = LOCK_TIMEOUT,
     shingle: Shingle = None,
     unit: Unit = None,
     threshold: Threshold = None,
@@ -117,7 +126,8 @@ def add_cmd(
         with _progress(not quiet) as progress:
             kwargs = {"progress": progress} if progress else {}
             report, skipped = library.add(paths, db, settings, sidecar=sidecar, prefix=prefix, replace=replace,
-                                          explicit=_index_flags(shingle, unit, threshold, min_length), **kwargs)
+                                          explicit=_index_flags(shingle, unit, threshold, min_length),
+                                          lock_timeout=lock_timeout, on_wait=_waiting, **kwargs)
         _print_added(report, skipped, quiet, db)
 
 
@@ -127,6 +137,7 @@ def remove_cmd(
                                                show_default=False)],
     db: Db,
     sidecar: Sidecar = None,
+    lock_timeout: LockTimeout = LOCK_TIMEOUT,
     quiet: Quiet = False,
 ) -> None:
     """Remove documents by name, in one transaction.
@@ -136,7 +147,7 @@ def remove_cmd(
     from reuse import library
 
     with _errors():
-        removed = library.remove(names, db, sidecar=sidecar)
+        removed = library.remove(names, db, sidecar=sidecar, lock_timeout=lock_timeout, on_wait=_waiting)
         if not quiet:
             out.print(f"{db}: removed {len(removed)}.", markup=False, soft_wrap=True)
 

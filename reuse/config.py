@@ -22,6 +22,12 @@ from typing import Any
 from reuse.errors import ConfigError, SettingError
 
 
+LOCK_TIMEOUT = 600.0
+"""Seconds a library write waits for another writer to finish (``--lock-timeout``): longer than an ``index add``
+of thousands of documents takes, short enough that a writer that hangs is noticed. Not a Settings field: it
+changes no result."""
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every parameter that changes what a scan finds.

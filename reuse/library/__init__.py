@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from reuse.config import Settings
+from reuse.config import LOCK_TIMEOUT, Settings
 from reuse.engine import Engine, LocalEngine, Progress, make_engine
-from reuse.errors import UsageError
+from reuse.errors import SettingError, UsageError
 from reuse.ingest import Found, check_encoding, discover, ingest, label, read_or_skip, settle
 from reuse.library import templates as _templates  # noqa: F401  (loaded before an index build forks)
 from reuse.library.hooks import prepare_templates, refresh_templates
@@ -44,8 +44,16 @@ def _sidecar(db: str | os.PathLike, sidecar: str | os.PathLike | None) -> str | 
 
 
 def open_library(db: str | os.PathLike, *, sidecar: str | os.PathLike | None = None,
-                 create: Settings | None = None):
-    """Open the library ``db``; given ``create`` settings, a context manager building a new one instead."""
+                 create: Settings | None = None, write: bool = False, lock_timeout: float = LOCK_TIMEOUT,
+                 on_wait: Callable[[str], None] | None = None):
+    """Open the library ``db``; given ``create`` settings, a context manager building a new one instead.
+
+    The file is opened read-only unless ``write``; a write waits up to
+    ``lock_timeout`` seconds for another writer, calling ``on_wait`` with a
+    one-line notice when it has to.
+    """
+    if not 0 <= lock_timeout < float("inf"):  # NaN too
+        raise SettingError(f"--lock-timeout must be a number of seconds, 0 or more, not {lock_timeout:g}")
     path = _sidecar(db, sidecar)
     bands = None
     extra: dict[str, str] = {}
@@ -58,7 +66,7 @@ def open_library(db: str | os.PathLike, *, sidecar: str | os.PathLike | None = N
         raise UsageError("--sidecar goes with --db redis://host:port/N; a file --db holds everything itself")
     if create is not None:
         return Library.building(path, create, extra_meta=extra, bands=bands)
-    library = Library.open(path, bands=bands)
+    library = Library.open(path, bands=bands, write=write, lock_timeout=lock_timeout, on_wait=on_wait)
     if is_redis(db):
         from reuse.library import redis_store
 
@@ -146,19 +154,22 @@ def build(paths: Sequence[str | os.PathLike], db: str | os.PathLike, settings: S
 def add(paths: Sequence[str | os.PathLike], db: str | os.PathLike, settings: Settings | None = None, *,
         sidecar: str | os.PathLike | None = None, prefix: str = "", replace: bool = False,
         explicit: dict[str, Any] | None = None, engine: Engine | None = None,
-        progress: Progress = _quiet) -> tuple[AddReport, list]:
+        progress: Progress = _quiet, lock_timeout: float = LOCK_TIMEOUT,
+        on_wait: Callable[[str], None] | None = None) -> tuple[AddReport, list]:
     """Add the documents under ``paths`` to the library ``db`` (one transaction).
 
     ``explicit`` holds index parameters the user named; one that differs from
     the library's is refused rather than mixed in. Documents are read on
-    ``engine`` as for ``build``.
+    ``engine`` as for ``build``. The write waits up to ``lock_timeout``
+    seconds for another writer (``on_wait`` hears that it waits).
     """
-    with open_library(db, sidecar=sidecar) as library:
+    with open_library(db, sidecar=sidecar, write=True, lock_timeout=lock_timeout, on_wait=on_wait) as library:
         settings = library.settings(settings, **(explicit or {}))
         return _add(library, paths, settings, prefix=prefix, replace=replace, engine=engine, progress=progress)
 
 
-def remove(names: Sequence[str], db: str | os.PathLike, *, sidecar: str | os.PathLike | None = None) -> list[str]:
+def remove(names: Sequence[str], db: str | os.PathLike, *, sidecar: str | os.PathLike | None = None,
+           lock_timeout: float = LOCK_TIMEOUT, on_wait: Callable[[str], None] | None = None) -> list[str]:
     """Remove documents from the library by name (one transaction).
 
     A name is taken as a report or ``reuse index list`` shows it, or as the
@@ -166,7 +177,7 @@ def remove(names: Sequence[str], db: str | os.PathLike, *, sidecar: str | os.Pat
     the bytes ``caf\\xe9`` from the shell) names the same document either way.
     """
     names = [label(name) for name in names]
-    with open_library(db, sidecar=sidecar) as library:
+    with open_library(db, sidecar=sidecar, write=True, lock_timeout=lock_timeout, on_wait=on_wait) as library:
         return library.remove(names, library.settings(), hook=refresh_templates)
 
 

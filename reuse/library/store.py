@@ -53,8 +53,8 @@ import numpy as np
 
 from reuse import candidates as cand
 from reuse import index, ingest
-from reuse.config import Settings
-from reuse.errors import ConfigError, ReuseError, UsageError
+from reuse.config import LOCK_TIMEOUT, Settings
+from reuse.errors import ConfigError, LibraryError, ReuseError, UsageError
 from reuse.features import Features, extract
 from reuse.model import Document, Span
 
@@ -220,6 +220,53 @@ def _label(path: str | os.PathLike) -> str:
     return ingest.label(path)
 
 
+_FALSE_NULL = "NULL value in template_members.template"
+"""What SQLite 3.40's quick_check says of every row of template_members, a WITHOUT ROWID table whose primary key
+lists its columns in another order than the table does; integrity_check, and the rows themselves, disagree."""
+
+
+def _quick_check(conn: sqlite3.Connection) -> list[str]:
+    """The problems ``PRAGMA quick_check`` finds in the file, less its false reports of NULLs (``_FALSE_NULL``)."""
+    # one false report a row: room for all of them and for the real problems after them
+    rows = conn.execute("SELECT count(*) FROM template_members").fetchone()[0]
+    problems = [row[0] for row in conn.execute(f"PRAGMA quick_check({rows + 100})") if row[0] != "ok"]
+    if _FALSE_NULL in problems and conn.execute(
+            "SELECT count(*) FROM template_members WHERE template IS NULL").fetchone()[0] == 0:
+        problems = [p for p in problems if p != _FALSE_NULL]
+    return problems
+
+
+def _build_file(path: Path, pid: int) -> Path:
+    """The private file a build by process ``pid`` writes before linking it to ``path``: ``.NAME.PID.tmp``."""
+    return path.with_name(f".{path.name}.{pid}.tmp")
+
+
+def remove_dead_builds(path: Path) -> list[Path]:
+    """Remove the ``.NAME.PID.tmp`` files (and their -wal, -shm, -journal) that killed builds of ``path`` left.
+
+    Only a build whose process is gone is removed; a live build's file is its own.
+    """
+    from reuse import leftovers
+
+    prefix = f".{path.name}."
+    removed = []
+    try:
+        with os.scandir(path.parent if str(path.parent) else ".") as listing:
+            names = [e.name for e in listing if e.name.startswith(prefix)]
+    except OSError:
+        return []
+    for name in names:
+        pid, _, suffix = name[len(prefix):].partition(".tmp")
+        if not (pid.isascii() and pid.isdigit()) or suffix not in ("", "-wal", "-shm", "-journal") or leftovers.alive(int(pid)):
+            continue
+        try:
+            (path.parent / name).unlink()
+        except OSError:
+            continue
+        removed.append(path.parent / name)
+    return removed
+
+
 def sniff(path: Path) -> None:
     """Refuse, with one line, a file that is not a reuse library.
 
@@ -264,19 +311,87 @@ def _seal(conn: sqlite3.Connection, path: Path) -> None:
         os.close(fd)
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """A connection in autocommit mode (transactions are explicit), WAL, waiting for a busy writer."""
+def connect(path: Path, *, readonly: bool = False, lock_timeout: float = LOCK_TIMEOUT) -> sqlite3.Connection:
+    """A connection in autocommit mode (transactions are explicit), WAL, waiting for a busy writer.
+
+    ``readonly`` opens the file with ``mode=ro``, so a library the user may
+    read but not write (a read-only share, another user's file) can be
+    listed and checked against. In a folder this process cannot write, a
+    library with no pending WAL is opened ``immutable`` (SQLite cannot make
+    its shared-memory file there); one with a pending WAL cannot be read
+    there and says so.
+    """
     try:
-        conn = sqlite3.connect(path, isolation_level=None, timeout=60.0, check_same_thread=False)
-        conn.execute("PRAGMA busy_timeout = 60000")
-        conn.execute("PRAGMA journal_mode = WAL")
-        # NORMAL in WAL mode survives a killed process (only power loss can lose the last commit)
-        conn.execute("PRAGMA synchronous = NORMAL")
+        if readonly:
+            conn = _connect_readonly(path, lock_timeout)
+        else:
+            conn = sqlite3.connect(path, isolation_level=None, timeout=lock_timeout, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode = WAL")
+            # NORMAL in WAL mode survives a killed process (only power loss can lose the last commit)
+            conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute(f"PRAGMA busy_timeout = {int(lock_timeout * 1000)}")
         conn.execute("PRAGMA cache_size = -524288")  # 512 MB at most, used as needed
-        conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute("PRAGMA temp_store = MEMORY")  # the temporary query tables, also on a read-only file
     except sqlite3.Error as err:
-        raise ReuseError(f"cannot open {_label(path)}: {err}") from err
+        raise database_error(path, err, "open") from err
     return conn
+
+
+def _connect_readonly(path: Path, lock_timeout: float) -> sqlite3.Connection:
+    uri = Path(path).absolute().as_uri()  # percent-encoded: any file name, ? and # included
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None, timeout=lock_timeout,
+                           check_same_thread=False)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_schema").fetchone()  # opens the WAL index, if it can
+    except sqlite3.OperationalError as err:
+        conn.close()
+        if _code(err) not in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN):
+            raise
+        if Path(f"{path}-wal").exists():
+            raise LibraryError(f"cannot read {_label(path)}: its folder is read-only here and it has changes not "
+                               f"yet in the file ({_label(path)}-wal); open it once where it can be written "
+                               "(any `reuse index list`), or copy it with its -wal file") from err
+        conn = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, isolation_level=None, timeout=lock_timeout,
+                               check_same_thread=False)
+    return conn
+
+
+def _code(err: sqlite3.Error) -> int | None:
+    """The primary SQLite result code of ``err`` (SQLITE_BUSY, SQLITE_CORRUPT...)."""
+    code = getattr(err, "sqlite_errorcode", None)
+    return None if code is None else code & 0xFF
+
+
+def database_error(path: str | os.PathLike, err: sqlite3.Error, doing: str = "use") -> LibraryError:
+    """One line for an SQLite error on the library ``path``: what happened, to which file, and what to do.
+
+    >>> import sqlite3
+    >>> err = sqlite3.DatabaseError("database disk image is malformed")
+    >>> err.sqlite_errorcode = sqlite3.SQLITE_CORRUPT
+    >>> str(database_error("lib.sqlite", err))
+    'lib.sqlite is damaged (database disk image is malformed); restore it from a backup, or rebuild it with `reuse index build`'
+    """
+    where = _label(path)
+    code = _code(err)
+    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB) or "malformed" in str(err):
+        return LibraryError(f"{where} is damaged ({err}); restore it from a backup, or rebuild it with "
+                            "`reuse index build`")
+    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return LibraryError(f"{where} is locked by another writer ({err}); try again when it has finished, or wait "
+                            "longer with --lock-timeout SECONDS")
+    if code == sqlite3.SQLITE_READONLY:
+        return LibraryError(f"cannot write {where}: it is read-only here ({err}); check the permissions of the file "
+                            "and its folder (reading it, as `reuse check` and `index list` do, still works)")
+    if code == sqlite3.SQLITE_FULL:
+        return LibraryError(f"cannot write {where}: the disk is full; free space and run the command again "
+                            "(the library is as it was)")
+    if code == sqlite3.SQLITE_CANTOPEN:
+        return LibraryError(f"cannot {doing} {where} ({err}); check that the file and its folder exist and can be read")
+    if code == sqlite3.SQLITE_IOERR:
+        return LibraryError(f"cannot {doing} {where}: the disk reported an error ({err}); check the disk, then "
+                            "restore the file from a backup if it is damaged")
+    return LibraryError(f"cannot {doing} {where} ({err}); if it happens again, restore the file from a backup, or "
+                        "rebuild it with `reuse index build`")
 
 
 class BandIndex:
@@ -373,7 +488,8 @@ def _pause() -> None:
 class Library:
     """An open reference library. Create with ``create``/``open``; close when done (or use ``with``)."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection, meta: dict[str, str], bands: BandIndex | None = None):
+    def __init__(self, path: Path, conn: sqlite3.Connection, meta: dict[str, str], bands: BandIndex | None = None,
+                 *, lock_timeout: float = LOCK_TIMEOUT, on_wait: Callable[[str], None] | None = None):
         self.path = path
         self.conn = conn
         self.meta = meta
@@ -381,6 +497,10 @@ class Library:
         self.bands = bands or SQLiteBands(self.params["bands"], self.params["rows"])
         self.batch: Batch | None = None
         """Set while a hook runs inside ``add``/``remove``."""
+        self.lock_timeout = lock_timeout
+        """Seconds a write waits for another writer before it gives up."""
+        self.on_wait = on_wait
+        """Called with a one-line notice when a write has to wait for another writer."""
 
     # -- opening ----------------------------------------------------------------------------------
 
@@ -402,8 +522,9 @@ class Library:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as err:
             raise ReuseError(f"cannot create {_label(path)}: {err.strerror or err}") from err
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        leftovers = (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm"))
+        remove_dead_builds(path)
+        tmp = _build_file(path, os.getpid())
+        leftovers = (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm"), Path(f"{tmp}-journal"))
         for leftover in leftovers:
             leftover.unlink(missing_ok=True)
         conn = connect(tmp)
@@ -432,8 +553,11 @@ class Library:
             conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", sorted(meta.items()))
             conn.execute("COMMIT")
             library = cls(path, conn, meta, bands(meta) if bands else None)
-            yield library
-            _seal(conn, tmp)
+            try:
+                yield library
+                _seal(conn, tmp)
+            except sqlite3.Error as err:
+                raise database_error(tmp, err, "build") from err
             try:
                 os.link(tmp, path)  # never replaces a library another process made meanwhile
             except FileExistsError:
@@ -445,15 +569,27 @@ class Library:
                 leftover.unlink(missing_ok=True)
 
     @classmethod
-    def open(cls, path: str | os.PathLike, *, bands: Callable[[dict[str, str]], BandIndex] | None = None) -> "Library":
-        """Open an existing library, refusing anything that is not one this reuse can read."""
+    def open(cls, path: str | os.PathLike, *, bands: Callable[[dict[str, str]], BandIndex] | None = None,
+             write: bool = False, lock_timeout: float = LOCK_TIMEOUT,
+             on_wait: Callable[[str], None] | None = None) -> "Library":
+        """Open an existing library, refusing anything that is not one this reuse can read.
+
+        Without ``write`` the file is opened read-only (``mode=ro``): listing,
+        stats and checks work on a library this process may not write.
+        ``lock_timeout`` and ``on_wait`` are for a write that finds another
+        writer at work (see ``transaction``).
+        """
         path = Path(path)
         sniff(path)
-        conn = connect(path)
+        if write:
+            remove_dead_builds(path)
+        conn = connect(path, readonly=not write, lock_timeout=lock_timeout)
         try:
             meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
         except sqlite3.DatabaseError as err:
             conn.close()
+            if _code(err) != sqlite3.SQLITE_ERROR:  # damaged, locked, unreadable: say which
+                raise database_error(path, err, "read") from err
             raise ReuseError(f"{_label(path)} is not a readable reuse library ({err}); rebuild it with "
                              "`reuse index build`") from err
         if meta.get("tool") != TOOL or "format" not in meta or "params" not in meta:
@@ -468,7 +604,7 @@ class Library:
             conn.close()
             raise ReuseError(f"{_label(path)} was written by an older reuse (library format {meta['format']}; "
                              f"this reuse reads {FORMAT}); rebuild it with `reuse index build`")
-        return cls(path, conn, meta, bands(meta) if bands else None)
+        return cls(path, conn, meta, bands(meta) if bands else None, lock_timeout=lock_timeout, on_wait=on_wait)
 
     def close(self) -> None:
         self.conn.close()
@@ -476,8 +612,11 @@ class Library:
     def __enter__(self) -> "Library":
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: type[BaseException] | None, err: BaseException | None, tb: object) -> None:
         self.close()
+        if isinstance(err, sqlite3.Error):
+            # whatever statement met it, the user learns which file and what to do, in one line
+            raise database_error(self.path, err) from err
 
     # -- settings ---------------------------------------------------------------------------------
 
@@ -518,14 +657,59 @@ class Library:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: everything inside commits together or not at all."""
-        self.conn.execute("BEGIN IMMEDIATE")
+        """One write transaction: everything inside commits together or not at all.
+
+        It starts by taking the write lock (waiting up to ``lock_timeout``
+        for another writer, saying so through ``on_wait``) and by checking
+        the file (``PRAGMA quick_check``): nothing is written to a damaged
+        library.
+        """
+        self._begin()
         try:
+            self._require_intact()
             yield self.conn
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            try:
+                self.conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass  # the transaction is gone with the error that ended it (a full disk, a damaged page)
             raise
         self.conn.execute("COMMIT")
+
+    def _begin(self) -> None:
+        """``BEGIN IMMEDIATE``: at once when no other writer holds the lock, else after saying this one waits."""
+        timeout_ms = int(self.lock_timeout * 1000)
+        self.conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as err:
+            if _code(err) != sqlite3.SQLITE_BUSY:
+                raise
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {timeout_ms}")
+        if self.on_wait is not None:
+            self.on_wait(f"waiting for another writer to finish with {_label(self.path)} "
+                         f"(up to {self.lock_timeout:g} s; --lock-timeout changes it)")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as err:
+            if _code(err) != sqlite3.SQLITE_BUSY:
+                raise
+            raise LibraryError(f"{_label(self.path)} is still locked by another writer after {self.lock_timeout:g} s; "
+                               "nothing was written. Try again when it has finished, or wait longer with "
+                               "--lock-timeout SECONDS") from None
+
+    def _require_intact(self) -> None:
+        """Refuse to write to a damaged file: ``PRAGMA quick_check`` (every page and B-tree, not the indexes'
+        agreement with their tables), inside the write transaction."""
+        try:
+            problems = _quick_check(self.conn)
+        except sqlite3.DatabaseError as err:
+            problems = [str(err)]
+        if problems:
+            raise LibraryError(f"{_label(self.path)} is damaged (PRAGMA quick_check: {problems[0]}); nothing was "
+                               "written. Restore it from a backup, or rebuild it with `reuse index build`")
 
     def add(self, documents: Sequence[Document], settings: Settings, *, replace: bool = False,
             hook: Callable[["Library", list[int], list[int]], None] | None = None,
