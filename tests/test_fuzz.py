@@ -202,3 +202,26 @@ def test_a_file_name_of_any_bytes_round_trips_to_the_library(tmp_path_factory, n
     assert library.remove([raw], db) == [shown]
     library.add([folder / raw], db)
     assert library.remove([shown], db) == [shown]
+
+
+PARTS = st.lists(st.sampled_from(["a", "b", "报告", ".", "..", "a b"]), min_size=1, max_size=4)
+
+
+@settings(max_examples=EXAMPLES * 4, deadline=None)
+@given(given=PARTS, out=PARTS)
+def test_a_report_folder_is_refused_exactly_when_it_overlaps_an_input(tmp_path_factory, given, out):
+    """Whatever the spelling (., .., spaces, CJK), a report folder that is, holds or lies inside the input is refused."""
+    from reuse.errors import OutputError
+    from reuse.report import refuse_inputs
+
+    root = tmp_path_factory.mktemp("overlap")
+    corpus = root.joinpath(*given)
+    target = root.joinpath(*out)
+    real_in, real_out = os.path.realpath(corpus), os.path.realpath(target)
+    overlap = real_in == real_out or real_out.startswith(real_in + os.sep) or real_in.startswith(real_out + os.sep)
+    try:
+        refuse_inputs(target, [corpus])
+    except OutputError as err:
+        assert overlap and "\n" not in str(err)
+    else:
+        assert not overlap
