@@ -1,7 +1,10 @@
 """The `reuse` command: parse, call the library, print. Nothing else.
 
 Errors a user can cause are ReuseError subclasses; they print one line on
-stderr and exit with their code (2 for a bad command line, 1 otherwise).
+stderr and exit with their code (reuse.errors names them: 1 for a file,
+folder or library that cannot be used as asked, 2 for a bad command line or
+a setting out of range, 3 when ``check`` is over ``--fail-over``; 130 for
+Ctrl-C).
 Anything else is a bug and keeps its traceback.
 
 Options are declared once, in ``reuse.cli_options``; ``reuse index`` and
@@ -19,10 +22,10 @@ import typer
 from rich.table import Table
 
 from reuse.cli_index import register as register_library
-from reuse.cli_options import (Command, CompareFile, Encoding, EngineName, Exclude, FileA, FileB, Force, Format, Group,
-                               IncludeTemplates, MaxGap, MinDocs, MinLength, MinScore, Paths, Quiet, ReportFolder,
-                               Scheduler, Shingle, Threshold, Unit, Verbose, Version, Workers, check_paths, errors,
-                               out, progress_display)
+from reuse.cli_options import (Command, CompareFile, CompareForce, Encoding, EngineName, Exclude, FileA, FileB, Force,
+                               Format, Group, IncludeTemplates, MaxGap, MinDocs, MinLength, MinScore, Paths, Quiet,
+                               ReportFolder, Scheduler, Shingle, Threshold, Unit, Verbose, Version, Workers,
+                               check_paths, errors, out, progress_display)
 from reuse.config import Settings
 from reuse.errors import UsageError
 from reuse.model import Result
@@ -104,7 +107,7 @@ def scan(
     Example: reuse scan seeds -o reports/seeds
     """
     from reuse import pipeline
-    from reuse.report import write_report, writers_for
+    from reuse.report import check_output, write_report, writers_for
 
     with errors(verbose):
         check_paths(paths + list(exclude or []))
@@ -114,10 +117,12 @@ def scan(
                                  include_templates=include_templates or None, engine=engine,
                                  scheduler=scheduler, workers=workers)
         target = output or default_output(paths)
+        inputs = paths + list(exclude or [])
+        check_output(target, inputs=inputs, force=force)  # refused before the scan, not after
         with progress_display(not quiet) as progress:
             kwargs = {"progress": progress} if progress else {}
             result = pipeline.run([str(p) for p in paths], settings, **kwargs)
-        write_report(result, target, force=force, workers=writers_for(result, settings.workers))
+        write_report(result, target, force=force, workers=writers_for(result, settings.workers), inputs=inputs)
         if not quiet:
             _summary(result, target, verbose)
 
@@ -134,9 +139,13 @@ def compare(
     max_gap: MaxGap = None,
     unit: Unit = None,
     encoding: Encoding = None,
+    force: CompareForce = False,
     quiet: Quiet = False,
 ) -> None:
     """Compare two files side by side: one HTML page that works on its own, offline.
+
+    An existing file -o names is replaced only when reuse wrote it, unless
+    --force; A and B themselves never are.
 
     Example: reuse compare seeds/000.txt seeds/001.txt -o 000-001.html
     """
@@ -147,8 +156,9 @@ def compare(
         check_paths([a, b])
         settings = Settings.load(min_length=min_length, threshold=threshold, shingle=shingle, min_score=min_score,
                                  max_gap=max_gap, unit=unit, encoding=encoding)
+        target = comparing.output_for(a, b, output, force=force)  # refused before the scan, not after
         result, left, right = comparing.compare(a, b, settings)
-        target = write_compare(result, left, right, output or comparing.default_output(a, b))
+        target = write_compare(result, left, right, target)
         if not quiet:
             pair = result.pairs[0] if result.pairs else None
             found = f"{pair.passages} shared passages, similarity {pair.similarity:.1%}" if pair else "no shared passages"
@@ -169,10 +179,10 @@ def templates(
 
     Example: reuse templates seeds --format csv > templates.csv
     """
-    import csv
     import json
 
     from reuse import pipeline
+    from reuse.report.csvreport import write_templates as write_templates_csv
     from reuse.report.jsonreport import to_dict
 
     with errors(verbose):
@@ -186,10 +196,7 @@ def templates(
         if format == "json":
             sys.stdout.write(json.dumps(families, ensure_ascii=False, indent=1) + "\n")
         elif format == "csv":
-            writer = csv.writer(sys.stdout, lineterminator="\n")
-            writer.writerow(["id", "kind", "doc_count", "members", "text"])
-            for t in families:
-                writer.writerow([t["id"], t["kind"], t["doc_count"], len(t["members"]), t["text"]])
+            write_templates_csv(families, sys.stdout)  # formula-like cells neutralised
         else:
             table = Table(box=None, pad_edge=False)
             for col in ("id", "kind", "docs", "members", "text"):

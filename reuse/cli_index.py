@@ -14,13 +14,11 @@ import typer
 from rich.table import Table
 
 from reuse.cli_options import (CheckFolder, Command, Db, Drafts, Encoding, EngineName, FailOver, Force, Group, Json,
-                               MaxGap, MaxSources, MinLength, MinScore, Names, Paths, Prefix, Quiet, Replace, Scheduler,
-                               Shingle, Sidecar, Threshold, Unit, Verbose, Workers, check_paths, err, errors, out,
-                               progress_display)
-from reuse.config import Settings
-
-FAIL_OVER = 2
-"""Exit code of `reuse check --fail-over` when a draft is over the ratio (coverage's FAIL_UNDER)."""
+                               LockTimeout, MaxGap, MaxSources, MinLength, MinScore, Names, Paths, Prefix, Quiet,
+                               Replace, Scheduler, Shingle, Sidecar, Threshold, Unit, Verbose, Workers, check_paths, err,
+                               errors, out, progress_display)
+from reuse.config import LOCK_TIMEOUT, Settings
+from reuse.errors import FAIL_OVER  # exit 3: a draft is over --fail-over
 
 index_app = typer.Typer(
     name="index",
@@ -28,6 +26,12 @@ index_app = typer.Typer(
     help="Build and maintain a reference library (one SQLite file) that drafts are checked against.",
     no_args_is_help=True,
 )
+
+
+def _waiting(notice: str) -> None:
+    """The library's on_wait: another writer holds the lock, so say that this one waits."""
+    err.print(f"reuse: {notice}", markup=False, soft_wrap=True)
+
 
 def _index_flags(shingle, unit, threshold, min_length) -> dict:
     return {"shingle": shingle, "unit": unit, "threshold": threshold, "min_length": min_length}
@@ -88,6 +92,7 @@ def add_cmd(
     sidecar: Sidecar = None,
     prefix: Prefix = "",
     replace: Replace = False,
+    lock_timeout: LockTimeout = LOCK_TIMEOUT,
     shingle: Shingle = None,
     unit: Unit = None,
     threshold: Threshold = None,
@@ -114,7 +119,8 @@ def add_cmd(
         with progress_display(not quiet) as progress:
             kwargs = {"progress": progress} if progress else {}
             report, skipped = library.add(paths, db, settings, sidecar=sidecar, prefix=prefix, replace=replace,
-                                          explicit=_index_flags(shingle, unit, threshold, min_length), **kwargs)
+                                          explicit=_index_flags(shingle, unit, threshold, min_length),
+                                          lock_timeout=lock_timeout, on_wait=_waiting, **kwargs)
         _print_added(report, skipped, quiet, db)
 
 
@@ -123,6 +129,7 @@ def remove_cmd(
     names: Names,
     db: Db,
     sidecar: Sidecar = None,
+    lock_timeout: LockTimeout = LOCK_TIMEOUT,
     quiet: Quiet = False,
 ) -> None:
     """Remove documents by name, in one transaction.
@@ -132,7 +139,7 @@ def remove_cmd(
     from reuse import library
 
     with errors():
-        removed = library.remove(names, db, sidecar=sidecar)
+        removed = library.remove(names, db, sidecar=sidecar, lock_timeout=lock_timeout, on_wait=_waiting)
         if not quiet:
             out.print(f"{db}: removed {len(removed)}.", markup=False, soft_wrap=True)
 
@@ -211,27 +218,29 @@ def check_cmd(
 
     Prints 总文字复制比 (share of the draft found in the library), 去除套话复制比
     (the same without template text) and 单篇最大复制比 (the closest single
-    source). --fail-over 0.3 exits 2 when a copy ratio is over 30%.
+    source). --fail-over 0.3 exits 3 when a copy ratio is over 30%.
 
     Example: reuse check draft.txt --db library.sqlite -o reports/draft --fail-over 0.3
     """
     from reuse.ingest import ingest
     from reuse.library import check_documents
-    from reuse.library.check import json_writer
-    from reuse.report import WRITERS, write_report
+    from reuse.library.check import check_fail_over, json_writer
+    from reuse.report import WRITERS, refuse_inputs, write_report
 
     with errors(verbose):
         check_paths(drafts)
+        check_fail_over(fail_over)
         settings = Settings.load(min_score=min_score, max_gap=max_gap, encoding=encoding)
+        first = drafts[0].resolve()
+        target = output or Path("reports") / "check" / ((first.name if first.is_dir() else first.stem) or "draft")
+        refuse_inputs(target, drafts)  # before anything is read
         documents, skipped = ingest([str(p) for p in drafts], extensions=settings.extensions, encoding=settings.encoding)
         reports = check_documents(documents, db, settings, sidecar=sidecar, max_sources=max_sources,
                                   explicit=_index_flags(shingle, unit, threshold, min_length))
-        first = drafts[0].resolve()
-        target = output or Path("reports") / "check" / ((first.name if first.is_dir() else first.stem) or "draft")
         over = []
         for report in reports:
             folder = _draft_folder(target, report.draft, len(reports) > 1)
-            write_report(report.result, folder, force=force, writers=[*WRITERS, json_writer(report)])
+            write_report(report.result, folder, force=force, writers=[*WRITERS, json_writer(report)], inputs=drafts)
             if fail_over is not None and report.copy_ratio > fail_over:
                 over.append(report)
             if not quiet:

@@ -20,7 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColum
 from rich.text import Text
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
-from reuse.config import Settings
+from reuse.config import LOCK_TIMEOUT, Settings
 from reuse.errors import ReuseError, UsageError
 from reuse.versions import __version__
 
@@ -144,6 +144,8 @@ CheckFolder = Annotated[Optional[Path], _option(
 Format = Annotated[str, _option("--format", "-f", metavar="table|json|csv", default="table",
                                 help="How to print the families.")]
 Force = Annotated[bool, _option("--force", help="Write into a folder that holds other files (never deletes them).")]
+CompareForce = Annotated[bool, _option(
+    "--force", help="Replace a file reuse did not write, or write into the folder -o names (never over A or B).")]
 Quiet = Annotated[bool, _option("--quiet", "-q", help="No progress display and no summary.")]
 Verbose = Annotated[bool, _option("--verbose", "-v", help="Show stage timings and more detail.")]
 Json = Annotated[bool, _option("--json", help="Print JSON instead of a table.")]
@@ -170,10 +172,13 @@ Prefix = Annotated[str, _option("--prefix", metavar="TEXT", help="Put this befor
 Replace = Annotated[bool, _option("--replace", help="Replace a document of the same name whose text changed.")]
 FailOver = Annotated[Optional[float], _option(
     "--fail-over", metavar="RATIO",
-    help="Exit 2 when a draft's copy ratio (去除套话复制比) is above this share, e.g. 0.3.")]
+    help="Exit 3 when a draft's copy ratio (去除套话复制比) is above this share, e.g. 0.3.")]
 MaxSources = Annotated[int, _option(
     "--max-sources", metavar="N", default=20,
     help="Align against at most this many library documents, those sharing the most.")]
+LockTimeout = Annotated[float, _option(
+    "--lock-timeout", metavar="SECONDS", default=f"{LOCK_TIMEOUT:g}",
+    help="Wait this long for another writer of the library to finish, then stop.")]
 
 
 # -- running a command ------------------------------------------------------------------------------

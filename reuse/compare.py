@@ -12,7 +12,7 @@ from pathlib import Path
 
 from reuse import pipeline
 from reuse.config import Settings
-from reuse.errors import UsageError
+from reuse.errors import OutputError, UsageError
 from reuse.model import Result
 
 
@@ -57,3 +57,75 @@ def default_output(a: str | os.PathLike, b: str | os.PathLike) -> Path:
     'reports/compare/甲__b.html'
     """
     return Path("reports") / "compare" / f"{_stem(Path(a))}__{_stem(Path(b))}.html"
+
+
+GENERATOR = b'<meta name="generator" content="reuse '
+"""Every page reuse writes says so in its head (base.html): how a page of ours is told from the user's file."""
+
+
+def written_by_reuse(path: str | os.PathLike) -> bool:
+    """Whether the file ``path`` is an HTML page reuse wrote (its head names reuse as the generator)."""
+    try:
+        with open(path, "rb") as fh:
+            return GENERATOR in fh.read(4096)
+    except OSError:
+        return False
+
+
+def _same(path: Path, other: Path) -> bool:
+    """Whether the two name one file: the same path once symlinks are followed, or the same inode (a hard link)."""
+    try:
+        if os.path.realpath(path) == os.path.realpath(other):
+            return True
+        return path.exists() and other.exists() and os.path.samefile(path, other)
+    except OSError:
+        return False
+
+
+def output_for(a: str | os.PathLike, b: str | os.PathLike, output: str | os.PathLike | None = None, *,
+               force: bool = False) -> Path:
+    """The file ``reuse compare a b -o output`` may write, decided before anything is read.
+
+    Without ``output``, ``default_output(a, b)`` (its folder is created).
+    Refused without ``force``: an output that is a folder (with it, the page
+    goes inside, under the default name) or an existing file reuse did not
+    write. Refused always: a file that is ``a`` or ``b`` (through a symlink
+    or a hard link too), and a folder that does not exist.
+
+    Raises:
+        OutputError: with the reason and the fix.
+    """
+    inputs = (Path(a), Path(b))
+    if output is None:
+        target = default_output(a, b)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise OutputError(f"cannot create {target.parent}: {err.strerror or err}; choose a file with -o") from err
+    else:
+        target = Path(output)
+        if target.is_dir():
+            inside = target / default_output(a, b).name
+            if not force:
+                raise OutputError(f"{_label(target)} is a folder; give -o a file name, e.g. -o {_label(inside)} "
+                                  f"(or pass --force to write {_label(inside)})")
+            target = inside
+    for given in inputs:
+        if _same(target, given):
+            raise OutputError(f"{_label(target)} is the input {_label(given)}; compare never writes over a file it "
+                              "compares; choose another file with -o")
+    if not target.parent.is_dir():
+        raise OutputError(f"cannot write {_label(target)}: the folder {_label(target.parent)} does not exist; "
+                          "create it first or choose another -o")
+    if target.is_dir():
+        raise OutputError(f"{_label(target)} is a folder; choose another file with -o")
+    if (target.exists() or target.is_symlink()) and not force and not written_by_reuse(target):
+        raise OutputError(f"{_label(target)} exists and was not written by reuse; choose another file with -o, "
+                          "or pass --force to replace it")
+    return target
+
+
+def _label(path: Path) -> str:
+    from reuse.ingest import label
+
+    return label(path)

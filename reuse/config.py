@@ -13,13 +13,19 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reuse.errors import ConfigError
+from reuse.errors import ConfigError, SettingError
+
+LOCK_TIMEOUT = 600.0
+"""Seconds a library write waits for another writer to finish (``--lock-timeout``): longer than an ``index add``
+of thousands of documents takes, short enough that a writer that hangs is noticed. Not a Settings field: it
+changes no result."""
 
 ENV_PREFIX = "REUSE_"
 
@@ -76,22 +82,26 @@ class Settings:
     """datasketch storage_config for the LSH index (None: in memory)."""
 
     def __post_init__(self) -> None:
+        # out-of-range values are usage errors (exit 2), whether given as flags, variables or in a file
         if self.unit not in ("char", "word"):
-            raise ConfigError(f"unit must be 'char' or 'word', not {self.unit!r}")
+            raise SettingError(f"unit must be 'char' or 'word', not {self.unit!r}")
         if not 0.0 < self.threshold <= 1.0:
-            raise ConfigError(f"threshold must be in (0, 1], not {self.threshold}")
+            raise SettingError(f"threshold must be in (0, 1], not {self.threshold}")
         if not 0.0 <= self.min_score <= 1.0:
-            raise ConfigError(f"min_score must be in [0, 1], not {self.min_score}")
+            raise SettingError(f"min_score must be in [0, 1], not {self.min_score}")
         if self.shingle < 1 or self.min_length < 1 or self.max_gap < 0:
-            raise ConfigError("shingle and min_length must be at least 1, max_gap at least 0")
+            raise SettingError("shingle and min_length must be at least 1, max_gap at least 0")
         if self.shingle > 64:
-            raise ConfigError("shingle must be at most 64 tokens")
+            raise SettingError("shingle must be at most 64 tokens")
+        if self.min_docs is not None and not 0.0 <= self.min_docs < math.inf:  # also refuses NaN
+            raise SettingError(f"min_docs must be a count of documents (1 or more) or a share of them (0 to 1), "
+                               f"not {self.min_docs:g}")
         if self.engine not in ("local", "dask"):
-            raise ConfigError(f"engine must be 'local' or 'dask', not {self.engine!r}")
+            raise SettingError(f"engine must be 'local' or 'dask', not {self.engine!r}")
         if self.workers is not None and self.workers < 1:
-            raise ConfigError("workers must be at least 1")
+            raise SettingError("workers must be at least 1")
         if self.num_perm < 8:
-            raise ConfigError("num_perm must be at least 8")
+            raise SettingError("num_perm must be at least 8")
 
     @classmethod
     def load(cls, cwd: Path | None = None, **overrides: Any) -> "Settings":
@@ -164,5 +174,5 @@ def _from_env(environ: os._Environ | dict[str, str]) -> dict[str, Any]:
             else:
                 out[name] = raw
         except ValueError as err:
-            raise ConfigError(f"{key}={raw!r} is not a valid {kind}") from err
+            raise SettingError(f"{key}={raw!r} is not a valid {kind}") from err
     return out

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from reuse import readers, segment
-from reuse.errors import ConfigError, CorpusError, UsageError
+from reuse.errors import CorpusError, SettingError, UsageError
 from reuse.model import Document, Skipped
 from reuse.normalize import solid
 from reuse.readers import EXTENSIONS, Unreadable, format_of
@@ -121,39 +121,47 @@ def _walk(root: Path) -> Iterator[tuple[Path, str | None]]:
     cannot be read: a folder that cannot be listed, a folder already read
     through a symlink, a report folder. Hidden files and folders (a leading
     dot) are passed over.
+
+    The walk keeps its own stack (``os.walk`` recurses, once per level, in
+    Python 3.11), so a tree nested thousands of folders deep is read like
+    any other; the order is ``os.walk``'s, top down, names sorted.
     """
     visited: set[tuple[int, int]] = set()
-    problems: list[tuple[Path, str]] = []
-
-    def onerror(err: OSError) -> None:
-        problems.append((Path(err.filename or root), f"cannot list folder: {_why(err)}"))
-
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=onerror):
-        yield from problems
-        problems.clear()
-        here = Path(dirpath)
+    stack = [root]
+    while stack:
+        here = stack.pop()
+        try:
+            with os.scandir(here) as listing:
+                entries = list(listing)
+        except OSError as err:
+            yield Path(err.filename) if err.filename else here, f"cannot list folder: {_why(err)}"
+            continue
         try:
             st = here.stat()
         except OSError as err:
             yield here, f"cannot read folder: {_why(err)}"
-            dirnames[:] = []
             continue
         key = (st.st_dev, st.st_ino)
         if key in visited:
             yield here, "symlink loop: this folder was already read"
-            dirnames[:] = []
             continue
         visited.add(key)
+        dirnames, filenames = [], []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()  # follows symlinks, as os.walk(followlinks=True) does
+            except OSError:
+                is_dir = False
+            (dirnames if is_dir else filenames).append(entry.name)
         if REPORT_MANIFEST in filenames:
             # a report reuse wrote (reports/ inside the corpus): its pages are not documents
             yield here, "a reuse report folder; not read"
-            dirnames[:] = []
             continue
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             if not name.startswith("."):
                 yield here / name, None
-    yield from problems
+        # pushed last first, so the first name is walked next (depth first, as os.walk goes)
+        stack.extend(here / d for d in sorted((d for d in dirnames if not d.startswith(".")), reverse=True))
 
 
 def _why(err: OSError) -> str:
@@ -279,7 +287,7 @@ def ingest(paths: Iterable[str | os.PathLike], *, extensions: tuple[str, ...] = 
 
     Raises:
         UsageError: a path does not exist.
-        ConfigError: ``encoding`` is not a codec Python knows.
+        SettingError: ``encoding`` is not a text encoding Python knows.
         CorpusError: nothing readable was found.
     """
     paths = list(paths)
@@ -296,13 +304,26 @@ def ingest(paths: Iterable[str | os.PathLike], *, extensions: tuple[str, ...] = 
 
 
 def check_encoding(encoding: str | None) -> None:
-    """Raise ConfigError when ``encoding`` is not a codec Python knows."""
-    if encoding:
-        try:
-            codecs.lookup(encoding)
-        except LookupError:
-            raise ConfigError(f"unknown encoding {encoding!r} in --encoding; use a Python codec name such as "
-                              "utf-8, gb18030, big5 or utf-16") from None
+    """Raise SettingError when ``encoding`` is not a text encoding Python knows.
+
+    Codecs such as rot13, hex or zlib are known but turn text into text or
+    bytes into bytes; they cannot decode a file.
+
+    >>> check_encoding("gb18030")
+    >>> check_encoding("rot13")  # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    reuse.errors.SettingError: --encoding rot13 is not a text encoding ...
+    """
+    if not encoding:
+        return
+    try:
+        info = codecs.lookup(encoding)
+    except LookupError:
+        raise SettingError(f"unknown encoding {encoding!r} in --encoding; use a Python codec name such as "
+                           "utf-8, gb18030, big5 or utf-16") from None
+    if not getattr(info, "_is_text_encoding", True):
+        raise SettingError(f"--encoding {encoding} is not a text encoding (it does not decode bytes to text); "
+                           "use a text encoding such as utf-8, gb18030, big5 or utf-16")
 
 
 def read_or_skip(item: Found, *, encoding: str | None = None,

@@ -30,7 +30,7 @@ def test_missing_path_is_one_line_error_with_exit_2(tmp_path):
 
 def test_folder_without_documents_exits_1(tmp_path):
     (tmp_path / "empty.txt").write_text("   \n", encoding="utf-8")
-    result = runner.invoke(app, ["scan", str(tmp_path), "-o", str(tmp_path / "out")])
+    result = runner.invoke(app, ["scan", str(tmp_path), "-o", str(tmp_path.with_name(tmp_path.name + "-out"))])
     assert result.exit_code == 1
     assert "no readable documents" in result.output and "empty file" in result.output
 
@@ -48,7 +48,7 @@ def test_options_reach_the_report(tmp_path):
 
 def test_bad_option_value_is_a_one_line_error(tmp_path):
     result = runner.invoke(app, ["scan", str(SEEDS), "-o", str(tmp_path / "r"), "--unit", "sentence"])
-    assert result.exit_code == 1 and "unit must be" in result.output
+    assert result.exit_code == 2 and "unit must be" in result.output  # a usage error
 
 
 def test_ids_are_relative_paths_with_posix_separators(tmp_path):

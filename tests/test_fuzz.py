@@ -160,3 +160,68 @@ def test_written_report_is_valid_json_with_surrogates(tmp_path):
     write_json(result, tmp_path / "report.json")
     data = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
     assert data["documents"][0]["id"] == "a"
+
+
+# -- issue 14: what reaches a spreadsheet or the library from hostile text and names --
+
+
+@settings(max_examples=EXAMPLES * 4, deadline=None)
+@given(text=st.one_of(TEXT, st.tuples(st.sampled_from("=+-@\t\r"), TEXT).map("".join)))
+def test_no_csv_cell_starts_like_a_formula_and_the_text_is_kept(text):
+    import csv
+    import io
+
+    from reuse.report.csvreport import FORMULA_STARTS, write_templates
+
+    assume("\x00" not in text)  # csv cannot write NUL
+    out = io.StringIO(newline="")
+    write_templates([{"id": text, "kind": "formula", "doc_count": 3, "members": [], "text": text}], out)
+    [_, row] = list(csv.reader(io.StringIO(out.getvalue(), newline="")))
+    for cell in (row[0], row[4]):
+        assert not cell.startswith(FORMULA_STARTS)
+        assert cell == text or cell == "'" + text and text.startswith(FORMULA_STARTS)
+
+
+@settings(max_examples=EXAMPLES * 4, deadline=None)
+@given(name=st.binary(min_size=1, max_size=40).filter(lambda b: b"/" not in b and b"\x00" not in b))
+def test_a_file_name_of_any_bytes_round_trips_to_the_library(tmp_path_factory, name):
+    """The id a report shows and the name the shell hands over both remove the document (index remove)."""
+    from reuse import library
+    from reuse.ingest import label
+
+    assume(name not in (b".", b"..") and not name.startswith(b"."))
+    folder = tmp_path_factory.mktemp("names")
+    raw = os.fsdecode(name)
+    (folder / raw).write_text("同志们：今天我们召开县委工作会议，主要任务是回顾总结过去一年的工作。", encoding="utf-8")
+    db = folder / "lib.sqlite"
+    library.build([folder / raw], db)
+    with library.open_library(db) as lib:
+        [shown] = [d.name for d in lib.listing()]
+    assert shown == label(raw) and "\n" not in shown
+    shown.encode("utf-8")  # no surrogate left: SQLite and a terminal take it
+    assert library.remove([raw], db) == [shown]
+    library.add([folder / raw], db)
+    assert library.remove([shown], db) == [shown]
+
+
+PARTS = st.lists(st.sampled_from(["a", "b", "报告", ".", "..", "a b"]), min_size=1, max_size=4)
+
+
+@settings(max_examples=EXAMPLES * 4, deadline=None)
+@given(given=PARTS, out=PARTS)
+def test_a_report_folder_is_refused_exactly_when_it_overlaps_an_input(tmp_path_factory, given, out):
+    """Whatever the spelling (., .., spaces, CJK), a report folder that is, holds or lies inside the input is refused."""
+    from reuse.errors import OutputError
+    from reuse.report import refuse_inputs
+
+    root = tmp_path_factory.mktemp("overlap")
+    corpus = root.joinpath(*given)
+    target = root.joinpath(*out)
+    real_in, real_out = os.path.realpath(corpus), os.path.realpath(target)
+    overlap = real_in == real_out or real_out.startswith(real_in + os.sep) or real_in.startswith(real_out + os.sep)
+    try:
+        refuse_inputs(target, [corpus])
+    except OutputError as err:
+        assert overlap and "\n" not in str(err)
+    else:
+        assert not overlap

@@ -256,7 +256,7 @@ def test_build_refuses_an_existing_file_and_leaves_nothing_when_it_fails(tmp_pat
     assert not fresh.exists() and not list(tmp_path.glob(".fresh.sqlite*"))
 
 
-def test_cli_build_check_writes_reports_and_fail_over_exits_2(tmp_path):
+def test_cli_build_check_writes_reports_and_fail_over_exits_3(tmp_path):
     db = tmp_path / "lib.sqlite"
     result = runner.invoke(app, ["index", "build", str(SEEDS), "--db", str(db)])
     assert result.exit_code == 0, result.output
@@ -276,7 +276,7 @@ def test_cli_build_check_writes_reports_and_fail_over_exits_2(tmp_path):
     assert "draft.txt" in [d["id"] for d in report["documents"]]
     assert (out / "index.html").exists() and list(out.glob("p_*draft*.html")) and list(out.glob("d_draft*.html"))
     result = runner.invoke(app, ["check", str(draft), "--db", str(db), "-o", str(out), "--fail-over", "0.3"])
-    assert result.exit_code == 2 and "over --fail-over" in result.output
+    assert result.exit_code == 3 and "over --fail-over" in result.output
     result = runner.invoke(app, ["check", str(draft), "--db", str(db), "-o", str(out), "--fail-over", "0.999"])
     assert result.exit_code == 0
     other = make_doc(tmp_path, "other.txt", NEW_TEXT)

@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -134,3 +135,197 @@ def test_checks_read_while_one_writer_adds(tmp_path, small_db):
     found = json.loads((tmp_path / "after" / "check.json").read_text(encoding="utf-8"))
     assert found["sources"][0]["id"] in ("a.txt", "draft.txt (draft)", "draft.txt")
     assert found["total_ratio"] > 0.9
+
+
+# -- issue 14: a damaged, busy or read-only library; what killed builds leave ----------------------
+
+
+def _pages(db, table: str, kind: str) -> list[int]:
+    with sqlite3.connect(db) as conn:
+        try:
+            return [r[0] for r in conn.execute("SELECT pageno FROM dbstat WHERE name = ? AND pagetype = ? "
+                                               "ORDER BY pageno", (table, kind))]
+        except sqlite3.OperationalError:
+            pytest.skip("this SQLite has no dbstat table")
+
+
+def _damage(db, page: int) -> None:
+    """Overwrite one page in the middle of the file, as a bad sector or a torn copy would."""
+    with sqlite3.connect(db) as conn:
+        size = conn.execute("PRAGMA page_size").fetchone()[0]
+    with open(db, "r+b") as fh:
+        fh.seek((page - 1) * size)
+        fh.write(b"\xa5" * size)
+
+
+def _cli(*args: str):
+    from typer.testing import CliRunner
+
+    from reuse.cli import app
+
+    result = CliRunner().invoke(app, list(args))
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    return result
+
+
+def _one_line(result) -> str:
+    lines = [ln for ln in result.output.splitlines() if ln.strip()]
+    assert len(lines) == 1, result.output
+    return lines[0]
+
+
+@pytest.mark.parametrize("command", ["add", "remove"])
+def test_row4_a_write_to_a_damaged_library_is_refused_and_the_file_is_untouched(tmp_path, small_db, command):
+    """A page of units overwritten mid-file: index add and index remove exited 0 on main and wrote on."""
+    _damage(small_db, _pages(small_db, "units", "leaf")[0])  # the first document's units: no write reads them
+    before = small_db.read_bytes()
+    args = {"add": ["index", "add", str(_new_docs(tmp_path))],
+            "remove": ["index", "remove", _names(small_db)[-1]]}[command]
+    result = _cli(*args, "--db", str(small_db))
+    assert result.exit_code == 1
+    line = _one_line(result)
+    assert line.startswith(f"reuse: error: {small_db} is damaged (PRAGMA quick_check: ")
+    assert line.endswith("nothing was written. Restore it from a backup, or rebuild it with `reuse index build`")
+    assert small_db.read_bytes() == before
+
+
+def _names(db) -> list[str]:
+    with sqlite3.connect(db) as conn:
+        return [r[0] for r in conn.execute("SELECT name FROM documents ORDER BY id")]
+
+
+@pytest.mark.parametrize("command", ["stats", "check"])
+def test_row4_reading_a_damaged_library_is_one_line(tmp_path, small_db, command):
+    """A page of postings overwritten: index stats and check ended in a traceback on main."""
+    _damage(small_db, _pages(small_db, "postings", "leaf")[1])
+    draft = make_doc(tmp_path, "draft.txt", seed_text("000"))
+    args = {"stats": ["index", "stats"], "check": ["check", str(draft), "-o", str(tmp_path / "r")]}[command]
+    result = _cli(*args, "--db", str(small_db))
+    assert result.exit_code == 1
+    assert _one_line(result) == (f"reuse: error: {small_db} is damaged (database disk image is malformed); restore "
+                                 "it from a backup, or rebuild it with `reuse index build`")
+    assert not (tmp_path / "r").exists()
+
+
+def test_row5_a_writer_that_waits_says_so_and_stops_after_its_timeout(tmp_path, small_db):
+    """index add while another writer holds the lock: a 45-line traceback after 61 s on main."""
+    marker = tmp_path / "paused"
+    holder = _reuse("index", "add", str(_new_docs(tmp_path)), "--db", str(small_db), pause=f"60:{marker}")
+    try:
+        _wait_for(marker, holder)
+        draft = make_doc(tmp_path, "draft.txt", seed_text("002"))
+        start = time.monotonic()
+        waiter = _reuse("index", "add", str(draft), "--db", str(small_db), "--lock-timeout", "1")
+        out, errors = waiter.communicate(timeout=60)
+        assert time.monotonic() - start < 30
+        assert waiter.returncode == 1 and out == ""
+        assert errors.splitlines() == [
+            f"reuse: waiting for another writer to finish with {small_db} (up to 1 s; --lock-timeout changes it)",
+            f"reuse: error: {small_db} is still locked by another writer after 1 s; nothing was written. Try again "
+            "when it has finished, or wait longer with --lock-timeout SECONDS"]
+        assert holder.poll() is None  # the first writer goes on, undisturbed
+    finally:
+        holder.kill()
+        holder.wait()
+    assert "draft.txt" not in _state(small_db)["names"]
+
+
+def test_row5_the_lock_timeout_has_a_default_and_refuses_nonsense(small_db):
+    from reuse.config import LOCK_TIMEOUT
+
+    assert 60 < LOCK_TIMEOUT <= 3600
+    result = _cli("index", "remove", "x.txt", "--db", str(small_db), "--lock-timeout", "-1")
+    assert result.exit_code == 2
+    assert _one_line(result) == "reuse: error: --lock-timeout must be a number of seconds, 0 or more, not -1"
+
+
+def _as_reader(folder) -> list[str]:
+    """A command prefix that runs as a user who may read ``folder``'s files but not write them.
+
+    Root reads and writes everything, so as root the command runs as nobody
+    (through setpriv); any other user gets the folder and its files made
+    read-only.
+    """
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        import shutil
+
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("running as root without setpriv: no way to be a user who may only read")
+        return [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
+    for path in folder.iterdir():
+        path.chmod(0o444)
+    folder.chmod(0o555)
+    return []
+
+
+def test_row6_a_library_that_may_be_read_but_not_written_is_listed_and_checked(tmp_path_factory):
+    """check and stats said "attempt to write a readonly database" on main."""
+    import shutil
+    import tempfile
+
+    base = tempfile.mkdtemp(prefix="reuse-ro-", dir="/tmp")  # pytest's own folders are closed to other users
+    try:
+        os.chmod(base, 0o755)
+        shared = os.path.join(base, "share")
+        os.mkdir(shared)
+        out = os.path.join(base, "out")
+        os.mkdir(out)
+        os.chmod(out, 0o777)
+        db = os.path.join(shared, "lib.sqlite")
+        library.build([next(SEEDS.glob("000_*.txt")), next(SEEDS.glob("001_*.txt"))], db)
+        draft = os.path.join(shared, "draft.txt")
+        with open(draft, "w", encoding="utf-8") as fh:
+            fh.write(seed_text("000"))
+        before = open(db, "rb").read()
+        prefix = _as_reader(Path(shared))
+        env = dict(os.environ, PYTHONPATH=str(ROOT), HOME=base)
+        env.pop(PAUSE_ENV, None)
+
+        def run(*args: str) -> subprocess.CompletedProcess:
+            return subprocess.run([*prefix, sys.executable, "-m", "reuse", *args, "--db", db], env=env, cwd=base,
+                                  text=True, capture_output=True, timeout=120)
+
+        listed = run("index", "list")
+        assert listed.returncode == 0 and "2 documents." in listed.stdout, listed.stderr
+        stats = run("index", "stats", "--json")
+        assert stats.returncode == 0 and json.loads(stats.stdout)["documents"] == 2, stats.stderr
+        checked = run("check", draft, "-o", os.path.join(out, "r"), "-q")
+        assert checked.returncode == 0, checked.stderr
+        assert json.loads(open(os.path.join(out, "r", "check.json"), encoding="utf-8").read())["total_ratio"] > 0.9
+        added = run("index", "add", draft, "--prefix", "x/")
+        assert added.returncode == 1 and added.stdout == ""
+        assert added.stderr == (f"reuse: error: cannot write {db}: it is read-only here (attempt to write a readonly "
+                                "database); check the permissions of the file and its folder (reading it, as "
+                                "`reuse check` and `index list` do, still works)\n")
+        assert open(db, "rb").read() == before
+        assert sorted(os.listdir(shared)) == ["draft.txt", "lib.sqlite"]
+    finally:
+        for dirpath, dirnames, _ in os.walk(base):
+            os.chmod(dirpath, 0o755)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def test_row9_a_build_removes_what_killed_builds_left_and_only_theirs(tmp_path):
+    """kill -9 during index build leaves .NAME.PID.tmp; the next build removes it, not a live build's."""
+    db = tmp_path / "lib.sqlite"
+    marker = tmp_path / "paused"
+    killed = _reuse("index", "build", str(SEEDS), "--db", str(db), pause=f"120:{marker}")
+    _wait_for(marker, killed)
+    os.kill(killed.pid, signal.SIGKILL)
+    killed.wait(timeout=30)
+    left = sorted(p.name for p in tmp_path.glob(".lib.sqlite.*"))
+    assert left and all(name.startswith(f".lib.sqlite.{killed.pid}.tmp") for name in left)
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    try:
+        theirs = tmp_path / f".lib.sqlite.{live.pid}.tmp"
+        theirs.write_bytes(b"a build in progress")
+        mine = tmp_path / ".lib.sqlite.backup"
+        mine.write_bytes(b"the user's")
+        library.build([SEEDS], db)
+        assert sorted(p.name for p in tmp_path.glob(".lib.sqlite.*")) == sorted([mine.name, theirs.name])
+        assert _state(db)["documents"] == 5
+    finally:
+        live.kill()
+        live.wait()

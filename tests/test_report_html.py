@@ -349,6 +349,7 @@ def test_compare_writes_one_standalone_page(tmp_path):
     a = make_doc(tmp_path, "甲.txt", seed_text("002"))
     b = make_doc(tmp_path, "乙.txt", seed_text("003"))
     target = tmp_path / "out" / "cmp.html"
+    target.parent.mkdir()  # -o's folder must exist (only the default one is created)
     result = runner.invoke(app, ["compare", str(a), str(b), "-o", str(target)])
     assert result.exit_code == 0, result.output
     assert "Written to" in result.output and str(target) in result.output.replace("\n", "")

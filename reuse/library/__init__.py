@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from reuse.batching import BATCH_BYTES, PARALLEL_BYTES, batches_by_size, file_size
-from reuse.config import Settings
+from reuse.config import LOCK_TIMEOUT, Settings
 from reuse.engine import Engine, LocalEngine, make_engine
-from reuse.errors import UsageError
-from reuse.ingest import Found, check_encoding, discover, ingest, read_or_skip, settle
+from reuse.errors import SettingError, UsageError
+from reuse.ingest import Found, check_encoding, discover, ingest, label, read_or_skip, settle
 from reuse.library import families, redis_store, units, writing
 from reuse.library.check import CheckReport, check
 from reuse.library.store import Library
@@ -56,8 +56,16 @@ def _sidecar(db: str | os.PathLike, sidecar: str | os.PathLike | None) -> str | 
 
 
 def open_library(db: str | os.PathLike, *, sidecar: str | os.PathLike | None = None,
-                 create: Settings | None = None):
-    """Open the library ``db``; given ``create`` settings, a context manager building a new one instead."""
+                 create: Settings | None = None, write: bool = False, lock_timeout: float = LOCK_TIMEOUT,
+                 on_wait: Callable[[str], None] | None = None):
+    """Open the library ``db``; given ``create`` settings, a context manager building a new one instead.
+
+    The file is opened read-only unless ``write``; a write waits up to
+    ``lock_timeout`` seconds for another writer, calling ``on_wait`` with a
+    one-line notice when it has to.
+    """
+    if not 0 <= lock_timeout < float("inf"):  # NaN too
+        raise SettingError(f"--lock-timeout must be a number of seconds, 0 or more, not {lock_timeout:g}")
     path = _sidecar(db, sidecar)
     bands = None
     extra: dict[str, str] = {}
@@ -68,7 +76,8 @@ def open_library(db: str | os.PathLike, *, sidecar: str | os.PathLike | None = N
         raise UsageError("--sidecar goes with --db redis://host:port/N; a file --db holds everything itself")
     if create is not None:
         return Library.building(path, units.new_meta(create, extra), maintainers=MAINTAINERS, bands=bands)
-    library = Library.open(path, bands=bands, maintainers=MAINTAINERS)
+    library = Library.open(path, bands=bands, maintainers=MAINTAINERS, write=write, lock_timeout=lock_timeout,
+                           on_wait=on_wait)
     if is_redis(db):
         redis_store.require_same(library, str(db))
     elif "redis" in library.meta:
@@ -111,6 +120,7 @@ def _read(paths: Iterable[str | os.PathLike], settings: Settings, prefix: str, e
     finally:
         if owned:
             engine.close()
+    prefix = label(prefix)  # a document's name is printable text, as its id is
     documents = [dataclasses.replace(doc, id=prefix + doc.id) for doc, _ in read if doc is not None]
     return documents, settle(paths, settings.extensions, documents, skipped + [why for _, why in read if why])
 
@@ -144,21 +154,30 @@ def build(paths: Sequence[str | os.PathLike], db: str | os.PathLike, settings: S
 def add(paths: Sequence[str | os.PathLike], db: str | os.PathLike, settings: Settings | None = None, *,
         sidecar: str | os.PathLike | None = None, prefix: str = "", replace: bool = False,
         explicit: dict[str, Any] | None = None, engine: Engine | None = None,
-        progress: Progress = quiet) -> tuple[AddReport, list]:
+        progress: Progress = quiet, lock_timeout: float = LOCK_TIMEOUT,
+        on_wait: Callable[[str], None] | None = None) -> tuple[AddReport, list]:
     """Add the documents under ``paths`` to the library ``db`` (one transaction).
 
     ``explicit`` holds index parameters the user named; one that differs from
     the library's is refused rather than mixed in. Documents are read on
-    ``engine`` as for ``build``.
+    ``engine`` as for ``build``. The write waits up to ``lock_timeout``
+    seconds for another writer (``on_wait`` hears that it waits).
     """
-    with open_library(db, sidecar=sidecar) as library:
+    with open_library(db, sidecar=sidecar, write=True, lock_timeout=lock_timeout, on_wait=on_wait) as library:
         settings = library.settings(settings, **(explicit or {}))
         return _add(library, paths, settings, prefix=prefix, replace=replace, engine=engine, progress=progress)
 
 
-def remove(names: Sequence[str], db: str | os.PathLike, *, sidecar: str | os.PathLike | None = None) -> list[str]:
-    """Remove documents from the library by name (one transaction)."""
-    with open_library(db, sidecar=sidecar) as library:
+def remove(names: Sequence[str], db: str | os.PathLike, *, sidecar: str | os.PathLike | None = None,
+           lock_timeout: float = LOCK_TIMEOUT, on_wait: Callable[[str], None] | None = None) -> list[str]:
+    """Remove documents from the library by name (one transaction).
+
+    A name is taken as a report or ``reuse index list`` shows it, or as the
+    file's own name: one that is not UTF-8 (``caf\\xe9.txt`` on screen,
+    the bytes ``caf\\xe9`` from the shell) names the same document either way.
+    """
+    names = [label(name) for name in names]
+    with open_library(db, sidecar=sidecar, write=True, lock_timeout=lock_timeout, on_wait=on_wait) as library:
         return writing.remove(library, names, library.settings())
 
 

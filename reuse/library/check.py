@@ -41,6 +41,7 @@ import numpy as np
 from reuse import candidates as cand
 from reuse import pipeline
 from reuse.config import Settings
+from reuse.errors import SettingError
 from reuse.features import Features, extract
 from reuse.library import families, units
 from reuse.library.store import Library
@@ -112,6 +113,18 @@ class CheckReport:
 
 
 # -- step 1: retrieval --------------------------------------------------------------------------
+
+
+def check_fail_over(ratio: float | None) -> None:
+    """Refuse a ``--fail-over`` that is not a share from 0 to 1 (a copy ratio is never outside it).
+
+    >>> check_fail_over(0.3)
+    >>> check_fail_over(5)  # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    reuse.errors.SettingError: --fail-over must be a share from 0 to 1 ...
+    """
+    if ratio is not None and not 0.0 <= ratio <= 1.0:  # also refuses NaN
+        raise SettingError(f"--fail-over must be a share from 0 to 1 (0.3 is 30%), not {ratio:g}")
 
 
 def _seed_candidates(library: Library, feat: Features, settings: Settings) -> dict[int, int]:

@@ -37,6 +37,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -48,8 +49,8 @@ from typing import Any
 import numpy as np
 
 from reuse import minhash, ingest
-from reuse.config import Settings
-from reuse.errors import ConfigError, ReuseError, UsageError
+from reuse.config import LOCK_TIMEOUT, Settings
+from reuse.errors import ConfigError, LibraryError, ReuseError, UsageError
 from reuse.model import Document, Span
 
 FORMAT = 2
@@ -125,6 +126,59 @@ def _label(path: str | os.PathLike) -> str:
     return ingest.label(path)
 
 
+_NULL_REPORT = re.compile(r"NULL value in (\w+)\.(\w+)")
+"""How quick_check reports a NULL in a NOT NULL column. SQLite 3.40 says it, falsely, of every row of some WITHOUT
+ROWID tables whose primary key lists its columns in another order than the table does (the families'
+``template_members``); integrity_check, and the rows themselves, disagree."""
+
+
+def _quick_check(conn: sqlite3.Connection) -> list[str]:
+    """The problems ``PRAGMA quick_check`` finds in the file, less its false reports of NULLs (``_NULL_REPORT``).
+
+    A report of a NULL in a column whose rows hold none is dropped, whichever table it names (the store does not
+    know its maintainers' tables). The rows are asked with ``typeof``: SQLite answers ``IS NULL`` of a NOT NULL
+    column without reading them.
+    """
+    # one false report a row: no limit, so there is room for all of them and for the real problems after them
+    problems = [row[0] for row in conn.execute("PRAGMA quick_check(2147483647)") if row[0] != "ok"]
+    false = set()
+    for table, column in {found.groups() for p in problems if (found := _NULL_REPORT.fullmatch(p))}:
+        if not conn.execute(f'SELECT count(*) FROM "{table}" WHERE typeof("{column}") = \'null\'').fetchone()[0]:
+            false.add(f"NULL value in {table}.{column}")
+    return [p for p in problems if p not in false]
+
+
+def _build_file(path: Path, pid: int) -> Path:
+    """The private file a build by process ``pid`` writes before linking it to ``path``: ``.NAME.PID.tmp``."""
+    return path.with_name(f".{path.name}.{pid}.tmp")
+
+
+def remove_dead_builds(path: Path) -> list[Path]:
+    """Remove the ``.NAME.PID.tmp`` files (and their -wal, -shm, -journal) that killed builds of ``path`` left.
+
+    Only a build whose process is gone is removed; a live build's file is its own.
+    """
+    from reuse import leftovers
+
+    prefix = f".{path.name}."
+    removed = []
+    try:
+        with os.scandir(path.parent if str(path.parent) else ".") as listing:
+            names = [e.name for e in listing if e.name.startswith(prefix)]
+    except OSError:
+        return []
+    for name in names:
+        pid, _, suffix = name[len(prefix):].partition(".tmp")
+        if not (pid.isascii() and pid.isdigit()) or suffix not in ("", "-wal", "-shm", "-journal") or leftovers.alive(int(pid)):
+            continue
+        try:
+            (path.parent / name).unlink()
+        except OSError:
+            continue
+        removed.append(path.parent / name)
+    return removed
+
+
 def sniff(path: Path) -> None:
     """Refuse, with one line, a file that is not a reuse library.
 
@@ -169,19 +223,87 @@ def _seal(conn: sqlite3.Connection, path: Path) -> None:
         os.close(fd)
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """A connection in autocommit mode (transactions are explicit), WAL, waiting for a busy writer."""
+def connect(path: Path, *, readonly: bool = False, lock_timeout: float = LOCK_TIMEOUT) -> sqlite3.Connection:
+    """A connection in autocommit mode (transactions are explicit), WAL, waiting for a busy writer.
+
+    ``readonly`` opens the file with ``mode=ro``, so a library the user may
+    read but not write (a read-only share, another user's file) can be
+    listed and checked against. In a folder this process cannot write, a
+    library with no pending WAL is opened ``immutable`` (SQLite cannot make
+    its shared-memory file there); one with a pending WAL cannot be read
+    there and says so.
+    """
     try:
-        conn = sqlite3.connect(path, isolation_level=None, timeout=60.0, check_same_thread=False)
-        conn.execute("PRAGMA busy_timeout = 60000")
-        conn.execute("PRAGMA journal_mode = WAL")
-        # NORMAL in WAL mode survives a killed process (only power loss can lose the last commit)
-        conn.execute("PRAGMA synchronous = NORMAL")
+        if readonly:
+            conn = _connect_readonly(path, lock_timeout)
+        else:
+            conn = sqlite3.connect(path, isolation_level=None, timeout=lock_timeout, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode = WAL")
+            # NORMAL in WAL mode survives a killed process (only power loss can lose the last commit)
+            conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute(f"PRAGMA busy_timeout = {int(lock_timeout * 1000)}")
         conn.execute("PRAGMA cache_size = -524288")  # 512 MB at most, used as needed
-        conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute("PRAGMA temp_store = MEMORY")  # the temporary query tables, also on a read-only file
     except sqlite3.Error as err:
-        raise ReuseError(f"cannot open {_label(path)}: {err}") from err
+        raise database_error(path, err, "open") from err
     return conn
+
+
+def _connect_readonly(path: Path, lock_timeout: float) -> sqlite3.Connection:
+    uri = Path(path).absolute().as_uri()  # percent-encoded: any file name, ? and # included
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None, timeout=lock_timeout,
+                           check_same_thread=False)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_schema").fetchone()  # opens the WAL index, if it can
+    except sqlite3.OperationalError as err:
+        conn.close()
+        if _code(err) not in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN):
+            raise
+        if Path(f"{path}-wal").exists():
+            raise LibraryError(f"cannot read {_label(path)}: its folder is read-only here and it has changes not "
+                               f"yet in the file ({_label(path)}-wal); open it once where it can be written "
+                               "(any `reuse index list`), or copy it with its -wal file") from err
+        conn = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, isolation_level=None, timeout=lock_timeout,
+                               check_same_thread=False)
+    return conn
+
+
+def _code(err: sqlite3.Error) -> int | None:
+    """The primary SQLite result code of ``err`` (SQLITE_BUSY, SQLITE_CORRUPT...)."""
+    code = getattr(err, "sqlite_errorcode", None)
+    return None if code is None else code & 0xFF
+
+
+def database_error(path: str | os.PathLike, err: sqlite3.Error, doing: str = "use") -> LibraryError:
+    """One line for an SQLite error on the library ``path``: what happened, to which file, and what to do.
+
+    >>> import sqlite3
+    >>> err = sqlite3.DatabaseError("database disk image is malformed")
+    >>> err.sqlite_errorcode = sqlite3.SQLITE_CORRUPT
+    >>> str(database_error("lib.sqlite", err))
+    'lib.sqlite is damaged (database disk image is malformed); restore it from a backup, or rebuild it with `reuse index build`'
+    """
+    where = _label(path)
+    code = _code(err)
+    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB) or "malformed" in str(err):
+        return LibraryError(f"{where} is damaged ({err}); restore it from a backup, or rebuild it with "
+                            "`reuse index build`")
+    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return LibraryError(f"{where} is locked by another writer ({err}); try again when it has finished, or wait "
+                            "longer with --lock-timeout SECONDS")
+    if code == sqlite3.SQLITE_READONLY:
+        return LibraryError(f"cannot write {where}: it is read-only here ({err}); check the permissions of the file "
+                            "and its folder (reading it, as `reuse check` and `index list` do, still works)")
+    if code == sqlite3.SQLITE_FULL:
+        return LibraryError(f"cannot write {where}: the disk is full; free space and run the command again "
+                            "(the library is as it was)")
+    if code == sqlite3.SQLITE_CANTOPEN:
+        return LibraryError(f"cannot {doing} {where} ({err}); check that the file and its folder exist and can be read")
+    if code == sqlite3.SQLITE_IOERR:
+        return LibraryError(f"cannot {doing} {where}: the disk reported an error ({err}); check the disk, then "
+                            "restore the file from a backup if it is damaged")
+    return LibraryError(f"cannot {doing} {where} ({err}); if it happens again, restore the file from a backup, or "
+                        "rebuild it with `reuse index build`")
 
 
 class BandIndex:
@@ -269,7 +391,8 @@ class Library:
     """An open reference library. Create with ``create``/``open``; close when done (or use ``with``)."""
 
     def __init__(self, path: Path, conn: sqlite3.Connection, meta: dict[str, str], bands: BandIndex | None = None,
-                 maintainers: Sequence[Any] = ()):
+                 maintainers: Sequence[Any] = (), *, lock_timeout: float = LOCK_TIMEOUT,
+                 on_wait: Callable[[str], None] | None = None):
         self.path = path
         self.conn = conn
         self.meta = meta
@@ -279,6 +402,10 @@ class Library:
         """What keeps the structures derived from the documents (template families...) current: each has the
         tables of its ``SCHEMA``, gives its sizes (``stats``) and is called by every write
         (``reuse.library.writing``); the store holds them without knowing what they compute."""
+        self.lock_timeout = lock_timeout
+        """Seconds a write waits for another writer before it gives up."""
+        self.on_wait = on_wait
+        """Called with a one-line notice when a write has to wait for another writer."""
 
     # -- opening ----------------------------------------------------------------------------------
 
@@ -302,8 +429,9 @@ class Library:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as err:
             raise ReuseError(f"cannot create {_label(path)}: {err.strerror or err}") from err
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        leftovers = (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm"))
+        remove_dead_builds(path)
+        tmp = _build_file(path, os.getpid())
+        leftovers = (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm"), Path(f"{tmp}-journal"))
         for leftover in leftovers:
             leftover.unlink(missing_ok=True)
         conn = connect(tmp)
@@ -321,8 +449,11 @@ class Library:
             conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", sorted(meta.items()))
             conn.execute("COMMIT")
             library = cls(path, conn, meta, bands(meta) if bands else None, maintainers)
-            yield library
-            _seal(conn, tmp)
+            try:
+                yield library
+                _seal(conn, tmp)
+            except sqlite3.Error as err:
+                raise database_error(tmp, err, "build") from err
             try:
                 os.link(tmp, path)  # never replaces a library another process made meanwhile
             except FileExistsError:
@@ -335,15 +466,26 @@ class Library:
 
     @classmethod
     def open(cls, path: str | os.PathLike, *, bands: Callable[[dict[str, str]], BandIndex] | None = None,
-             maintainers: Sequence[Any] = ()) -> "Library":
-        """Open an existing library, refusing anything that is not one this reuse can read."""
+             maintainers: Sequence[Any] = (), write: bool = False, lock_timeout: float = LOCK_TIMEOUT,
+             on_wait: Callable[[str], None] | None = None) -> "Library":
+        """Open an existing library, refusing anything that is not one this reuse can read.
+
+        Without ``write`` the file is opened read-only (``mode=ro``): listing,
+        stats and checks work on a library this process may not write.
+        ``lock_timeout`` and ``on_wait`` are for a write that finds another
+        writer at work (see ``transaction``).
+        """
         path = Path(path)
         sniff(path)
-        conn = connect(path)
+        if write:
+            remove_dead_builds(path)
+        conn = connect(path, readonly=not write, lock_timeout=lock_timeout)
         try:
             meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
         except sqlite3.DatabaseError as err:
             conn.close()
+            if _code(err) != sqlite3.SQLITE_ERROR:  # damaged, locked, unreadable: say which
+                raise database_error(path, err, "read") from err
             raise ReuseError(f"{_label(path)} is not a readable reuse library ({err}); rebuild it with "
                              "`reuse index build`") from err
         if meta.get("tool") != TOOL or "format" not in meta or "params" not in meta:
@@ -358,7 +500,8 @@ class Library:
             conn.close()
             raise ReuseError(f"{_label(path)} was written by an older reuse (library format {meta['format']}; "
                              f"this reuse reads {FORMAT}); rebuild it with `reuse index build`")
-        return cls(path, conn, meta, bands(meta) if bands else None, maintainers)
+        return cls(path, conn, meta, bands(meta) if bands else None, maintainers, lock_timeout=lock_timeout,
+                   on_wait=on_wait)
 
     @property
     def label(self) -> str:
@@ -371,8 +514,11 @@ class Library:
     def __enter__(self) -> "Library":
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: type[BaseException] | None, err: BaseException | None, tb: object) -> None:
         self.close()
+        if isinstance(err, sqlite3.Error):
+            # whatever statement met it, the user learns which file and what to do, in one line
+            raise database_error(self.path, err) from err
 
     # -- settings ---------------------------------------------------------------------------------
 
@@ -400,14 +546,59 @@ class Library:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: everything inside commits together or not at all."""
-        self.conn.execute("BEGIN IMMEDIATE")
+        """One write transaction: everything inside commits together or not at all.
+
+        It starts by taking the write lock (waiting up to ``lock_timeout``
+        for another writer, saying so through ``on_wait``) and by checking
+        the file (``PRAGMA quick_check``): nothing is written to a damaged
+        library.
+        """
+        self._begin()
         try:
+            self._require_intact()
             yield self.conn
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            try:
+                self.conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass  # the transaction is gone with the error that ended it (a full disk, a damaged page)
             raise
         self.conn.execute("COMMIT")
+
+    def _begin(self) -> None:
+        """``BEGIN IMMEDIATE``: at once when no other writer holds the lock, else after saying this one waits."""
+        timeout_ms = int(self.lock_timeout * 1000)
+        self.conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as err:
+            if _code(err) != sqlite3.SQLITE_BUSY:
+                raise
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {timeout_ms}")
+        if self.on_wait is not None:
+            self.on_wait(f"waiting for another writer to finish with {_label(self.path)} "
+                         f"(up to {self.lock_timeout:g} s; --lock-timeout changes it)")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as err:
+            if _code(err) != sqlite3.SQLITE_BUSY:
+                raise
+            raise LibraryError(f"{_label(self.path)} is still locked by another writer after {self.lock_timeout:g} s; "
+                               "nothing was written. Try again when it has finished, or wait longer with "
+                               "--lock-timeout SECONDS") from None
+
+    def _require_intact(self) -> None:
+        """Refuse to write to a damaged file: ``PRAGMA quick_check`` (every page and B-tree, not the indexes'
+        agreement with their tables), inside the write transaction."""
+        try:
+            problems = _quick_check(self.conn)
+        except sqlite3.DatabaseError as err:
+            problems = [str(err)]
+        if problems:
+            raise LibraryError(f"{_label(self.path)} is damaged (PRAGMA quick_check: {problems[0]}); nothing was "
+                               "written. Restore it from a backup, or rebuild it with `reuse index build`")
 
     def first_id_if_empty(self) -> int | None:
         """The row id the next document gets when the library holds none, else None."""

@@ -196,6 +196,8 @@ def _forced(data: bytes, encoding: str) -> tuple[str, str]:
         text = data.decode(name)
     except UnicodeDecodeError as err:
         raise Unreadable(f"not valid {encoding} (bad bytes at {err.start}); pass another --encoding or none") from err
+    except (UnicodeError, LookupError, ValueError, TypeError) as err:  # rot13, idna...: not a decoder of files
+        raise Unreadable(f"cannot be read as {encoding} ({err}); pass another --encoding or none") from err
     if _junk_share(text) > 0.05:
         # UTF-16 and Latin-1 decode any bytes; garbage is no reading
         raise Unreadable(f"read as {encoding} it is not text (control or unassigned characters); "

@@ -11,12 +11,11 @@ import json
 import multiprocessing as mp
 import os
 import shutil
-import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from reuse import collector
+from reuse import collector, leftovers
 from reuse.errors import OutputError
 from reuse.ingest import REPORT_MANIFEST as MANIFEST  # lists the files reuse wrote (and may replace)
 from reuse.model import Result
@@ -91,6 +90,13 @@ def _write_all(writers: list[Writer], result: Result, stage: Path, workers: int)
         _WRITING = None
 
 
+def label(path: str | os.PathLike) -> str:
+    """A path as printable text (``reuse.ingest.label``, which imports this module)."""
+    from reuse.ingest import label as printable
+
+    return printable(path)
+
+
 def _ours(folder: Path) -> set[str]:
     try:
         return set(json.loads((folder / MANIFEST).read_text(encoding="utf-8")))
@@ -99,66 +105,171 @@ def _ours(folder: Path) -> set[str]:
 
 
 def _files(folder: Path) -> set[str]:
+    """Every file under ``folder``: only ever a staging folder, which holds nothing but what the writers wrote."""
     return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() or p.is_symlink()}
 
 
-def write_report(result: Result, out: str | os.PathLike, *, force: bool = False,
-                 writers: list[Writer] | None = None, workers: int = 1) -> Path:
-    """Write every report file for ``result`` into the folder ``out`` (with ``workers`` forked processes)."""
+def _foreign(folder: Path, ours: set[str]) -> list[str]:
+    """Entries of ``folder`` that reuse did not write, sorted.
+
+    Only the folder's own listing is read, and the listings of the
+    subfolders the manifest names: a folder full of other files (``-o ~``,
+    ``-o /``) is judged by its first level, never walked.
+    """
+    files = {n for n in ours if "/" not in n}
+    dirs: dict[str, set[str]] = {}
+    for n in ours:
+        if "/" in n:
+            top, rest = n.split("/", 1)
+            dirs.setdefault(top, set()).add(rest)
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+    except OSError as err:
+        raise OutputError(f"cannot list {label(folder)}: {err.strerror or err}; choose another folder with -o") from err
+    foreign: list[str] = []
+    for entry in entries:
+        try:
+            is_dir = entry.is_dir(follow_symlinks=False)
+        except OSError:
+            is_dir = False
+        if entry.name == MANIFEST or (entry.name in files and not is_dir):
+            continue
+        if entry.name in dirs and is_dir:
+            foreign += [f"{entry.name}/{n}" for n in _foreign(Path(entry.path), dirs[entry.name] | {MANIFEST})]
+            continue
+        foreign.append(entry.name + "/" * is_dir)
+    return foreign
+
+
+def _real(path: Path) -> Path:
+    return Path(os.path.realpath(path))
+
+
+def refuse_inputs(out: str | os.PathLike, inputs: Iterable[str | os.PathLike]) -> None:
+    """Refuse a report folder that is an input, holds one, or lies inside an input folder.
+
+    Symlinks are followed, so another name for the same folder is caught.
+    Nothing is listed or walked: this is decided from the paths alone.
+
+    Raises:
+        OutputError: naming the input and the fix.
+    """
+    target = _real(Path(out))
+    for given in inputs:
+        real = _real(Path(given))
+        if real == target:
+            why = f"is the input {label(given)}"
+        elif target in real.parents:
+            why = f"holds the input {label(given)}"
+        elif real in target.parents:
+            why = f"lies inside the input folder {label(given)}"
+        else:
+            continue
+        raise OutputError(f"the report folder {label(out)} {why}: a report is never written among the documents "
+                          "it reads; choose a folder outside the inputs with -o")
+
+
+def check_output(out: str | os.PathLike, *, inputs: Iterable[str | os.PathLike] = (), force: bool = False) -> None:
+    """Refuse, before a scan starts, a report folder ``write_report`` would refuse after it.
+
+    Raises:
+        OutputError: ``out`` is, holds or lies inside one of ``inputs``; it
+            is a file; or (without ``force``) it holds files reuse did not write.
+    """
     out = Path(out)
+    refuse_inputs(out, inputs)
     if out.exists() and not out.is_dir():
-        raise OutputError(f"{out} exists and is not a folder; choose another -o")
-    foreign = set()
-    if out.is_dir():
-        foreign = _files(out) - _ours(out) - {MANIFEST}
-        if foreign and not force:
-            example = sorted(foreign)[0]
+        raise OutputError(f"{label(out)} exists and is not a folder; choose another -o")
+    if out.is_dir() and not force:
+        foreign = _foreign(out, _ours(out))
+        if foreign:
             raise OutputError(
-                f"{out} holds files reuse did not write (e.g. {example}); "
+                f"{label(out)} holds files reuse did not write (e.g. {label(foreign[0])}); "
                 "choose an empty or new folder with -o, or pass --force to write beside them"
             )
+
+
+def write_report(result: Result, out: str | os.PathLike, *, force: bool = False,
+                 writers: list[Writer] | None = None, workers: int = 1,
+                 inputs: Iterable[str | os.PathLike] = ()) -> Path:
+    """Write every report file for ``result`` into the folder ``out`` (with ``workers`` forked processes).
+
+    ``inputs`` are the paths the result was read from: ``out`` may not be,
+    hold or lie inside one of them (see ``check_output``). Staging folders
+    that killed runs left beside ``out`` are removed first (``reuse.leftovers``).
+    """
+    out = Path(out)
+    check_output(out, inputs=inputs, force=force)
+    where = Path(os.path.abspath(out))  # "-o ." has no name of its own: stage beside the real folder
+    ours = _ours(where) if where.is_dir() else set()
+    foreign = set(_foreign(where, ours)) if where.is_dir() else set()
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+        where.parent.mkdir(parents=True, exist_ok=True)
+        leftovers.remove_dead(where.parent, where.name)
+        stage = where.parent / leftovers.owned_name(where.name, "stage")
+        stage.mkdir(mode=0o777)  # less the umask, as any folder the user makes
     except OSError as err:
-        raise OutputError(f"cannot write to {out.parent}: {err.strerror or err}") from err
+        raise OutputError(f"cannot write to {label(where.parent)}: {err.strerror or err}") from err
     try:
         with collector.frozen():  # the result is millions of objects: collections need not walk them
             _write_all(writers or WRITERS, result, stage, workers)
         written = sorted(_files(stage))
-        clash = foreign & set(written)
+        clash = [n for n in written if n not in ours and _exists(where / n)]
         if clash:
-            raise OutputError(f"{out / sorted(clash)[0]} was not written by reuse and a report file has its name; "
+            raise OutputError(f"{label(out / clash[0])} was not written by reuse and a report file has its name; "
                               "move it away or choose another folder with -o")
-        if not out.exists() or ".gitignore" in _ours(out):
+        if not where.exists() or ".gitignore" in ours:
             # a fresh folder (or one we made before): keep generated output out of version control
             (stage / ".gitignore").write_text("# created by reuse\n*\n", encoding="utf-8")
             written.append(".gitignore")
         (stage / MANIFEST).write_text(json.dumps(sorted(written), ensure_ascii=False, indent=0), encoding="utf-8")
-        _move_into_place(stage, out, keep_others=bool(foreign))
+        _move_into_place(stage, where, ours, keep_others=bool(foreign))
     except OSError as err:
-        raise OutputError(f"cannot write the report to {out}: {err.strerror or err}") from err
+        raise OutputError(f"cannot write the report to {label(out)}: {err.strerror or err}") from err
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     return out
 
 
-def _move_into_place(stage: Path, out: Path, *, keep_others: bool) -> None:
+def _exists(path: Path) -> bool:
+    return path.exists() or path.is_symlink()
+
+
+def _swappable(folder: Path) -> bool:
+    """Whether ``folder`` can be replaced whole: not a mount point, and not this process's working folder
+    (nor one holding it), which would leave the user's shell in a deleted folder."""
+    try:
+        cwd = Path(os.getcwd())
+    except OSError:
+        cwd = None
+    return not os.path.ismount(folder) and (cwd is None or (cwd != folder and folder not in cwd.parents))
+
+
+def _move_into_place(stage: Path, out: Path, ours: set[str], *, keep_others: bool) -> None:
     if not out.exists():
         os.replace(stage, out)
         return
-    if not keep_others:
+    if not keep_others and _swappable(out):
         # the old folder holds only our files: swap whole folders, then drop the old one
-        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
+        old = out.parent / leftovers.owned_name(out.name, "old")
+        old.mkdir(mode=0o700)
         os.replace(out, old / "report")
         os.replace(stage, out)
         shutil.rmtree(old, ignore_errors=True)
         return
-    previous = _ours(out)
-    for name in sorted(_files(stage)):
+    written = _files(stage)
+    for name in sorted(written):
         target = out / name
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(stage / name, target)
-    # the manifest must also cover our earlier files still there
-    names = sorted((previous | set(json.loads((out / MANIFEST).read_text(encoding="utf-8")))) - {MANIFEST})
+    if keep_others:
+        # the manifest must also cover our earlier files still there
+        kept = {n for n in ours if _exists(out / n)}
+    else:
+        # only our files were there (the working folder, a mount point): the old report's other pages go
+        for name in sorted(ours - written - {MANIFEST}):
+            (out / name).unlink(missing_ok=True)
+        kept = set()
+    names = sorted((kept | written) - {MANIFEST})
     (out / MANIFEST).write_text(json.dumps(names, ensure_ascii=False, indent=0), encoding="utf-8")

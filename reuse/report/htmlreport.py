@@ -133,8 +133,27 @@ def render_compare(result: Result, a: str, b: str) -> str:
 
 
 def write_compare(result: Result, a: str, b: str, path: str | os.PathLike) -> Path:
-    """Write the standalone pair page of ``a`` and ``b`` to ``path``."""
+    """Write the standalone pair page of ``a`` and ``b`` to ``path`` (whose folder must exist).
+
+    The page is written beside ``path`` under a name carrying this process's
+    id and moved over it when complete, so an interrupted write leaves what
+    was there; a killed one leaves its file, removed by the next write
+    (``reuse.leftovers``). Where it may write is ``reuse.compare.output_for``'s
+    decision.
+    """
+    from reuse import leftovers
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _write(path, render_compare(result, a, b))
+    leftovers.remove_dead(path.parent, path.name)
+    tmp = path.parent / leftovers.owned_name(path.name, "tmp")
+    try:
+        _write(tmp, render_compare(result, a, b))
+        os.replace(tmp, path)
+    except OSError as err:
+        from reuse.errors import OutputError
+        from reuse.ingest import label
+
+        raise OutputError(f"cannot write {label(path)}: {err.strerror or err}") from err
+    finally:
+        tmp.unlink(missing_ok=True)
     return path

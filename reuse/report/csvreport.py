@@ -1,0 +1,40 @@
+"""CSV for spreadsheets: document text is untrusted, so no cell can run as a formula.
+
+A spreadsheet evaluates a cell that starts with ``=``, ``+``, ``-`` or ``@``
+(and some also after a leading tab or carriage return): ``=HYPERLINK(...)``
+copied from a document would become a live link, or worse, when the 查重 CSV
+is opened. Such a cell gets the usual leading ``'``, which spreadsheets show
+as text and do not display (OWASP "CSV injection"). JSON output keeps the
+exact text.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from typing import Any, TextIO
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""Cells starting with one of these are read as formulas by Excel, LibreOffice or Google Sheets."""
+
+
+def neutral(cell: Any) -> Any:
+    """``cell`` with a leading ``'`` when a spreadsheet would take it for a formula; numbers stay numbers.
+
+    >>> neutral('=HYPERLINK("http://x", "点击")'), neutral("-1"), neutral("同志们"), neutral(-1)
+    ('\\'=HYPERLINK("http://x", "点击")', "'-1", '同志们', -1)
+    """
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
+
+
+def write_templates(families: Iterable[dict[str, Any]], out: TextIO) -> None:
+    """The template families (as report.json has them) as CSV rows: id, kind, doc_count, members, text."""
+    writer = csv.writer(out, lineterminator="\n")
+    # csv quotes a cell holding the line terminator, not one holding a lone CR, which a reader takes for a row end
+    quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    writer.writerow(["id", "kind", "doc_count", "members", "text"])
+    for t in families:
+        row = [neutral(v) for v in (t["id"], t["kind"], t["doc_count"], len(t["members"]), t["text"])]
+        (quoted if any(isinstance(v, str) and "\r" in v for v in row) else writer).writerow(row)
