@@ -13,6 +13,7 @@ import pytest
 
 from conftest import ROOT, SEEDS, make_doc, seed_text
 from reuse import library
+from reuse.errors import LibraryError
 from reuse.library.writing import PAUSE_ENV
 from reuse.library.families import STATE_KEY
 from reuse.library.families import TABLES as TEMPLATE_TABLES
@@ -188,6 +189,38 @@ def test_row4_a_write_to_a_damaged_library_is_refused_and_the_file_is_untouched(
     assert line.startswith(f"reuse: error: {small_db} is damaged (PRAGMA quick_check: ")
     assert line.endswith("nothing was written. Restore it from a backup, or rebuild it with `reuse index build`")
     assert small_db.read_bytes() == before
+
+
+def _set_documents_schema(db, sql: str) -> None:
+    with sqlite3.connect(db, isolation_level=None) as conn:
+        version = conn.execute("PRAGMA schema_version").fetchone()[0]
+        conn.execute("PRAGMA writable_schema = ON")
+        conn.execute("UPDATE sqlite_schema SET sql = ? WHERE name = 'documents'", (sql,))
+        conn.execute(f"PRAGMA schema_version = {version + 1}")
+    conn.close()
+
+
+def test_row4_a_real_null_is_refused_and_false_null_reports_are_not(tmp_path):
+    """SQLite 3.40's quick_check reports a NULL in rows of template_members that hold none: those reports are passed
+    over, whichever table they name, but a NULL the rows do hold (here in documents.text) still refuses the write."""
+    db = tmp_path / "lib.sqlite"
+    library.build([SEEDS], db)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM template_members").fetchone()[0] > 0
+        schema = conn.execute("SELECT sql FROM sqlite_schema WHERE name = 'documents'").fetchone()[0]
+    conn.close()
+    last = _names(db)[-1]
+    assert library.remove([last], db) == [last]  # a healthy library is written, whatever quick_check says of it
+    _set_documents_schema(db, schema.replace("text TEXT NOT NULL", "text TEXT"))  # to store the NULL, then back
+    with sqlite3.connect(db, isolation_level=None) as conn:
+        conn.execute("UPDATE documents SET text = NULL WHERE id = (SELECT min(id) FROM documents)")
+    conn.close()
+    _set_documents_schema(db, schema)
+    before = db.read_bytes()
+    with pytest.raises(LibraryError, match=r"is damaged \(PRAGMA quick_check: NULL value in documents\.text\); "
+                                           "nothing was written"):
+        library.remove([_names(db)[-1]], db)
+    assert db.read_bytes() == before
 
 
 def _names(db) -> list[str]:
