@@ -50,7 +50,7 @@ def corpus(tmp_path_factory):
     if not _sources_available():
         pytest.skip("no Chinese source text here")
     out = tmp_path_factory.mktemp("corpus")
-    gen.generate(out, n_docs=N_DOCS, seed=SEED)
+    gen.generate(out, n_docs=N_DOCS, seed=SEED, disjoint=True)
     return out
 
 
@@ -66,10 +66,10 @@ def _files(d: Path) -> dict[str, bytes]:
 @needs_sources
 def test_generator_is_deterministic(corpus, tmp_path):
     again = tmp_path / "again"
-    gen.main([str(again), "--docs", str(N_DOCS), "--seed", str(SEED)])
+    gen.main([str(again), "--docs", str(N_DOCS), "--seed", str(SEED), "--disjoint"])
     assert _files(again) == _files(corpus)
     other = tmp_path / "other"
-    gen.generate(other, n_docs=N_DOCS, seed=SEED + 1)
+    gen.generate(other, n_docs=N_DOCS, seed=SEED + 1, disjoint=True)
     assert _files(other) != _files(corpus)
 
 
@@ -380,3 +380,199 @@ def test_measures_are_bounded(truth, passages):
     full = ev.evaluate(truth, {"passages": passages + _perfect(truth)["passages"]})
     if truth:
         assert full["overall"]["recall"] == pytest.approx(1.0)
+
+
+def test_default_keeps_stock_phrases(tmp_path):
+    """Without --disjoint the backgrounds are filtered as generator version 1 did (20 raw characters)."""
+    if not _sources_available():
+        pytest.skip("no Chinese source text here")
+    gen.main([str(tmp_path / "c"), "--docs", "8", "--seed", "1"])
+    meta = json.loads((tmp_path / "c" / "meta.json").read_text(encoding="utf-8"))
+    assert meta["keep_stock_phrases"] is True and "spreads" not in meta
+    gen.main([str(tmp_path / "d"), "--docs", "8", "--seed", "1", "--disjoint"])
+    meta = json.loads((tmp_path / "d" / "meta.json").read_text(encoding="utf-8"))
+    assert meta["keep_stock_phrases"] is False
+
+
+# --------------------------------------------------------------------------
+# generator: planted into real articles (--real), spread groups
+# --------------------------------------------------------------------------
+
+_WORDS = (
+    "我们 发展 工作 建设 国家 社会 经济 问题 时候 政府 企业 地区 干部 群众 组织 党员 基层 支部 学习 教育 思想 理论 实践 制度 改革 创新 开放 文化 生态 环境 "
+    "乡村 城市 农民 工人 学生 老师 医院 学校 道路 交通 水利 农业 工业 科技 人才 服务 管理 监督 检查 考核 会议 文件 精神 任务 目标 措施 方法 经验 成绩 困难 "
+    "机制 平台 项目 资金 市场 产品 质量 安全 生产 生活 健康 卫生 扶贫 脱贫 帮扶 就业 收入 住房 养老 保险 法律 法治 纪律 作风 责任 义务 权利 公平 正义 民主 "
+    "今天 明天 去年 今年 上午 下午 全面 深入 扎实 认真 积极 主动 不断 持续 加快 推进 落实 完善 提高 增强 加强 促进 保障 推动 实现 坚持 围绕 聚焦 突出 强化"
+).split()
+N_HOSTS = 90
+
+
+def _sentence(rng, n):
+    return "".join(rng.choice(_WORDS) for _ in range(max(1, n // 2)))
+
+
+def _paragraph(rng):
+    return "".join(_sentence(rng, rng.randint(8, 20)) + rng.choice("，，，。") for _ in range(rng.randint(4, 9)))[:-1] + "。"
+
+
+def _fake_hosts(folder: Path) -> dict:
+    """Dated articles of random characters (no two share a 50-character window by chance), and some that do."""
+    import datetime
+    import random
+
+    rng = random.Random(7)
+    folder.mkdir()
+    (folder / "sub").mkdir()
+    day = datetime.date(2019, 1, 1)
+    texts = {}
+    for i in range(N_HOSTS):
+        name = f"{day + datetime.timedelta(days=i // 2)}_sec_{i % 2 + 1:02d}.txt"
+        lines = [_sentence(rng, 12)] + [_paragraph(rng) for _ in range(rng.randint(4, 9))]
+        while len("".join(lines).encode("utf-8")) < 1200:
+            lines.append(_paragraph(rng))
+        texts[("sub/" if i % 30 == 29 else "") + name] = lines
+    names = sorted(texts)
+    # a near-duplicate: a late article taking 60 characters of an early one (one of the two is left out)
+    dup_src, dup = names[3], "2020-06-01_sec_01.txt"
+    texts[dup] = [_sentence(rng, 12), _paragraph(rng), texts[dup_src][1][:60]] + [_paragraph(rng) for _ in range(6)]
+    # a natural 40-character formula in two articles: both stay, and the truth does not list it
+    formula = _sentence(rng, 40)
+    texts[names[10]].insert(2, formula + "。")
+    texts[names[11]].insert(3, "在" + formula + "。")
+    for rel, lines in texts.items():
+        (folder / rel).write_text("\n".join(lines) + "\n\n", encoding="utf-8")
+    (folder / "notes.txt").write_text(_paragraph(rng) * 5, encoding="utf-8")  # no date: not a host
+    (folder / "2019-02-02_short_01.txt").write_text("短文。\n", encoding="utf-8")  # under 1,000 bytes
+    (folder / "SOURCE").write_text("test/hosts\ncommit 0000\n", encoding="utf-8")
+    return {"texts": texts, "dup": (dup_src, dup), "formula": (names[10], names[11], formula)}
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory):
+    base = tmp_path_factory.mktemp("real")
+    hosts = _fake_hosts(base / "hosts")
+    out = base / "corpus"
+    gen.main([str(out), "--real", str(base / "hosts"), "--docs", "200", "--seed", "5", "--no-news"])
+    truth, meta, texts = _read_corpus(out)
+    return {"base": base, "hosts": hosts, "out": out, "truth": truth, "meta": meta, "texts": texts}
+
+
+def _host_text(real, doc):
+    """A generated document with the passages planted into it taken out again: the host as it was."""
+    t = real["texts"][doc]
+    spans = sorted((c["dst_start"], c["dst_end"]) for c in real["truth"] if c["dst"] == doc)
+    parts, last = [], 0
+    for s, e in spans:
+        parts.append(t[last:s])
+        last = e + (1 if t[e : e + 1] == "\n" and (s == 0 or t[s - 1] == "\n") else 0)
+    return "".join(parts) + t[last:]
+
+
+def test_real_is_deterministic(real, tmp_path):
+    args = ["--real", str(real["base"] / "hosts"), "--docs", "200", "--seed", "5", "--no-news"]
+    gen.main([str(tmp_path / "again"), *args])
+    assert _files(tmp_path / "again") == _files(real["out"])
+    gen.main([str(tmp_path / "other"), *args[:-3], "--seed", "6", "--no-news"])
+    assert _files(tmp_path / "other") != _files(real["out"])
+
+
+def test_real_hosts_keep_names_dates_and_text(real):
+    meta, hosts = real["meta"], real["hosts"]
+    ids = {d["id"] for d in meta["docs"]}
+    assert ids <= set(hosts["texts"]) and "sub/" in "".join(ids)  # names kept, folders too
+    assert "notes.txt" not in ids and "2019-02-02_short_01.txt" not in ids
+    assert meta["mode"] == "real" and meta["hosts"]["source"] == "test/hosts\ncommit 0000"
+    assert meta["hosts"]["available"] == N_HOSTS + 1 and meta["hosts"]["left_out_shared_window"] == 1
+    assert len(ids) == N_HOSTS
+    for d in meta["docs"]:
+        assert d["id"].rsplit("/", 1)[-1].startswith(d["date"])
+        lines = hosts["texts"][d["id"]]
+        assert _host_text(real, d["id"]) == "\n".join(lines) + "\n"  # every planted passage taken out: the host
+        assert real["texts"][d["id"]].split("\n", 1)[0] == lines[0]  # the title line is never planted into
+    assert {d["encoding"] for d in meta["docs"]} == {"utf-8", "gb18030"}
+
+
+def test_real_truth_slices_back(real):
+    truth, texts, hosts = real["truth"], real["texts"], real["hosts"]["texts"]
+    date = {d["id"]: d["date"] for d in real["meta"]["docs"]}
+    kinds = set(gen.KINDS_ZH) | {f"spread{k}" for k in gen.SPREAD_SIZES}
+    assert {c["kind"] for c in truth} == kinds
+    for c in truth:
+        assert date[c["src"]] < date[c["dst"]]
+        s = texts[c["src"]][c["src_start"] : c["src_end"]]
+        d = texts[c["dst"]][c["dst_start"] : c["dst_end"]]
+        assert s in "\n".join(hosts[c["src"]]) and s.strip() == s  # the source is the host's own text...
+        assert s not in hosts[c["src"]][0] or len(hosts[c["src"]][0]) < 30  # ...never its title
+        if c["kind"] == "verbatim" or c.get("variant") == "verbatim":
+            assert s == d
+        else:
+            assert s != d and d.strip()
+        assert (c["src"], c["src_start"]) != (c["dst"], c["dst_start"])
+
+
+def _windows(text, w=gen.HOST_WINDOW):
+    units = "".join(c for c in gen.fold_for_filter(text) if c.isalnum())
+    return {units[i : i + w] for i in range(len(units) - w + 1)}
+
+
+def test_real_hosts_share_no_window(real):
+    seen: dict[str, str] = {}
+    for doc in real["texts"]:
+        for w in _windows(_host_text(real, doc)):
+            assert seen.setdefault(w, doc) == doc, f"{w!r} in {seen[w]} and {doc}"
+    dup_src, dup = real["hosts"]["dup"]
+    assert (dup_src in real["texts"]) != (dup in real["texts"])  # one of the near-duplicates is left out
+    a, b, formula = real["hosts"]["formula"]
+    assert formula in real["texts"][a] and formula in real["texts"][b]  # shorter shared text stays, unlisted
+
+
+def test_hash_windows_match_string_windows():
+    text = "中国共产党新闻网" * 3 + "，" + _paragraph(__import__("random").Random(1)) + "１２３４５６７８９０ABC"
+    assert len(gen.window_hashes(text, 10)) == len(_windows(text, 10))
+    assert len(gen.window_hashes("太短", 10)) == 0
+
+
+def test_spread_groups(real):
+    truth, texts = real["truth"], real["texts"]
+    date = {d["id"]: d["date"] for d in real["meta"]["docs"]}
+    negative = {d["id"] for d in real["meta"]["docs"] if d["negative"]}
+    groups: dict[str, list[dict]] = {}
+    for c in truth:
+        if c["kind"].startswith("spread"):
+            groups.setdefault(c["group"], []).append(c)
+        else:
+            assert "group" not in c
+    assert sorted(len(g) for g in groups.values()) == [3, 10, 60]
+    for g in groups.values():
+        k = len(g)
+        assert {c["kind"] for c in g} == {f"spread{k}"}
+        assert len({(c["src"], c["src_start"], c["src_end"]) for c in g}) == 1  # one passage of one source
+        src = g[0]["src"]
+        dsts = [c["dst"] for c in g]
+        assert len(set(dsts)) == k and src not in dsts and not (negative & {src, *dsts})
+        assert all(date[d] > date[src] for d in dsts)
+        passage = texts[src][g[0]["src_start"] : g[0]["src_end"]]
+        assert gen.SPREAD_MIN * 0.5 <= len(passage)
+        for c in g:
+            assert c["variant"] in gen.SPREAD_EDITS
+            copy = texts[c["dst"]][c["dst_start"] : c["dst_end"]]
+            assert (copy == passage) == (c["variant"] == "verbatim")
+            if c["variant"] == "light_edit":
+                import difflib
+
+                assert difflib.SequenceMatcher(None, passage, copy, autojunk=False).ratio() > 0.9
+
+
+def test_real_refuses_to_write_into_the_hosts(real):
+    with pytest.raises(SystemExit):
+        gen.generate(real["base"] / "hosts" / "corpus", real=real["base"] / "hosts", use_news=False)
+    with pytest.raises(SystemExit):
+        gen.main([str(real["base"] / "x"), "--real", str(real["base"] / "hosts"), "--disjoint"])
+
+
+def test_spread_in_a_built_corpus(tmp_path):
+    if not _sources_available():
+        pytest.skip("no Chinese source text here")
+    truth = gen.generate(tmp_path, n_docs=14, seed=2, spreads=(4,))
+    group = [c for c in truth if c.get("group")]
+    assert len(group) == 4 and {c["kind"] for c in group} == {"spread4"}
