@@ -293,17 +293,24 @@ def test_spurious_passage_lowers_precision():
     assert res["overall"]["precision"] == pytest.approx(len(TRUTH) / (len(TRUTH) + 1))
     assert res["overall"]["recall"] == 1.0
     assert res["unmatched_detections"] == 1
-    assert res["unmatched_by_length"][">=100"] == 1
+    assert res["unmatched_by_length"]["100-299"] == 1
+    assert sum(res["unmatched_by_length"].values()) == 1
 
 
-def test_copy_only_ignores_passages_marked_as_templates():
+def test_passages_without_kind_count_unless_template():
+    """A report written before the tiers: a passage is copy unless the report marks it as template text."""
     rep = _perfect(TRUTH)
     formula = _passage("d6.txt", 0, 16, "d7.txt", 0, 16)
     formula["template"] = "formula"
     rep["passages"].append(formula)
-    assert ev.evaluate(TRUTH, rep)["unmatched_detections"] == 1
-    res = ev.evaluate(TRUTH, rep, copy_only=True)
+    res = ev.evaluate(TRUTH, rep)
     assert res["unmatched_detections"] == 0 and res["overall"]["plagdet"] == 1.0
+    res = ev.evaluate(TRUTH, rep, kinds=None)  # --all-kinds
+    assert res["unmatched_detections"] == 1 and res["n_detections"] == len(TRUTH) + 1
+    plain = _passage("d6.txt", 100, 116, "d7.txt", 100, 116)
+    plain["template"] = None
+    rep["passages"].append(plain)
+    assert ev.evaluate(TRUTH, rep)["unmatched_detections"] == 1
 
 
 def test_partial_overlap_hand_computed():
@@ -576,3 +583,210 @@ def test_spread_in_a_built_corpus(tmp_path):
     truth = gen.generate(tmp_path, n_docs=14, seed=2, spreads=(4,))
     group = [c for c in truth if c.get("group")]
     assert len(group) == 4 and {c["kind"] for c in group} == {"spread4"}
+
+
+# --------------------------------------------------------------------------
+# evaluator: passage kinds, report shapes, spread groups
+# --------------------------------------------------------------------------
+
+
+def _kinded(kind, *args, **extra):
+    p = _passage(*args)
+    p["kind"] = kind
+    p.update(extra)
+    return p
+
+
+def test_only_copy_passages_are_detections_by_default():
+    rep = _perfect(TRUTH)
+    for p in rep["passages"]:
+        p["kind"] = "copy"
+    others = [
+        _kinded("template", "d6.txt", 0, 16, "d7.txt", 0, 16, template="f1"),
+        _kinded("quote", "d6.txt", 20, 100, "d7.txt", 20, 100),
+        _kinded("phrase", "d6.txt", 200, 214, "d8.txt", 0, 14),
+        # a template passage lying on a case: no credit either, and not counted
+        _kinded("phrase", *[TRUTH[0][k] for k in ("src", "src_start", "src_end", "dst", "dst_start", "dst_end")]),
+    ]
+    rep["passages"] += others
+    res = ev.evaluate(TRUTH, rep)
+    assert res["n_detections"] == len(TRUTH) and res["unmatched_detections"] == 0
+    _check_all(res, precision=1.0, recall=1.0, granularity=1.0, plagdet=1.0)
+    res = ev.evaluate(TRUTH, rep, kinds=None)
+    assert res["n_detections"] == len(TRUTH) + 4 and res["unmatched_detections"] == 3
+    assert res["overall"]["granularity"] == pytest.approx(5 / 4)
+    res = ev.evaluate(TRUTH, rep, kinds={"copy", "quote"})
+    assert res["n_detections"] == len(TRUTH) + 1 and res["unmatched_by_length"]["60-99"] == 1
+    # without any kind, the template rule: the copy passages plus the quote and phrases (template is null)
+    for p in rep["passages"]:
+        p.pop("kind")
+    assert ev.evaluate(TRUTH, rep)["n_detections"] == len(TRUTH) + 3
+
+
+def test_kind_options_on_the_command_line(tmp_path, capsys):
+    rep = _perfect(TRUTH)
+    rep["passages"].append(_kinded("phrase", "d6.txt", 0, 16, "d7.txt", 0, 16, a_text="中共中央政治局委员、国务院副总理"))
+    (tmp_path / "t.json").write_text(json.dumps(TRUTH))
+    (tmp_path / "r.json").write_text(json.dumps(rep, ensure_ascii=False), encoding="utf-8")
+    args = [str(tmp_path / "t.json"), str(tmp_path / "r.json"), "--json"]
+    ev.main(args)
+    assert json.loads(capsys.readouterr().out)["n_detections"] == len(TRUTH)  # kindless ones are copy
+    ev.main(args + ["--all-kinds"])
+    assert json.loads(capsys.readouterr().out)["n_detections"] == len(TRUTH) + 1
+    ev.main(args + ["--kinds", "phrase"])
+    assert json.loads(capsys.readouterr().out)["n_detections"] == 1
+    ev.main(args[:2] + ["--all-kinds", "--examples", "5"])
+    out = capsys.readouterr().out
+    assert "unmatched <30 chars, 1 of 1:" in out and "d6.txt[0:16] ~ d7.txt[0:16]" in out and "国务院副总理" in out
+    with pytest.raises(SystemExit):
+        ev.main(args + ["--all-kinds", "--kinds", "copy"])
+
+
+def test_check_json_passages():
+    check = {
+        "draft": {"id": "d2.txt", "path": "x/d2.txt", "chars": 500},
+        "passages": [
+            {"start": 30, "end": 120, "source": "d1.txt", "source_start": 0, "source_end": 90, "score": 1.0,
+             "template": None, "text": "..."},
+            {"start": 400, "end": 420, "source": "d9.txt", "source_start": 0, "source_end": 20, "score": 1.0,
+             "template": "f2", "text": "..."},
+        ],
+    }
+    res = ev.evaluate(TRUTH[:1], check)
+    _check_all(res, precision=1.0, recall=1.0, plagdet=1.0)
+    assert ev.evaluate(TRUTH[:1], check, kinds=None)["unmatched_detections"] == 1
+
+
+# a spread group: S's passage in D1..D4 (all dated after S), plus an ordinary case
+SPREAD = [
+    {"kind": "spread4", "src": "S", "src_start": 100, "src_end": 300, "dst": f"D{i}", "dst_start": 10 * i,
+     "dst_end": 10 * i + 200, "group": "spread4_0", "variant": "verbatim"}
+    for i in range(1, 5)
+] + [{"kind": "verbatim", "src": "S", "src_start": 0, "src_end": 50, "dst": "D1", "dst_start": 500, "dst_end": 550}]
+
+
+def _span(c, side):
+    return c[side], c[side + "_start"], c[side + "_end"]
+
+
+def _pair(x, y):
+    return _passage(*x, *y)
+
+
+def test_spread_each_copy_against_the_source():
+    res = ev.evaluate(SPREAD, _perfect(SPREAD))
+    _check_all(res, precision=1.0, recall=1.0, granularity=1.0, plagdet=1.0)
+    assert res["by_kind"]["spread4"]["plagdet"] == 1.0
+
+
+def test_spread_all_pairs_are_not_punished():
+    dsts = [_span(c, "dst") for c in SPREAD[:4]]
+    rep = _perfect(SPREAD)
+    rep["passages"] += [_pair(x, y) for k, x in enumerate(dsts) for y in dsts[k + 1 :]]  # 6 copy-copy pairs
+    res = ev.evaluate(SPREAD, rep)
+    assert res["n_detections"] == 11 and res["unmatched_detections"] == 0
+    _check_all(res, precision=1.0, recall=1.0, granularity=1.0, plagdet=1.0)
+    m = res["by_kind"]["spread4"]
+    assert m["detections"] == 10 and m["plagdet"] == 1.0
+
+
+def test_spread_copies_found_only_among_themselves():
+    """No detection against the source: each case is detected through its group's copy-copy detections."""
+    d = [_span(c, "dst") for c in SPREAD[:4]]
+    rep = {"passages": [_pair(d[0], d[1]), _pair(d[1], d[2]), _pair(d[2], d[3])]}  # a chain
+    res = ev.evaluate(SPREAD[:4], rep)
+    _check_all(res, precision=1.0, recall=1.0, granularity=1.0, plagdet=1.0)
+    assert res["by_kind"]["spread4"]["detected"] == 4
+    # half of D4's copy found (against D3): D4's case gets recall 0.5, the precision is still 1
+    half = list(d[3])
+    half[2] = half[1] + 100
+    d3 = list(d[2])
+    d3[2] = d3[1] + 100
+    rep = {"passages": [_pair(d[0], d[1]), _pair(d[1], d[2]), _pair(d3, half)]}
+    res = ev.evaluate(SPREAD[:4], rep)
+    assert res["overall"]["recall"] == pytest.approx((1 + 1 + 1 + 0.5) / 4)
+    assert res["overall"]["precision"] == 1.0
+    # D3–D4 in three pieces: granularity 3 for D4, which only they detect; D3 is whole against D2
+    rep = {"passages": [_pair(d[0], d[1]), _pair(d[1], d[2])]}
+    for k in range(3):
+        rep["passages"].append(_pair((d[2][0], d[2][1] + 66 * k, d[2][1] + 66 * (k + 1)),
+                                     (d[3][0], d[3][1] + 66 * k, d[3][1] + 66 * (k + 1))))
+    res = ev.evaluate(SPREAD[:4], rep)
+    assert res["overall"]["granularity"] == pytest.approx((1 + 1 + 1 + 3) / 4)
+
+
+def test_spread_rule_needs_the_group_spans():
+    d = [_span(c, "dst") for c in SPREAD[:4]]
+    outside = ("D2", 400, 450)
+    rep = {"passages": [
+        _pair(d[0], outside),  # D1's copy against text of D2 outside D2's copy
+        _pair(d[0], ("X", 0, 200)),  # a copy against a document outside the group
+        _pair(("D3", 300, 330), ("D4", 300, 330)),  # two destinations, outside their copies
+    ]}
+    res = ev.evaluate(SPREAD, rep)
+    assert res["unmatched_detections"] == 3 and res["overall"]["recall"] == 0.0
+    # copies of two different groups share nothing the truth lists
+    other = [dict(c, group="spread4_1", src="T", dst=c["dst"].replace("D", "E")) for c in SPREAD[:4]]
+    rep = {"passages": [_pair(d[0], _span(other[1], "dst"))]}
+    assert ev.evaluate(SPREAD[:4] + other, rep)["unmatched_detections"] == 1
+
+
+def test_spread_partly_outside_the_copies():
+    d = [_span(c, "dst") for c in SPREAD[:4]]
+    # D1–D2 detection running 200 characters past both copies: half of it is right
+    rep = {"passages": [_pair((d[0][0], d[0][1], d[0][2] + 200), (d[1][0], d[1][1], d[1][2] + 200))]}
+    res = ev.evaluate(SPREAD[:4], rep)
+    assert res["overall"]["precision"] == pytest.approx(0.5)
+    assert res["by_kind"]["spread4"]["detected"] == 2
+    assert res["overall"]["recall"] == pytest.approx(0.5)  # two of the four cases, fully
+
+
+def test_clusters_give_each_member_against_the_earliest():
+    members = [{"doc": "S", "start": 100, "end": 300}] + [
+        {"doc": c["dst"], "start": c["dst_start"], "end": c["dst_end"]} for c in SPREAD[:4]
+    ]
+    rep = {"passages": [], "clusters": [{"id": "c1", "doc_count": 5, "members": members[::-1], "earliest": "S"}]}
+    assert ev.evaluate(SPREAD[:4], rep)["n_detections"] == 0  # only with --clusters
+    res = ev.evaluate(SPREAD[:4], rep, clusters=True)
+    assert res["n_detections"] == 4
+    _check_all(res, precision=1.0, recall=1.0, granularity=1.0, plagdet=1.0)
+    # no earliest named: against the first member (D4 here); the rule for copies among themselves applies
+    rep["clusters"][0].pop("earliest")
+    res = ev.evaluate(SPREAD[:4], rep, clusters=True)
+    _check_all(res, precision=1.0, recall=1.0, granularity=1.0, plagdet=1.0)
+
+
+@st.composite
+def _spread_truth(draw):
+    k = draw(st.integers(1, 4))
+    s0 = draw(st.integers(0, 100))
+    n = draw(st.integers(1, 80))
+    cases = []
+    for i in range(k):
+        d0 = draw(st.integers(0, 100))
+        cases.append({"kind": f"spread{k}", "src": "a", "src_start": s0, "src_end": s0 + n, "dst": f"g{i}",
+                      "dst_start": d0, "dst_end": d0 + draw(st.integers(1, 80)), "group": "G"})
+    return cases
+
+
+@st.composite
+def _spread_passage(draw):
+    x, y = draw(st.lists(st.sampled_from(["a", "b", "g0", "g1", "g2", "g3"]), min_size=2, max_size=2, unique=True))
+    s0, d0 = draw(st.integers(0, 150)), draw(st.integers(0, 150))
+    a, b = sorted((x, y))
+    return {"a": a, "a_start": s0, "a_end": s0 + draw(st.integers(1, 90)), "b": b, "b_start": d0,
+            "b_end": d0 + draw(st.integers(1, 90))}
+
+
+@settings(max_examples=200, deadline=None)
+@given(_spread_truth(), st.lists(_annotation(True), max_size=3), st.lists(_spread_passage(), max_size=10))
+def test_measures_are_bounded_with_spread_groups(group, others, passages):
+    truth = group + others
+    res = ev.evaluate(truth, {"passages": passages})
+    for m in [res["overall"], *res["by_kind"].values(), *res["by_lang"].values()]:
+        assert 0.0 <= m["precision"] <= 1.0 + 1e-12
+        assert 0.0 <= m["recall"] <= 1.0 + 1e-12
+        assert m["granularity"] >= 1.0
+    full = ev.evaluate(truth, {"passages": passages + _perfect(truth)["passages"]})
+    assert full["overall"]["recall"] == pytest.approx(1.0)
+    assert full["overall"]["recall"] >= res["overall"]["recall"] - 1e-12
