@@ -75,7 +75,7 @@ attributed to ``k`` is credited only with the characters of kind-``k``
 cases, and ``prec`` is 0 when ``R_k`` is empty).  Detections that detect no
 case at all are "unmatched": they count with 0 in the overall precision and
 are reported separately, bucketed by the length of their longer side
-(``--examples N`` prints N of each bucket).  Zero-length detections count as
+(``--examples N`` prints N of each bucket, evenly spaced through the report).  Zero-length detections count as
 unmatched.  ``--min-score``/``--min-chars`` drop report passages before
 scoring; they are conveniences, not part of the PAN definition.
 """
@@ -462,16 +462,16 @@ def evaluate(truth, report, min_score: float | None = None, min_chars: int | Non
 
     # unmatched detections by length (longer side, in chars): short ones are
     # mostly stock formulas/datelines that the real source texts share
-    unmatched_by_length = {name: 0 for _, name in LENGTH_BUCKETS}
-    shown: dict[str, list[dict]] = {name: [] for _, name in LENGTH_BUCKETS}
+    unmatched: dict[str, list[Detection]] = {name: [] for _, name in LENGTH_BUCKETS}
     for j, d in enumerate(dets):
         if j not in sc.det_cases:
-            name = _bucket(d.length)
-            unmatched_by_length[name] += 1
-            if len(shown[name]) < examples:
-                shown[name].append({"a": d.a, "a_start": d.a_start, "a_end": d.a_end, "b": d.b,
-                                    "b_start": d.b_start, "b_end": d.b_end, "score": d.score, "kind": d.kind,
-                                    "text": d.text})
+            unmatched[_bucket(d.length)].append(d)
+    unmatched_by_length = {name: len(ds) for name, ds in unmatched.items()}
+    shown: dict[str, list[dict]] = {}
+    for name, ds in unmatched.items():  # evenly spaced through the report's order
+        picked = [ds[k * len(ds) // examples] for k in range(examples)] if len(ds) > examples else ds
+        shown[name] = [{"a": d.a, "a_start": d.a_start, "a_end": d.a_end, "b": d.b, "b_start": d.b_start,
+                        "b_end": d.b_end, "score": d.score, "kind": d.kind, "text": d.text} for d in picked]
 
     by_kind: dict[str, list[int]] = defaultdict(list)
     by_lang: dict[str, list[int]] = defaultdict(list)
