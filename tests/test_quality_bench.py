@@ -790,3 +790,24 @@ def test_measures_are_bounded_with_spread_groups(group, others, passages):
     full = ev.evaluate(truth, {"passages": passages + _perfect(truth)["passages"]})
     assert full["overall"]["recall"] == pytest.approx(1.0)
     assert full["overall"]["recall"] >= res["overall"]["recall"] - 1e-12
+
+
+def test_output_folder_is_replaced_only_when_the_generator_wrote_it(real, tmp_path):
+    args = ["--real", str(real["base"] / "hosts"), "--docs", "200", "--no-news", "--spread", ""]
+    out = tmp_path / "c"
+    gen.main([str(out), *args, "--docs", "70", "--seed", "1"])
+    gen.main([str(out), *args, "--docs", "65", "--seed", "2"])  # a previous corpus is replaced whole
+    meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
+    assert meta["n_docs"] == 65 and "spreads" not in meta
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.txt")) == sorted(d["id"] for d in meta["docs"])
+    (out / "mine.txt").write_text("someone else's", encoding="utf-8")
+    with pytest.raises(SystemExit, match="did not write"):
+        gen.main([str(out), *args, "--seed", "3"])
+    assert (out / "mine.txt").read_text(encoding="utf-8") == "someone else's"
+    assert all((out / d["id"]).is_file() for d in meta["docs"])  # refused before anything was removed
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.md").write_text("x", encoding="utf-8")
+    with pytest.raises(SystemExit):
+        gen.main([str(other), *args])
+    assert [p.name for p in other.iterdir()] == ["notes.md"]

@@ -1295,6 +1295,7 @@ def generate(
         root = Path(real)
         if out.resolve() == root.resolve() or root.resolve() in out.resolve().parents:
             raise SystemExit(f"{out_dir}: the corpus must not be written into the host folder {real}")
+        _clear_previous(out)
         all_hosts = load_hosts(root)
         if len(all_hosts) < 2:
             raise SystemExit(f"--real {real}: fewer than two dated .txt files of {MIN_DOC_BYTES} bytes or more")
@@ -1316,6 +1317,7 @@ def generate(
             "kept": len(hosts),
         }
     else:
+        _clear_previous(out)
         seeds = load_seeds(find_seeds_dir(seeds_dir))
         news, news_vocab, news_origin = load_peoples_daily() if use_news else ([], {}, "")
         english, english_origin = load_english()
@@ -1388,6 +1390,38 @@ def generate(
         json.dump(meta, fh, ensure_ascii=False, indent=1)
         fh.write("\n")
     return truth
+
+
+def _clear_previous(out: Path) -> None:
+    """Make ``out`` ready: absent or empty, or holding only a corpus this generator wrote, which is removed first.
+
+    A folder holding anything else is refused before anything is removed, so
+    a corpus is never mixed with other files (a scan would read them as
+    documents) and nothing of anyone else's is replaced.
+    """
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise SystemExit(f"{out}: not a folder")
+    ours: set[str] = set()
+    meta_file = out / "meta.json"
+    if meta_file.is_file():
+        try:
+            meta = json.loads(meta_file.read_text(encoding="utf-8"))
+            if "generator_version" in meta:
+                ours = {str(d["id"]) for d in meta["docs"]} | {"truth.json", "meta.json"}
+        except (ValueError, KeyError, TypeError):
+            ours = set()
+    files = sorted(q.relative_to(out).as_posix() for q in out.rglob("*") if not q.is_dir())
+    foreign = [f for f in files if f not in ours]
+    if foreign:
+        raise SystemExit(f"{out}: holds files this generator did not write ({', '.join(foreign[:3])}"
+                         f"{', ...' if len(foreign) > 3 else ''}); give an empty or new folder")
+    for f in files:
+        (out / f).unlink()
+    for d in sorted((q for q in out.rglob("*") if q.is_dir()), key=lambda q: -len(q.parts)):
+        if not any(d.iterdir()):
+            d.rmdir()
 
 
 def _sizes(text: str) -> tuple[int, ...]:
