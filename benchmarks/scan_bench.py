@@ -1,8 +1,12 @@
-"""Throughput of `reuse scan`, per stage and end to end, on a synthetic corpus.
+"""Throughput of `reuse scan`, per stage and end to end, on a synthetic corpus or any folder.
 
     python benchmarks/scan_bench.py --mb 20            # build (cached) + scan
     python benchmarks/scan_bench.py --mb 100 --profile # also write a pyinstrument profile
     python benchmarks/scan_bench.py --mb 100 --report  # also write report.json and the HTML pages
+    python benchmarks/scan_bench.py --corpus benchmarks/out/cpcnews   # time a folder as it is (no build)
+
+With ``--corpus`` the folder is scanned as ``reuse scan`` would scan it
+(recursively, every format it reads); MB counts the bytes of those files.
 
 The corpus is built from the seed speeches so it looks like the real thing:
 each document is mostly its own text (random sentences drawn from the seeds'
@@ -26,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 PUNCT = "，。；：、"
+READ_SUFFIXES = (".txt", ".md", ".docx", ".html", ".htm", ".pdf")  # what `reuse scan` reads (README)
 
 
 def _seed_paragraphs() -> list[str]:
@@ -160,17 +165,26 @@ def main() -> None:
                         help="also write the report (report.json and the HTML pages) as `reuse scan` does")
     parser.add_argument("--boilerplate", action="store_true",
                         help="every document repeats the same paragraphs (pairs must not grow quadratically)")
+    parser.add_argument("--corpus", type=Path, default=None, metavar="DIR",
+                        help="time this folder as it is instead of a synthetic corpus (--mb and --boilerplate "
+                        "are ignored), e.g. benchmarks/out/cpcnews from benchmarks/real_corpus.py")
     args = parser.parse_args()
+    if args.corpus is not None and not args.corpus.is_dir():
+        parser.error(f"--corpus {args.corpus}: not a folder")
 
     from reuse.config import Settings
     from reuse.pipeline import run
 
-    if args.boilerplate:
+    if args.corpus is not None:
+        corpus = args.corpus
+        files = [p for p in corpus.rglob("*") if p.suffix.lower() in READ_SUFFIXES and p.is_file()]
+    elif args.boilerplate:
         corpus = build_boilerplate(args.out / f"boilerplate_{args.mb:g}MB", args.mb)
+        files = list(corpus.glob("*.txt"))
     else:
         corpus = build(args.out / f"corpus_{args.mb:g}MB", args.mb)
-    size = sum(p.stat().st_size for p in corpus.glob("*.txt")) / 1e6
-    n_docs = len(list(corpus.glob("*.txt")))
+        files = list(corpus.glob("*.txt"))
+    size = sum(p.stat().st_size for p in files) / 1e6
     profiler = None
     if args.profile:
         from pyinstrument import Profiler
@@ -187,12 +201,14 @@ def main() -> None:
             from reuse.report import write_report, writers_for
 
             target = args.out / f"report_{corpus.name}"
+            if corpus.resolve() in (target.resolve(), *target.resolve().parents):
+                raise SystemExit(f"{target}: the report would lie inside the corpus; give --out elsewhere")
             shutil.rmtree(target, ignore_errors=True)
             write_report(result, target, workers=writers_for(result, args.workers))
             result.timings["write report"] = round(time.perf_counter() - start - total, 4)
     if profiler:
         profiler.stop()
-        target = args.out / f"profile_{args.mb:g}MB.html"
+        target = args.out / (f"profile_{corpus.name}.html" if args.corpus else f"profile_{args.mb:g}MB.html")
         target.write_text(profiler.output_html(), encoding="utf-8")
         print(f"profile: {target}")
     try:
@@ -201,8 +217,9 @@ def main() -> None:
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     except ImportError:  # pragma: no cover - not on Windows
         peak = float("nan")
-    print(f"corpus: {n_docs} documents, {size:.1f} MB; {len(result.pairs)} pairs, {len(result.passages)} passages, "
-          f"{len(result.templates)} template families")
+    skipped = f" ({len(result.skipped)} skipped)" if result.skipped else ""
+    print(f"corpus: {corpus}, {len(result.documents)} documents{skipped}, {size:.1f} MB; {len(result.pairs)} pairs, "
+          f"{len(result.passages)} passages, {len(result.templates)} template families")
     print(f"{'stage':<12}{'seconds':>9}{'MB/s':>9}")
     for stage, seconds in result.timings.items():
         print(f"{stage:<12}{seconds:>9.2f}{size / seconds if seconds else float('inf'):>9.1f}")

@@ -50,7 +50,7 @@ def corpus(tmp_path_factory):
     if not _sources_available():
         pytest.skip("no Chinese source text here")
     out = tmp_path_factory.mktemp("corpus")
-    gen.generate(out, n_docs=N_DOCS, seed=SEED)
+    gen.generate(out, n_docs=N_DOCS, seed=SEED, disjoint=True)
     return out
 
 
@@ -66,10 +66,10 @@ def _files(d: Path) -> dict[str, bytes]:
 @needs_sources
 def test_generator_is_deterministic(corpus, tmp_path):
     again = tmp_path / "again"
-    gen.main([str(again), "--docs", str(N_DOCS), "--seed", str(SEED)])
+    gen.main([str(again), "--docs", str(N_DOCS), "--seed", str(SEED), "--disjoint"])
     assert _files(again) == _files(corpus)
     other = tmp_path / "other"
-    gen.generate(other, n_docs=N_DOCS, seed=SEED + 1)
+    gen.generate(other, n_docs=N_DOCS, seed=SEED + 1, disjoint=True)
     assert _files(other) != _files(corpus)
 
 
@@ -293,17 +293,24 @@ def test_spurious_passage_lowers_precision():
     assert res["overall"]["precision"] == pytest.approx(len(TRUTH) / (len(TRUTH) + 1))
     assert res["overall"]["recall"] == 1.0
     assert res["unmatched_detections"] == 1
-    assert res["unmatched_by_length"][">=100"] == 1
+    assert res["unmatched_by_length"]["100-299"] == 1
+    assert sum(res["unmatched_by_length"].values()) == 1
 
 
-def test_copy_only_ignores_passages_marked_as_templates():
+def test_passages_without_kind_count_unless_template():
+    """A report written before the tiers: a passage is copy unless the report marks it as template text."""
     rep = _perfect(TRUTH)
     formula = _passage("d6.txt", 0, 16, "d7.txt", 0, 16)
     formula["template"] = "formula"
     rep["passages"].append(formula)
-    assert ev.evaluate(TRUTH, rep)["unmatched_detections"] == 1
-    res = ev.evaluate(TRUTH, rep, copy_only=True)
+    res = ev.evaluate(TRUTH, rep)
     assert res["unmatched_detections"] == 0 and res["overall"]["plagdet"] == 1.0
+    res = ev.evaluate(TRUTH, rep, kinds=None)  # --all-kinds
+    assert res["unmatched_detections"] == 1 and res["n_detections"] == len(TRUTH) + 1
+    plain = _passage("d6.txt", 100, 116, "d7.txt", 100, 116)
+    plain["template"] = None
+    rep["passages"].append(plain)
+    assert ev.evaluate(TRUTH, rep)["unmatched_detections"] == 1
 
 
 def test_partial_overlap_hand_computed():
@@ -380,3 +387,427 @@ def test_measures_are_bounded(truth, passages):
     full = ev.evaluate(truth, {"passages": passages + _perfect(truth)["passages"]})
     if truth:
         assert full["overall"]["recall"] == pytest.approx(1.0)
+
+
+def test_default_keeps_stock_phrases(tmp_path):
+    """Without --disjoint the backgrounds are filtered as generator version 1 did (20 raw characters)."""
+    if not _sources_available():
+        pytest.skip("no Chinese source text here")
+    gen.main([str(tmp_path / "c"), "--docs", "8", "--seed", "1"])
+    meta = json.loads((tmp_path / "c" / "meta.json").read_text(encoding="utf-8"))
+    assert meta["keep_stock_phrases"] is True and "spreads" not in meta
+    gen.main([str(tmp_path / "d"), "--docs", "8", "--seed", "1", "--disjoint"])
+    meta = json.loads((tmp_path / "d" / "meta.json").read_text(encoding="utf-8"))
+    assert meta["keep_stock_phrases"] is False
+
+
+# --------------------------------------------------------------------------
+# generator: planted into real articles (--real), spread groups
+# --------------------------------------------------------------------------
+
+_WORDS = (
+    "我们 发展 工作 建设 国家 社会 经济 问题 时候 政府 企业 地区 干部 群众 组织 党员 基层 支部 学习 教育 思想 理论 实践 制度 改革 创新 开放 文化 生态 环境 "
+    "乡村 城市 农民 工人 学生 老师 医院 学校 道路 交通 水利 农业 工业 科技 人才 服务 管理 监督 检查 考核 会议 文件 精神 任务 目标 措施 方法 经验 成绩 困难 "
+    "机制 平台 项目 资金 市场 产品 质量 安全 生产 生活 健康 卫生 扶贫 脱贫 帮扶 就业 收入 住房 养老 保险 法律 法治 纪律 作风 责任 义务 权利 公平 正义 民主 "
+    "今天 明天 去年 今年 上午 下午 全面 深入 扎实 认真 积极 主动 不断 持续 加快 推进 落实 完善 提高 增强 加强 促进 保障 推动 实现 坚持 围绕 聚焦 突出 强化"
+).split()
+N_HOSTS = 90
+
+
+def _sentence(rng, n):
+    return "".join(rng.choice(_WORDS) for _ in range(max(1, n // 2)))
+
+
+def _paragraph(rng):
+    return "".join(_sentence(rng, rng.randint(8, 20)) + rng.choice("，，，。") for _ in range(rng.randint(4, 9)))[:-1] + "。"
+
+
+def _fake_hosts(folder: Path) -> dict:
+    """Dated articles of random characters (no two share a 50-character window by chance), and some that do."""
+    import datetime
+    import random
+
+    rng = random.Random(7)
+    folder.mkdir()
+    (folder / "sub").mkdir()
+    day = datetime.date(2019, 1, 1)
+    texts = {}
+    for i in range(N_HOSTS):
+        name = f"{day + datetime.timedelta(days=i // 2)}_sec_{i % 2 + 1:02d}.txt"
+        lines = [_sentence(rng, 12)] + [_paragraph(rng) for _ in range(rng.randint(4, 9))]
+        while len("".join(lines).encode("utf-8")) < 1200:
+            lines.append(_paragraph(rng))
+        texts[("sub/" if i % 30 == 29 else "") + name] = lines
+    names = sorted(texts)
+    # a near-duplicate: a late article taking 60 characters of an early one (one of the two is left out)
+    dup_src, dup = names[3], "2020-06-01_sec_01.txt"
+    texts[dup] = [_sentence(rng, 12), _paragraph(rng), texts[dup_src][1][:60]] + [_paragraph(rng) for _ in range(6)]
+    # a natural 40-character formula in two articles: both stay, and the truth does not list it
+    formula = _sentence(rng, 40)
+    texts[names[10]].insert(2, formula + "。")
+    texts[names[11]].insert(3, "在" + formula + "。")
+    for rel, lines in texts.items():
+        (folder / rel).write_text("\n".join(lines) + "\n\n", encoding="utf-8")
+    (folder / "notes.txt").write_text(_paragraph(rng) * 5, encoding="utf-8")  # no date: not a host
+    (folder / "2019-02-02_short_01.txt").write_text("短文。\n", encoding="utf-8")  # under 1,000 bytes
+    (folder / "SOURCE").write_text("test/hosts\ncommit 0000\n", encoding="utf-8")
+    return {"texts": texts, "dup": (dup_src, dup), "formula": (names[10], names[11], formula)}
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory):
+    base = tmp_path_factory.mktemp("real")
+    hosts = _fake_hosts(base / "hosts")
+    out = base / "corpus"
+    gen.main([str(out), "--real", str(base / "hosts"), "--docs", "200", "--seed", "5", "--no-news"])
+    truth, meta, texts = _read_corpus(out)
+    return {"base": base, "hosts": hosts, "out": out, "truth": truth, "meta": meta, "texts": texts}
+
+
+def _host_text(real, doc):
+    """A generated document with the passages planted into it taken out again: the host as it was."""
+    t = real["texts"][doc]
+    spans = sorted((c["dst_start"], c["dst_end"]) for c in real["truth"] if c["dst"] == doc)
+    parts, last = [], 0
+    for s, e in spans:
+        parts.append(t[last:s])
+        last = e + (1 if t[e : e + 1] == "\n" and (s == 0 or t[s - 1] == "\n") else 0)
+    return "".join(parts) + t[last:]
+
+
+def test_real_is_deterministic(real, tmp_path):
+    args = ["--real", str(real["base"] / "hosts"), "--docs", "200", "--seed", "5", "--no-news"]
+    gen.main([str(tmp_path / "again"), *args])
+    assert _files(tmp_path / "again") == _files(real["out"])
+    gen.main([str(tmp_path / "other"), *args[:-3], "--seed", "6", "--no-news"])
+    assert _files(tmp_path / "other") != _files(real["out"])
+
+
+def test_real_hosts_keep_names_dates_and_text(real):
+    meta, hosts = real["meta"], real["hosts"]
+    ids = {d["id"] for d in meta["docs"]}
+    assert ids <= set(hosts["texts"]) and "sub/" in "".join(ids)  # names kept, folders too
+    assert "notes.txt" not in ids and "2019-02-02_short_01.txt" not in ids
+    assert meta["mode"] == "real" and meta["hosts"]["source"] == "test/hosts\ncommit 0000"
+    assert meta["hosts"]["available"] == N_HOSTS + 1 and meta["hosts"]["left_out_shared_window"] == 1
+    assert len(ids) == N_HOSTS
+    for d in meta["docs"]:
+        assert d["id"].rsplit("/", 1)[-1].startswith(d["date"])
+        lines = hosts["texts"][d["id"]]
+        assert _host_text(real, d["id"]) == "\n".join(lines) + "\n"  # every planted passage taken out: the host
+        assert real["texts"][d["id"]].split("\n", 1)[0] == lines[0]  # the title line is never planted into
+    assert {d["encoding"] for d in meta["docs"]} == {"utf-8", "gb18030"}
+
+
+def test_real_truth_slices_back(real):
+    truth, texts, hosts = real["truth"], real["texts"], real["hosts"]["texts"]
+    date = {d["id"]: d["date"] for d in real["meta"]["docs"]}
+    kinds = set(gen.KINDS_ZH) | {f"spread{k}" for k in gen.SPREAD_SIZES}
+    assert {c["kind"] for c in truth} == kinds
+    for c in truth:
+        assert date[c["src"]] < date[c["dst"]]
+        s = texts[c["src"]][c["src_start"] : c["src_end"]]
+        d = texts[c["dst"]][c["dst_start"] : c["dst_end"]]
+        assert s in "\n".join(hosts[c["src"]]) and s.strip() == s  # the source is the host's own text...
+        assert s not in hosts[c["src"]][0] or len(hosts[c["src"]][0]) < 30  # ...never its title
+        if c["kind"] == "verbatim" or c.get("variant") == "verbatim":
+            assert s == d
+        else:
+            assert s != d and d.strip()
+        assert (c["src"], c["src_start"]) != (c["dst"], c["dst_start"])
+
+
+def _windows(text, w=gen.HOST_WINDOW):
+    units = "".join(c for c in gen.fold_for_filter(text) if c.isalnum())
+    return {units[i : i + w] for i in range(len(units) - w + 1)}
+
+
+def test_real_hosts_share_no_window(real):
+    seen: dict[str, str] = {}
+    for doc in real["texts"]:
+        for w in _windows(_host_text(real, doc)):
+            assert seen.setdefault(w, doc) == doc, f"{w!r} in {seen[w]} and {doc}"
+    dup_src, dup = real["hosts"]["dup"]
+    assert (dup_src in real["texts"]) != (dup in real["texts"])  # one of the near-duplicates is left out
+    a, b, formula = real["hosts"]["formula"]
+    assert formula in real["texts"][a] and formula in real["texts"][b]  # shorter shared text stays, unlisted
+
+
+def test_hash_windows_match_string_windows():
+    text = "中国共产党新闻网" * 3 + "，" + _paragraph(__import__("random").Random(1)) + "１２３４５６７８９０ABC"
+    assert len(gen.window_hashes(text, 10)) == len(_windows(text, 10))
+    assert len(gen.window_hashes("太短", 10)) == 0
+
+
+def test_spread_groups(real):
+    truth, texts = real["truth"], real["texts"]
+    date = {d["id"]: d["date"] for d in real["meta"]["docs"]}
+    negative = {d["id"] for d in real["meta"]["docs"] if d["negative"]}
+    groups: dict[str, list[dict]] = {}
+    for c in truth:
+        if c["kind"].startswith("spread"):
+            groups.setdefault(c["group"], []).append(c)
+        else:
+            assert "group" not in c
+    assert sorted(len(g) for g in groups.values()) == [3, 10, 60]
+    for g in groups.values():
+        k = len(g)
+        assert {c["kind"] for c in g} == {f"spread{k}"}
+        assert len({(c["src"], c["src_start"], c["src_end"]) for c in g}) == 1  # one passage of one source
+        src = g[0]["src"]
+        dsts = [c["dst"] for c in g]
+        assert len(set(dsts)) == k and src not in dsts and not (negative & {src, *dsts})
+        assert all(date[d] > date[src] for d in dsts)
+        passage = texts[src][g[0]["src_start"] : g[0]["src_end"]]
+        assert gen.SPREAD_MIN * 0.5 <= len(passage)
+        for c in g:
+            assert c["variant"] in gen.SPREAD_EDITS
+            copy = texts[c["dst"]][c["dst_start"] : c["dst_end"]]
+            assert (copy == passage) == (c["variant"] == "verbatim")
+            if c["variant"] == "light_edit":
+                import difflib
+
+                assert difflib.SequenceMatcher(None, passage, copy, autojunk=False).ratio() > 0.9
+
+
+def test_real_refuses_to_write_into_the_hosts(real):
+    with pytest.raises(SystemExit):
+        gen.generate(real["base"] / "hosts" / "corpus", real=real["base"] / "hosts", use_news=False)
+    with pytest.raises(SystemExit):
+        gen.main([str(real["base"] / "x"), "--real", str(real["base"] / "hosts"), "--disjoint"])
+
+
+def test_spread_in_a_built_corpus(tmp_path):
+    if not _sources_available():
+        pytest.skip("no Chinese source text here")
+    truth = gen.generate(tmp_path, n_docs=14, seed=2, spreads=(4,))
+    group = [c for c in truth if c.get("group")]
+    assert len(group) == 4 and {c["kind"] for c in group} == {"spread4"}
+
+
+# --------------------------------------------------------------------------
+# evaluator: passage kinds, report shapes, spread groups
+# --------------------------------------------------------------------------
+
+
+def _kinded(kind, *args, **extra):
+    p = _passage(*args)
+    p["kind"] = kind
+    p.update(extra)
+    return p
+
+
+def test_only_copy_passages_are_detections_by_default():
+    rep = _perfect(TRUTH)
+    for p in rep["passages"]:
+        p["kind"] = "copy"
+    others = [
+        _kinded("template", "d6.txt", 0, 16, "d7.txt", 0, 16, template="f1"),
+        _kinded("quote", "d6.txt", 20, 100, "d7.txt", 20, 100),
+        _kinded("phrase", "d6.txt", 200, 214, "d8.txt", 0, 14),
+        # a template passage lying on a case: no credit either, and not counted
+        _kinded("phrase", *[TRUTH[0][k] for k in ("src", "src_start", "src_end", "dst", "dst_start", "dst_end")]),
+    ]
+    rep["passages"] += others
+    res = ev.evaluate(TRUTH, rep)
+    assert res["n_detections"] == len(TRUTH) and res["unmatched_detections"] == 0
+    _check_all(res, precision=1.0, recall=1.0, granularity=1.0, plagdet=1.0)
+    res = ev.evaluate(TRUTH, rep, kinds=None)
+    assert res["n_detections"] == len(TRUTH) + 4 and res["unmatched_detections"] == 3
+    assert res["overall"]["granularity"] == pytest.approx(5 / 4)
+    res = ev.evaluate(TRUTH, rep, kinds={"copy", "quote"})
+    assert res["n_detections"] == len(TRUTH) + 1 and res["unmatched_by_length"]["60-99"] == 1
+    # without any kind, the template rule: the copy passages plus the quote and phrases (template is null)
+    for p in rep["passages"]:
+        p.pop("kind")
+    assert ev.evaluate(TRUTH, rep)["n_detections"] == len(TRUTH) + 3
+
+
+def test_kind_options_on_the_command_line(tmp_path, capsys):
+    rep = _perfect(TRUTH)
+    rep["passages"].append(_kinded("phrase", "d6.txt", 0, 16, "d7.txt", 0, 16, a_text="中共中央政治局委员、国务院副总理"))
+    (tmp_path / "t.json").write_text(json.dumps(TRUTH))
+    (tmp_path / "r.json").write_text(json.dumps(rep, ensure_ascii=False), encoding="utf-8")
+    args = [str(tmp_path / "t.json"), str(tmp_path / "r.json"), "--json"]
+    ev.main(args)
+    assert json.loads(capsys.readouterr().out)["n_detections"] == len(TRUTH)  # kindless ones are copy
+    ev.main(args + ["--all-kinds"])
+    assert json.loads(capsys.readouterr().out)["n_detections"] == len(TRUTH) + 1
+    ev.main(args + ["--kinds", "phrase"])
+    assert json.loads(capsys.readouterr().out)["n_detections"] == 1
+    ev.main(args[:2] + ["--all-kinds", "--examples", "5"])
+    out = capsys.readouterr().out
+    assert "unmatched <30 chars, 1 of 1:" in out and "d6.txt[0:16] ~ d7.txt[0:16]" in out and "国务院副总理" in out
+    with pytest.raises(SystemExit):
+        ev.main(args + ["--all-kinds", "--kinds", "copy"])
+
+
+def test_check_json_passages():
+    check = {
+        "draft": {"id": "d2.txt", "path": "x/d2.txt", "chars": 500},
+        "passages": [
+            {"start": 30, "end": 120, "source": "d1.txt", "source_start": 0, "source_end": 90, "score": 1.0,
+             "template": None, "text": "..."},
+            {"start": 400, "end": 420, "source": "d9.txt", "source_start": 0, "source_end": 20, "score": 1.0,
+             "template": "f2", "text": "..."},
+        ],
+    }
+    res = ev.evaluate(TRUTH[:1], check)
+    _check_all(res, precision=1.0, recall=1.0, plagdet=1.0)
+    assert ev.evaluate(TRUTH[:1], check, kinds=None)["unmatched_detections"] == 1
+
+
+# a spread group: S's passage in D1..D4 (all dated after S), plus an ordinary case
+SPREAD = [
+    {"kind": "spread4", "src": "S", "src_start": 100, "src_end": 300, "dst": f"D{i}", "dst_start": 10 * i,
+     "dst_end": 10 * i + 200, "group": "spread4_0", "variant": "verbatim"}
+    for i in range(1, 5)
+] + [{"kind": "verbatim", "src": "S", "src_start": 0, "src_end": 50, "dst": "D1", "dst_start": 500, "dst_end": 550}]
+
+
+def _span(c, side):
+    return c[side], c[side + "_start"], c[side + "_end"]
+
+
+def _pair(x, y):
+    return _passage(*x, *y)
+
+
+def test_spread_each_copy_against_the_source():
+    res = ev.evaluate(SPREAD, _perfect(SPREAD))
+    _check_all(res, precision=1.0, recall=1.0, granularity=1.0, plagdet=1.0)
+    assert res["by_kind"]["spread4"]["plagdet"] == 1.0
+
+
+def test_spread_all_pairs_are_not_punished():
+    dsts = [_span(c, "dst") for c in SPREAD[:4]]
+    rep = _perfect(SPREAD)
+    rep["passages"] += [_pair(x, y) for k, x in enumerate(dsts) for y in dsts[k + 1 :]]  # 6 copy-copy pairs
+    res = ev.evaluate(SPREAD, rep)
+    assert res["n_detections"] == 11 and res["unmatched_detections"] == 0
+    _check_all(res, precision=1.0, recall=1.0, granularity=1.0, plagdet=1.0)
+    m = res["by_kind"]["spread4"]
+    assert m["detections"] == 10 and m["plagdet"] == 1.0
+
+
+def test_spread_copies_found_only_among_themselves():
+    """No detection against the source: each case is detected through its group's copy-copy detections."""
+    d = [_span(c, "dst") for c in SPREAD[:4]]
+    rep = {"passages": [_pair(d[0], d[1]), _pair(d[1], d[2]), _pair(d[2], d[3])]}  # a chain
+    res = ev.evaluate(SPREAD[:4], rep)
+    _check_all(res, precision=1.0, recall=1.0, granularity=1.0, plagdet=1.0)
+    assert res["by_kind"]["spread4"]["detected"] == 4
+    # half of D4's copy found (against D3): D4's case gets recall 0.5, the precision is still 1
+    half = list(d[3])
+    half[2] = half[1] + 100
+    d3 = list(d[2])
+    d3[2] = d3[1] + 100
+    rep = {"passages": [_pair(d[0], d[1]), _pair(d[1], d[2]), _pair(d3, half)]}
+    res = ev.evaluate(SPREAD[:4], rep)
+    assert res["overall"]["recall"] == pytest.approx((1 + 1 + 1 + 0.5) / 4)
+    assert res["overall"]["precision"] == 1.0
+    # D3–D4 in three pieces: granularity 3 for D4, which only they detect; D3 is whole against D2
+    rep = {"passages": [_pair(d[0], d[1]), _pair(d[1], d[2])]}
+    for k in range(3):
+        rep["passages"].append(_pair((d[2][0], d[2][1] + 66 * k, d[2][1] + 66 * (k + 1)),
+                                     (d[3][0], d[3][1] + 66 * k, d[3][1] + 66 * (k + 1))))
+    res = ev.evaluate(SPREAD[:4], rep)
+    assert res["overall"]["granularity"] == pytest.approx((1 + 1 + 1 + 3) / 4)
+
+
+def test_spread_rule_needs_the_group_spans():
+    d = [_span(c, "dst") for c in SPREAD[:4]]
+    outside = ("D2", 400, 450)
+    rep = {"passages": [
+        _pair(d[0], outside),  # D1's copy against text of D2 outside D2's copy
+        _pair(d[0], ("X", 0, 200)),  # a copy against a document outside the group
+        _pair(("D3", 300, 330), ("D4", 300, 330)),  # two destinations, outside their copies
+    ]}
+    res = ev.evaluate(SPREAD, rep)
+    assert res["unmatched_detections"] == 3 and res["overall"]["recall"] == 0.0
+    # copies of two different groups share nothing the truth lists
+    other = [dict(c, group="spread4_1", src="T", dst=c["dst"].replace("D", "E")) for c in SPREAD[:4]]
+    rep = {"passages": [_pair(d[0], _span(other[1], "dst"))]}
+    assert ev.evaluate(SPREAD[:4] + other, rep)["unmatched_detections"] == 1
+
+
+def test_spread_partly_outside_the_copies():
+    d = [_span(c, "dst") for c in SPREAD[:4]]
+    # D1–D2 detection running 200 characters past both copies: half of it is right
+    rep = {"passages": [_pair((d[0][0], d[0][1], d[0][2] + 200), (d[1][0], d[1][1], d[1][2] + 200))]}
+    res = ev.evaluate(SPREAD[:4], rep)
+    assert res["overall"]["precision"] == pytest.approx(0.5)
+    assert res["by_kind"]["spread4"]["detected"] == 2
+    assert res["overall"]["recall"] == pytest.approx(0.5)  # two of the four cases, fully
+
+
+def test_clusters_give_each_member_against_the_earliest():
+    members = [{"doc": "S", "start": 100, "end": 300}] + [
+        {"doc": c["dst"], "start": c["dst_start"], "end": c["dst_end"]} for c in SPREAD[:4]
+    ]
+    rep = {"passages": [], "clusters": [{"id": "c1", "doc_count": 5, "members": members[::-1], "earliest": "S"}]}
+    assert ev.evaluate(SPREAD[:4], rep)["n_detections"] == 0  # only with --clusters
+    res = ev.evaluate(SPREAD[:4], rep, clusters=True)
+    assert res["n_detections"] == 4
+    _check_all(res, precision=1.0, recall=1.0, granularity=1.0, plagdet=1.0)
+    # no earliest named: against the first member (D4 here); the rule for copies among themselves applies
+    rep["clusters"][0].pop("earliest")
+    res = ev.evaluate(SPREAD[:4], rep, clusters=True)
+    _check_all(res, precision=1.0, recall=1.0, granularity=1.0, plagdet=1.0)
+
+
+@st.composite
+def _spread_truth(draw):
+    k = draw(st.integers(1, 4))
+    s0 = draw(st.integers(0, 100))
+    n = draw(st.integers(1, 80))
+    cases = []
+    for i in range(k):
+        d0 = draw(st.integers(0, 100))
+        cases.append({"kind": f"spread{k}", "src": "a", "src_start": s0, "src_end": s0 + n, "dst": f"g{i}",
+                      "dst_start": d0, "dst_end": d0 + draw(st.integers(1, 80)), "group": "G"})
+    return cases
+
+
+@st.composite
+def _spread_passage(draw):
+    x, y = draw(st.lists(st.sampled_from(["a", "b", "g0", "g1", "g2", "g3"]), min_size=2, max_size=2, unique=True))
+    s0, d0 = draw(st.integers(0, 150)), draw(st.integers(0, 150))
+    a, b = sorted((x, y))
+    return {"a": a, "a_start": s0, "a_end": s0 + draw(st.integers(1, 90)), "b": b, "b_start": d0,
+            "b_end": d0 + draw(st.integers(1, 90))}
+
+
+@settings(max_examples=200, deadline=None)
+@given(_spread_truth(), st.lists(_annotation(True), max_size=3), st.lists(_spread_passage(), max_size=10))
+def test_measures_are_bounded_with_spread_groups(group, others, passages):
+    truth = group + others
+    res = ev.evaluate(truth, {"passages": passages})
+    for m in [res["overall"], *res["by_kind"].values(), *res["by_lang"].values()]:
+        assert 0.0 <= m["precision"] <= 1.0 + 1e-12
+        assert 0.0 <= m["recall"] <= 1.0 + 1e-12
+        assert m["granularity"] >= 1.0
+    full = ev.evaluate(truth, {"passages": passages + _perfect(truth)["passages"]})
+    assert full["overall"]["recall"] == pytest.approx(1.0)
+    assert full["overall"]["recall"] >= res["overall"]["recall"] - 1e-12
+
+
+def test_output_folder_is_replaced_only_when_the_generator_wrote_it(real, tmp_path):
+    args = ["--real", str(real["base"] / "hosts"), "--docs", "200", "--no-news", "--spread", ""]
+    out = tmp_path / "c"
+    gen.main([str(out), *args, "--docs", "70", "--seed", "1"])
+    gen.main([str(out), *args, "--docs", "65", "--seed", "2"])  # a previous corpus is replaced whole
+    meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
+    assert meta["n_docs"] == 65 and "spreads" not in meta
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.txt")) == sorted(d["id"] for d in meta["docs"])
+    (out / "mine.txt").write_text("someone else's", encoding="utf-8")
+    with pytest.raises(SystemExit, match="did not write"):
+        gen.main([str(out), *args, "--seed", "3"])
+    assert (out / "mine.txt").read_text(encoding="utf-8") == "someone else's"
+    assert all((out / d["id"]).is_file() for d in meta["docs"])  # refused before anything was removed
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.md").write_text("x", encoding="utf-8")
+    with pytest.raises(SystemExit):
+        gen.main([str(other), *args])
+    assert [p.name for p in other.iterdir()] == ["notes.md"]

@@ -2,7 +2,19 @@
 
 Usage::
 
-    python -m benchmarks.quality.evaluate TRUTH.json REPORT.json [--json] [--min-score X] [--min-chars N] [--copy-only]
+    python -m benchmarks.quality.evaluate TRUTH.json REPORT.json [--json] [--all-kinds | --kinds K,K]
+        [--min-score X] [--min-chars N] [--clusters] [--examples N]
+
+Which report passages are detections: by default those whose ``"kind"`` is
+``"copy"`` (issue 16's tiers: copy, template, quote, phrase); a passage
+without ``"kind"`` (reports written before the tiers) counts as ``copy``
+when its ``"template"`` is null and as ``template`` otherwise.  ``--kinds
+copy,quote`` takes other tiers, ``--all-kinds`` every passage.  REPORT.json
+may be a ``reuse scan`` report.json (``"passages"``), a ``reuse check``
+check.json (``"draft"`` and its ``"passages"`` with ``start``/``end``/
+``source``...), or a bare list of passages; ``--clusters`` also derives
+detections from the report's ``"clusters"`` (each member against the
+``"earliest"`` member, or the first member when none is named).
 
 Implemented definition (character level, Potthast, Stein, Barron-Cedeno and
 Rosso, "An Evaluation Framework for Plagiarism Detection", COLING 2010, and
@@ -34,6 +46,27 @@ measures.py``):
 * ``plagdet = F1 / log2(1 + gran)`` with F1 the harmonic mean of prec and
   rec (0 when both are 0).
 
+Spread groups (not part of PAN).  Cases that share a ``"group"`` (one
+passage of a source planted into k destinations, kinds ``spread<k>``) are
+one text held by k + 1 documents.  A detection between two DESTINATIONS
+``Di`` and ``Dj`` of a group that overlaps both of their planted spans is a
+group detection; it is never punished:
+
+* precision: it is correct on its characters inside the two spans (as if
+  ``Di``–``Dj`` were a case), so it is not unmatched;
+* it detects the cases ``(S, Di)`` and ``(S, Dj)``: a case that no
+  detection of its own pair ``(S, Di)`` detects is detected through its
+  group detections, with recall the share of ``Di``'s span they cover (the
+  source side counts as covered as much: the text is the source's) and
+  ``|R_s|`` the number of group detections between ``Di`` and one other
+  destination (the fewest over the partners it has), so a cluster reported
+  as all pairs costs no granularity;
+* a case detected by its own pair too takes the larger of the two recalls,
+  and its own detections for ``|R_s|``.
+
+A detector that reports each copy against the source (or only against the
+other copies) scores 1; one that reports all k(k+1)/2 pairs scores 1 too.
+
 Per obfuscation kind ``k`` (and per language, when the truth has ``lang``):
 ``S_k`` is the cases of kind ``k`` and ``R_k`` the detections that detect at
 least one case of ``S_k``; recall and granularity are computed over ``S_k``
@@ -41,10 +74,10 @@ with all detections, precision is ``prec(S_k, R_k)`` (so a detection
 attributed to ``k`` is credited only with the characters of kind-``k``
 cases, and ``prec`` is 0 when ``R_k`` is empty).  Detections that detect no
 case at all are "unmatched": they count with 0 in the overall precision and
-are reported separately (also bucketed by length).  Zero-length detections
-count as unmatched.  ``--min-score``/``--min-chars`` drop report passages
-before scoring, ``--copy-only`` those the report marks as template text;
-they are conveniences, not part of the PAN definition.
+are reported separately, bucketed by the length of their longer side
+(``--examples N`` prints N of each bucket, evenly spaced through the report).  Zero-length detections count as
+unmatched.  ``--min-score``/``--min-chars`` drop report passages before
+scoring; they are conveniences, not part of the PAN definition.
 """
 
 from __future__ import annotations
@@ -67,6 +100,8 @@ KIND_ORDER = (
     "names_numbers",
     "mix",
 )
+DEFAULT_KINDS = frozenset({"copy"})
+LENGTH_BUCKETS = ((30, "<30"), (60, "30-59"), (100, "60-99"), (300, "100-299"), (None, ">=300"))
 
 
 @dataclass(frozen=True)
@@ -79,6 +114,7 @@ class Case:
     dst_start: int
     dst_end: int
     lang: str = ""
+    group: str = ""
 
     @property
     def size(self) -> int:
@@ -94,10 +130,16 @@ class Detection:
     b_start: int
     b_end: int
     score: float = 0.0
+    kind: str = "copy"
+    text: str = ""  # the a side's text, when the report gives it (for --examples)
 
     @property
     def size(self) -> int:
         return max(0, self.a_end - self.a_start) + max(0, self.b_end - self.b_start)
+
+    @property
+    def length(self) -> int:
+        return max(self.a_end - self.a_start, self.b_end - self.b_start)
 
 
 def _norm_id(doc_id: str) -> str:
@@ -120,19 +162,61 @@ def load_truth(data) -> list[Case]:
             dst_start=int(c["dst_start"]),
             dst_end=int(c["dst_end"]),
             lang=str(c.get("lang", "")),
+            group=str(c.get("group") or ""),
         )
         for c in data
     ]
 
 
+def passage_kind(p: dict) -> str:
+    """A report passage's tier: its ``"kind"``, or for a report without tiers ``copy`` unless it is template text."""
+    kind = p.get("kind")
+    if kind:
+        return str(kind)
+    return "template" if p.get("template") else "copy"
+
+
+def _raw_passages(data, clusters: bool = False) -> list[dict]:
+    """Report passages as report.json spells them, from report.json, check.json or a bare list."""
+    if not isinstance(data, dict):
+        return list(data)
+    passages = data.get("passages", [])
+    if isinstance(data.get("draft"), dict):  # check.json: the draft against library documents
+        draft = data["draft"]["id"]
+        passages = [
+            {"a": draft, "a_start": p["start"], "a_end": p["end"], "b": p["source"], "b_start": p["source_start"],
+             "b_end": p["source_end"], "score": p.get("score", 0.0), "template": p.get("template"),
+             **({"kind": p["kind"]} if p.get("kind") else {}), "a_text": p.get("text", "")}
+            for p in passages
+        ]
+    passages = list(passages)
+    if clusters:
+        for cl in data.get("clusters") or ():
+            members = cl.get("members") or []
+            if len(members) < 2:
+                continue
+            earliest = cl.get("earliest")
+            if isinstance(earliest, dict):
+                anchor = earliest
+            else:
+                anchor = next((m for m in members if earliest is not None and m.get("doc") == earliest), members[0])
+            for m in members:
+                if m is anchor or (m.get("doc"), m.get("start")) == (anchor.get("doc"), anchor.get("start")):
+                    continue
+                passages.append({"a": anchor["doc"], "a_start": anchor["start"], "a_end": anchor["end"],
+                                 "b": m["doc"], "b_start": m["start"], "b_end": m["end"], "score": 1.0,
+                                 "kind": cl.get("kind") or "copy", "a_text": anchor.get("text", "")})
+    return passages
+
+
 def load_report(data, min_score: float | None = None, min_chars: int | None = None,
-                copy_only: bool = False) -> list[Detection]:
-    if isinstance(data, dict):
-        data = data.get("passages", [])
+                kinds: frozenset[str] | set[str] | None = DEFAULT_KINDS, clusters: bool = False) -> list[Detection]:
+    """The detections of a report: its passages of ``kinds`` (None: all; see ``passage_kind``)."""
     dets = []
-    for p in data:
-        if copy_only and p.get("template"):
-            continue  # the report calls it template text (formula, boilerplate...), not copying
+    for p in _raw_passages(data, clusters):
+        kind = passage_kind(p)
+        if kinds is not None and kind not in kinds:
+            continue
         d = Detection(
             a=_norm_id(p["a"]),
             a_start=int(p["a_start"]),
@@ -141,10 +225,12 @@ def load_report(data, min_score: float | None = None, min_chars: int | None = No
             b_start=int(p["b_start"]),
             b_end=int(p["b_end"]),
             score=float(p.get("score", 0.0) or 0.0),
+            kind=kind,
+            text=str(p.get("a_text") or ""),
         )
         if min_score is not None and d.score < min_score:
             continue
-        if min_chars is not None and max(d.a_end - d.a_start, d.b_end - d.b_start) < min_chars:
+        if min_chars is not None and d.length < min_chars:
             continue
         dets.append(d)
     return dets
@@ -188,13 +274,42 @@ def _detects(case: Case, det: Detection):
 
 
 def match(cases: list[Case], dets: list[Detection]) -> dict[int, list[int]]:
-    """case index -> indices of the detections that detect it."""
+    """case index -> indices of the detections of its own document pair that detect it."""
     by_pair: dict[frozenset, list[int]] = defaultdict(list)
     for j, d in enumerate(dets):
         by_pair[frozenset((d.a, d.b))].append(j)
     out: dict[int, list[int]] = {}
     for i, c in enumerate(cases):
         out[i] = [j for j in by_pair.get(frozenset((c.src, c.dst)), ()) if _detects(c, dets[j]) is not None]
+    return out
+
+
+def spread_matches(cases: list[Case], dets: list[Detection]) -> dict[int, dict[str, list[int]]]:
+    """Group detections: case index -> {other destination of its group: detections between the two}.
+
+    A detection between two destinations of one group that overlaps both of
+    their spans (see the module docstring).
+    """
+    groups: dict[str, dict[str, int]] = defaultdict(dict)  # group -> destination -> case index
+    for i, c in enumerate(cases):
+        if c.group:
+            groups[c.group][c.dst] = i
+    by_doc: dict[str, list[str]] = defaultdict(list)
+    for g, members in groups.items():
+        for doc in members:
+            by_doc[doc].append(g)
+    out: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for j, d in enumerate(dets):
+        if d.a == d.b:
+            continue
+        for g in set(by_doc.get(d.a, ())) & set(by_doc.get(d.b, ())):
+            ia, ib = groups[g][d.a], groups[g][d.b]
+            ca, cb = cases[ia], cases[ib]
+            if _overlaps(d.a_start, d.a_end, ca.dst_start, ca.dst_end) and _overlaps(
+                d.b_start, d.b_end, cb.dst_start, cb.dst_end
+            ):
+                out[ia][d.b].append(j)
+                out[ib][d.a].append(j)
     return out
 
 
@@ -209,18 +324,26 @@ def _case_recall(case: Case, dets: list[Detection], idx: list[int]) -> float:
     return (_union_len(src_parts) + _union_len(dst_parts)) / case.size
 
 
-def _det_precision(det: Detection, cases: list[Case], idx: list[int]) -> float:
-    a_parts, b_parts = [], []
-    for i in idx:
-        c = cases[i]
-        if det.a == c.src and det.b == c.dst:
-            a_rng, b_rng = (c.src_start, c.src_end), (c.dst_start, c.dst_end)
-        else:
-            a_rng, b_rng = (c.dst_start, c.dst_end), (c.src_start, c.src_end)
-        a_parts.append((max(det.a_start, a_rng[0]), min(det.a_end, a_rng[1])))
-        b_parts.append((max(det.b_start, b_rng[0]), min(det.b_end, b_rng[1])))
+def _via_recall(case: Case, dets: list[Detection], via: dict[str, list[int]]) -> float:
+    """Share of a spread case's destination span that its group detections cover."""
+    n = case.dst_end - case.dst_start
+    if n <= 0:
+        return 0.0
+    parts = []
+    for idx in via.values():
+        for j in idx:
+            d = dets[j]
+            s, e = (d.a_start, d.a_end) if d.a == case.dst else (d.b_start, d.b_end)
+            parts.append((max(s, case.dst_start), min(e, case.dst_end)))
+    return _union_len(parts) / n
+
+
+def _rect_precision(det: Detection, rects: list[tuple[tuple[int, int], tuple[int, int]]]) -> float:
+    """Share of ``det``'s characters inside the truth ranges ``rects`` ((a range, b range) each)."""
     if det.size <= 0:
         return 0.0
+    a_parts = [(max(det.a_start, ar[0]), min(det.a_end, ar[1])) for ar, _ in rects]
+    b_parts = [(max(det.b_start, br[0]), min(det.b_end, br[1])) for _, br in rects]
     return (_union_len(a_parts) + _union_len(b_parts)) / det.size
 
 
@@ -230,21 +353,67 @@ def plagdet_score(rec: float, prec: float, gran: float) -> float:
     return (2 * rec * prec / (rec + prec)) / math.log2(1 + gran)
 
 
-def measures(cases: list[Case], dets: list[Detection], case_ids: list[int], matches: dict[int, list[int]]) -> dict:
-    """PAN measures of the case subset ``case_ids`` (indices into ``cases``)."""
-    det_to_cases: dict[int, list[int]] = defaultdict(list)
-    for i in case_ids:
-        for j in matches[i]:
-            det_to_cases[j].append(i)
-    n_s, n_r = len(case_ids), len(det_to_cases)
+@dataclass
+class _Scored:
+    """Per case and per detection figures that every subset of the cases is measured from."""
+
+    recall: list[float]  # per case
+    hits: list[int]  # per case: |R_s| (0: not detected)
+    det_cases: dict[int, set[int]]  # detection -> cases it detects (own pair or group)
+    rects: dict[int, list[tuple[frozenset, tuple[int, int], tuple[int, int]]]]  # detection -> (cases, a, b) ranges
+
+
+def _score(cases: list[Case], dets: list[Detection]) -> _Scored:
+    matches = match(cases, dets)
+    via = spread_matches(cases, dets)
+    recall, hits = [], []
+    det_cases: dict[int, set[int]] = defaultdict(set)
+    rects: dict[int, list] = defaultdict(list)
+    for i, c in enumerate(cases):
+        own = matches[i]
+        rec = _case_recall(c, dets, own) if own else 0.0
+        n = len(own)
+        if via.get(i):
+            rec = max(rec, _via_recall(c, dets, via[i]))
+            n = n or min(len(v) for v in via[i].values())
+        recall.append(rec)
+        hits.append(n)
+        for j in own:
+            det_cases[j].add(i)
+            d = dets[j]
+            src, dst = (c.src_start, c.src_end), (c.dst_start, c.dst_end)
+            rects[j].append((frozenset((i,)), *((src, dst) if d.a == c.src and d.b == c.dst else (dst, src))))
+    case_of = {(c.group, c.dst): i for i, c in enumerate(cases) if c.group}
+    for i, partners in via.items():
+        c = cases[i]
+        for other, idx in partners.items():
+            o = cases[case_of[(c.group, other)]]
+            for j in idx:
+                det_cases[j].add(i)
+                if dets[j].a == c.dst:  # each group detection adds its rectangle once, from its a side
+                    rects[j].append((frozenset((i, case_of[(c.group, other)])), (c.dst_start, c.dst_end),
+                                     (o.dst_start, o.dst_end)))
+    return _Scored(recall, hits, det_cases, rects)
+
+
+def _measures(sc: _Scored, dets: list[Detection], case_ids: list[int], all_dets: bool = False) -> dict:
+    """PAN measures of the case subset ``case_ids``; detections: those detecting one of them, or all."""
+    ids = set(case_ids)
+    if all_dets:
+        r_ids = list(range(len(dets)))
+    else:
+        r_ids = sorted(j for j, cs in sc.det_cases.items() if cs & ids)
+    n_s, n_r = len(case_ids), len(r_ids)
     if n_s == 0 and n_r == 0:
         rec = prec = 1.0
     elif n_s == 0 or n_r == 0:
         rec = prec = 0.0
     else:
-        rec = sum(_case_recall(cases[i], dets, matches[i]) for i in case_ids) / n_s
-        prec = sum(_det_precision(dets[j], cases, idx) for j, idx in det_to_cases.items()) / n_r
-    detected = [len(matches[i]) for i in case_ids if matches[i]]
+        rec = sum(sc.recall[i] for i in case_ids) / n_s
+        prec = sum(
+            _rect_precision(dets[j], [(a, b) for cs, a, b in sc.rects.get(j, ()) if cs & ids]) for j in r_ids
+        ) / n_r
+    detected = [sc.hits[i] for i in case_ids if sc.hits[i]]
     gran = sum(detected) / len(detected) if detected else 1.0
     return {
         "cases": n_s,
@@ -257,9 +426,29 @@ def measures(cases: list[Case], dets: list[Detection], case_ids: list[int], matc
     }
 
 
+def _kind_key(kind: str):
+    if kind in KIND_ORDER:
+        return (0, KIND_ORDER.index(kind), "")
+    if kind.startswith("spread") and kind[6:].isdigit():
+        return (1, int(kind[6:]), "")
+    return (2, 0, kind)
+
+
+def _bucket(n: int) -> str:
+    for limit, name in LENGTH_BUCKETS:
+        if limit is None or n < limit:
+            return name
+    raise AssertionError
+
+
 def evaluate(truth, report, min_score: float | None = None, min_chars: int | None = None,
-             copy_only: bool = False) -> dict:
-    """Scores; ``truth``/``report`` are parsed JSON (or Case/Detection lists)."""
+             kinds: frozenset[str] | set[str] | None = DEFAULT_KINDS, clusters: bool = False,
+             examples: int = 0) -> dict:
+    """Scores; ``truth``/``report`` are parsed JSON (or Case/Detection lists).
+
+    ``kinds``: the passage tiers that are detections (None: every passage).
+    ``examples``: also list that many unmatched detections per length bucket.
+    """
     if isinstance(truth, list) and truth and isinstance(truth[0], Case):
         cases = truth
     else:
@@ -267,41 +456,22 @@ def evaluate(truth, report, min_score: float | None = None, min_chars: int | Non
     if isinstance(report, list) and report and isinstance(report[0], Detection):
         dets = report
     else:
-        dets = load_report(report, min_score, min_chars, copy_only)
-    matches = match(cases, dets)
-    det_to_cases: dict[int, list[int]] = defaultdict(list)
-    for i, idx in matches.items():
-        for j in idx:
-            det_to_cases[j].append(i)
-
-    # overall: every detection, matched or not, is in the precision average
-    n_s, n_r = len(cases), len(dets)
-    if n_s == 0 and n_r == 0:
-        rec = prec = 1.0
-    elif n_s == 0 or n_r == 0:
-        rec = prec = 0.0
-    else:
-        rec = sum(_case_recall(cases[i], dets, matches[i]) for i in range(n_s)) / n_s
-        prec = sum(_det_precision(dets[j], cases, idx) for j, idx in det_to_cases.items()) / n_r
-    detected = [len(idx) for idx in matches.values() if idx]
-    gran = sum(detected) / len(detected) if detected else 1.0
-    overall = {
-        "cases": n_s,
-        "detected": len(detected),
-        "detections": n_r,
-        "precision": prec,
-        "recall": rec,
-        "granularity": gran,
-        "plagdet": plagdet_score(rec, prec, gran),
-    }
+        dets = load_report(report, min_score, min_chars, kinds, clusters)
+    sc = _score(cases, dets)
+    overall = _measures(sc, dets, list(range(len(cases))), all_dets=True)
 
     # unmatched detections by length (longer side, in chars): short ones are
     # mostly stock formulas/datelines that the real source texts share
-    unmatched_by_length = {"<30": 0, "30-99": 0, ">=100": 0}
+    unmatched: dict[str, list[Detection]] = {name: [] for _, name in LENGTH_BUCKETS}
     for j, d in enumerate(dets):
-        if j not in det_to_cases:
-            n = max(d.a_end - d.a_start, d.b_end - d.b_start)
-            unmatched_by_length["<30" if n < 30 else "30-99" if n < 100 else ">=100"] += 1
+        if j not in sc.det_cases:
+            unmatched[_bucket(d.length)].append(d)
+    unmatched_by_length = {name: len(ds) for name, ds in unmatched.items()}
+    shown: dict[str, list[dict]] = {}
+    for name, ds in unmatched.items():  # evenly spaced through the report's order
+        picked = [ds[k * len(ds) // examples] for k in range(examples)] if len(ds) > examples else ds
+        shown[name] = [{"a": d.a, "a_start": d.a_start, "a_end": d.a_end, "b": d.b, "b_start": d.b_start,
+                        "b_end": d.b_end, "score": d.score, "kind": d.kind, "text": d.text} for d in picked]
 
     by_kind: dict[str, list[int]] = defaultdict(list)
     by_lang: dict[str, list[int]] = defaultdict(list)
@@ -309,16 +479,18 @@ def evaluate(truth, report, min_score: float | None = None, min_chars: int | Non
         by_kind[c.kind].append(i)
         if c.lang:
             by_lang[c.lang].append(i)
-    order = [k for k in KIND_ORDER if k in by_kind] + sorted(k for k in by_kind if k not in KIND_ORDER)
-    return {
+    res = {
         "overall": overall,
-        "by_kind": {k: measures(cases, dets, by_kind[k], matches) for k in order},
-        "by_lang": {lang: measures(cases, dets, by_lang[lang], matches) for lang in sorted(by_lang)},
-        "unmatched_detections": n_r - len(det_to_cases),
+        "by_kind": {k: _measures(sc, dets, by_kind[k]) for k in sorted(by_kind, key=_kind_key)},
+        "by_lang": {lang: _measures(sc, dets, by_lang[lang]) for lang in sorted(by_lang)},
+        "unmatched_detections": len(dets) - len(sc.det_cases),
         "unmatched_by_length": unmatched_by_length,
-        "n_cases": n_s,
-        "n_detections": n_r,
+        "n_cases": len(cases),
+        "n_detections": len(dets),
     }
+    if examples:
+        res["unmatched_examples"] = shown
+    return res
 
 
 def format_table(res: dict) -> str:
@@ -341,16 +513,37 @@ def format_table(res: dict) -> str:
             lines.append(row(f"lang:{lang}", m))
     lines.append("-" * len(head))
     lines.append(row("overall", res["overall"]))
-    buckets = ", ".join(f"{k} chars: {v}" for k, v in res["unmatched_by_length"].items())
-    lines.append(f"{'unmatched':<16}{'':>12}{'':>12}{res['unmatched_detections']:>12d}   ({buckets})")
+    buckets = ", ".join(f"{k}: {v}" for k, v in res["unmatched_by_length"].items())
+    lines.append(f"{'unmatched':<16}{'':>12}{'':>12}{res['unmatched_detections']:>12d}   (chars {buckets})")
+    for name, shown in res.get("unmatched_examples", {}).items():
+        if shown:
+            lines.append(f"unmatched {name} chars, {len(shown)} of {res['unmatched_by_length'][name]}:")
+        for e in shown:
+            text = " ".join(e["text"].split())
+            text = text if len(text) <= 100 else text[:97] + "..."
+            lines.append(f"  {e['a']}[{e['a_start']}:{e['a_end']}] ~ {e['b']}[{e['b_start']}:{e['b_end']}] "
+                         f"score {e['score']:.2f}: {text}")
     return "\n".join(lines)
+
+
+def _kinds_arg(text: str) -> frozenset[str]:
+    return frozenset(k.strip() for k in text.split(",") if k.strip())
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.quality.evaluate", description=__doc__.split("\n\n")[0])
     ap.add_argument("truth", help="truth.json written by benchmarks.quality.generate")
-    ap.add_argument("report", help="report.json written by `reuse scan`")
+    ap.add_argument("report", help="report.json written by `reuse scan` (or check.json of `reuse check`)")
     ap.add_argument("--json", action="store_true", help="print the scores as JSON")
+    which = ap.add_mutually_exclusive_group()
+    which.add_argument("--all-kinds", action="store_true",
+                       help="every passage is a detection, whatever its kind (default: kind copy only)")
+    which.add_argument("--kinds", type=_kinds_arg, default=None, metavar="K,K",
+                       help="passage kinds that are detections (default: copy; a passage without a kind is copy "
+                       "unless its template is set)")
+    which.add_argument("--copy-only", action="store_true", help=argparse.SUPPRESS)  # now the default
+    ap.add_argument("--clusters", action="store_true",
+                    help="also derive detections from the report's clusters: each member against the earliest")
     ap.add_argument("--min-score", type=float, default=None, help="ignore passages scoring below this")
     ap.add_argument(
         "--min-chars",
@@ -358,18 +551,15 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="ignore passages whose longer side is shorter than this (not PAN; off by default)",
     )
-    ap.add_argument(
-        "--copy-only",
-        action="store_true",
-        help="ignore passages the report marks as template text (their \"template\" is set): formulas "
-        "many documents share are not copying (not part of PAN; off by default)",
-    )
+    ap.add_argument("--examples", type=int, default=0, metavar="N",
+                    help="list N unmatched detections of each length bucket")
     args = ap.parse_args(argv)
     truth = json.loads(Path(args.truth).read_text(encoding="utf-8"))
     report = json.loads(Path(args.report).read_text(encoding="utf-8"))
-    res = evaluate(truth, report, args.min_score, args.min_chars, args.copy_only)
+    kinds = None if args.all_kinds else (args.kinds or DEFAULT_KINDS)
+    res = evaluate(truth, report, args.min_score, args.min_chars, kinds, args.clusters, args.examples)
     if args.json:
-        print(json.dumps(res, indent=2))
+        print(json.dumps(res, indent=2, ensure_ascii=False))
     else:
         print(format_table(res))
     return 0

