@@ -121,7 +121,11 @@ KINDS_EN = (
 # Order in which the components of a "mix" are applied.
 MIX_ORDER = ("names_numbers", "word_replace", "reorder", "char_edit", "traditional", "punct_width")
 
-MIN_PASSAGE = 30
+MIN_PASSAGE = 60
+REAL_MIN_PASSAGE = 60
+"""Shortest passage planted into real articles. Real text shares formulas of 15-50 characters with other
+real text everywhere; a copy a report must call copying is a long passage or a run of sentences (issue 16),
+and a 30-character sentence planted into a real article is no more evidence of copying than those formulas."""
 MAX_PASSAGE = 2000
 MIN_DOC_BYTES = 1000
 MAX_BACKGROUND_BYTES = 18000
@@ -1003,7 +1007,8 @@ def boundaries(text: str, lang: str, clauses: bool) -> list[int]:
 
 
 class Planner:
-    def __init__(self, docs: list[Doc], rng: random.Random, ctx: Context):
+    def __init__(self, docs: list[Doc], rng: random.Random, ctx: Context, min_passage: int = MIN_PASSAGE):
+        self.min_passage = min_passage
         self.docs = docs
         self.rng = rng
         self.ctx = ctx
@@ -1012,6 +1017,11 @@ class Planner:
         self.insertions: dict[str, list[Insertion]] = {d.doc_id: [] for d in docs}
         self._bounds: dict[tuple[str, bool], list[int]] = {}
         self.cases: list[Case] = []
+
+    def shortest(self, doc: Doc) -> int:
+        """Shortest passage in characters: ``min_passage`` of Chinese, as much for English as reuse weighs it
+        (a word of about six characters counts two Han characters)."""
+        return self.min_passage * (3 if doc.lang == "en" else 1)
 
     def bounds(self, doc: Doc, clauses: bool) -> list[int]:
         key = (doc.doc_id, clauses)
@@ -1041,7 +1051,7 @@ class Planner:
                     e = bl[j]
                     while e > s and text[e - 1].isspace():
                         e -= 1
-                    if MIN_PASSAGE <= e - s <= MAX_PASSAGE and (best is None or abs(e - s - length) < abs(best[1] - best[0] - length)):
+                    if self.shortest(doc) <= e - s <= MAX_PASSAGE and (best is None or abs(e - s - length) < abs(best[1] - best[0] - length)):
                         best = (s, e)
             if best and self._free(doc, *best):
                 return best
@@ -1069,8 +1079,8 @@ class Planner:
         rng = self.rng
         text = self.texts[src.doc_id]
         for _ in range(8):
-            length = int(_log_uniform(rng, MIN_PASSAGE, MAX_PASSAGE))
-            length = max(MIN_PASSAGE, min(length, len(text) // 2))
+            length = int(_log_uniform(rng, self.shortest(src), MAX_PASSAGE))
+            length = max(self.shortest(src), min(length, len(text) // 2))
             span = self.pick_passage(src, length)
             if span is None:
                 continue
@@ -1128,7 +1138,7 @@ class Planner:
             src = rng.choices(sources, [len(self.texts[d.doc_id]) for d in sources])[0]
             text = self.texts[src.doc_id]
             length = int(_log_uniform(rng, SPREAD_MIN, SPREAD_MAX))
-            length = max(MIN_PASSAGE, min(length, (len(text) - src.body_start) // 2))
+            length = max(self.shortest(src), min(length, (len(text) - src.body_start) // 2))
             span = self.pick_passage(src, length)
             if span is None:
                 continue
@@ -1276,6 +1286,7 @@ def generate(
     real: str | Path | None = None,
     spreads: tuple[int, ...] | None = None,
     host_window: int = HOST_WINDOW,
+    min_passage: int | None = None,
 ) -> list[dict]:
     """Build the corpus in ``out_dir``; returns the truth cases.
 
@@ -1344,7 +1355,9 @@ def generate(
         [d.text for d in docs if d.lang == "en"],
         tag_chars=REAL_TAG_CHARS if real is not None else None,
     )
-    planner = Planner(docs, rng, ctx)
+    if min_passage is None:
+        min_passage = REAL_MIN_PASSAGE if real is not None else MIN_PASSAGE
+    planner = Planner(docs, rng, ctx, min_passage)
     planner.run(cases_per_doc, tuple(spreads))
     finals, truth = planner.render()
 
@@ -1453,6 +1466,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="plant into real articles: the dated .txt files of DIR (e.g. benchmarks/out/cpcnews)")
     ap.add_argument("--host-window", type=int, default=HOST_WINDOW,
                     help=f"with --real: no two hosts share this many folded letters and digits (default {HOST_WINDOW})")
+    ap.add_argument("--min-passage", type=int, default=None, metavar="N",
+                    help=f"shortest planted passage (default {MIN_PASSAGE}; {REAL_MIN_PASSAGE} with --real, see "
+                    "REAL_MIN_PASSAGE)")
     ap.add_argument("--spread", type=_sizes, default=None, metavar="K,K,...",
                     help="multi-document copies: one passage into K documents per size (default 3,10,60 with "
                     "--real, none otherwise; '' for none)")
@@ -1463,7 +1479,7 @@ def main(argv: list[str] | None = None) -> int:
     n_docs = args.docs if args.docs is not None else (300 if args.real is not None else 60)
     truth = generate(args.out_dir, n_docs, args.seed, args.seeds_dir, not args.no_news,
                      cases_per_doc=args.cases_per_doc, disjoint=args.disjoint, real=args.real,
-                     spreads=args.spread, host_window=args.host_window)
+                     spreads=args.spread, host_window=args.host_window, min_passage=args.min_passage)
     counts: dict[str, int] = {}
     for c in truth:
         counts[c["kind"]] = counts.get(c["kind"], 0) + 1
