@@ -479,6 +479,19 @@ def merge_adjacent(items: list[Alignment], fa: Features, fb: Features, *, max_ga
     return sorted(out, key=lambda x: (x.a_lo, x.b_lo))
 
 
+def neighbourhoods(items: list[Alignment], fa: Features, fb: Features, *, max_gap: int,
+                   rel: float = MERGE_REL) -> list[list[int]]:
+    """Indices of ``items`` in groups that lie close together on both sides, as ``merge_adjacent`` groups them.
+
+    Passages that ``merge_adjacent`` kept apart (their union scores too low)
+    may still be a run of sentences copied with edits between them.
+    """
+    if not items:
+        return []
+    position = {id(x): n for n, x in enumerate(items)}
+    return [sorted(position[id(x)] for x in group) for group in _groups(list(items), fa, fb, max_gap=max_gap, rel=rel)]
+
+
 def _is_punct(ch: str) -> bool:
     return not ch.isspace() and not ch.isalnum()
 

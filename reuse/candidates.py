@@ -90,7 +90,7 @@ def diagonal_runs(seeds: np.ndarray, k: int, shingle_len: list[np.ndarray] | Non
 
 
 def exact_runs(shingles: list[np.ndarray], k: int, shingle_len: list[np.ndarray] | None = None, *,
-               max_doc_freq: int, max_group: int = 256) -> np.ndarray:
+               max_doc_freq: int, max_group: int = 256, doc_freq: list[np.ndarray] | None = None) -> np.ndarray:
     """``diagonal_runs(seed_matches(...))`` without listing every seed.
 
     A seed continues a run when the shingles just before it in both
@@ -101,9 +101,11 @@ def exact_runs(shingles: list[np.ndarray], k: int, shingle_len: list[np.ndarray]
     one diagonal runs do not overlap, so the n-th start and the n-th end in
     (pair, diagonal, position) order bound the n-th run.
 
-    Returns the same ``(n, 6)`` array as ``diagonal_runs``.
+    Returns the same ``(n, 6)`` array as ``diagonal_runs``. When a list is
+    given as ``doc_freq``, it is filled with each document's
+    ``shingle_doc_freq`` array on the way, from the same grouping.
     """
-    flat, seed_doc, seed_pos, seed_group = _seeded_occurrences(shingles, max_doc_freq, max_group)
+    flat, seed_doc, seed_pos, seed_group = _seeded_occurrences(shingles, max_doc_freq, max_group, doc_freq)
     if not len(flat):
         return np.zeros((0, 6), dtype=np.int64)
     n, itype = sum(len(a) for a in shingles), flat.dtype
@@ -129,8 +131,8 @@ def exact_runs(shingles: list[np.ndarray], k: int, shingle_len: list[np.ndarray]
     return runs[np.lexsort((runs[:, 4], runs[:, 2], runs[:, 1], runs[:, 0]))]
 
 
-def _seeded_occurrences(shingles: list[np.ndarray], max_doc_freq: int,
-                        max_group: int) -> tuple[np.ndarray, ...]:
+def _seeded_occurrences(shingles: list[np.ndarray], max_doc_freq: int, max_group: int,
+                        doc_freq_out: list[np.ndarray] | None = None) -> tuple[np.ndarray, ...]:
     """Every occurrence of a shingle that seeds, in shingle order: ``(flat, doc, pos, group)``.
 
     ``flat`` indexes the documents' shingles laid end to end and ``group``
@@ -157,12 +159,36 @@ def _seeded_occurrences(shingles: list[np.ndarray], max_doc_freq: int,
     np.not_equal(doc[1:], doc[:-1], out=new_doc[1:])
     new_doc[first] = True
     doc_freq = np.add.reduceat(new_doc, first, dtype=itype) if len(first) else sizes
+    if doc_freq_out is not None:
+        doc_freq_out[:] = _split_doc_freq(flat, doc_freq, sizes, offsets, lengths)
     seeded = (doc_freq >= 2) & (doc_freq <= max_doc_freq) & (sizes <= max_group)
     keep = np.repeat(seeded, sizes)
     flat, doc = flat[keep], doc[keep]
     group = np.repeat(np.arange(int(seeded.sum()), dtype=itype), sizes[seeded])
     pos = flat - offsets.astype(itype)[doc]
     return flat, doc, pos, group
+
+
+DOC_FREQ_CAP = np.iinfo(np.uint16).max
+
+
+def _split_doc_freq(flat: np.ndarray, doc_freq: np.ndarray, sizes: np.ndarray, offsets: np.ndarray,
+                    lengths: np.ndarray) -> list[np.ndarray]:
+    """Per document, the document frequency of each of its shingles (uint16, capped; 1 when unique)."""
+    every = np.ones(int(lengths.sum()), dtype=np.uint16)
+    every[flat] = np.repeat(np.minimum(doc_freq, DOC_FREQ_CAP).astype(np.uint16), sizes)
+    return [every[o : o + n] for o, n in zip(offsets.tolist(), lengths.tolist())]
+
+
+def shingle_doc_freq(shingles: list[np.ndarray]) -> list[np.ndarray]:
+    """How many of the documents hold each shingle of each document (uint16, capped).
+
+    >>> [a.tolist() for a in shingle_doc_freq([np.array([5, 1, 5], dtype=np.uint64), np.array([1, 2], dtype=np.uint64)])]
+    [[1, 2, 1], [2, 1]]
+    """
+    out: list[np.ndarray] = []
+    _seeded_occurrences(shingles, 0, 0, out)
+    return out
 
 
 def _edge_seeds(group: np.ndarray, neighbour: np.ndarray, doc: np.ndarray,
@@ -501,13 +527,30 @@ def pair_ranges(box: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(starts.tolist(), np.append(starts[1:], len(box)).tolist()))
 
 
-def regions_of(box: np.ndarray, *, max_gap: int) -> dict[tuple[int, int], list[Region]]:
-    """Regions per pair from sorted box rows (all pairs, or any whole pairs of them)."""
+UNIT_SHARE = 0.5
+"""A near-duplicate unit pair counts for this share of its length in a region's weight (Jaccard >= 0.5)."""
+
+
+def regions_of(box: np.ndarray, *, max_gap: int, min_weight: float = 0) -> dict[tuple[int, int], list[Region]]:
+    """Regions per pair from sorted box rows (all pairs, or any whole pairs of them).
+
+    A region whose exact runs (and near-duplicate units, at ``UNIT_SHARE``
+    of their length) weigh less than ``min_weight`` on side a is left out
+    before any per-region work: it cannot become a passage that counts as
+    copying, and its runs stay shared phrases.
+    """
     if not len(box):
         return {}
     new_pair = np.ones(len(box), dtype=bool)
     new_pair[1:] = (box[1:, 0] != box[:-1, 0]) | (box[1:, 1] != box[:-1, 1])
     label = cluster_labels(box[:, 6:10], np.cumsum(new_pair), max_gap)
+    if min_weight > 0:
+        length = (box[:, 7] - box[:, 6]).astype(np.float64)
+        weight = np.bincount(label, weights=np.where(box[:, 10] == 1, length, UNIT_SHARE * length))
+        keep = weight[label] >= min_weight
+        box, label = box[keep], label[keep]
+        if not len(box):
+            return {}
     # the rows of each cluster together: its runs first, in row order, then its unit pairs
     order = np.lexsort((np.arange(len(box)), 1 - box[:, 10], label))
     rows, label = box[order], label[order]

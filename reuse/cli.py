@@ -57,24 +57,33 @@ def _summary(result: Result, where: Path, verbose: bool) -> None:
     out.print(f"Read {docs} document{'s' * (docs != 1)} ({chars:,} characters); skipped {len(result.skipped)}.")
     for s in result.skipped:
         out.print(f"  skipped {s.path}: {s.reason}", markup=False, soft_wrap=True)
-    formula = sum(p.template is not None for p in result.passages)
-    out.print(f"Found {len(result.passages)} shared passages in {len(result.pairs)} pairs "
-              f"({formula} of them template text) and {len(result.templates)} template families.")
+    copies = sum(p.kind == "copy" for p in result.passages)
+    quotes = sum(p.kind == "quote" for p in result.passages)
+    if copies:
+        out.print(f"Copying: {copies} passage{'s' * (copies != 1)} in {len(result.pairs)} pair"
+                  f"{'s' * (len(result.pairs) != 1)}, {len(result.clusters)} of them held by 3 or more documents.")
+    else:
+        out.print("Copying: none. No two documents share more than formulas, template text and phrases.")
+    out.print(f"Also shared: {len(result.templates)} template families, {len(result.phrases)} phrases, "
+              f"{quotes} quotation{'s' * (quotes != 1)} of a third source.")
     if result.pairs:
-        table = Table(title="Closest pairs", title_justify="left", box=None, pad_edge=False)
+        table = Table(title="Closest pairs (copying only)", title_justify="left", box=None, pad_edge=False)
         for col in ("similarity", "a", "b", "passages"):
             table.add_column(col, justify="right" if col in ("similarity", "passages") else "left")
         for p in result.pairs[:5]:
             table.add_row(f"{p.similarity:.1%}", p.a, p.b, str(p.passages))
         out.print(table)
-    ranked = sorted(result.stats, key=lambda s: (-s.reuse_ratio, s.id))[:5]
+    ranked = sorted(result.stats, key=lambda s: (-s.copy_ratio, -s.reuse_ratio, s.id))[:5]
     if ranked and ranked[0].reuse_ratio > 0:
-        table = Table(title="Most reused documents", title_justify="left", box=None, pad_edge=False)
-        for col in ("reuse", "copy", "template", "document", "top source"):
-            table.add_column(col, justify="right" if col in ("reuse", "copy", "template") else "left")
+        table = Table(title="Most copied documents" if copies else "Shared text per document", title_justify="left",
+                      box=None, pad_edge=False)
+        columns = ("copy", "template", "quote", "phrase", "all shared", "document", "top source")
+        for col in columns:
+            table.add_column(col, justify="left" if col in ("document", "top source") else "right")
         for s in ranked:
             top = f"{s.top_source.id} ({s.top_source.ratio:.1%})" if s.top_source else "-"
-            table.add_row(f"{s.reuse_ratio:.1%}", f"{s.copy_ratio:.1%}", f"{s.template_ratio:.1%}", s.id, top)
+            table.add_row(f"{s.copy_ratio:.1%}", f"{s.template_ratio:.1%}", f"{s.quote_ratio:.1%}",
+                          f"{s.phrase_ratio:.1%}", f"{s.reuse_ratio:.1%}", s.id, top)
         out.print(table)
     if verbose:
         out.print("Timings: " + ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items()))

@@ -55,8 +55,14 @@ class Settings:
     """Token unit for Han text: 'char' (each character) or 'word' (jieba words)."""
     num_perm: int = 128
     seed: int = 1
-    max_doc_freq: int = 50
-    """A shingle found in more documents than this is boilerplate: it seeds no pair."""
+    max_doc_freq: int = 8
+    """A shingle in more documents than this seeds no pair: such text is the corpus's common stock, found
+    once with every document holding it (template families, clusters), not pair by pair."""
+    copy_evidence: float = 30.0
+    """Evidence a passage needs to be copying: shared less unshared Han characters, counted as far as its
+    text is specific to the documents sharing it (``reuse.tiers.verdict``). Less is a shared phrase."""
+    copy_run: int = 50
+    """An exact run this long (Han characters; a word counts two) is copying whatever its words."""
     min_docs: float | None = None
     """Documents a template family needs: a count, a share of the corpus (< 1), or None for max(3, 5%)."""
     include_templates: bool = False
@@ -100,6 +106,10 @@ class Settings:
             raise SettingError(f"engine must be 'local' or 'dask', not {self.engine!r}")
         if self.workers is not None and self.workers < 1:
             raise SettingError("workers must be at least 1")
+        if self.max_doc_freq < 2:
+            raise SettingError("max_doc_freq must be at least 2")
+        if self.copy_evidence < 0 or self.copy_run < 1:
+            raise SettingError("copy_evidence must be at least 0 and copy_run at least 1")
         if self.num_perm < 8:
             raise SettingError("num_perm must be at least 8")
 

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from reuse import readers, segment
+from reuse.dates import date_in
 from reuse.errors import CorpusError, SettingError, UsageError
 from reuse.model import Document, Skipped
 from reuse.normalize import solid
@@ -226,7 +227,7 @@ def _size(n: int) -> str:
 
 
 def document(text: str, id: str, *, path: str | None = None, encoding: str = "utf-8",
-             format: str = "text") -> Document:
+             format: str = "text", date: str | None = None) -> Document:
     """A Document from text in memory: paragraphs, sentences and character count.
 
     >>> d = document("同志们：\\n今天开会。", "a.txt")
@@ -243,6 +244,7 @@ def document(text: str, id: str, *, path: str | None = None, encoding: str = "ut
         paragraphs=tuple(paras),
         sentences=tuple(segment.sentences(text, paras)),
         format=format,
+        date=date,
     )
 
 
@@ -261,7 +263,9 @@ def read_document(found: Found, *, encoding: str | None = None, max_bytes: int =
     del data  # the bytes are not needed past here; free them before segmenting
     if not got.text or got.text.isspace():
         raise Unreadable(_NO_TEXT.get(got.format, "no text in it"))
-    return document(got.text, found.id, path=label(found.path), encoding=got.encoding, format=got.format)
+    # the file's own name says when it was written more often than its metadata does
+    when = date_in(os.path.basename(found.id)) or got.date
+    return document(got.text, found.id, path=label(found.path), encoding=got.encoding, format=got.format, date=when)
 
 
 _NO_TEXT = {

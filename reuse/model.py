@@ -10,6 +10,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
+COPY, TEMPLATE, QUOTE, PHRASE = "copy", "template", "quote", "phrase"
+"""The kinds of shared text (``reuse.tiers``): every piece of it is exactly one."""
+KINDS = (COPY, TEMPLATE, QUOTE, PHRASE)
+
+
 @dataclass(frozen=True, slots=True, order=True)
 class Span:
     """Half-open ``[start, end)`` character range of an original text."""
@@ -34,6 +39,8 @@ class Document:
     paragraphs: tuple[Span, ...] = ()
     sentences: tuple[Span, ...] = ()
     format: str = "text"
+    date: str | None = None
+    """When it was written (YYYY-MM-DD), from its file name or metadata; None when it does not say."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +66,10 @@ class Passage:
     b_text: str
     template: str | None = None
     """Id of the template family this passage belongs to, if it is formula, not copying."""
+    kind: str = "copy"
+    """What the shared text is (``reuse.tiers.verdict``): copy, template, quote or phrase."""
+    cluster: str | None = None
+    """Id of the cluster this copy belongs to, when three or more documents hold it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +102,8 @@ class Section:
     reuse_ratio: float
     template_ratio: float
     copy_ratio: float
+    quote_ratio: float = 0.0
+    phrase_ratio: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,8 +116,12 @@ class DocumentStats:
     template_ratio: float = 0.0
     """Share covered by template families (套话)."""
     copy_ratio: float = 0.0
-    """Share shared with specific documents beyond templates (去除套话复制比)."""
+    """Share copied from or into other documents: neither template, quotation nor mere phrase (去除套话与引用复制比)."""
     sections: tuple[Section, ...] = ()
+    quote_ratio: float = 0.0
+    """Share that other documents quote too, from a third source (引用)."""
+    phrase_ratio: float = 0.0
+    """Share in phrases other documents use too: shared, but no evidence of copying."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +135,27 @@ class Template:
     members: tuple[tuple[str, int, int], ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """A short run of text several documents share without copying: one entry with every holder."""
+
+    id: str
+    text: str
+    doc_count: int
+    members: tuple[tuple[str, int, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    """One copied text and every document holding it (three or more), earliest witness first when dated."""
+
+    id: str
+    doc_count: int
+    members: tuple[tuple[str, int, int], ...]
+    earliest: str | None
+    """The earliest-dated member's document, when the documents carry dates."""
+
+
 @dataclass(frozen=True)
 class Result:
     """Everything one scan found; reports are rendered from this alone."""
@@ -129,6 +167,8 @@ class Result:
     pairs: tuple[Pair, ...]
     passages: tuple[Passage, ...]
     templates: tuple[Template, ...] = ()
+    phrases: tuple[Phrase, ...] = ()
+    clusters: tuple[Cluster, ...] = ()
     timings: dict[str, float] = field(default_factory=dict, compare=False)
 
     def document(self, doc_id: str) -> Document:

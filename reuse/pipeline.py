@@ -27,7 +27,9 @@ from reuse.features import Features, extract
 from reuse.ingest import Found, check_encoding, discover, read_or_skip, settle
 from reuse.model import Document, Passage, Result, Skipped
 from reuse.score import score
+from reuse.tiers import verdict, widespread
 from reuse.tiers.families import assemble, line_families, mark_templates, min_docs_for, recurring
+from reuse.tiers.settle import settle as settle_kinds
 from reuse.timing import Progress, quiet, timer
 from reuse.versions import package_versions
 
@@ -71,8 +73,14 @@ def run(paths: Iterable[str], settings: Settings | None = None, *, progress: Pro
 
 def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped: Iterable[Skipped] = (),
                    progress: Progress = quiet, features: Sequence[Features] | None = None,
-                   timings: dict[str, float] | None = None, engine: Engine | None = None) -> Result:
+                   timings: dict[str, float] | None = None, engine: Engine | None = None,
+                   doc_freq: Callable[[str, Features], np.ndarray] | None = None) -> Result:
     """A scan of documents already in memory (ids unique), with their features if already extracted.
+
+    ``doc_freq(id, features)``, when given, says in how many documents each
+    shingle of a document stands, in place of counting them among these
+    documents: ``reuse check`` counts them in the whole library, so a
+    passage's specificity (``reuse.tiers.verdict``) is the library's.
 
     Everything after feature extraction runs on ``engine``: the whole-corpus
     stages side by side (on two workers each gets about half of them), then
@@ -87,18 +95,28 @@ def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped
     min_docs = min_docs_for(len(documents), settings.min_docs)
     with collector.frozen():
         shared = list(zip(documents, features))
-        with timer(timings, "match"):  # wall time of the four stages side by side
-            (units, lsh), (runs, seeds), (groups, rec), (lines, lin) = _side_by_side(
-                [_near_duplicates, _exact_runs, _recurring, _lines], shared, settings, engine, progress)
-        timings.update(lsh=lsh, seeds=seeds, templates=round(rec + lin, 4))
+        with timer(timings, "match"):  # wall time of the stages side by side, longest first
+            (spread, wide), (units, lsh), ((runs, counted), seeds), (groups, rec), (lines, lin) = _side_by_side(
+                [_widespread, _near_duplicates, _exact_runs, _recurring, _lines], shared, settings, engine, progress)
+        timings.update(widespread=wide, lsh=lsh, seeds=seeds, templates=round(rec + lin, 4))
+        doc_freq = counted if doc_freq is None else [doc_freq(d.id, f) for d, f in zip(documents, features)]
         templates = assemble(documents, groups, lines, min_docs=min_docs)
         with timer(timings, "candidates"):
             box = cand.boxes(runs, units, features)
         with timer(timings, "align"):
-            passages = _aligned(box, shared, settings, engine, progress)
-        passages = mark_templates(passages, templates)
+            passages = _aligned(box, list(zip(documents, features, doc_freq)), settings, engine, progress)
+        with timer(timings, "clusters"):  # text too widespread to seed pairs, each copy against its earliest
+            spread_copies, common = widespread.settle_groups(
+                documents, features, spread, templates, doc_freq, k=settings.shingle,
+                copy_evidence=settings.copy_evidence, copy_run=settings.copy_run, min_length=settings.min_length,
+                min_score=settings.min_score, max_gap=settings.max_gap)
+        with timer(timings, "settle"):
+            passages, phrases, clusters = settle_kinds(
+                documents, features, mark_templates(passages + spread_copies, templates), runs, templates,
+                min_length=settings.min_length, phrases=common, join_gap=settings.max_gap)
         with timer(timings, "score"):
-            pairs, stats = score(documents, passages, templates, include_templates=settings.include_templates)
+            pairs, stats = score(documents, passages, templates, phrases, clusters,
+                                 include_templates=settings.include_templates)
     return Result(
         params={**package_versions(), "params": settings.params()},
         documents=tuple(documents),
@@ -107,6 +125,8 @@ def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped
         pairs=tuple(pairs),
         passages=tuple(passages),
         templates=tuple(templates),
+        phrases=tuple(phrases),
+        clusters=tuple(clusters),
         timings=timings,
     )
 
@@ -114,18 +134,19 @@ def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped
 def find_passages(documents: Sequence[Document], features: Sequence[Features], settings: Settings,
                   timings: dict[str, float] | None = None, progress: Progress = quiet,
                   engine: Engine | None = None) -> list[Passage]:
-    """Every passage shared by two of ``documents`` (stages 6-7), without template detection."""
+    """Every passage shared by two of ``documents`` (stages 6-7), without template detection: ``kind`` copy
+    where it has the evidence of copying, phrase where it has not."""
     timings = {} if timings is None else timings
     engine = engine or LocalEngine(1)
     shared = list(zip(documents, features))
     with timer(timings, "match"):
-        (units, lsh), (runs, seeds) = _side_by_side([_near_duplicates, _exact_runs], shared, settings, engine,
-                                                    progress)
+        (units, lsh), ((runs, doc_freq), seeds) = _side_by_side([_near_duplicates, _exact_runs], shared, settings,
+                                                                engine, progress)
     timings.update(lsh=lsh, seeds=seeds)
     with timer(timings, "candidates"):
         box = cand.boxes(runs, units, list(features))
     with timer(timings, "align"):
-        return _aligned(box, shared, settings, engine, progress)
+        return _aligned(box, list(zip(documents, features, doc_freq)), settings, engine, progress)
 
 
 # -- reading -------------------------------------------------------------------------------------
@@ -168,14 +189,23 @@ Stage = Callable[[Sequence[Document], Sequence[Features], Settings], Any]
 
 
 def _exact_runs(documents: Sequence[Document], features: Sequence[Features], settings: Settings):
-    """Exact runs shared by two documents, less the lone short ones (chance matches)."""
+    """Exact runs shared by two documents, less the lone short ones (chance matches), and how many documents
+    hold each shingle (what the verdict measures a passage's specificity by)."""
     k = settings.shingle
     weighted = not all(f.uniform for f in features)  # else a token is a character: no weights needed
+    doc_freq: list[np.ndarray] = []
     runs = cand.exact_runs([f.shingles for f in features], k, [f.shingle_len for f in features] if weighted else None,
-                           max_doc_freq=settings.max_doc_freq)
+                           max_doc_freq=settings.max_doc_freq, doc_freq=doc_freq)
     # matching tokens just beyond a run may extend it by up to k - 1 on each side
-    return cand.drop_lone_short_runs(runs, shortest=settings.min_length - 2 * (k - 1), max_gap=settings.max_gap,
+    runs = cand.drop_lone_short_runs(runs, shortest=settings.min_length - 2 * (k - 1), max_gap=settings.max_gap,
                                      cums=[f.cum for f in features] if weighted else None)
+    return runs, doc_freq
+
+
+def _widespread(documents: Sequence[Document], features: Sequence[Features], settings: Settings):
+    """Text in more documents than pairs are seeded for (``reuse.tiers.widespread``)."""
+    return widespread.recurring(list(documents), list(features), k=settings.shingle, max_gap=settings.max_gap,
+                                min_docs=settings.max_doc_freq + 1, min_length=settings.min_length)
 
 
 def _near_duplicates(documents: Sequence[Document], features: Sequence[Features], settings: Settings):
@@ -222,7 +252,7 @@ ALIGN_JOB_ROWS = 20_000
 """Candidate boxes per alignment task: big enough to be worth a task, small enough to spread."""
 
 
-def _aligned(box: np.ndarray, shared: list[tuple[Document, Features]], settings: Settings, engine: Engine,
+def _aligned(box: np.ndarray, shared: list[tuple[Document, Features, np.ndarray]], settings: Settings, engine: Engine,
              progress: Progress) -> list[Passage]:
     """Every candidate box aligned, in tasks of whole pairs; the passages in (pair, position) order."""
     jobs = [((rows, settings), needs) for rows, needs in _align_jobs(box)]
@@ -244,25 +274,40 @@ def _align_jobs(box) -> list[tuple[object, list[int]]]:
     return [(box[lo:hi], np.unique(box[lo:hi, :2]).tolist()) for lo, hi in cuts]
 
 
+PREFILTER = 0.5
+"""Regions whose exact runs weigh less than this share of the evidence of copying are never aligned."""
+
+
 def _align_task(job, docs) -> list[Passage]:
-    """Cluster one task's boxes into regions and align them: the per-pair work of a scan."""
+    """Cluster one task's boxes into regions and align them: the per-pair work of a scan.
+
+    Only regions whose runs could add up to the evidence of copying are
+    aligned (decided in arrays, before any per-region work); each passage
+    carries its verdict so far (``reuse.tiers.verdict``): copy with that
+    evidence, phrase without.
+    """
     rows, settings = job
     k = settings.shingle
     passages = []
+    floor = PREFILTER * settings.copy_evidence
     with collector.off():
-        for (da, db), regions in cand.regions_of(rows, max_gap=settings.max_gap).items():
-            (a, fa), (b, fb) = docs[da], docs[db]
+        for (da, db), regions in cand.regions_of(rows, max_gap=settings.max_gap, min_weight=floor).items():
+            (a, fa, df_a), (b, fb, _) = docs[da], docs[db]
             found = [
                 al
                 for region in regions
                 for al in aligning.align(fa, fb, region, k=k, min_length=settings.min_length,
                                          min_score=settings.min_score, max_gap=settings.max_gap)
             ]
-            for al in aligning.merge_adjacent(aligning.one_to_one(found), fa, fb, max_gap=settings.max_gap,
-                                              min_score=settings.min_score):
+            merged = aligning.merge_adjacent(aligning.one_to_one(found), fa, fb, max_gap=settings.max_gap,
+                                             min_score=settings.min_score)
+            evidence = [verdict.evidence(fa, fb, df_a, al, k) for al in merged]
+            kinds = verdict.kinds(evidence, aligning.neighbourhoods(merged, fa, fb, max_gap=settings.max_gap),
+                                  min_evidence=settings.copy_evidence, min_run=settings.copy_run)
+            for al, kind in zip(merged, kinds):
                 a_start, a_end, b_start, b_end = aligning.with_shared_punctuation(
                     a.text, b.text, *fa.original_span(al.a_lo, al.a_hi), *fb.original_span(al.b_lo, al.b_hi)
                 )
                 passages.append(Passage(a.id, a_start, a_end, b.id, b_start, b_end, al.score,
-                                        a.text[a_start:a_end], b.text[b_start:b_end]))
+                                        a.text[a_start:a_end], b.text[b_start:b_end], kind=kind))
     return passages

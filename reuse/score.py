@@ -17,8 +17,9 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from reuse import segment
-from reuse.model import Document, DocumentStats, Pair, Passage, Section, Source, Template
+from reuse.model import Cluster, Document, DocumentStats, Pair, Passage, Phrase, Section, Source, Template
 from reuse.normalize import solid
+from reuse.model import COPY, QUOTE, TEMPLATE
 
 
 def _ratio(part: int, whole: int) -> float:
@@ -26,12 +27,13 @@ def _ratio(part: int, whole: int) -> float:
 
 
 class Coverage:
-    """Character masks of one document: what is shared, what is template."""
+    """Character masks of one document: what is shared, and as what kind."""
 
     def __init__(self, text: str):
         self.solid = solid(text)
         self.template = np.zeros(len(text), dtype=bool)
-        self.recurring = np.zeros(len(text), dtype=bool)  # template text found in other documents too
+        self.quote = np.zeros(len(text), dtype=bool)
+        self.recurring = np.zeros(len(text), dtype=bool)  # shared text found without a pair passage too
         self._prefix: tuple[bool, np.ndarray] | None = None
 
     def mask(self, spans: Iterable[tuple[int, int]]) -> np.ndarray:
@@ -44,9 +46,9 @@ class Coverage:
         return int(np.count_nonzero(mask[lo:hi]))
 
     def prefix(self, include_templates: bool) -> np.ndarray:
-        """``prefix[i]``: counted characters (solid, and not template unless included) before ``i``."""
+        """``prefix[i]``: counted characters before ``i``: solid, neither quotation nor (unless included) template."""
         if self._prefix is None or self._prefix[0] != include_templates:
-            counted = self.solid if include_templates else self.solid & ~self.template
+            counted = self.solid & ~self.quote if include_templates else self.solid & ~self.template & ~self.quote
             self._prefix = (include_templates, np.concatenate([[0], np.cumsum(counted, dtype=np.int64)]))
         return self._prefix[1]
 
@@ -63,9 +65,18 @@ def union_count(prefix: np.ndarray, spans: Iterable[tuple[int, int]]) -> int:
 
 
 def score(documents: Sequence[Document], passages: Sequence[Passage], templates: Sequence[Template] = (),
-          *, include_templates: bool = False) -> tuple[list[Pair], list[DocumentStats]]:
-    """Pairs (closest first) and per-document stats (in document order)."""
+          phrases: Sequence[Phrase] = (), clusters: Sequence[Cluster] = (), *,
+          include_templates: bool = False) -> tuple[list[Pair], list[DocumentStats]]:
+    """Pairs (closest first) and per-document stats (in document order).
+
+    Every shared character counts once, as the first of template, quote,
+    copy and phrase that claims it, so the four ratios add up to
+    ``reuse_ratio``. Pairs count copying only (and template text when
+    ``include_templates``).
+    """
     cover = {doc.id: Coverage(doc.text) for doc in documents}
+    copied: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    phrased: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for t in templates:
         # found in several documents (a library family may have one member in this check's documents)
         shared = max(t.doc_count, len({doc for doc, _, _ in t.members})) > 1
@@ -73,18 +84,30 @@ def score(documents: Sequence[Document], passages: Sequence[Passage], templates:
             cover[doc].template[start:end] = True
             if shared:
                 cover[doc].recurring[start:end] = True
+    for c in clusters:
+        for doc, start, end in c.members:
+            copied[doc].append((start, end))
+    for ph in phrases:
+        for doc, start, end in ph.members:
+            phrased[doc].append((start, end))
     by_pair: dict[tuple[str, str], list[Passage]] = defaultdict(list)
-    by_doc: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for p in passages:
-        by_pair[(p.a, p.b)].append(p)
-        by_doc[p.a].append((p.a_start, p.a_end))
-        by_doc[p.b].append((p.b_start, p.b_end))
+        if p.kind == QUOTE:
+            cover[p.a].quote[p.a_start:p.a_end] = True
+            cover[p.b].quote[p.b_start:p.b_end] = True
+        elif p.kind == COPY:
+            copied[p.a].append((p.a_start, p.a_end))
+            copied[p.b].append((p.b_start, p.b_end))
+        if p.kind == COPY or (include_templates and p.kind == TEMPLATE):
+            by_pair[(p.a, p.b)].append(p)
     chars = {doc.id: doc.chars for doc in documents}
     pairs = []
     shared_with: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for (a, b), items in by_pair.items():
         a_shared = union_count(cover[a].prefix(include_templates), [(p.a_start, p.a_end) for p in items])
         b_shared = union_count(cover[b].prefix(include_templates), [(p.b_start, p.b_end) for p in items])
+        if not a_shared and not b_shared:
+            continue
         pairs.append(Pair(a, b, _ratio(a_shared + b_shared, chars[a] + chars[b]), a_shared, b_shared, len(items)))
         shared_with[a].append((a_shared, b))
         shared_with[b].append((b_shared, a))
@@ -92,31 +115,42 @@ def score(documents: Sequence[Document], passages: Sequence[Passage], templates:
     stats = []
     for doc in documents:
         c = cover[doc.id]
-        # text of a family found in several documents is shared even where no
-        # pair passage covers it: text in more than max_doc_freq documents is
-        # not aligned pair by pair (a watermark of one document is not shared)
-        reused = c.mask(by_doc[doc.id]) | (c.recurring & c.solid)
-        templated = reused & c.template
+        # family text counts as shared where another document holds it too (a watermark of one document
+        # is not shared) and is never copy; a template passage's edges are template where no copy claims them
+        family = c.template & c.solid
+        aligned = _passage_mask(c, doc.id, passages)
+        copy_raw = c.mask(copied[doc.id])
+        templated = (family & (c.recurring | aligned)) | (aligned & ~copy_raw)
+        quoted = c.quote & c.solid & ~family & ~templated
+        copy = copy_raw & ~family & ~quoted & ~templated
+        phrase = c.mask(phrased[doc.id]) & ~family & ~templated & ~quoted & ~copy
+        parts = (templated, quoted, copy, phrase)
         top = None
         if shared_with[doc.id]:
             # most shared characters; ties go to the first id, for stable output
             shared, other = min(shared_with[doc.id], key=lambda t: (-t[0], t[1]))
             if shared:
                 top = Source(other, _ratio(shared, doc.chars))
-        copied = reused & ~c.template
-        reuse = _ratio(c.count(reused), doc.chars)
-        template = _ratio(c.count(templated), doc.chars)
         sections = []
         for title, span in segment.sections(doc.text, list(doc.paragraphs)):
             solid_chars = c.count(c.solid, span.start, span.end)
-            sections.append(Section(
-                title=doc.text[title.start:title.end],
-                start=span.start,
-                end=span.end,
-                reuse_ratio=_ratio(c.count(reused, span.start, span.end), solid_chars),
-                template_ratio=_ratio(c.count(templated, span.start, span.end), solid_chars),
-                copy_ratio=_ratio(c.count(copied, span.start, span.end), solid_chars),
-            ))
-        stats.append(DocumentStats(doc.id, reuse, top, template_ratio=template,
-                                   copy_ratio=_ratio(c.count(copied), doc.chars), sections=tuple(sections)))
+            t, q, cp, ph = (_ratio(c.count(m, span.start, span.end), solid_chars) for m in parts)
+            sections.append(Section(title=doc.text[title.start:title.end], start=span.start, end=span.end,
+                                    reuse_ratio=_total(t, q, cp, ph), template_ratio=t, copy_ratio=cp,
+                                    quote_ratio=q, phrase_ratio=ph))
+        t, q, cp, ph = (_ratio(c.count(m), doc.chars) for m in parts)
+        stats.append(DocumentStats(doc.id, _total(t, q, cp, ph), top, template_ratio=t, copy_ratio=cp,
+                                   sections=tuple(sections), quote_ratio=q, phrase_ratio=ph))
     return pairs, stats
+
+
+def _total(*parts: float) -> float:
+    """The reuse ratio: the sum of its rounded parts, so the parts always add up to it."""
+    return round(sum(parts), 4)
+
+
+def _passage_mask(c: Coverage, doc: str, passages: Sequence[Passage]) -> np.ndarray:
+    """Template text of ``doc`` that a template passage shares with another document."""
+    spans = [(p.a_start, p.a_end) for p in passages if p.kind == TEMPLATE and p.a == doc]
+    spans += [(p.b_start, p.b_end) for p in passages if p.kind == TEMPLATE and p.b == doc]
+    return c.mask(spans)

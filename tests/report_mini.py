@@ -38,7 +38,8 @@ def _find(doc: str, part: str) -> tuple[int, int]:
 def _passage(a: str, a_part: str, b: str, b_part: str, score: float, template: str | None = None) -> Passage:
     a_start, a_end = _find(a, a_part)
     b_start, b_end = _find(b, b_part)
-    return Passage(a, a_start, a_end, b, b_start, b_end, score, a_part, b_part, template)
+    return Passage(a, a_start, a_end, b, b_start, b_end, score, a_part, b_part, template,
+                   kind="template" if template else "copy")
 
 
 def _union(spans: list[tuple[int, int]], text: str) -> int:

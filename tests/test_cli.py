@@ -15,8 +15,8 @@ def test_scan_writes_report_json_and_prints_summary(tmp_path):
     assert result.exit_code == 0, result.output
     data = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert [d["id"] for d in data["documents"]] == sorted(p.name for p in SEEDS.glob("*.txt"))
-    assert data["passages"] and data["pairs"]
-    assert "Closest pairs" in result.output and "Report written to" in result.output
+    assert data["passages"] and data["phrases"] and data["pairs"] == []  # formulas and phrases, no copying
+    assert "Copying: none." in result.output and "Report written to" in result.output
     assert (out / ".gitignore").read_text().strip().endswith("*")
 
 

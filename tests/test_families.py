@@ -52,12 +52,13 @@ def test_opening_structure_is_found(seeds_result):
     assert family.kind == "structure" and family.doc_count == 5
 
 
-def test_template_and_copy_ratios_add_up(seeds_result):
+def test_the_four_kinds_add_up_to_the_reuse_ratio(seeds_result):
     for s in seeds_result.stats:
-        assert abs(s.template_ratio + s.copy_ratio - s.reuse_ratio) <= 0.0002
+        assert abs(s.template_ratio + s.copy_ratio + s.quote_ratio + s.phrase_ratio - s.reuse_ratio) <= 1e-9
         assert s.template_ratio > 0  # every seed carries the formula
         for sec in s.sections:
-            assert abs(sec.template_ratio + sec.copy_ratio - sec.reuse_ratio) <= 0.0002
+            assert abs(sec.template_ratio + sec.copy_ratio + sec.quote_ratio + sec.phrase_ratio
+                       - sec.reuse_ratio) <= 1e-9
 
 
 def test_sections_follow_headings(seeds_result):

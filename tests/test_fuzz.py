@@ -50,8 +50,12 @@ def check(result) -> None:
         assert 0 <= p.b_start < p.b_end <= len(b.text)
         assert a.text[p.a_start:p.a_end] == p.a_text
         assert b.text[p.b_start:p.b_end] == p.b_text
+    for entry in (*result.phrases, *result.clusters):
+        for doc, start, end in entry.members:
+            assert 0 <= start < end <= len(by_id[doc].text)
     report = json.loads(dumps(result))
     assert len(report["passages"]) == len(result.passages)
+    assert len(report["phrases"]) == len(result.phrases) and len(report["clusters"]) == len(result.clusters)
     assert [d["id"] for d in report["documents"]] == sorted(by_id)
 
 
@@ -69,8 +73,9 @@ def test_scan_never_crashes_and_offsets_slice_back(a_pre, shared, a_post, b_pre,
     ]
     result = scan_documents(docs, SMALL)
     check(result)
-    # the shared tail is long enough that a and b always share something
-    assert any({p.a, p.b} == {"a", "b"} for p in result.passages)
+    # the shared tail is long enough that a and b always share something: a passage, a phrase or a cluster
+    together = [{d for d, _, _ in e.members} for e in (*result.phrases, *result.clusters)]
+    assert any({p.a, p.b} == {"a", "b"} for p in result.passages) or any({"a", "b"} <= docs for docs in together)
 
 
 @FUZZ

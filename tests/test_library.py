@@ -121,12 +121,11 @@ def test_check_agrees_with_a_scan_of_the_draft_and_its_sources(seeds_db, tmp_pat
     assert _unmarked(report.result.passages) == _unmarked(touching)
     mine = next(s for s in scanned.stats if s.id == "draft.txt")
     assert report.total_ratio == mine.reuse_ratio
-    # the scan of these few documents calls text in three of them a template; the library, in three of its five,
-    # does not: the check follows the library
+    # what is template the library says (none of its families is in this draft), not these few documents
     with open_library(seeds_db) as lib:
         texts = [t.text for t in families(lib) if t.kind != "watermark"]
     assert texts and not any(t in text for t in texts)
-    assert mine.template_ratio > 0 and report.template_ratio == 0 and report.copy_ratio == report.total_ratio
+    assert report.template_ratio == 0 and report.copy_ratio == report.total_ratio
     assert not any(p.template for p in report.result.passages)
     assert report.top_source.id == mine.top_source.id
     assert [(s.title, s.total_ratio) for s in report.sections] == [(s.title, s.reuse_ratio) for s in mine.sections]

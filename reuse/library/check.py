@@ -197,11 +197,57 @@ def _unit_candidates(library: Library, feat: Features, settings: Settings) -> di
     return dict(out)
 
 
-def retrieve(library: Library, feat: Features, settings: Settings, *, max_sources: int) -> list[int]:
+DF_CAP = 1000
+"""Library postings of a shingle are counted up to this: a shingle in more documents is common stock alike."""
+WIDESPREAD_HOLDERS = 3
+"""Library documents fetched for each stretch of the draft too widespread to seed pairs (one copy of it will do)."""
+
+
+def library_doc_freq(library: Library, feat: Features) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """How many documents hold each of the draft's shingles: the library's (up to ``DF_CAP``) and the draft.
+
+    Returns the counts per draft shingle, and the distinct hashes (sorted)
+    with their counts, to look up the same shingles in the library's documents.
+    """
+    uniq = np.unique(feat.shingles)
+    counted = library.count_postings(uniq.tolist(), DF_CAP)
+    per_hash = np.array([counted.get(h, 0) + 1 for h in uniq.tolist()], dtype=np.int64)
+    per_hash = np.minimum(per_hash, np.iinfo(np.uint16).max).astype(np.uint16)
+    return per_hash[np.searchsorted(uniq, feat.shingles)], uniq, per_hash
+
+
+def _widespread_candidates(library: Library, feat: Features, df: np.ndarray, settings: Settings) -> dict[int, int]:
+    """Library doc id -> weight of the draft's stretches held by more documents than pairs are seeded for.
+
+    Such text (a paragraph in 100 library documents) seeds no pair, as in a
+    scan; it is copying when it is long (``copy_run``), and a few of its
+    holders are enough to align it against.
+    """
+    out: dict[int, int] = defaultdict(int)
+    wide = np.flatnonzero(df > settings.max_doc_freq)
+    if not len(wide):
+        return {}
+    cut = np.flatnonzero(np.diff(wide) != 1) + 1
+    for run in np.split(wide, cut):
+        lo, hi = int(run[0]), int(run[-1]) + int(feat.shingle_len[run[-1]])
+        weight = feat.weight(lo, hi)
+        if weight < settings.copy_run:
+            continue
+        rarest = int(run[np.argmin(df[run])])
+        for doc in library.holders(int(feat.shingles[rarest]), WIDESPREAD_HOLDERS):
+            out[doc] += weight
+    return dict(out)
+
+
+def retrieve(library: Library, feat: Features, settings: Settings, *, max_sources: int,
+             doc_freq: np.ndarray | None = None) -> list[int]:
     """Library doc ids worth aligning against the draft, most evidence first."""
     weight: dict[int, int] = defaultdict(int)
-    for found in (_seed_candidates(library, feat, settings), _unit_candidates(library, feat, settings)):
-        for doc, w in found.items():
+    found = [_seed_candidates(library, feat, settings), _unit_candidates(library, feat, settings)]
+    if doc_freq is not None:
+        found.append(_widespread_candidates(library, feat, doc_freq, settings))
+    for hits in found:
+        for doc, w in hits.items():
             weight[doc] += w
     ranked = sorted(weight, key=lambda d: (-weight[d], d))
     return ranked[:max_sources]
@@ -349,14 +395,25 @@ def check(library: Library, draft: Document, settings: Settings, *, max_sources:
     units.require_same_code(library, settings)
     settings = dataclasses.replace(settings, storage=None)
     draft_feat = extract(draft, settings)
-    candidates = retrieve(library, draft_feat, settings, max_sources=max_sources)
+    draft_df, known, known_df = library_doc_freq(library, draft_feat)
+    candidates = retrieve(library, draft_feat, settings, max_sources=max_sources, doc_freq=draft_df)
     loaded = library.documents(candidates)
     draft = _unique_id(draft, {d.id for d in loaded.values()})
     timings["retrieve"] = round(time.perf_counter() - t0, 4)
     t1 = time.perf_counter()
     chosen = _sharing(draft, draft_feat, [loaded[i] for i in candidates], candidates, settings)
+
+    def doc_freq(doc_id: str, feat: Features) -> np.ndarray:
+        # the draft's shingles as the library holds them; a source shares with the draft only those
+        if doc_id == draft.id:
+            return draft_df
+        at = np.minimum(np.searchsorted(known, feat.shingles), len(known) - 1) if len(known) else None
+        if at is None:
+            return np.ones(len(feat.shingles), dtype=np.uint16)
+        return np.where(known[at] == feat.shingles, known_df[at], 1).astype(np.uint16)
+
     for _ in range(3):
-        scanned = pipeline.scan_documents([draft, *(loaded[i] for i in chosen)], settings)
+        scanned = pipeline.scan_documents([draft, *(loaded[i] for i in chosen)], settings, doc_freq=doc_freq)
         productive = {x for p in scanned.passages if _touches(p, draft.id) for x in (p.a, p.b)}
         kept = [i for i in chosen if loaded[i].id in productive]
         if len(kept) == len(chosen):
@@ -372,7 +429,10 @@ def check(library: Library, draft: Document, settings: Settings, *, max_sources:
         templates = list(scanned.templates)
     else:
         templates, passages = _library_templates(library, drafted, passages, draft.id, rows)
-    pairs, stats = score(documents, passages, templates, include_templates=settings.include_templates)
+    phrases = [ph for ph in scanned.phrases if any(d == draft.id for d, _, _ in ph.members)]
+    clusters = [c for c in scanned.clusters if any(d == draft.id for d, _, _ in c.members)]
+    pairs, stats = score(documents, passages, templates, phrases, clusters,
+                         include_templates=settings.include_templates)
     lib_meta = {"path": str(library.path), "uuid": library.meta.get("uuid"), "format": int(library.meta["format"]),
                 "documents": library.document_count(),
                 "index": library.params}
@@ -384,6 +444,8 @@ def check(library: Library, draft: Document, settings: Settings, *, max_sources:
         pairs=tuple(pairs),
         passages=tuple(passages),
         templates=tuple(t for t in templates if any(d in keep for d, _, _ in t.members)),
+        phrases=tuple(phrases),
+        clusters=tuple(clusters),
         timings={**scanned.timings, **timings},
     )
     return _report(draft, result, [loaded[i].id for i in candidates], lib_meta, timings)

@@ -99,7 +99,8 @@ from reuse.unionfind import components
 
 STATE_KEY = "template_state"
 """Meta key: JSON ``{"version", "min_docs", "max_gap", "threshold"}``; absent until families were computed."""
-VERSION = 1
+VERSION = 2
+"""2: a component's families are its texts (``families.split_by_anchor``), kept in ``tmpl_families``."""
 FULL_SHARE = 0.25
 """A batch of more than this share of the library recomputes every family at once."""
 
@@ -142,9 +143,13 @@ WORK_SCHEMA = (
     "CREATE TABLE IF NOT EXISTS tmpl_marks (key TEXT NOT NULL, doc INTEGER NOT NULL, start INTEGER NOT NULL, "
     "end INTEGER NOT NULL, text TEXT NOT NULL, PRIMARY KEY (key, doc, start, end)) WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS tmpl_marks_doc ON tmpl_marks (doc)",
+    "CREATE TABLE IF NOT EXISTS tmpl_families (family TEXT PRIMARY KEY, comp TEXT NOT NULL) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS tmpl_families_comp ON tmpl_families (comp)",
+    "CREATE TABLE IF NOT EXISTS tmpl_piece_families (doc INTEGER NOT NULL, lo INTEGER NOT NULL, family TEXT NOT NULL, "
+    "PRIMARY KEY (doc, lo)) WITHOUT ROWID",
 )
 TABLES = ("tmpl_docs", "tmpl_df", "tmpl_pieces", "tmpl_piece_hashes", "tmpl_members", "tmpl_shorts", "tmpl_lines",
-          "tmpl_marks")
+          "tmpl_marks", "tmpl_families", "tmpl_piece_families")
 
 
 def _signed(values: np.ndarray) -> np.ndarray:
@@ -456,7 +461,7 @@ def _update(ctx: _Context, added: list[int], removed: list[int], old_threshold: 
         mark_keys |= {r[0] for r in conn.execute("SELECT DISTINCT key FROM tmpl_marks WHERE doc = ?", (doc,))}
         lines = [r[0] for r in conn.execute("SELECT hash FROM tmpl_lines WHERE doc = ?", (doc,))]
         for table in TABLES:
-            if table != "tmpl_df":
+            if table not in ("tmpl_df", "tmpl_families"):  # those are kept by hash and by component
                 conn.execute(f"DELETE FROM {table} WHERE doc = ?", (doc,))
         for h in lines:  # a line now in one document only is no longer a repeated line there
             rest = conn.execute("SELECT doc FROM tmpl_lines WHERE hash = ? LIMIT 2", (h,)).fetchall()
@@ -498,6 +503,7 @@ def _update(ctx: _Context, added: list[int], removed: list[int], old_threshold: 
         lossy |= {r[0] for r in conn.execute("SELECT DISTINCT comp FROM tmpl_pieces WHERE doc = ?", (doc,))}
         conn.execute("DELETE FROM tmpl_pieces WHERE doc = ?", (doc,))
         conn.execute("DELETE FROM tmpl_piece_hashes WHERE doc = ?", (doc,))
+        conn.execute("DELETE FROM tmpl_piece_families WHERE doc = ?", (doc,))
     lossy.discard(None)
     cut = {doc: longs.get(doc) for doc in recut}
     for doc in recut:
@@ -528,7 +534,7 @@ def _update(ctx: _Context, added: list[int], removed: list[int], old_threshold: 
     _derive(ctx, comps, short_keys, mark_keys)
     for comp in vanished - comps:  # after deriving: their member texts serve the components they went into
         conn.execute("DELETE FROM tmpl_members WHERE comp = ?", (comp,))
-        drop_family(ctx.library, comp)
+        _drop_families_of(ctx, comp)
 
 
 def _frequent_among(ctx: _Context, hashes: np.ndarray) -> np.ndarray:
@@ -841,7 +847,7 @@ def _settle(ctx: _Context, family: str, source: str, rows: Sequence[tuple], *, k
     hold them, and only for a family kept."""
     members = [tier.Member(*r[:3]) for r in rows]
     if not tier.kept(source, members, min_docs=ctx.threshold, lengths=_Lengths(ctx), watermarks=_watermarks(ctx),
-                     key=key):
+                     key=key, texts=[r[3] for r in rows]):
         drop_family(ctx.library, family)
         return
     names = _names(ctx, (m.doc for m in members))
@@ -862,34 +868,63 @@ def _derive_short(ctx: _Context, key: str) -> None:
 
 
 def _derive_comp(ctx: _Context, comp: str) -> None:
-    """A component's members (joined again from its pieces; texts kept where members did not change)."""
+    """A component's families: its pieces split by the text they repeat (``families.split_by_anchor``), each
+    joined into members again (texts kept where members did not change)."""
     conn = ctx.conn
     spans: dict[int, _Spans] = defaultdict(_Spans)
     items = []
-    for doc, lo, hi, start, end in conn.execute("SELECT doc, lo, hi, start, end FROM tmpl_pieces WHERE comp = ?",
-                                                (comp,)):
+    for doc, lo, hi, start, end in conn.execute("SELECT doc, lo, hi, start, end FROM tmpl_pieces WHERE comp = ? "
+                                                "ORDER BY doc, lo", (comp,)):
         spans[doc].start[lo] = start
         spans[doc].end[hi] = end
         items.append((doc, lo, hi))
-    members = tier.join(items, spans, max_gap=ctx.max_gap, min_length=ctx.min_length) if items else []
+    hashes: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for d, lo, h in conn.execute("SELECT h.doc, h.lo, h.hash FROM tmpl_pieces p JOIN tmpl_piece_hashes h "
+                                 "ON h.doc = p.doc AND h.lo = p.lo WHERE p.comp = ?", (comp,)):
+        hashes[(d, lo)].add(h)
+    labels = tier.split_by_anchor([hashes[(d, lo)] for d, lo, _ in items])
+    texts: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    for label, item in zip(labels, items):
+        texts[label].append(item)
     old = {(d, s, e): (t, f) for d, s, e, t, f in conn.execute(
         "SELECT doc, start, end, text, folded FROM tmpl_members WHERE comp = ?", (comp,))}
-    rows = []
-    for m in members:
-        known = old.get((m.doc, m.start, m.end))
-        if known is None:
-            known = conn.execute("SELECT text, folded FROM tmpl_members WHERE doc = ? AND start = ? AND end = ? "
-                                 "LIMIT 1", (m.doc, m.start, m.end)).fetchone()
-        if known is None:
-            text = ctx.text(m.doc)[m.start:m.end]
-            known = (text, ctx.fold(text))
-        rows.append((m.doc, m.start, m.end, *known))
-    now = {r[:3] for r in rows}
+    rows_of: dict[str, list[tuple]] = {}
+    piece_family = []
+    for label in sorted(texts):
+        first = texts[label][0]  # items come in (doc, lo) order: its first piece names the family
+        piece_family += [(d, lo, tier.component_id(first[0], first[1])) for d, lo, _ in texts[label]]
+        members = tier.join(texts[label], spans, max_gap=ctx.max_gap, min_length=ctx.min_length)
+        rows = []
+        for m in members:
+            known = old.get((m.doc, m.start, m.end))
+            if known is None:
+                known = conn.execute("SELECT text, folded FROM tmpl_members WHERE doc = ? AND start = ? AND end = ? "
+                                     "LIMIT 1", (m.doc, m.start, m.end)).fetchone()
+            if known is None:
+                text = ctx.text(m.doc)[m.start:m.end]
+                known = (text, ctx.fold(text))
+            rows.append((m.doc, m.start, m.end, *known))
+        rows_of[tier.component_id(first[0], first[1])] = rows
+    now = {r[:3]: r for rows in rows_of.values() for r in rows}
     conn.executemany("DELETE FROM tmpl_members WHERE doc = ? AND start = ? AND end = ? AND comp = ?",
-                     [(*span, comp) for span in sorted(set(old) - now)])
+                     [(*span, comp) for span in sorted(set(old) - set(now))])
     conn.executemany("INSERT INTO tmpl_members (doc, start, end, comp, text, folded) VALUES (?, ?, ?, ?, ?, ?)",
-                     [(d, s, e, comp, t, f) for d, s, e, t, f in rows if (d, s, e) not in old])
-    _settle(ctx, comp, tier.RECURRING, rows)
+                     [(d, s, e, comp, t, f) for (d, s, e), (_, _, _, t, f) in sorted(now.items()) if (d, s, e) not in old])
+    conn.executemany("INSERT OR REPLACE INTO tmpl_piece_families (doc, lo, family) VALUES (?, ?, ?)", piece_family)
+    _drop_families_of(ctx, comp, keep=set(rows_of))
+    conn.executemany("INSERT OR REPLACE INTO tmpl_families (family, comp) VALUES (?, ?)",
+                     [(family, comp) for family in sorted(rows_of)])
+    for family, rows in rows_of.items():
+        _settle(ctx, family, tier.RECURRING, rows)
+
+
+def _drop_families_of(ctx: _Context, comp: str, keep: set[str] = frozenset()) -> None:
+    """The families a component gave before, less ``keep`` (a family another component now gives is its own)."""
+    gone = [f for (f,) in ctx.conn.execute("SELECT family FROM tmpl_families WHERE comp = ?", (comp,))
+            if f not in keep]
+    for family in gone:
+        drop_family(ctx.library, family)
+    ctx.conn.executemany("DELETE FROM tmpl_families WHERE family = ?", [(f,) for f in gone])
 
 
 # -- reading -------------------------------------------------------------------------------------
@@ -947,11 +982,11 @@ def draft_families(library: Library, draft: Document, feat: Features) -> list[Te
         inside = np.unique(hashes[lo: hi - 2 * k + 1])
         votes: dict[str, int] = defaultdict(int)
         for h in _signed(inside[arrays.contains(frequent, inside)]).tolist():
-            row = conn.execute("SELECT p.comp FROM tmpl_piece_hashes h JOIN tmpl_pieces p ON p.doc = h.doc "
-                               "AND p.lo = h.lo WHERE h.hash = ? LIMIT 1", (h,)).fetchone()
+            row = conn.execute("SELECT p.family FROM tmpl_piece_hashes h JOIN tmpl_piece_families p "
+                               "ON p.doc = h.doc AND p.lo = h.lo WHERE h.hash = ? LIMIT 1", (h,)).fetchone()
             if row is not None and row[0] is not None:
                 votes[row[0]] += 1
-        if votes:  # a piece bridging components goes with the one it shares most with
+        if votes:  # a piece bridging families goes with the one it shares most with
             by_comp[min(votes, key=lambda c: (-votes[c], c))].append((0, lo, hi))
     for comp, items in by_comp.items():
         found[comp] += [(m.start, m.end) for m in tier.join(items, {0: feat}, max_gap=ctx.max_gap,

@@ -764,6 +764,13 @@ class Library:
         c.execute("DELETE FROM q_hashes_kept")
         return np.array(rows, dtype=np.int64).reshape(-1, 3)
 
+    def holders(self, value: int, limit: int) -> list[int]:
+        """Up to ``limit`` documents holding the shingle hash ``value`` (uint64), the first added first."""
+        signed = int(_signed(np.array([value], dtype=np.uint64))[0])
+        rows = self.conn.execute("SELECT DISTINCT doc FROM postings WHERE hash = ? ORDER BY doc LIMIT ?",
+                                 (signed, int(limit))).fetchall()
+        return [r[0] for r in rows]
+
     def count_postings(self, hashes: Sequence[int], cap: int) -> dict[int, int]:
         """Postings of each shingle hash (uint64 values), counted up to ``cap``."""
         if not hashes:

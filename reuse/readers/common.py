@@ -18,11 +18,14 @@ class FileText:
         encoding: the codec that decoded the bytes ("utf-8", "gb18030", ...),
             or the container's own ("docx" text is always UTF-8 XML).
         format: "text", "docx", "html" or "pdf".
+        date: when the document says it was written (YYYY-MM-DD), from its
+            metadata, or None.
     """
 
     text: str
     encoding: str
     format: str
+    date: str | None = None
 
 
 def sniff(data: bytes) -> str | None:

@@ -48,9 +48,10 @@ def read_docx(data: bytes, *, max_unpacked: int = MAX_UNPACKED, max_xml: int = M
     try:
         document = docx.Document(io.BytesIO(data))
         text = "\n".join(_lines(document))
+        created = document.core_properties.created
     except Exception as err:  # a damaged package can fail anywhere in python-docx or lxml
         raise Unreadable(f"damaged .docx file ({type(err).__name__}: {err}); open and re-save it in Word") from err
-    return FileText(text, "utf-8", "docx")
+    return FileText(text, "utf-8", "docx", created.date().isoformat() if created else None)
 
 
 def _lines(container) -> Iterator[str]:

@@ -55,7 +55,31 @@ def read_html(data: bytes, *, encoding: str | None = None) -> FileText:
     """
     # the page's own word is a hint, not a verdict: pages saved as UTF-8 often still say gb2312
     text, used = decode(data, encoding, hint=None if encoding else _declared(data))
-    return FileText(visible_text(text), used, "html")
+    return FileText(visible_text(text), used, "html", published(text))
+
+
+_PUBLISHED = re.compile(
+    r"<meta\b[^>]*?(?:name|property|itemprop)\s*=\s*[\"']?(?:date|pubdate|publishdate|publish_date|"
+    r"article:published_time|datePublished|dc\.date|dcterms\.created)[\"']?[^>]*>|<time\b[^>]*\bdatetime\s*=[^>]*>",
+    re.I,
+)
+
+
+def published(page: str) -> str | None:
+    """The publication date a page's ``<meta>`` or ``<time datetime>`` gives, as YYYY-MM-DD.
+
+    >>> published('<meta property="article:published_time" content="2020-11-28T08:00:00+08:00">')
+    '2020-11-28'
+    >>> published('<p>2020-11-28</p>') is None
+    True
+    """
+    from reuse.dates import date_in
+
+    for m in _PUBLISHED.finditer(page[:200_000]):
+        value = re.search(r"(?:content|datetime)\s*=\s*[\"']?([^\"'>]+)", m.group(), re.I)
+        if value and (found := date_in(value.group(1))):
+            return found
+    return None
 
 
 def _declared(data: bytes) -> str | None:

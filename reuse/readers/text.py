@@ -43,7 +43,7 @@ def read_text(data: bytes, *, encoding: str | None = None) -> FileText:
     """A plain-text file's text and the codec that read it.
 
     >>> read_text("党的建设".encode("gbk"))
-    FileText(text='党的建设', encoding='gb18030', format='text')
+    FileText(text='党的建设', encoding='gb18030', format='text', date=None)
     """
     if data.startswith(b"{\\rtf"):
         raise Unreadable("an RTF file, not plain text; save it as .docx or .txt")
@@ -83,6 +83,18 @@ def decode(data: bytes, encoding: str | None = None, *, hint: str | None = None)
     if sniff(data):
         raise Unreadable(_binary(data))
     head = data[:65536]
+    nuls = max(head[0::2].count(0), head[1::2].count(0))
+    if b"\x00" in head and (nuls < 2 or nuls < 0.3 * (len(head) + 1) / 2):
+        # NULs, but not in every other byte as UTF-16/32 of Latin text has them: in text that is UTF-8
+        # they are stray NULs (else UTF-16 of Chinese text, or binary: below)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = None
+        if text is not None:
+            if _junk_share(text.replace("\x00", "")) > 0.1:
+                raise Unreadable(_binary(data))
+            return text, "utf-8"
     if b"\x00" in head:
         # NUL bytes: UTF-16/32 without a BOM, or binary; binary decodes as UTF-16 to rare characters
         names = _unique([*_candidates(head, wide_only=True), "utf-16-le", "utf-16-be"])

@@ -7,7 +7,8 @@ from typing import Any
 
 from reuse.model import Result
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""2: passages carry ``kind`` and ``cluster``; ``phrases`` and ``clusters``; quote and phrase ratios; dates."""
 
 
 def to_dict(result: Result) -> dict[str, Any]:
@@ -26,10 +27,13 @@ def to_dict(result: Result) -> dict[str, Any]:
                 "path": d.path,
                 "encoding": d.encoding,
                 "format": d.format,
+                "date": d.date,
                 "chars": d.chars,
                 "paragraphs": len(d.paragraphs),
                 "reuse_ratio": stats[d.id].reuse_ratio,
                 "template_ratio": stats[d.id].template_ratio,
+                "quote_ratio": stats[d.id].quote_ratio,
+                "phrase_ratio": stats[d.id].phrase_ratio,
                 "copy_ratio": stats[d.id].copy_ratio,
                 "top_source": (
                     {"id": stats[d.id].top_source.id, "ratio": stats[d.id].top_source.ratio}
@@ -43,6 +47,8 @@ def to_dict(result: Result) -> dict[str, Any]:
                         "end": sec.end,
                         "reuse_ratio": sec.reuse_ratio,
                         "template_ratio": sec.template_ratio,
+                        "quote_ratio": sec.quote_ratio,
+                        "phrase_ratio": sec.phrase_ratio,
                         "copy_ratio": sec.copy_ratio,
                     }
                     for sec in stats[d.id].sections
@@ -73,9 +79,29 @@ def to_dict(result: Result) -> dict[str, Any]:
                 "score": p.score,
                 "a_text": p.a_text,
                 "b_text": p.b_text,
+                "kind": p.kind,
                 "template": p.template,
+                "cluster": p.cluster,
             }
             for p in result.passages
+        ],
+        "clusters": [
+            {
+                "id": c.id,
+                "doc_count": c.doc_count,
+                "earliest": c.earliest,
+                "members": [{"doc": d, "start": s, "end": e} for d, s, e in c.members],
+            }
+            for c in result.clusters
+        ],
+        "phrases": [
+            {
+                "id": ph.id,
+                "text": ph.text,
+                "doc_count": ph.doc_count,
+                "members": [{"doc": d, "start": s, "end": e} for d, s, e in ph.members],
+            }
+            for ph in result.phrases
         ],
         "templates": [
             {

@@ -46,17 +46,25 @@ from reuse.features import Features
 from reuse.model import Document, Passage, Span, Template
 from reuse.normalize import fold
 from reuse.shingle import shingle_hashes
-from reuse.unionfind import components
 
 _PLACEHOLDER = re.compile(
     r"[XxＸｘ×]{2,}|某某|[□○＊*〇]{2,}|(?<![A-Za-zＡ-Ｚａ-ｚ])[XxＸｘ×](?=[省市州县区镇乡村街局委办厅部同])"
 )
-# Notices and contact details of template sites: generic words, not one vendor's name.
-_WATERMARK_STRONG = re.compile(
-    r"QQ|ＱＱ|微信|公众号|联系电话|手机号|电话[:：]|邮箱|https?://|www\.|\.com|\.cn\b|"
-    r"仅供|禁止外传|严禁外传|用后删除|版权|侵权|转载|照搬|请勿|违者|唯一指定|下载地址"
+# Notices and contact details of template sites, in generic words, not one vendor's name. A notice says
+# what may be done with the text or how to reach its seller; mentioning 微信 or 平台 is not one.
+_WATERMARK_STRICT = re.compile(
+    r"(?:QQ|ＱＱ|微信号?|公众号|电话|手机|联系方式|邮箱|E-?mail)\s*(?:群\s*)?[:：]?\s*[\dA-Za-z@]{5,}|"
+    r"https?://|www\.\w|[\w.]+@[\w-]+\.\w{2,}|"
+    r"仅供(?:学习|参考|内部|交流|个人)|(?:禁止|严禁|不得)(?:外传|转载|商用|倒卖)|用后删除|版权所有|侵权必究|"
+    r"转载请注明|未经.{0,8}(?:许可|授权|同意)|请勿(?:照搬|转载|外传|抄袭|传播)|违者(?:必究|后果自负)|"
+    r"唯一指定|下载地址|获取完整版|资料均不完整"
 )
-_WATERMARK_WEAK = re.compile(r"会员|订阅|资料|整理|下载|倒卖|获取|原创|投稿|咨询|举报|群[:：]|免费|平台|分享|内部")
+# Words of notices and source lines: a short line that has them and recurs at the head or tail of other
+# documents too is a watermark (来源：人民日报 微信公众号)
+_WATERMARK_HINT = re.compile(
+    r"会员|订阅|资料|整理|下载|倒卖|获取|原创|投稿|咨询|举报|群[:：]|免费|分享|内部|微信|公众号|QQ|"
+    r"来源[:：]|责任编辑|编辑[:：]|转自|转载|版权"
+)
 _STRUCTURE = re.compile(
     r"^同志们|同志们[：:，,]|下面.{0,6}(讲|谈)|几点意见|会议上的讲话|谢谢大家|以上.{0,4}(意见|讲话)|"
     r"^今天.{0,8}召开|^最后|主要任务是"
@@ -139,11 +147,67 @@ def recurring(documents: Sequence[Document], features: Sequence[Features], *, k:
     found: list[tuple[int, int, int]] = []  # (doc, tok_lo, tok_hi)
     for d, (feat, hashes) in enumerate(zip(features, long)):
         found += [(d, lo, hi) for lo, hi in pieces(feat, frequent, hashes, k)]
-    roots = components([piece_hashes(long[d], lo, hi, k) for d, lo, hi in found])
+    roots = split_by_anchor([piece_hashes(long[d], lo, hi, k) for d, lo, hi in found])
     by_family: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
     for root, piece in zip(roots, found):
         by_family[root].append(piece)
     return [join(items, features, max_gap=max_gap, min_length=min_length) for items in by_family.values()]
+
+
+def split_by_anchor(hash_sets: Sequence[set[int]], share: float = 0.5) -> list[int]:
+    """A group number per piece: pieces that repeat one text, however texts sit side by side in documents.
+
+    Grouping pieces by any shingle they share joins every formula of a
+    corpus into one family, since formulas stand next to each other in some
+    document or other, and a copied paragraph with the formula it quotes.
+    Here each piece is claimed by its anchor: one of its shingles held by as
+    many pieces as its median shingle (the smallest such hash, so every copy
+    of a text picks the same one), so a paragraph in 3 documents that quotes
+    a formula from 300 stays the paragraph. A copy that lost its text's
+    anchor to an edit still joins its text, since the anchor it keeps is
+    held by ``share`` of that text's pieces. Counts are of pieces holding a
+    shingle, so the result depends on the pieces alone.
+
+    >>> split_by_anchor([{1, 2}, {1, 2}, {2, 3}, {7, 8}, {7, 8}, {7, 8, 9}])   # two texts, one edited copy
+    [0, 0, 0, 3, 3, 3]
+    >>> split_by_anchor([{1, 2}, {1, 2}, {1, 2, 7}, {7, 8}, {7, 8}])        # side by side once: still two
+    [0, 0, 0, 3, 3]
+    >>> split_by_anchor([{1}, {1}, {1}, {1, 5, 6, 7}, {1, 5, 6, 7}])        # a paragraph quoting a formula
+    [0, 0, 0, 3, 3]
+    """
+    count: Counter = Counter(h for hs in hash_sets for h in hs)
+    holders: dict[int, list[int]] = defaultdict(list)
+    anchors: dict[int, list[int]] = defaultdict(list)
+    for n, hs in enumerate(hash_sets):
+        if not hs:
+            continue
+        counts = sorted(count[h] for h in hs)
+        level = counts[len(counts) // 2]
+        anchor = min(h for h in hs if count[h] == level)
+        anchors[anchor].append(n)
+        for h in hs:
+            holders[h].append(n)
+    # groups are named by their anchor while they form, so no tie depends on the order of the pieces
+    group_of: dict[int, int] = {}  # piece -> anchor of its group
+    size: dict[int, int] = {}
+    for anchor in sorted(anchors, key=lambda h: (-count[h], h)):
+        held: dict[int, int] = defaultdict(int)
+        for n in holders[anchor]:
+            if n in group_of:
+                held[group_of[n]] += 1
+        target = anchor
+        if held:
+            group, n_held = min(held.items(), key=lambda item: (-item[1], -count[item[0]], item[0]))
+            if n_held >= share * size[group]:
+                target = group
+        size[target] = size.get(target, 0) + len(anchors[anchor])
+        for n in anchors[anchor]:
+            group_of[n] = target
+    first: dict[int, int] = {}
+    for n in range(len(hash_sets)):
+        if n in group_of:
+            first.setdefault(group_of[n], n)
+    return [first[group_of[n]] if n in group_of else n for n in range(len(hash_sets))]
 
 
 def whole_documents(members: Sequence[Member], lengths, share: float = 0.5) -> bool:
@@ -186,18 +250,24 @@ def join(items: list[tuple[int, int, int]], features, *, max_gap: int, min_lengt
 
 
 def _is_watermark_line(text: str) -> bool:
-    strong = len(_WATERMARK_STRONG.findall(text))
-    weak = len(_WATERMARK_WEAK.findall(text))
-    return strong >= 1 or weak >= 2
+    """A notice that needs no second document to be one: contact details, terms of use."""
+    return _WATERMARK_STRICT.search(text) is not None
+
+
+HINTED_CHARS = 40
+"""Longest line that is a watermark by recurring in other documents with a notice's words (a source line)."""
 
 
 def watermark_lines(doc: Document, repeated: set[str]) -> list[Span]:
-    """Paragraphs of a document that are a template site's notices, not its content.
+    """Paragraphs of a document that are a template site's or a publisher's notices, not its content.
 
-    A line is a watermark when it sits in the head or tail of the document and
-    reads like a notice or carries contact details, or is repeated (in the
-    document or across documents) there. In the tail, short lines after the
-    first notice belong to the same block (slogans of the site).
+    A watermark sits in the head or tail of the document and is a notice:
+    contact details or terms of use (a strict pattern); or a short line with
+    the words of one (来源、公众号、资料、会员...) that recurs at the head or
+    tail of other documents too; or, in a document that carries a strict
+    notice, a short line that recurs in it (the site's name at both ends). In
+    the tail, the short lines after a strict notice are the same block (the
+    site's slogans). A sentence of the body that mentions 微信 is none.
     """
     paras = list(doc.paragraphs)
     if not paras:
@@ -206,19 +276,21 @@ def watermark_lines(doc: Document, repeated: set[str]) -> list[Span]:
     text = doc.text
     head = range(min(HEAD_PARAGRAPHS, len(paras)))
     tail = range(max(len(paras) - TAIL_PARAGRAPHS, 0), len(paras))
+    ends = sorted({*head, *tail})
     lines = [text[p.start:p.end] for p in paras]
-    local = Counter(lines)
-    for i in [*head, *tail]:
+    strict = {i for i in ends if len(lines[i]) <= LINE_CHARS and _is_watermark_line(lines[i])}
+    local = Counter(lines[i] for i in ends)
+    for i in ends:
         line = lines[i]
         if len(line) > LINE_CHARS:
             continue
-        hinted = _WATERMARK_WEAK.search(line) is not None
-        if _is_watermark_line(line) or (local[line] > 1 and len(line) < 40) or (line in repeated and hinted):
+        if i in strict or (line in repeated and len(line) <= HINTED_CHARS and _WATERMARK_HINT.search(line)) or (
+                strict and local[line] > 1 and len(line) < HINTED_CHARS):
             out.add(i)
     # the block rule is for the tail only: in a short document head and tail overlap
-    tail_marks = sorted(i for i in out if i in tail and i >= len(paras) // 2)
-    if tail_marks:
-        for i in range(tail_marks[0], len(paras)):
+    tail_notices = sorted(i for i in strict if i in tail and i >= len(paras) // 2)
+    if tail_notices:
+        for i in range(tail_notices[0], len(paras)):
             if len(lines[i]) <= 60:
                 out.add(i)
     return [paras[i] for i in sorted(out)]
@@ -352,9 +424,10 @@ def assemble(documents: Sequence[Document], groups: list[list[Member]],
     candidates += [(WATERMARK, ms, key) for key, ms in marks.items()]
     templates = []
     for source, members, key in candidates:
-        if not kept(source, members, min_docs=min_docs, lengths=lengths, watermarks=watermarks, key=key):
-            continue
         texts = [documents[m.doc].text[m.start:m.end] for m in members]
+        if not kept(source, members, min_docs=min_docs, lengths=lengths, watermarks=watermarks, key=key,
+                    texts=texts):
+            continue
         positions = [position(documents[m.doc], m.start) for m in members] if source == SHORT else None
         templates.append(described(members, names, texts, positions=positions, watermark=source == WATERMARK))
     return numbered(templates)
@@ -372,8 +445,32 @@ def enough_documents(doc_count: int, min_docs: int, *, watermark: bool = False) 
     return watermark or doc_count >= min_docs
 
 
+BOILERPLATE_CHARS = 50
+"""Recurring text this long is boilerplate when it is a template (``_kind``), and else copied text."""
+ENDS = 0.15
+"""A member that starts in the first or ends in the last ``ENDS`` of its document stands at an end."""
+
+
+def copied_text(members: Sequence[Member], texts: Sequence[str], lengths: Sequence[int] | Mapping[int, int]) -> bool:
+    """Whether long recurring text is copied text (a cluster of copies), not a template.
+
+    Long text is a template only when it is form: a placeholder paragraph
+    (XX县), or boilerplate at the head or tail of most of its documents (a
+    header, a disclaimer, a sign-off). In the body it is copied, whether in
+    3 documents or 300.
+    """
+    spans = sorted(m.end - m.start for m in members)
+    if not spans or spans[len(spans) // 2] < BOILERPLATE_CHARS:
+        return False
+    if any(_PLACEHOLDER.search(t) for t in texts):
+        return False
+    ends = sum(m.start < ENDS * lengths[m.doc] or m.end > (1 - ENDS) * lengths[m.doc] for m in members)
+    return 2 * ends <= len(members)
+
+
 def kept(source: str, members: Sequence[Member], *, min_docs: int, lengths: Sequence[int] | Mapping[int, int],
-         watermarks: Callable[[int], Iterable[tuple[int, int]]], key: str | None = None) -> bool:
+         watermarks: Callable[[int], Iterable[tuple[int, int]]], key: str | None = None,
+         texts: Sequence[str] | None = None) -> bool:
     """Whether a candidate family is a template family.
 
     Args:
@@ -383,12 +480,14 @@ def kept(source: str, members: Sequence[Member], *, min_docs: int, lengths: Sequ
         lengths: ``lengths[doc]``, each document's text length.
         watermarks: ``watermarks(doc)``, the spans of a document's watermark lines.
         key: a watermark line's folded text (an empty one is no family).
+        texts: the members' texts, for recurring text (``copied_text``).
     """
     if source == WATERMARK:
         return bool(members) and bool(key)
     if not enough_documents(len({m.doc for m in members}), min_docs):
         return False
-    if source == RECURRING and whole_documents(members, lengths):
+    if source == RECURRING and (whole_documents(members, lengths)
+                                or (texts is not None and copied_text(members, texts, lengths))):
         return False
     return not inside_watermarks(members, watermarks)
 

@@ -1,0 +1,94 @@
+"""Shared phrases: short runs of text that documents share without copying one another.
+
+Official speeches share 党风廉政建设和反腐败斗争 and hundreds of phrases like
+it. Each such run is one entry with every document that holds it, never one
+row per pair of them: report.json grows with the shared text, not with the
+square of a phrase's spread. Phrases are computed from the exact runs
+(``reuse.candidates``) with array operations; nothing here aligns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from reuse.features import Features
+
+_M = np.uint64(0x9E3779B97F4A7C15)
+
+
+@dataclass(frozen=True)
+class PhraseGroups:
+    """Runs grouped by their text: ``members`` ``(group, doc, start, end)`` in original offsets, sorted."""
+
+    members: np.ndarray
+    """``(n, 4)`` int64: group number, document index, original start and end."""
+    groups: int
+
+
+def run_keys(runs: np.ndarray, features: Sequence[Features]) -> np.ndarray:
+    """A 64-bit key per run that equal text shares: its first shingle, its tokens' sum and its length.
+
+    ``runs`` are ``(doc_a, doc_b, a_lo, a_hi, b_lo, b_hi)`` token rows; the
+    key is read on side a, and both sides of a run hold the same folded text.
+    """
+    keys = np.zeros(len(runs), dtype=np.uint64)
+    if not len(runs):
+        return keys
+    da = runs[:, 0]
+    order = np.argsort(da, kind="stable")
+    bounds = np.flatnonzero(np.diff(da[order], prepend=-1, append=-1))
+    with np.errstate(over="ignore"):
+        for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+            rows = order[lo:hi]
+            feat = features[int(da[rows[0]])]
+            sums = np.concatenate([[np.uint64(0)], np.cumsum(feat.tokens.hash, dtype=np.uint64)])
+            a_lo, a_hi = runs[rows, 2], runs[rows, 3]
+            first = feat.shingles[np.minimum(a_lo, len(feat.shingles) - 1)]
+            keys[rows] = (first * _M) ^ (sums[a_hi] - sums[a_lo]) ^ (a_hi - a_lo).astype(np.uint64)
+    return keys
+
+
+def original_spans(runs: np.ndarray, features: Sequence[Features], side: int) -> np.ndarray:
+    """``(n, 2)`` original-text spans of side a (0) or b (1) of each token run."""
+    doc, lo, hi = runs[:, side], runs[:, 2 + 2 * side], runs[:, 3 + 2 * side]
+    out = np.zeros((len(runs), 2), dtype=np.int64)
+    order = np.argsort(doc, kind="stable")
+    bounds = np.flatnonzero(np.diff(doc[order], prepend=-1, append=-1))
+    for s, e in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+        rows = order[s:e]
+        feat = features[int(doc[rows[0]])]
+        chars = feat.char_spans(np.stack([lo[rows], hi[rows]], axis=1))
+        origin = feat.folded.origin
+        out[rows, 0] = origin[chars[:, 0]]
+        out[rows, 1] = origin[chars[:, 1] - 1] + 1
+    return out
+
+
+def group_runs(runs: np.ndarray, features: Sequence[Features]) -> PhraseGroups:
+    """Runs with the same text, whichever documents share them, as one group with every holder.
+
+    A document holding the phrase at one place is one member however many
+    pairs found it there.
+    """
+    if not len(runs):
+        return PhraseGroups(np.zeros((0, 4), dtype=np.int64), 0)
+    keys = run_keys(runs, features)
+    distinct, group = np.unique(keys, return_inverse=True)
+    a = original_spans(runs, features, 0)
+    b = original_spans(runs, features, 1)
+    members = np.concatenate([
+        np.stack([group, runs[:, 0], a[:, 0], a[:, 1]], axis=1),
+        np.stack([group, runs[:, 1], b[:, 0], b[:, 1]], axis=1),
+    ]).astype(np.int64)
+    members = np.unique(members, axis=0)  # sorted by group, document, start
+    # number groups by their first member (document, start) for a stable order
+    first = np.flatnonzero(np.diff(members[:, 0], prepend=-1))
+    rank = np.empty(len(distinct), dtype=np.int64)
+    by_place = np.lexsort((members[first, 3], members[first, 2], members[first, 1]))
+    rank[members[first[by_place], 0]] = np.arange(len(first))
+    members[:, 0] = rank[members[:, 0]]
+    members = members[np.lexsort((members[:, 3], members[:, 2], members[:, 1], members[:, 0]))]
+    return PhraseGroups(members, len(first))

@@ -1,0 +1,220 @@
+"""One verdict for every piece of shared text: copy, template, quote or phrase.
+
+The scan and ``reuse check`` both end here, so the same passage gets the same
+kind wherever it is found:
+
+1. a passage lying in a template family is ``template``;
+2. a passage with the evidence of copying (``verdict``) that both documents
+   present as a quotation (``quotes``) is ``quote``;
+3. the rest of those with the evidence are ``copy``, and a copy that three
+   or more documents hold is one cluster (``clusters``), whose pair passages
+   are each member against the earliest witness, not all against all;
+4. everything else two documents share is a ``phrase``: the exact runs
+   outside the passages above, grouped by their text (``phrases``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from reuse.features import Features
+from reuse.model import Cluster, Document, Passage, Phrase, Template
+from reuse.tiers import clusters as clustering
+from reuse.tiers.phrases import group_runs, original_spans
+from reuse.tiers.quotes import quoted_mask
+from reuse.tiers.verdict import COPY, PHRASE, QUOTE, TEMPLATE
+
+QUOTED = 0.8
+"""A passage is a quotation when this share of it lies inside quotation marks in both documents."""
+MORE = 1.2
+"""A cluster member keeps its passage with another member too when it is this much larger than with the earliest."""
+UNCLAIMED = 4
+"""A run is a phrase of its own when at least this many of its characters lie outside every passage and
+template member (a formula with a few words more is still a phrase; a run inside a copy is not)."""
+
+
+def settle(documents: Sequence[Document], features: Sequence[Features], passages: Sequence[Passage],
+           runs: np.ndarray, templates: Sequence[Template], *, min_length: int, phrases: Sequence[Phrase] = (),
+           join_gap: int = 12) -> tuple[list[Passage], list[Phrase], list[Cluster]]:
+    """Final passages (copy, quote and template text), phrases and clusters of a scan.
+
+    ``phrases`` found elsewhere (text too widespread to be seeded pair by
+    pair, ``widespread``) join those found here.
+
+    ``passages`` carry ``kind`` copy when they have the evidence of copying
+    and phrase otherwise, and ``template`` when a family claims them
+    (``reuse.score.mark_templates``); ``runs`` are the exact runs the
+    passages grew from, ``(doc_a, doc_b, a_lo, a_hi, b_lo, b_hi)`` in tokens
+    of the documents in ``documents`` order.
+    """
+    index = {d.id: n for n, d in enumerate(documents)}
+    masks: dict[str, np.ndarray] = {}
+
+    def quoted(doc: str, start: int, end: int) -> float:
+        if doc not in masks:
+            masks[doc] = quoted_mask(documents[index[doc]].text)
+        return float(masks[doc][start:end].mean()) if end > start else 0.0
+
+    kinds = []
+    for p in passages:
+        if p.template is not None:
+            kinds.append(replace(p, kind=TEMPLATE))
+        elif p.kind == COPY and min(quoted(p.a, p.a_start, p.a_end), quoted(p.b, p.b_start, p.b_end)) >= QUOTED:
+            kinds.append(replace(p, kind=QUOTE))
+        else:
+            kinds.append(p)
+    kept = _joined([p for p in kinds if p.kind != PHRASE], documents, index, gap=join_gap)
+    kept, found = _clusters(documents, index, kept)
+    found_phrases = _phrases(documents, features, runs, kept, templates, min_length=min_length)
+    return kept, _numbered([*found_phrases, *phrases]), found
+
+
+def _joined(passages: list[Passage], documents: Sequence[Document], index: dict[str, int], *,
+            gap: int) -> list[Passage]:
+    """Copies of one pair that overlap or nearly touch on both sides, as one passage.
+
+    The same copy can be found twice: pair by pair where its words are rare,
+    and once for all its holders where they are widespread.
+    """
+    out: list[Passage] = []
+    by_pair: dict[tuple[str, str], list[Passage]] = defaultdict(list)
+    for p in passages:
+        (by_pair[(p.a, p.b)] if p.kind == COPY else out).append(p)
+    for (a, b), items in by_pair.items():
+        items.sort(key=lambda p: (p.a_start, p.b_start))
+        merged = [items[0]]
+        for p in items[1:]:
+            q = merged[-1]
+            if p.a_start <= q.a_end + gap and p.b_start <= q.b_end + gap and q.b_start <= p.b_end + gap:
+                merged[-1] = _union(q, p, documents[index[a]].text, documents[index[b]].text)
+            else:
+                merged.append(p)
+        out += merged
+    return sorted(out, key=lambda p: (p.a, p.b, p.a_start, p.b_start, p.a_end, p.b_end))
+
+
+def _union(p: Passage, q: Passage, a_text: str, b_text: str) -> Passage:
+    a0, a1 = min(p.a_start, q.a_start), max(p.a_end, q.a_end)
+    b0, b1 = min(p.b_start, q.b_start), max(p.b_end, q.b_end)
+    size = lambda x: (x.a_end - x.a_start) + (x.b_end - x.b_start)  # noqa: E731
+    score = round(min(1.0, (p.score * size(p) + q.score * size(q)) / ((a1 - a0) + (b1 - b0))), 4)
+    return replace(p, a_start=a0, a_end=a1, b_start=b0, b_end=b1, score=max(score, min(p.score, q.score)),
+                   a_text=a_text[a0:a1], b_text=b_text[b0:b1])
+
+
+def _clusters(documents: Sequence[Document], index: dict[str, int],
+              passages: list[Passage]) -> tuple[list[Passage], list[Cluster]]:
+    """Copies held by three or more documents as clusters; their pair passages each member against the earliest."""
+    copies = [n for n, p in enumerate(passages) if p.kind == COPY]
+    places = [(index[passages[n].a], passages[n].a_start, passages[n].a_end,
+               index[passages[n].b], passages[n].b_start, passages[n].b_end) for n in copies]
+    groups = clustering.group_copies(places)
+    dates = [d.date for d in documents]
+    ids = [d.id for d in documents]
+    drop: set[int] = set()
+    tagged: dict[int, str] = {}
+    found = []
+    for number, group in enumerate(groups, 1):
+        order = clustering.witness_order(group.docs, dates, ids)
+        cid = f"c{number:04d}"
+        ref = order[0]
+        mine = [copies[i] for i in group.copies]
+        with_ref = {n for n in mine if ref in (index[passages[n].a], index[passages[n].b])}
+        # and each member's strongest passage in the cluster, when the earliest holds less of it
+        rest: dict[int, int] = {}
+        size = lambda n: (passages[n].a_end - passages[n].a_start) + (passages[n].b_end - passages[n].b_start)  # noqa: E731
+        for n in mine:
+            for d in (index[passages[n].a], index[passages[n].b]):
+                if d != ref and (d not in rest or size(n) > size(rest[d])):
+                    rest[d] = n
+        to_ref: dict[int, int] = {}
+        for n in with_ref:
+            d = index[passages[n].b] if index[passages[n].a] == ref else index[passages[n].a]
+            to_ref[d] = max(to_ref.get(d, 0), size(n))
+        keep = with_ref | {n for d, n in rest.items() if size(n) > MORE * to_ref.get(d, 0)}
+        drop.update(set(mine) - keep)
+        tagged.update({n: cid for n in keep})
+        by_doc = {d: (s, e) for d, s, e in group.members}
+        dated = any(dates[d] for d in group.docs)
+        found.append(Cluster(cid, len(order), tuple((ids[d], *by_doc[d]) for d in order),
+                             ids[ref] if dated and dates[ref] else None))
+    out = [replace(p, cluster=tagged[n]) if n in tagged else p for n, p in enumerate(passages) if n not in drop]
+    return out, found
+
+
+def _phrases(documents: Sequence[Document], features: Sequence[Features], runs: np.ndarray,
+             passages: Sequence[Passage], templates: Sequence[Template], *, min_length: int) -> list[Phrase]:
+    """Exact runs outside every passage and template member, grouped by their text."""
+    if not len(runs):
+        return []
+    weight = _run_weight(runs, features)
+    runs = runs[weight >= min_length]
+    if not len(runs):
+        return []
+    claimed: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    index = {d.id: n for n, d in enumerate(documents)}
+    for p in passages:
+        claimed[index[p.a]].append((p.a_start, p.a_end))
+        claimed[index[p.b]].append((p.b_start, p.b_end))
+    for t in templates:
+        for doc, start, end in t.members:
+            claimed[index[doc]].append((start, end))
+    spans_a, spans_b = original_spans(runs, features, 0), original_spans(runs, features, 1)
+    free = ~(_inside(runs[:, 0], spans_a, claimed, documents) | _inside(runs[:, 1], spans_b, claimed, documents))
+    groups = group_runs(runs[free], features)
+    out = []
+    members = groups.members
+    bounds = np.flatnonzero(np.diff(members[:, 0], prepend=-1, append=-1)) if len(members) else []
+    for lo, hi in zip(list(bounds[:-1]), list(bounds[1:])):
+        rows = members[lo:hi].tolist()
+        first = rows[0]
+        text = documents[first[1]].text[first[2]:first[3]]
+        items = tuple((documents[d].id, s, e) for _, d, s, e in rows)
+        out.append(Phrase("", text, len({d for _, d, _, _ in rows}), items))
+    return out
+
+
+def _numbered(phrases: Sequence[Phrase]) -> list[Phrase]:
+    """Phrases most widespread first, with ids in that order."""
+    out = sorted(phrases, key=lambda p: (-p.doc_count, -len(p.text), p.text, p.members))
+    return [replace(p, id=f"p{n:05d}") for n, p in enumerate(out, 1)]
+
+
+def _by_doc(doc: np.ndarray):
+    """``(document, row indices)`` for each document among ``doc``, in one sort."""
+    order = np.argsort(doc, kind="stable")
+    bounds = np.flatnonzero(np.diff(doc[order], prepend=-1, append=-1))
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+        yield int(doc[order[lo]]), order[lo:hi]
+
+
+def _run_weight(runs: np.ndarray, features: Sequence[Features]) -> np.ndarray:
+    """Length of each run on side a in Han characters (a word counts two)."""
+    out = (runs[:, 3] - runs[:, 2]).astype(np.int64)
+    if all(f.uniform for f in features):
+        return out
+    for d, rows in _by_doc(runs[:, 0]):
+        cum = features[d].cum
+        out[rows] = cum[runs[rows, 3]] - cum[runs[rows, 2]]
+    return out
+
+
+def _inside(doc: np.ndarray, spans: np.ndarray, claimed: dict[int, list[tuple[int, int]]],
+            documents: Sequence[Document]) -> np.ndarray:
+    """For each span, whether all but ``UNCLAIMED`` of it lies in text its document's passages already claim."""
+    out = np.zeros(len(doc), dtype=bool)
+    for d, rows in _by_doc(doc):
+        if d not in claimed:
+            continue
+        mask = np.zeros(len(documents[d].text) + 1, dtype=np.int32)
+        for s, e in claimed[d]:
+            mask[s] += 1
+            mask[e] -= 1
+        covered = np.concatenate([[0], np.cumsum(np.cumsum(mask)[:-1] > 0)])
+        s, e = spans[rows, 0], spans[rows, 1]
+        out[rows] = (e - s) - (covered[e] - covered[s]) < UNCLAIMED
+    return out

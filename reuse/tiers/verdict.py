@@ -1,0 +1,137 @@
+"""Is a shared passage evidence that one document took it from another?
+
+Official text shares vocabulary everywhere: a 20-character formula that two
+speeches both use says nothing about copying, an edited paragraph does. A
+passage is ``copy`` when its own evidence is strong enough, decided from:
+
+* its **length** on the shorter side after folding (Han characters; a word of
+  a spaced script counts two) and its alignment **score**: ``length *
+  score`` is about the characters it shares;
+* its **specificity**: how much of that is specific to the documents that
+  share it rather than common in the corpus. Each shingle of the passage
+  found on both sides (the exact seeds) has a document frequency; the rarest
+  estimates how many documents hold the passage (its witnesses), and the
+  specificity is the share of its seeds found in not many more documents
+  than that. A copied sentence holds its witnesses' text throughout; a
+  string of formulas holds words that stand in hundreds of documents in
+  other company. A paragraph copied into 60 documents is specific to those
+  60;
+* the **longest exact run** inside it: a long stretch identical in both
+  after folding is copying whatever its words.
+
+``copy`` when ``length * score * specificity`` reaches ``min_evidence``, or
+the longest exact run reaches ``min_run``; otherwise the passage is a
+``phrase``, unless a template family or a quotation claims it. How the rule
+and its defaults were chosen on real text is in ``benchmarks/quality/RESULTS.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz.distance import Indel
+
+from reuse.model import COPY, KINDS, PHRASE, QUOTE, TEMPLATE  # noqa: F401  (the kinds, named where they are decided)
+
+MARGIN = 1.25
+"""A shingle in up to this many times the passage's witnesses is specific to it (a copy among copies)."""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a shared passage says about copying (see the module docstring)."""
+
+    length: int
+    score: float
+    witnesses: int
+    specificity: float
+    longest: int
+
+    @property
+    def strength(self) -> float:
+        """Shared characters, counted only as far as the text is specific to its witnesses."""
+        return self.length * self.score * self.specificity
+
+    def is_copy(self, *, min_evidence: float, min_run: int) -> bool:
+        return self.strength >= min_evidence or self.longest >= min_run
+
+
+def kinds(evidence: list[Evidence], neighbourhoods: list[list[int]], *, min_evidence: float,
+          min_run: int) -> list[str]:
+    """``copy`` or ``phrase`` for each passage of a pair: its own evidence, or that of its neighbourhood.
+
+    Copied sentences with edits between them are found as passages close
+    together on both sides; each may be too short to be copying alone, but
+    a run of them is (a run of sentences). Their strengths add up.
+
+    >>> short = Evidence(30, 1.0, 2, 1.0, 20)
+    >>> kinds([short, short, short], [[0, 1], [2]], min_evidence=35, min_run=50)
+    ['copy', 'copy', 'phrase']
+    """
+    out = [COPY if e.is_copy(min_evidence=min_evidence, min_run=min_run) else PHRASE for e in evidence]
+    for group in neighbourhoods:
+        if len(group) > 1 and sum(evidence[n].strength for n in group) >= min_evidence:
+            for n in group:
+                out[n] = COPY
+    return out
+
+
+def specificity(shared_df: np.ndarray) -> tuple[int, float]:
+    """``(witnesses, specificity)`` from the document frequencies of a passage's shared shingles.
+
+    >>> specificity(np.array([2, 2, 2, 2]))            # only these two documents hold it
+    (2, 1.0)
+    >>> specificity(np.array([2, 2, 300, 300]))        # half of it is common stock
+    (2, 0.5)
+    >>> specificity(np.array([60, 60, 61, 60]))        # a paragraph copied into 60 documents
+    (60, 1.0)
+    >>> specificity(np.array([], dtype=int))           # nothing long enough to tell: judge by length and score
+    (0, 1.0)
+    """
+    if not len(shared_df):
+        return 0, 1.0
+    w = int(shared_df.min())
+    return w, float(np.count_nonzero(shared_df <= MARGIN * w)) / len(shared_df)
+
+
+def longest_run(fa, fb, a_lo: int, a_hi: int, b_lo: int, b_hi: int) -> int:
+    """Weight (Han characters; a word counts two) of the longest stretch equal in both folded texts."""
+    best, at = 0, None
+    for tag, i1, i2, _, _ in Indel.opcodes(fa.folded.text[a_lo:a_hi], fb.folded.text[b_lo:b_hi]).as_list():
+        if tag == "equal" and i2 - i1 > best:
+            best, at = i2 - i1, i1
+    return fa.weight_between(a_lo + at, a_lo + at + best) if at is not None else 0
+
+
+def evidence(fa, fb, df_a: np.ndarray, al, k: int) -> Evidence:
+    """The evidence of alignment ``al`` (folded coordinates) between documents with features ``fa``, ``fb``.
+
+    ``df_a`` holds the document frequency of each of ``fa``'s shingles
+    (``reuse.candidates.shingle_doc_freq``).
+    """
+    length = min(fa.weight_between(al.a_lo, al.a_hi), fb.weight_between(al.b_lo, al.b_hi))
+    ta0, ta1 = _tokens(fa, al.a_lo, al.a_hi)
+    tb0, tb1 = _tokens(fb, al.b_lo, al.b_hi)
+    sa = fa.shingles[ta0 : max(ta0, _last(fa, ta1))]
+    sb = fb.shingles[tb0 : max(tb0, _last(fb, tb1))]
+    shared = np.isin(sa, sb) if len(sa) and len(sb) else np.zeros(len(sa), dtype=bool)
+    w, spec = specificity(df_a[ta0 : ta0 + len(sa)][shared])
+    return Evidence(length, al.score, w, spec, longest_run(fa, fb, al.a_lo, al.a_hi, al.b_lo, al.b_hi))
+
+
+def _last(feat, tok_hi: int) -> int:
+    """One past the last shingle that ends by token ``tok_hi``."""
+    if not len(feat.shingle_len):
+        return 0
+    if feat.uniform:  # every shingle k tokens long
+        return max(0, tok_hi - int(feat.shingle_len[0]) + 1)
+    return int(np.searchsorted(feat.shingle_end, tok_hi, side="right"))
+
+
+def _tokens(feat, lo: int, hi: int) -> tuple[int, int]:
+    """Token range of folded characters ``[lo, hi)``."""
+    if feat.uniform:
+        return lo, hi
+    starts = feat.tokens.start
+    return int(np.searchsorted(starts, lo)), int(np.searchsorted(starts, hi))
