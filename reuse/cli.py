@@ -22,9 +22,10 @@ import typer
 from rich.table import Table
 
 from reuse.cli_index import register as register_library
-from reuse.cli_options import (Command, CompareFile, CompareForce, Encoding, EngineName, Exclude, FileA, FileB, Force,
+from reuse.cli_options import (Command, CompareDb, Phrases, CompareFile, CompareForce, Encoding, EngineName, Exclude, FileA, FileB, Force,
                                Format, Group, IncludeTemplates, MaxGap, MinDocs, MinLength, MinScore, Paths, Quiet,
-                               ReportFolder, Scheduler, Shingle, Threshold, Unit, Verbose, Version, Workers,
+                               ReportFolder, Scheduler, Shingle, Sidecar, Threshold, Unit, Verbose, Version,
+                               Workers,
                                check_paths, errors, out, progress_display)
 from reuse.config import Settings
 from reuse.errors import UsageError
@@ -148,29 +149,46 @@ def compare(
     max_gap: MaxGap = None,
     unit: Unit = None,
     encoding: Encoding = None,
+    exclude: Exclude = None,
+    db: CompareDb = None,
+    sidecar: Sidecar = None,
     force: CompareForce = False,
     quiet: Quiet = False,
 ) -> None:
     """Compare two files side by side: one HTML page that works on its own, offline.
 
-    An existing file -o names is replaced only when reuse wrote it, unless
-    --force; A and B themselves never are.
+    Two files alone cannot tell a formula from copying as a corpus can:
+    --db LIBRARY counts how common each phrase is in the library and takes
+    its template families; --exclude names known boilerplate. An existing
+    file -o names is replaced only when reuse wrote it, unless --force; A and
+    B themselves never are.
 
-    Example: reuse compare seeds/000.txt seeds/001.txt -o 000-001.html
+    Example: reuse compare seeds/000.txt seeds/001.txt -o 000-001.html --db library.sqlite
     """
     from reuse import compare as comparing
     from reuse.report.htmlreport import write_compare
 
     with errors():
-        check_paths([a, b])
+        check_paths([a, b, *(exclude or [])])
         settings = Settings.load(min_length=min_length, threshold=threshold, shingle=shingle, min_score=min_score,
-                                 max_gap=max_gap, unit=unit, encoding=encoding)
+                                 max_gap=max_gap, unit=unit, encoding=encoding,
+                                 exclude=tuple(str(p) for p in exclude) if exclude else None)
         target = comparing.output_for(a, b, output, force=force)  # refused before the scan, not after
-        result, left, right = comparing.compare(a, b, settings)
+        if db is None:
+            result, left, right = comparing.compare(a, b, settings)
+        else:
+            from reuse import library
+
+            (left_doc, right_doc), _ = comparing.read_pair(a, b, settings)
+            result = library.compare_documents(left_doc, right_doc, db, settings, sidecar=sidecar)
+            left, right = left_doc.id, right_doc.id
         target = write_compare(result, left, right, target)
         if not quiet:
             pair = result.pairs[0] if result.pairs else None
-            found = f"{pair.passages} shared passages, similarity {pair.similarity:.1%}" if pair else "no shared passages"
+            found = (f"{pair.passages} copied passage{'s' * (pair.passages != 1)}, similarity {pair.similarity:.1%}"
+                     if pair else "no copying")
+            found += f"; {sum(p.kind != 'copy' for p in result.passages)} template or quoted passages, " \
+                     f"{len(result.phrases)} shared phrases"
             out.print(f"{left} ↔ {right}: {found}.", markup=False, soft_wrap=True)
             out.print(f"Written to {target}", markup=False, soft_wrap=True)
 
@@ -179,12 +197,16 @@ def compare(
 def templates(
     paths: Paths,
     format: Format = "table",
+    phrases: Phrases = False,
     min_docs: MinDocs = None,
     exclude: Exclude = None,
     encoding: Encoding = None,
+    unit: Unit = None,
     verbose: Verbose = False,
 ) -> None:
     """List the template families of a corpus: formulas, skeleton, placeholders, watermarks; most widespread first.
+
+    With --phrases, the shared phrases instead: text documents share that is no evidence of copying.
 
     Example: reuse templates seeds --format csv > templates.csv
     """
@@ -198,9 +220,12 @@ def templates(
         if format not in ("table", "json", "csv"):
             raise UsageError(f"--format must be table, json or csv, not {format!r}")
         check_paths(paths + list(exclude or []))
-        settings = Settings.load(min_docs=min_docs, encoding=encoding,
+        settings = Settings.load(min_docs=min_docs, encoding=encoding, unit=unit,
                                  exclude=tuple(str(p) for p in exclude) if exclude else None)
         result = pipeline.run([str(p) for p in paths], settings)
+        if phrases:
+            _print_phrases(to_dict(result)["phrases"], format, len(result.documents))
+            return
         families = to_dict(result)["templates"]
         if format == "json":
             sys.stdout.write(json.dumps(families, ensure_ascii=False, indent=1) + "\n")
@@ -217,6 +242,28 @@ def templates(
                               text if len(text) <= 60 else text[:59] + "…")
             out.print(table)
             out.print(f"{len(families)} template families in {len(result.documents)} documents.")
+
+
+def _print_phrases(phrases: list[dict], format: str, documents: int) -> None:
+    import json
+
+    from reuse.report.csvreport import write_phrases
+
+    if format == "json":
+        sys.stdout.write(json.dumps(phrases, ensure_ascii=False, indent=1) + "\n")
+    elif format == "csv":
+        write_phrases(phrases, sys.stdout)
+    else:
+        table = Table(box=None, pad_edge=False)
+        for col in ("id", "docs", "places", "text"):
+            table.add_column(col, justify="right" if col in ("docs", "places") else "left",
+                             overflow="ellipsis", no_wrap=col != "text")
+        for p in phrases:
+            text = p["text"].replace("\n", " ⏎ ")
+            table.add_row(p["id"], str(p["doc_count"]), str(len(p["members"])),
+                          text if len(text) <= 60 else text[:59] + "…")
+        out.print(table)
+        out.print(f"{len(phrases)} shared phrases in {documents} documents.")
 
 
 register_library(app)  # reuse index build|add|remove|list|stats, reuse check

@@ -146,6 +146,12 @@ Format = Annotated[str, _option("--format", "-f", metavar="table|json|csv", defa
 Force = Annotated[bool, _option("--force", help="Write into a folder that holds other files (never deletes them).")]
 CompareForce = Annotated[bool, _option(
     "--force", help="Replace a file reuse did not write, or write into the folder -o names (never over A or B).")]
+Phrases = Annotated[bool, _option(
+    "--phrases", help="List the shared phrases (text documents share that is no evidence of copying) instead.")]
+CompareDb = Annotated[Optional[str], _option(
+    "--db", metavar="LIBRARY",
+    help="A library that says what is common stock and template (its families, how many documents hold each "
+         "phrase): two files alone cannot tell a formula from copying.")]
 Quiet = Annotated[bool, _option("--quiet", "-q", help="No progress display and no summary.")]
 Verbose = Annotated[bool, _option("--verbose", "-v", help="Show stage timings and more detail.")]
 Json = Annotated[bool, _option("--json", help="Print JSON instead of a table.")]

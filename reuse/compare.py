@@ -13,7 +13,7 @@ from pathlib import Path
 from reuse import pipeline
 from reuse.config import Settings
 from reuse.errors import OutputError, UsageError
-from reuse.model import Result
+from reuse.model import Document, Result
 
 
 def _same_file(doc_path: str, given: Path) -> bool:
@@ -44,6 +44,27 @@ def compare(a: str | os.PathLike, b: str | os.PathLike, settings: Settings | Non
         why = "; ".join(f"{s.path}: {s.reason}" for s in result.skipped) or "they are the same file"
         raise UsageError(f"cannot compare {a} with {b} ({why})")
     return result, ids["a"], ids["b"]
+
+
+def read_pair(a: str | os.PathLike, b: str | os.PathLike, settings: Settings) -> tuple[tuple[Document, Document], list]:
+    """The two files as documents, ``a``'s first, with distinct ids (for a comparison against a library)."""
+    from reuse.ingest import ingest
+
+    a, b = Path(a), Path(b)
+    for p in (a, b):
+        if p.is_dir():
+            raise UsageError(f"{p} is a folder; compare takes two files (use `reuse scan {p}` for a folder)")
+    documents, skipped = ingest([str(a), str(b)], extensions=settings.extensions, encoding=settings.encoding)
+    found = {}
+    for side, given in (("a", a), ("b", b)):
+        for doc in documents:
+            if doc.id not in [d.id for d in found.values()] and _same_file(doc.path, given):
+                found[side] = doc
+                break
+    if len(found) < 2:
+        why = "; ".join(f"{s.path}: {s.reason}" for s in skipped) or "they are the same file"
+        raise UsageError(f"cannot compare {a} with {b} ({why})")
+    return (found["a"], found["b"]), skipped
 
 
 def _stem(path: Path) -> str:

@@ -25,10 +25,11 @@ from reuse.engine import Engine, LocalEngine, make_engine
 from reuse.exclude import known_boilerplate, without
 from reuse.features import Features, extract
 from reuse.ingest import Found, check_encoding, discover, read_or_skip, settle
-from reuse.model import Document, Passage, Result, Skipped
+from reuse.model import Document, Passage, Result, Skipped, Template
 from reuse.score import score
 from reuse.tiers import verdict, widespread
-from reuse.tiers.families import assemble, line_families, mark_templates, min_docs_for, recurring
+from reuse.tiers.families import (assemble, line_families, long_k, mark_templates, member_tokens, min_docs_for,
+                                  recurring)
 from reuse.tiers.settle import settle as settle_kinds
 from reuse.timing import Progress, quiet, timer
 from reuse.versions import package_versions
@@ -74,13 +75,17 @@ def run(paths: Iterable[str], settings: Settings | None = None, *, progress: Pro
 def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped: Iterable[Skipped] = (),
                    progress: Progress = quiet, features: Sequence[Features] | None = None,
                    timings: dict[str, float] | None = None, engine: Engine | None = None,
-                   doc_freq: Callable[[str, Features], np.ndarray] | None = None) -> Result:
+                   doc_freq: Callable[[str, Features], np.ndarray] | None = None,
+                   families: Callable[[list[Document], list[Features]], list[Template]] | None = None) -> Result:
     """A scan of documents already in memory (ids unique), with their features if already extracted.
 
     ``doc_freq(id, features)``, when given, says in how many documents each
     shingle of a document stands, in place of counting them among these
     documents: ``reuse check`` counts them in the whole library, so a
     passage's specificity (``reuse.tiers.verdict``) is the library's.
+    ``families(documents, features)``, when given, are the template families
+    instead of those these documents make (a library's, for ``reuse compare
+    --db``).
 
     Everything after feature extraction runs on ``engine``: the whole-corpus
     stages side by side (on two workers each gets about half of them), then
@@ -100,7 +105,8 @@ def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped
                 [_widespread, _near_duplicates, _exact_runs, _recurring, _lines], shared, settings, engine, progress)
         timings.update(widespread=wide, lsh=lsh, seeds=seeds, templates=round(rec + lin, 4))
         doc_freq = counted if doc_freq is None else [doc_freq(d.id, f) for d, f in zip(documents, features)]
-        templates = assemble(documents, groups, lines, min_docs=min_docs)
+        templates = (assemble(documents, groups, lines, min_docs=min_docs) if families is None
+                     else families(documents, features))
         with timer(timings, "candidates"):
             box = cand.boxes(runs, units, features)
         with timer(timings, "align"):
@@ -204,8 +210,8 @@ def _exact_runs(documents: Sequence[Document], features: Sequence[Features], set
 
 def _widespread(documents: Sequence[Document], features: Sequence[Features], settings: Settings):
     """Text in more documents than pairs are seeded for (``reuse.tiers.widespread``)."""
-    return widespread.recurring(list(documents), list(features), k=settings.shingle, max_gap=settings.max_gap,
-                                min_docs=settings.max_doc_freq + 1, min_length=settings.min_length)
+    return widespread.recurring(list(documents), list(features), k=long_k(settings), max_gap=settings.max_gap,
+                                min_docs=settings.max_doc_freq + 1, min_length=member_tokens(settings))
 
 
 def _near_duplicates(documents: Sequence[Document], features: Sequence[Features], settings: Settings):
@@ -218,8 +224,8 @@ def _near_duplicates(documents: Sequence[Document], features: Sequence[Features]
 
 def _recurring(documents: Sequence[Document], features: Sequence[Features], settings: Settings):
     """Text recurring in many documents: the first half of template detection (``reuse.tiers.families``)."""
-    return recurring(list(documents), list(features), k=settings.shingle, max_gap=settings.max_gap,
-                     min_docs=min_docs_for(len(documents), settings.min_docs), min_length=settings.min_length)
+    return recurring(list(documents), list(features), k=long_k(settings), max_gap=settings.max_gap,
+                     min_docs=min_docs_for(len(documents), settings.min_docs), min_length=member_tokens(settings))
 
 
 def _lines(documents: Sequence[Document], features: Sequence[Features], settings: Settings):

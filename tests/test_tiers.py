@@ -172,3 +172,95 @@ def test_quotation_spans_are_ordered_disjoint_and_start_on_a_mark(text):
         assert last <= s < e <= len(text)
         assert text[s] in "“「『《〈‘\""
         last = e
+
+
+def _paragraph_everywhere(folder, n: int, paragraph: str):
+    """``n`` documents of their own text (sentences of the seeds, each used once) with ``paragraph`` in the body."""
+    sentences = [s for p in SEEDS.glob("*.txt") for s in p.read_text(encoding="utf-8").replace("\n", "。").split("。")
+                 if len(s) > 12 and paragraph[:20] not in s]
+    per = max(2, len(sentences) // n)
+    for i in range(n):
+        own = sentences[i * per:(i + 1) * per] or sentences[:2]
+        cut = len(own) // 2
+        make_doc(folder, f"{i:03d}.txt", "。".join(own[:cut]) + "。\n" + paragraph + "\n" + "。".join(own[cut:]) + "。\n")
+
+
+PARAGRAPH = ("为深入贯彻落实县委经济工作会议精神，全面推进乡村振兴战略，县政府决定在全县范围内开展农村人居环境整治"
+             "提升行动，重点整治垃圾乱堆乱放、污水乱泼乱倒、粪污无序排放等突出问题，力争用三年时间使全县农村人居环境"
+             "明显改善，村容村貌明显提升，长效管护机制基本建立，群众获得感幸福感进一步增强。")
+
+
+@pytest.mark.parametrize("n", [60, 100])
+def test_one_paragraph_in_many_documents_is_one_cluster_and_a_check_finds_it(tmp_path, n):
+    from reuse.ingest import document
+    from reuse.library import build, check_documents
+
+    assert len(PARAGRAPH) > 100
+    corpus = tmp_path / "corpus"
+    _paragraph_everywhere(corpus, n, PARAGRAPH)
+    result = run([str(corpus)])
+    [cluster] = [c for c in result.clusters if c.doc_count == n]
+    for doc, start, end in cluster.members:
+        member = _text(result, doc)[start:end]
+        assert PARAGRAPH[5:-5] in member
+    copies = [p for p in result.passages if p.cluster == cluster.id]
+    assert n - 1 <= len(copies) <= 1.1 * n  # each against one witness (or two), not n(n - 1)/2
+    for doc, s in zip(result.documents, result.stats):  # the paragraph is copying in every one of them
+        assert s.copy_ratio >= 0.95 * (len(PARAGRAPH) - PARAGRAPH.count("，") - 1) / doc.chars
+    # a library of those documents, and a draft that is that paragraph with a line of its own
+    db = tmp_path / "lib.sqlite"
+    build([corpus], db)
+    draft = document("关于人居环境整治的通知\n" + PARAGRAPH + "\n", "draft.txt")
+    [report] = check_documents([draft], db)
+    assert report.copy_ratio >= 0.85 and report.template_ratio == 0
+    assert report.sources and PARAGRAPH[10:40] in report.result.document(report.sources[0].id).text
+
+
+def test_the_formula_family_survives_jieba_words():
+    from reuse.config import Settings
+
+    result = run([str(SEEDS)], Settings(unit="word"))
+    formula = [t for t in result.templates if t.text == "习近平新时代中国特色社会主义思想"]
+    assert formula and formula[0].doc_count == 5
+    assert [p for p in result.passages if p.kind == "template"] and not [p for p in result.passages
+                                                                       if p.kind == "copy"]
+
+
+def test_a_body_sentence_that_mentions_wechat_is_no_watermark(tmp_path):
+    body = [ln for p in ("000", "001", "003") for ln in seed_text(p).split("\n") if len(ln) > 60]
+    mention = "各村要用好微信群、政务平台等渠道，及时把惠民政策免费送到群众手中。"
+    # in the body of three long documents, and near the head of a short one
+    for n in range(3):
+        make_doc(tmp_path, f"{n}.txt", "\n".join(body[n:n + 8] + [mention] + body[n + 8:n + 16]) + "\n")
+    make_doc(tmp_path, "short.txt", "\n".join([body[20], "各乡镇要通过微信公众号和服务平台公布办事流程。", body[21]]) + "\n")
+    notice = "本文系作者原创投稿，仅供学习参考，请勿照搬照抄！"
+    make_doc(tmp_path, "vendor.txt", notice + "\n" + "\n".join(body[22:24]) + "\n")
+    result = run([str(tmp_path)])
+    watermarks = [t for t in result.templates if t.kind == "watermark"]
+    assert [t.text for t in watermarks] == [notice]  # the notice is one; sentences on WeChat groups are not
+
+
+def test_templates_lists_the_phrases_and_compare_takes_a_library(tmp_path):
+    import csv
+    import io
+
+    from typer.testing import CliRunner
+
+    from reuse.cli import app
+
+    runner = CliRunner()
+    listed = runner.invoke(app, ["templates", str(SEEDS), "--phrases", "-f", "csv"])
+    assert listed.exit_code == 0, listed.output
+    rows = list(csv.DictReader(io.StringIO(listed.output)))
+    assert any(r["text"] == "举旗帜、聚民心、育新人、兴文化、展形象的使命任务" and r["doc_count"] == "2" for r in rows)
+    a, b = sorted(SEEDS.glob("*.txt"))[:3:2]  # 000 and 002
+    db = tmp_path / "lib.sqlite"
+    assert runner.invoke(app, ["index", "build", str(SEEDS), "--db", str(db), "-q"]).exit_code == 0
+    alone = runner.invoke(app, ["compare", str(a), str(b), "-o", str(tmp_path / "alone.html")])
+    with_db = runner.invoke(app, ["compare", str(a), str(b), "-o", str(tmp_path / "db.html"), "--db", str(db)])
+    assert alone.exit_code == 0 and with_db.exit_code == 0, (alone.output, with_db.output)
+    assert "no copying" in alone.output and "no copying" in with_db.output
+    # with the library, the formula all five seeds carry is the library's family: template text, not a phrase
+    assert "0 template" in alone.output and "0 template" not in with_db.output
+    page = (tmp_path / "db.html").read_text(encoding="utf-8")
+    assert "习近平新时代中国特色社会主义思想" in page

@@ -28,7 +28,7 @@ from reuse.engine import Engine, LocalEngine, make_engine
 from reuse.errors import SettingError, UsageError
 from reuse.ingest import Found, check_encoding, discover, ingest, label, read_or_skip, settle
 from reuse.library import families, redis_store, units, writing
-from reuse.library.check import CheckReport, check
+from reuse.library.check import CheckReport, check, compare
 from reuse.library.store import Library
 from reuse.library.writing import AddReport, Maintainer
 from reuse.model import Document, Skipped
@@ -188,6 +188,13 @@ def check_documents(drafts: Sequence[Document], db: str | os.PathLike, settings:
     with open_library(db, sidecar=sidecar) as library:
         settings = library.settings(settings, **(explicit or {}))
         return [check(library, d, settings, max_sources=max_sources) for d in drafts]
+
+
+def compare_documents(a: Document, b: Document, db: str | os.PathLike, settings: Settings | None = None, *,
+                      sidecar: str | os.PathLike | None = None):
+    """Two documents side by side, with what is common stock and template as the library ``db`` says."""
+    with open_library(db, sidecar=sidecar) as library:
+        return compare(library, a, b, library.settings(settings))
 
 
 def check_paths(paths: Sequence[str | os.PathLike], db: str | os.PathLike, settings: Settings | None = None,

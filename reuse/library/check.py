@@ -451,6 +451,46 @@ def check(library: Library, draft: Document, settings: Settings, *, max_sources:
     return _report(draft, result, [loaded[i].id for i in candidates], lib_meta, timings)
 
 
+def compare(library: Library, a: Document, b: Document, settings: Settings) -> Result:
+    """``reuse compare A B --db LIBRARY``: the two documents scanned as a check scans a draft with its sources.
+
+    What is common stock and what is template the library says: each
+    shingle counts the library's documents holding it (and these two), and
+    the families are the library's families in either document.
+    """
+    units.require_same_code(library, settings)
+    settings = dataclasses.replace(settings, storage=None)
+    counts: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for doc in (a, b):
+        _, known, known_df = library_doc_freq(library, extract(doc, settings))
+        counts[doc.id] = (known, known_df)
+    both = np.intersect1d(*(counts[d.id][0] for d in (a, b)))
+
+    def doc_freq(doc_id: str, feat: Features) -> np.ndarray:
+        known, known_df = counts[doc_id]
+        at = np.searchsorted(known, feat.shingles)
+        return (known_df[at] + np.isin(feat.shingles, both)).astype(np.uint16)  # the other one holds it too
+
+    def library_families(documents: list[Document], features: list[Features]) -> list[Template]:
+        out = []
+        for doc, feat in zip(documents, features):
+            found = families.draft_families(library, doc, feat) or []
+            out += [Template(f"L{t.id}", t.kind, t.text, t.doc_count, t.members) for t in found]
+        return _merged(out)
+
+    return pipeline.scan_documents([a, b], settings, doc_freq=doc_freq, families=library_families)
+
+
+def _merged(templates: list[Template]) -> list[Template]:
+    """Templates of one family found in several documents, as one (members of them all)."""
+    by_id: dict[str, Template] = {}
+    for t in templates:
+        if t.id in by_id:
+            t = dataclasses.replace(t, members=tuple(sorted(set(by_id[t.id].members) | set(t.members))))
+        by_id[t.id] = t
+    return [by_id[i] for i in sorted(by_id)]
+
+
 def _report(draft: Document, result: Result, candidates: list[str], lib_meta: dict[str, Any],
             timings: dict[str, float]) -> CheckReport:
     mine = next(s for s in result.stats if s.id == draft.id)

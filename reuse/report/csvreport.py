@@ -31,10 +31,21 @@ def neutral(cell: Any) -> Any:
 
 def write_templates(families: Iterable[dict[str, Any]], out: TextIO) -> None:
     """The template families (as report.json has them) as CSV rows: id, kind, doc_count, members, text."""
+    _write(out, ["id", "kind", "doc_count", "members", "text"],
+           ([t["id"], t["kind"], t["doc_count"], len(t["members"]), t["text"]] for t in families))
+
+
+def write_phrases(phrases: Iterable[dict[str, Any]], out: TextIO) -> None:
+    """The shared phrases (as report.json has them) as CSV rows: id, doc_count, members, text."""
+    _write(out, ["id", "doc_count", "members", "text"],
+           ([p["id"], p["doc_count"], len(p["members"]), p["text"]] for p in phrases))
+
+
+def _write(out: TextIO, header: list[str], rows: Iterable[list[Any]]) -> None:
     writer = csv.writer(out, lineterminator="\n")
     # csv quotes a cell holding the line terminator, not one holding a lone CR, which a reader takes for a row end
     quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
-    writer.writerow(["id", "kind", "doc_count", "members", "text"])
-    for t in families:
-        row = [neutral(v) for v in (t["id"], t["kind"], t["doc_count"], len(t["members"]), t["text"])]
+    writer.writerow(header)
+    for raw in rows:
+        row = [neutral(v) for v in raw]
         (quoted if any(isinstance(v, str) and "\r" in v for v in row) else writer).writerow(row)

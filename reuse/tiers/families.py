@@ -119,6 +119,17 @@ def _pieces(feat: Features, frequent: np.ndarray | arrays.ValueSet, hashes: np.n
     return list(zip(edges[0::2].tolist(), edges[1::2].tolist()))
 
 
+def long_k(settings) -> int:
+    """Half the length in tokens of a long shingle: the shingle size for Han characters, half of it for jieba
+    words (a word is two characters or so: 习近平新时代中国特色社会主义思想 is six words, not eight)."""
+    return settings.shingle if settings.unit == "char" else max(1, settings.shingle // 2)
+
+
+def member_tokens(settings) -> int:
+    """The fewest tokens a family member has: ``min_length`` characters, in jieba words of two or so."""
+    return settings.min_length if settings.unit == "char" else max(2, settings.min_length // 2)
+
+
 def long_hashes(feat: Features, k: int) -> np.ndarray:
     """Hashes of the long shingles (``2k`` tokens, unweighted) that template families are found by."""
     return shingle_hashes(feat.tokens.hash, 2 * k)
