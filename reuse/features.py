@@ -53,10 +53,10 @@ class Features:
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
 
-    @property
+    @cached_property
     def shingle_end(self) -> np.ndarray:
-        """Token end (exclusive) of each shingle."""
-        return np.arange(len(self.shingle_len), dtype=np.int64) + self.shingle_len
+        """Token end (exclusive) of each shingle (ascending)."""
+        return np.arange(len(self.shingle_len), dtype=np.int32) + self.shingle_len
 
     def weight(self, tok_lo: int, tok_hi: int) -> int:
         """Length of tokens ``[tok_lo, tok_hi)`` in Han characters."""

@@ -28,8 +28,8 @@ from reuse.ingest import Found, check_encoding, discover, read_or_skip, settle
 from reuse.model import Document, Passage, Result, Skipped, Template
 from reuse.score import score
 from reuse.tiers import verdict, widespread
-from reuse.tiers.families import (assemble, line_families, long_k, mark_templates, member_tokens, min_docs_for,
-                                  recurring)
+from reuse.tiers.families import (assemble, line_families, long_hashes, long_k, mark_templates, member_tokens,
+                                  min_docs_for, recurring)
 from reuse.tiers.settle import settle as settle_kinds
 from reuse.timing import Progress, quiet, timer
 from reuse.versions import package_versions
@@ -101,9 +101,9 @@ def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped
     with collector.frozen():
         shared = list(zip(documents, features))
         with timer(timings, "match"):  # wall time of the stages side by side, longest first
-            (spread, wide), (units, lsh), ((runs, counted), seeds), (groups, rec), (lines, lin) = _side_by_side(
-                [_widespread, _near_duplicates, _exact_runs, _recurring, _lines], shared, settings, engine, progress)
-        timings.update(widespread=wide, lsh=lsh, seeds=seeds, templates=round(rec + lin, 4))
+            ((runs, counted), seeds), ((groups, spread), rec), (units, lsh), (lines, lin) = _side_by_side(
+                [_exact_runs, _recurring, _near_duplicates, _lines], shared, settings, engine, progress)
+        timings.update(recurring=rec, lsh=lsh, seeds=seeds, lines=lin)
         doc_freq = counted if doc_freq is None else [doc_freq(d.id, f) for d, f in zip(documents, features)]
         templates = (assemble(documents, groups, lines, min_docs=min_docs) if families is None
                      else families(documents, features))
@@ -208,12 +208,6 @@ def _exact_runs(documents: Sequence[Document], features: Sequence[Features], set
     return runs, doc_freq
 
 
-def _widespread(documents: Sequence[Document], features: Sequence[Features], settings: Settings):
-    """Text in more documents than pairs are seeded for (``reuse.tiers.widespread``)."""
-    return widespread.recurring(list(documents), list(features), k=long_k(settings), max_gap=settings.max_gap,
-                                min_docs=settings.max_doc_freq + 1, min_length=member_tokens(settings))
-
-
 def _near_duplicates(documents: Sequence[Document], features: Sequence[Features], settings: Settings):
     """Near-duplicate sentences across documents (MinHash LSH, verified)."""
     # a bucket shared by more units than a shingle may be shared by documents is boilerplate, as with seeds
@@ -223,9 +217,16 @@ def _near_duplicates(documents: Sequence[Document], features: Sequence[Features]
 
 
 def _recurring(documents: Sequence[Document], features: Sequence[Features], settings: Settings):
-    """Text recurring in many documents: the first half of template detection (``reuse.tiers.families``)."""
-    return recurring(list(documents), list(features), k=long_k(settings), max_gap=settings.max_gap,
-                     min_docs=min_docs_for(len(documents), settings.min_docs), min_length=member_tokens(settings))
+    """Text recurring in many documents, counted once for two readers: the candidate template families
+    (``min_docs``) and text too widespread to seed pairs (``reuse.tiers.widespread``)."""
+    k = long_k(settings)
+    long = [long_hashes(f, k) for f in features]
+    counts = cand.shingle_doc_freq(long)
+    common = dict(k=k, max_gap=settings.max_gap, min_length=member_tokens(settings), long=long, doc_freq=counts)
+    families = recurring(list(documents), list(features), min_docs=min_docs_for(len(documents), settings.min_docs),
+                         **common)
+    spread = widespread.recurring(list(documents), list(features), min_docs=settings.max_doc_freq + 1, **common)
+    return families, spread
 
 
 def _lines(documents: Sequence[Document], features: Sequence[Features], settings: Settings):
@@ -307,8 +308,8 @@ def _align_task(job, docs) -> list[Passage]:
             ]
             merged = aligning.merge_adjacent(aligning.one_to_one(found), fa, fb, max_gap=settings.max_gap,
                                              min_score=settings.min_score)
-            evidence = [verdict.evidence(fa, fb, df_a, al, k) for al in merged]
-            kinds = verdict.kinds(evidence, aligning.neighbourhoods(merged, fa, fb, max_gap=settings.max_gap),
+            kinds = verdict.kinds(merged, fa, fb, df_a,
+                                  aligning.neighbourhoods(merged, fa, fb, max_gap=settings.max_gap), k=k,
                                   min_evidence=settings.copy_evidence, min_run=settings.copy_run)
             for al, kind in zip(merged, kinds):
                 a_start, a_end, b_start, b_end = aligning.with_shared_punctuation(

@@ -109,7 +109,11 @@ def _pieces(feat: Features, frequent: np.ndarray | arrays.ValueSet, hashes: np.n
     """Token ranges covered by frequent long shingles."""
     if not len(hashes):
         return []
-    hit = arrays.contains(frequent, hashes)
+    return _covered_by(feat, arrays.contains(frequent, hashes), K)
+
+
+def _covered_by(feat: Features, hit: np.ndarray, K: int) -> list[tuple[int, int]]:
+    """Token ranges covered by the long shingles where ``hit`` is True."""
     covered = np.zeros(len(feat.tokens) + 1, dtype=np.int64)
     idx = np.flatnonzero(hit)
     np.add.at(covered, idx, 1)
@@ -146,18 +150,26 @@ def piece_hashes(hashes: np.ndarray, lo: int, hi: int, k: int) -> set[int]:
 
 
 def recurring(documents: Sequence[Document], features: Sequence[Features], *, k: int, min_docs: int,
-              max_gap: int, min_length: int) -> list[list[Member]]:
+              max_gap: int, min_length: int, long: Sequence[np.ndarray] | None = None,
+              doc_freq: Sequence[np.ndarray] | None = None) -> list[list[Member]]:
     """Candidate families of text whose long shingles recur in at least ``min_docs`` documents, as members.
 
-    ``assemble`` keeps those that ``kept`` allows.
+    ``assemble`` keeps those that ``kept`` allows. ``long`` and ``doc_freq``
+    (each document's long shingle hashes and how many documents hold each),
+    when the caller has them, spare counting them again.
     """
-    long = [long_hashes(f, k) for f in features]
-    frequent = arrays.ValueSet(arrays.frequent_values(long, min_docs))
-    if not len(frequent):
-        return []
     found: list[tuple[int, int, int]] = []  # (doc, tok_lo, tok_hi)
-    for d, (feat, hashes) in enumerate(zip(features, long)):
-        found += [(d, lo, hi) for lo, hi in pieces(feat, frequent, hashes, k)]
+    if long is None or doc_freq is None:
+        long = [long_hashes(f, k) for f in features]
+        frequent = arrays.ValueSet(arrays.frequent_values(long, min_docs))
+        if not len(frequent):
+            return []
+        for d, (feat, hashes) in enumerate(zip(features, long)):
+            found += [(d, lo, hi) for lo, hi in pieces(feat, frequent, hashes, k)]
+    else:
+        for d, (feat, df) in enumerate(zip(features, doc_freq)):
+            if len(df):
+                found += [(d, lo, hi) for lo, hi in _covered_by(feat, df >= min_docs, 2 * k)]
     roots = split_by_anchor([piece_hashes(long[d], lo, hi, k) for d, lo, hi in found])
     by_family: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
     for root, piece in zip(roots, found):

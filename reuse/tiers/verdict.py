@@ -57,23 +57,35 @@ class Evidence:
         return self.strength >= min_evidence or self.longest >= min_run
 
 
-def kinds(evidence: list[Evidence], neighbourhoods: list[list[int]], *, min_evidence: float,
-          min_run: int) -> list[str]:
-    """``copy`` or ``phrase`` for each passage of a pair: its own evidence, or that of its neighbourhood.
+def kinds(alignments, fa, fb, df_a: np.ndarray, neighbourhoods: list[list[int]], *, k: int,
+          min_evidence: float, min_run: int) -> list[str]:
+    """``copy`` or ``phrase`` for each alignment of one pair: its own evidence, or its neighbourhood's.
 
     Copied sentences with edits between them are found as passages close
-    together on both sides; each may be too short to be copying alone, but
-    a run of them is (a run of sentences). Their strengths add up.
-
-    >>> short = Evidence(30, 1.0, 2, 1.0, 20)
-    >>> kinds([short, short, short], [[0, 1], [2]], min_evidence=35, min_run=50)
-    ['copy', 'copy', 'phrase']
+    together on both sides (``neighbourhoods``, as ``align.neighbourhoods``
+    gives them); each may be too short to be copying alone, but a run of
+    them is (a run of sentences): their strengths add up. Evidence is
+    measured only where it can decide: a passage too short to reach
+    ``min_evidence`` or ``min_run`` alone is a phrase unless its neighbours
+    lift it.
     """
-    out = [COPY if e.is_copy(min_evidence=min_evidence, min_run=min_run) else PHRASE for e in evidence]
+    measured: dict[int, Evidence] = {}
+
+    def ev(n: int) -> Evidence:
+        if n not in measured:
+            measured[n] = evidence(fa, fb, df_a, alignments[n], k)
+        return measured[n]
+
+    out = []
+    for n, al in enumerate(alignments):
+        length = min(fa.weight_between(al.a_lo, al.a_hi), fb.weight_between(al.b_lo, al.b_hi))
+        could = length * al.score >= min_evidence or length >= min_run
+        out.append(COPY if could and ev(n).is_copy(min_evidence=min_evidence, min_run=min_run) else PHRASE)
     for group in neighbourhoods:
-        if len(group) > 1 and sum(evidence[n].strength for n in group) >= min_evidence:
-            for n in group:
-                out[n] = COPY
+        if len(group) > 1 and any(out[n] == PHRASE for n in group):
+            if sum(ev(n).strength for n in group) >= min_evidence:
+                for n in group:
+                    out[n] = COPY
     return out
 
 
@@ -115,7 +127,11 @@ def evidence(fa, fb, df_a: np.ndarray, al, k: int) -> Evidence:
     tb0, tb1 = _tokens(fb, al.b_lo, al.b_hi)
     sa = fa.shingles[ta0 : max(ta0, _last(fa, ta1))]
     sb = fb.shingles[tb0 : max(tb0, _last(fb, tb1))]
-    shared = np.isin(sa, sb) if len(sa) and len(sb) else np.zeros(len(sa), dtype=bool)
+    if len(sa) * len(sb) < 40_000:  # a set is quicker than np.isin's sort for a sentence or two
+        other = set(sb.tolist())
+        shared = np.fromiter((h in other for h in sa.tolist()), dtype=bool, count=len(sa))
+    else:
+        shared = np.isin(sa, sb)
     w, spec = specificity(df_a[ta0 : ta0 + len(sa)][shared])
     return Evidence(length, al.score, w, spec, longest_run(fa, fb, al.a_lo, al.a_hi, al.b_lo, al.b_hi))
 

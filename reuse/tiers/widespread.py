@@ -84,12 +84,18 @@ def _rejoined(found: list[tuple[int, int, int]], labels: list[int], max_gap: int
 
 
 def recurring(documents: Sequence[Document], features: Sequence[Features], *, k: int, min_docs: int,
-              max_gap: int, min_length: int) -> list:
-    """Texts whose long shingles stand in ``min_docs`` documents or more, as members per text."""
-    long = [long_hashes(f, k) for f in features]
+              max_gap: int, min_length: int, long: Sequence[np.ndarray] | None = None,
+              doc_freq: Sequence[np.ndarray] | None = None) -> list:
+    """Texts whose long shingles stand in ``min_docs`` documents or more, as members per text.
+
+    ``long`` and ``doc_freq``, when the caller has them: as ``families.recurring`` takes them.
+    """
+    if long is None or doc_freq is None:
+        long = [long_hashes(f, k) for f in features]
+        doc_freq = shingle_doc_freq(long)
     K = 2 * k
     found, sets = [], []
-    for d, (hashes, df) in enumerate(zip(long, shingle_doc_freq(long))):
+    for d, (hashes, df) in enumerate(zip(long, doc_freq)):
         for lo, hi in segments(df, min_docs, K):
             found.append((d, lo, hi))
             sets.append(set(hashes[lo : hi - K + 1].tolist()))
