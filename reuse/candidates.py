@@ -85,8 +85,7 @@ def diagonal_runs(seeds: np.ndarray, k: int, shingle_len: list[np.ndarray] | Non
     else:
         a_hi = ia[lasts] + _gather(shingle_len, da[lasts], ia[lasts])
         b_hi = ib[lasts] + _gather(shingle_len, db[lasts], ib[lasts])
-    runs = np.stack([da[starts], db[starts], ia[starts], a_hi, ib[starts], b_hi], axis=1)
-    return runs[np.lexsort((runs[:, 4], runs[:, 2], runs[:, 1], runs[:, 0]))]
+    return _in_reading_order(np.stack([da[starts], db[starts], ia[starts], a_hi, ib[starts], b_hi], axis=1))
 
 
 def exact_runs(shingles: list[np.ndarray], k: int, shingle_len: list[np.ndarray] | None = None, *,
@@ -127,8 +126,25 @@ def exact_runs(shingles: list[np.ndarray], k: int, shingle_len: list[np.ndarray]
         a_hi, b_hi = ei + k, ej + k
     else:
         a_hi, b_hi = ei + _gather(shingle_len, ea, ei), ej + _gather(shingle_len, eb, ej)
-    runs = np.stack([sa, sb, si, a_hi, sj, b_hi], axis=1)
-    return runs[np.lexsort((runs[:, 4], runs[:, 2], runs[:, 1], runs[:, 0]))]
+    return _in_reading_order(np.stack([sa, sb, si, a_hi, sj, b_hi], axis=1))
+
+
+def _in_reading_order(runs: np.ndarray) -> np.ndarray:
+    """Runs sorted by (doc_a, doc_b, a_lo, b_lo): one sort of packed keys where they fit 64 bits, else a lexsort.
+
+    Runs are distinct in (documents, a_lo, b_lo), so the order is the same either way.
+    """
+    if not len(runs):
+        return runs
+    fields = [runs[:, 0], runs[:, 1], runs[:, 2], runs[:, 4]]
+    bits = [max(1, int(f.max()).bit_length()) for f in fields]
+    if sum(bits) > 63:
+        return runs[np.lexsort((runs[:, 4], runs[:, 2], runs[:, 1], runs[:, 0]))]
+    key = np.zeros(len(runs), dtype=np.uint64)
+    for f, b in zip(fields, bits):
+        key <<= np.uint64(b)
+        key |= f.astype(np.uint64)
+    return runs[np.argsort(key)]
 
 
 def _seeded_occurrences(shingles: list[np.ndarray], max_doc_freq: int, max_group: int,
@@ -153,7 +169,9 @@ def _seeded_occurrences(shingles: list[np.ndarray], max_doc_freq: int, max_group
     flat = order[member]
     del order, member, starts
     sizes = sizes[multi]
-    doc = (np.searchsorted(offsets, flat, side="right") - 1).astype(itype)
+    owner = np.repeat(np.arange(len(shingles), dtype=itype), lengths)  # each flat position's document
+    doc = owner[flat]
+    del owner
     first = np.cumsum(sizes, dtype=np.int64) - sizes
     new_doc = np.ones(len(doc), dtype=bool)
     np.not_equal(doc[1:], doc[:-1], out=new_doc[1:])
