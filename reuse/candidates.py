@@ -501,8 +501,10 @@ def drop_lone_short_runs(runs: np.ndarray, *, shortest: int, max_gap: int, windo
     return runs[long_enough | has_neighbour]
 
 
-def boxes(runs: np.ndarray, units: list[tuple[int, int, int, int]], features: list[Features]) -> np.ndarray:
-    """Every run and unit pair as one row, sorted by pair then position.
+def boxes(runs: np.ndarray, units: list[tuple[int, int, int, int]], features: list[Features],
+          extra: np.ndarray | None = None) -> np.ndarray:
+    """Every run and unit pair (and token box ``extra``, ``(doc_a, doc_b, a_lo, a_hi, b_lo, b_hi)``) as one row,
+    sorted by pair then position.
 
     Columns: doc_a, doc_b, token box (a_lo, a_hi, b_lo, b_hi), the same box in
     weight, and 1 for a run (0 for a unit pair). Rows of one pair are
@@ -529,6 +531,11 @@ def boxes(runs: np.ndarray, units: list[tuple[int, int, int, int]], features: li
                       weight(u[:, 2], b[:, 1])], axis=1)
         rows.append(np.concatenate([u[:, [0, 2]], a[:, :1], a[:, 1:], b[:, :1], b[:, 1:], w,
                                     np.zeros((len(u), 1), dtype=np.int64)], axis=1))
+    if extra is not None and len(extra):
+        da, db = extra[:, 0], extra[:, 1]
+        w = np.stack([weight(da, extra[:, 2]), weight(da, extra[:, 3]), weight(db, extra[:, 4]),
+                      weight(db, extra[:, 5])], axis=1)
+        rows.append(np.concatenate([extra, w, np.zeros((len(extra), 1), dtype=np.int64)], axis=1))
     if not rows:
         return np.zeros((0, 11), dtype=np.int64)
     box = np.concatenate(rows)

@@ -108,17 +108,15 @@ def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped
         templates = (assemble(documents, groups, lines, min_docs=min_docs) if families is None
                      else families(documents, features))
         with timer(timings, "candidates"):
-            box = cand.boxes(runs, units, features)
+            # text too widespread to seed pairs: each copy against its earliest witness, aligned with the rest
+            spread_boxes, common = widespread.plan(documents, features, spread, templates,
+                                                   copy_run=settings.copy_run, min_length=settings.min_length)
+            box = cand.boxes(runs, units, features, spread_boxes)
         with timer(timings, "align"):
             passages = _aligned(box, list(zip(documents, features, doc_freq)), settings, engine, progress)
-        with timer(timings, "clusters"):  # text too widespread to seed pairs, each copy against its earliest
-            spread_copies, common = widespread.settle_groups(
-                documents, features, spread, templates, doc_freq, k=settings.shingle,
-                copy_evidence=settings.copy_evidence, copy_run=settings.copy_run, min_length=settings.min_length,
-                min_score=settings.min_score, max_gap=settings.max_gap)
         with timer(timings, "settle"):
             passages, phrases, clusters = settle_kinds(
-                documents, features, mark_templates(passages + spread_copies, templates), runs, templates,
+                documents, features, mark_templates(passages, templates), runs, templates,
                 min_length=settings.min_length, phrases=common, join_gap=settings.max_gap)
         with timer(timings, "score"):
             pairs, stats = score(documents, passages, templates, phrases, clusters,

@@ -91,7 +91,11 @@ def score(documents: Sequence[Document], passages: Sequence[Passage], templates:
         for doc, start, end in ph.members:
             phrased[doc].append((start, end))
     by_pair: dict[tuple[str, str], list[Passage]] = defaultdict(list)
+    aligned: dict[str, list[tuple[int, int]]] = defaultdict(list)  # template passages' spans, per document
     for p in passages:
+        if p.kind == TEMPLATE:
+            aligned[p.a].append((p.a_start, p.a_end))
+            aligned[p.b].append((p.b_start, p.b_end))
         if p.kind == QUOTE:
             cover[p.a].quote[p.a_start:p.a_end] = True
             cover[p.b].quote[p.b_start:p.b_end] = True
@@ -118,9 +122,9 @@ def score(documents: Sequence[Document], passages: Sequence[Passage], templates:
         # family text counts as shared where another document holds it too (a watermark of one document
         # is not shared) and is never copy; a template passage's edges are template where no copy claims them
         family = c.template & c.solid
-        aligned = _passage_mask(c, doc.id, passages)
+        in_passages = c.mask(aligned[doc.id])
         copy_raw = c.mask(copied[doc.id])
-        templated = (family & (c.recurring | aligned)) | (aligned & ~copy_raw)
+        templated = (family & (c.recurring | in_passages)) | (in_passages & ~copy_raw)
         quoted = c.quote & c.solid & ~family & ~templated
         copy = copy_raw & ~family & ~quoted & ~templated
         phrase = c.mask(phrased[doc.id]) & ~family & ~templated & ~quoted & ~copy
@@ -147,10 +151,3 @@ def score(documents: Sequence[Document], passages: Sequence[Passage], templates:
 def _total(*parts: float) -> float:
     """The reuse ratio: the sum of its rounded parts, so the parts always add up to it."""
     return round(sum(parts), 4)
-
-
-def _passage_mask(c: Coverage, doc: str, passages: Sequence[Passage]) -> np.ndarray:
-    """Template text of ``doc`` that a template passage shares with another document."""
-    spans = [(p.a_start, p.a_end) for p in passages if p.kind == TEMPLATE and p.a == doc]
-    spans += [(p.b_start, p.b_end) for p in passages if p.kind == TEMPLATE and p.b == doc]
-    return c.mask(spans)

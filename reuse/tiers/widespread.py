@@ -8,8 +8,8 @@ group is then what its text says:
 
 * inside a template family: template, already counted;
 * long enough to be copying whatever its words (``copy_run``): a paragraph
-  pasted into 60 documents, one cluster with every copy, aligned against its
-  earliest witness only;
+  pasted into 60 documents, one cluster with every copy, each aligned against
+  its earliest witness only (``plan``);
 * shorter: a phrase the corpus shares widely.
 """
 
@@ -20,15 +20,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from reuse import align as aligning
-from reuse.candidates import Region, shingle_doc_freq
+from reuse.candidates import shingle_doc_freq
 from reuse.features import Features
-from reuse.model import Document, Passage, Phrase
+from reuse.model import Document, Phrase
 from reuse.normalize import fold
-from reuse.tiers import verdict
 from reuse.tiers.clusters import witness_order
 from reuse.tiers.families import join, long_hashes, split_by_anchor
-from reuse.tiers.verdict import COPY
 from reuse.unionfind import UnionFind
 
 
@@ -128,13 +125,15 @@ def _tokens(feat: Features, lo: int, hi: int) -> tuple[int, int]:
     return int(np.searchsorted(feat.tokens.start, lo)), int(np.searchsorted(feat.tokens.start, hi))
 
 
-def settle_groups(documents: Sequence[Document], features: Sequence[Features], groups, templates,
-                  doc_freq: Sequence[np.ndarray], *, k: int, copy_evidence: float, copy_run: int,
-                  min_length: int, min_score: float, max_gap: int) -> tuple[list[Passage], list[Phrase]]:
-    """Copy passages (each member against the earliest) and phrases from widespread ``groups``.
+def plan(documents: Sequence[Document], features: Sequence[Features], groups, templates, *, copy_run: int,
+         min_length: int) -> tuple[np.ndarray, list[Phrase]]:
+    """What to align of widespread ``groups``, and the phrases among them.
 
-    ``groups`` hold members with ``doc`` (index), ``start`` and ``end``
-    (original offsets), one list per text, as ``families.recurring`` gives them.
+    Returns the token boxes ``(doc_a, doc_b, a_lo, a_hi, b_lo, b_hi)`` that
+    join each member of a long text to its earliest witness (aligned with
+    the scan's other candidates, and judged as they are), and the shorter
+    texts as phrases. ``groups`` hold members with ``doc`` (index), ``start``
+    and ``end`` (original offsets), one list per text, as ``recurring`` gives them.
     """
     dates = [d.date for d in documents]
     ids = [d.id for d in documents]
@@ -143,7 +142,7 @@ def settle_groups(documents: Sequence[Document], features: Sequence[Features], g
     for t in templates:
         for doc, start, end in t.members:
             family[index[doc]].append((start, end))
-    passages: list[Passage] = []
+    boxes: list[tuple[int, int, int, int, int, int]] = []
     phrases: list[Phrase] = []
     for members in groups:
         places: dict[int, list[tuple[int, int]]] = defaultdict(list)
@@ -174,7 +173,7 @@ def settle_groups(documents: Sequence[Document], features: Sequence[Features], g
         ref = witness_order(sorted(whole), dates, ids)[0]  # the earliest that holds the whole text
         fa = features[ref]
         ta = _tokens(fa, *_folded_span(fa, *by_doc[ref]))
-        for other in witness_order(sorted(by_doc), dates, ids):
+        for other in sorted(by_doc):
             if other == ref:
                 continue
             fb = features[other]
@@ -182,19 +181,8 @@ def settle_groups(documents: Sequence[Document], features: Sequence[Features], g
             # around a piece of the text, look for the rest of it: the alignment keeps what is shared
             pad = max(0, (ta[1] - ta[0]) - (tb[1] - tb[0]))
             tb = (max(0, tb[0] - pad), min(len(fb.tokens), tb[1] + pad))
-            x, y = (ref, other) if ids[ref] < ids[other] else (other, ref)
-            (tx, fx), (ty, fy) = ((ta, fa), (tb, fb)) if x == ref else ((tb, fb), (ta, fa))
-            region = Region(tx[0], tx[1], ty[0], ty[1], np.zeros((0, 4), dtype=np.int64))
-            found = aligning.align(fx, fy, region, k=k, min_length=min_length, min_score=min_score,
-                                   max_gap=max_gap)
-            for al in aligning.merge_adjacent(aligning.one_to_one(found), fx, fy, max_gap=max_gap,
-                                              min_score=min_score):
-                if not verdict.evidence(fx, fy, doc_freq[x], al, k).is_copy(min_evidence=copy_evidence,
-                                                                              min_run=copy_run):
-                    continue  # what it shares with the text is a phrase of it
-                a, b = documents[x], documents[y]
-                a0, a1, b0, b1 = aligning.with_shared_punctuation(
-                    a.text, b.text, *fx.original_span(al.a_lo, al.a_hi), *fy.original_span(al.b_lo, al.b_hi))
-                passages.append(Passage(a.id, a0, a1, b.id, b0, b1, al.score, a.text[a0:a1], b.text[b0:b1],
-                                        kind=COPY))
-    return passages, phrases
+            if ids[ref] < ids[other]:
+                boxes.append((ref, other, *ta, *tb))
+            else:
+                boxes.append((other, ref, *tb, *ta))
+    return np.array(boxes, dtype=np.int64).reshape(-1, 6), phrases
