@@ -245,8 +245,18 @@ def connect(path: Path, *, readonly: bool = False, lock_timeout: float = LOCK_TI
         conn.execute("PRAGMA cache_size = -524288")  # 512 MB at most, used as needed
         conn.execute("PRAGMA temp_store = MEMORY")  # the temporary query tables, also on a read-only file
     except sqlite3.Error as err:
+        if not readonly and _code(err) == sqlite3.SQLITE_CANTOPEN and _exists_unwritable(path):
+            err.sqlite_errorcode = sqlite3.SQLITE_READONLY  # it is there and readable, just not here to write
         raise database_error(path, err, "open") from err
     return conn
+
+
+def _exists_unwritable(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is a readable file that this process may not write, or that lies in a folder it may not."""
+    path = Path(path)
+    folder = path.absolute().parent
+    return (path.is_file() and os.access(path, os.R_OK)
+            and not (os.access(path, os.W_OK) and os.access(folder, os.W_OK | os.X_OK)))
 
 
 def _connect_readonly(path: Path, lock_timeout: float) -> sqlite3.Connection:
