@@ -102,6 +102,8 @@ def test_single_document_and_default_settings(text):
 def test_files_round_trip_through_ingest(tmp_path_factory, text, encoding):
     """Text written with a self-describing encoding is read back exactly, offsets and all."""
     assume(not any(0xD800 <= ord(c) <= 0xDFFF for c in text))
+    # FF FE 00 00 opens UTF-32 text and UTF-16 text whose first character is NUL; where both decode, UTF-32 wins
+    assume(not (encoding == "utf-16" and text.startswith("\x00")))
     assume(encoding != "utf-8" or (not text.startswith("\ufeff") and text.strip(" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85")))
     folder = tmp_path_factory.mktemp("rt")
     (folder / "a.txt").write_bytes(text.encode(encoding))

@@ -75,6 +75,11 @@ def decode(data: bytes, encoding: str | None = None, *, hint: str | None = None)
             try:
                 return data.decode(name), name
             except UnicodeDecodeError as err:
+                if bom == codecs.BOM_UTF32_LE:  # FF FE 00 00 is also UTF-16 text that starts with a NUL
+                    try:
+                        return data.decode("utf-16"), "utf-16"
+                    except UnicodeDecodeError:
+                        pass
                 shown = {"utf-8-sig": "UTF-8", "utf-16": "UTF-16", "utf-32": "UTF-32"}[name]
                 raise Unreadable(
                     f"broken {shown} text after its byte-order mark (at byte {err.start}); "
