@@ -170,7 +170,9 @@ def recurring(documents: Sequence[Document], features: Sequence[Features], *, k:
         for d, (feat, df) in enumerate(zip(features, doc_freq)):
             if len(df):
                 found += [(d, lo, hi) for lo, hi in _covered_by(feat, df >= min_docs, 2 * k)]
-    roots = split_by_anchor([piece_hashes(long[d], lo, hi, k) for d, lo, hi in found])
+    held = [long[d][lo : hi - 2 * k + 1] for d, lo, hi in found]
+    piece = np.repeat(np.arange(len(held), dtype=np.int64), [len(h) for h in held])
+    roots = split_flat(piece, np.concatenate(held) if held else np.zeros(0, dtype=np.uint64), len(found)).tolist()
     by_family: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
     for root, piece in zip(roots, found):
         by_family[root].append(piece)
@@ -198,39 +200,78 @@ def split_by_anchor(hash_sets: Sequence[set[int]], share: float = 0.5) -> list[i
     >>> split_by_anchor([{1}, {1}, {1}, {1, 5, 6, 7}, {1, 5, 6, 7}])        # a paragraph quoting a formula
     [0, 0, 0, 3, 3]
     """
-    count: Counter = Counter(h for hs in hash_sets for h in hs)
-    holders: dict[int, list[int]] = defaultdict(list)
-    anchors: dict[int, list[int]] = defaultdict(list)
-    for n, hs in enumerate(hash_sets):
-        if not hs:
-            continue
-        counts = sorted(count[h] for h in hs)
-        level = counts[len(counts) // 2]
-        anchor = min(h for h in hs if count[h] == level)
-        anchors[anchor].append(n)
-        for h in hs:
-            holders[h].append(n)
-    # groups are named by their anchor while they form, so no tie depends on the order of the pieces
-    group_of: dict[int, int] = {}  # piece -> anchor of its group
+    sizes = [len(hs) for hs in hash_sets]
+    piece = np.repeat(np.arange(len(hash_sets), dtype=np.int64), sizes)
+    # hashes as unsigned 64-bit values whatever their sign (a library reads them back signed from SQLite)
+    hashes = np.array([h & _M64 for hs in hash_sets for h in hs], dtype=np.uint64)
+    return split_flat(piece, hashes, len(hash_sets), share).tolist()
+
+
+_M64 = (1 << 64) - 1
+
+
+def split_flat(piece: np.ndarray, hashes: np.ndarray, n: int, share: float = 0.5) -> np.ndarray:
+    """``split_by_anchor`` of ``n`` pieces given as flat (piece, hash) pairs: a group number per piece."""
+    label = np.arange(n, dtype=np.int64)
+    if not len(piece):
+        return label
+    order = np.lexsort((piece, hashes))
+    piece, hashes = piece[order], hashes[order]
+    keep = np.ones(len(piece), dtype=bool)
+    keep[1:] = (hashes[1:] != hashes[:-1]) | (piece[1:] != piece[:-1])  # a hash counts once per piece
+    piece, hashes = piece[keep], hashes[keep]
+    new = np.ones(len(hashes), dtype=bool)
+    new[1:] = hashes[1:] != hashes[:-1]
+    hid = np.cumsum(new) - 1  # hash ids in ascending hash order
+    starts = np.flatnonzero(new)
+    count = np.diff(np.append(starts, len(hashes)))
+    c = count[hid]
+    # each piece's level: the median count of its hashes; its anchor: the smallest hash held that often
+    by_piece = np.lexsort((c, piece))
+    p_sorted, c_sorted = piece[by_piece], c[by_piece]
+    first = np.searchsorted(p_sorted, np.arange(n), side="left")
+    last = np.searchsorted(p_sorted, np.arange(n), side="right")
+    has = last > first
+    level = np.zeros(n, dtype=np.int64)
+    level[has] = c_sorted[(first[has] + (last[has] - first[has]) // 2)]
+    at_level = c == level[piece]
+    anchor = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(anchor, piece[at_level], hid[at_level])
+    # anchors most widespread first; a group is named by its anchor while it forms
+    holding = np.flatnonzero(has)
+    claimants = holding[np.argsort(anchor[holding], kind="stable")]
+    a_vals = anchor[claimants]
+    a_new = np.ones(len(a_vals), dtype=bool)
+    a_new[1:] = a_vals[1:] != a_vals[:-1]
+    a_starts = np.flatnonzero(a_new)
+    a_ends = np.append(a_starts[1:], len(a_vals))
+    anchors = a_vals[a_starts]
+    ranked = np.lexsort((anchors, -count[anchors]))
+    group_of = np.full(n, -1, dtype=np.int64)  # anchor id of each assigned piece's group
     size: dict[int, int] = {}
-    for anchor in sorted(anchors, key=lambda h: (-count[h], h)):
-        held: dict[int, int] = defaultdict(int)
-        for n in holders[anchor]:
-            if n in group_of:
-                held[group_of[n]] += 1
-        target = anchor
-        if held:
-            group, n_held = min(held.items(), key=lambda item: (-item[1], -count[item[0]], item[0]))
-            if n_held >= share * size[group]:
-                target = group
-        size[target] = size.get(target, 0) + len(anchors[anchor])
-        for n in anchors[anchor]:
-            group_of[n] = target
-    first: dict[int, int] = {}
-    for n in range(len(hash_sets)):
-        if n in group_of:
-            first.setdefault(group_of[n], n)
-    return [first[group_of[n]] if n in group_of else n for n in range(len(hash_sets))]
+    holders_start, holders_end = starts, np.append(starts[1:], len(hashes))
+    for r in ranked.tolist():
+        a = int(anchors[r])
+        mine = claimants[a_starts[r]:a_ends[r]]
+        target = a
+        if size:
+            held = group_of[piece[holders_start[a]:holders_end[a]]]
+            held = held[held >= 0]
+            if len(held):
+                groups, n_held = np.unique(held, return_counts=True)
+                best = np.lexsort((groups, -count[groups], -n_held))[0]
+                if n_held[best] >= share * size[int(groups[best])]:
+                    target = int(groups[best])
+        group_of[mine] = target
+        size[target] = size.get(target, 0) + len(mine)
+    out = label.copy()
+    assigned = np.flatnonzero(group_of >= 0)
+    if len(assigned):
+        firsts = {}
+        for p_, g in zip(assigned.tolist(), group_of[assigned].tolist()):
+            firsts.setdefault(g, p_)
+        out[assigned] = [firsts[g] for g in group_of[assigned].tolist()]
+    return out
 
 
 def whole_documents(members: Sequence[Member], lengths, share: float = 0.5) -> bool:

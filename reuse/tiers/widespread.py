@@ -25,7 +25,7 @@ from reuse.features import Features
 from reuse.model import Document, Phrase
 from reuse.normalize import fold
 from reuse.tiers.clusters import witness_order
-from reuse.tiers.families import join, long_hashes, split_by_anchor
+from reuse.tiers.families import join, long_hashes, split_flat
 from reuse.unionfind import UnionFind
 
 
@@ -91,12 +91,14 @@ def recurring(documents: Sequence[Document], features: Sequence[Features], *, k:
         long = [long_hashes(f, k) for f in features]
         doc_freq = shingle_doc_freq(long)
     K = 2 * k
-    found, sets = [], []
+    found, held = [], []
     for d, (hashes, df) in enumerate(zip(long, doc_freq)):
         for lo, hi in segments(df, min_docs, K):
+            held.append(hashes[lo : hi - K + 1])
             found.append((d, lo, hi))
-            sets.append(set(hashes[lo : hi - K + 1].tolist()))
-    labels = _rejoined(found, split_by_anchor(sets), max_gap)
+    piece = np.repeat(np.arange(len(held), dtype=np.int64), [len(h) for h in held])
+    flat = np.concatenate(held) if held else np.zeros(0, dtype=np.uint64)
+    labels = _rejoined(found, split_flat(piece, flat, len(found)).tolist(), max_gap)
     by_text: dict[int, list] = defaultdict(list)
     for label, piece in zip(labels, found):
         by_text[label].append(piece)
