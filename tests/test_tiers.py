@@ -216,6 +216,38 @@ def test_one_paragraph_in_many_documents_is_one_cluster_and_a_check_finds_it(tmp
     assert report.sources and PARAGRAPH[10:40] in report.result.document(report.sources[0].id).text
 
 
+def _titled(folder, n: int, paragraph: str, *, first_in: int):
+    """``n`` titled documents of their own text with ``paragraph``: the first body paragraph of the first
+    ``first_in`` of them, the second of the others (after a line of their own, near the head all the same)."""
+    sentences = [s for p in SEEDS.glob("*.txt") for s in p.read_text(encoding="utf-8").replace("\n", "。").split("。")
+                 if len(s) > 12 and paragraph[:20] not in s]
+    per = len(sentences) // n
+    for i in range(n):
+        own = sentences[i * per:(i + 1) * per]
+        cut = 0 if i < first_in else next(m for m in range(1, per) if len("。".join(own[:m])) > 70)
+        body = ["。".join(own[:cut]) + "。"] if cut else []
+        make_doc(folder, f"{i:03d}.txt", "\n".join([f"第{i}号通知", *body, paragraph, "。".join(own[cut:]) + "。"]) + "\n")
+
+
+def test_a_copy_that_opens_some_documents_is_still_copy_and_one_opening_all_is_boilerplate(tmp_path):
+    """Copied text is template only where it is form: heading most of its documents, past their titles."""
+    n = 24  # a family needs max(3, 5%) = 3 documents: the paragraph is a candidate family either way
+    _titled(tmp_path / "some", n, PARAGRAPH, first_in=n // 3)
+    result = run([str(tmp_path / "some")])
+    assert not [t for t in result.templates if t.kind == "boilerplate"]
+    [cluster] = [c for c in result.clusters if c.doc_count == n]
+    for doc, s in zip(result.documents, result.stats):
+        assert s.copy_ratio >= 0.95 * (len(PARAGRAPH) - PARAGRAPH.count("，") - 1) / doc.chars, doc.id
+        assert s.template_ratio < 0.1
+    _titled(tmp_path / "all", n, PARAGRAPH, first_in=n)
+    result = run([str(tmp_path / "all")])
+    [family] = [t for t in result.templates if t.doc_count == n and len(t.text) > 100]
+    assert family.kind == "boilerplate" and not result.clusters
+    for doc, start, end in family.members:
+        assert PARAGRAPH[:-10] in result.document(doc).text[start:end]
+    assert all(s.copy_ratio == 0 for s in result.stats)
+
+
 def test_the_formula_family_survives_jieba_words():
     from reuse.config import Settings
 

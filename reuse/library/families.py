@@ -808,14 +808,17 @@ def _names(ctx: _Context, docs: Iterable[int]) -> dict[int, tuple[str, int]]:
     return ctx.names
 
 
-class _Lengths:
-    """``lengths[doc]``, a document's text length, read from the tables only when ``families.kept`` asks."""
+class _Frames:
+    """``frames[doc]``, a document's ``families.frame``, read from its text only when ``families.kept`` asks."""
 
     def __init__(self, ctx: _Context):
         self.ctx = ctx
+        self.frames: dict[int, tier.Frame] = {}
 
-    def __getitem__(self, doc: int) -> int:
-        return _names(self.ctx, (doc,))[doc][1]
+    def __getitem__(self, doc: int) -> tier.Frame:
+        if doc not in self.frames:
+            self.frames[doc] = tier.frame(self.ctx.library.text(doc))
+        return self.frames[doc]
 
 
 def _watermarks(ctx: _Context) -> Callable[[int], list[tuple[int, int]]]:
@@ -846,7 +849,7 @@ def _settle(ctx: _Context, family: str, source: str, rows: Sequence[tuple], *, k
     keeps it, described by ``families.described``; drop it otherwise. Texts are folded here when the rows do not
     hold them, and only for a family kept."""
     members = [tier.Member(*r[:3]) for r in rows]
-    if not tier.kept(source, members, min_docs=ctx.threshold, lengths=_Lengths(ctx), watermarks=_watermarks(ctx),
+    if not tier.kept(source, members, min_docs=ctx.threshold, frames=_Frames(ctx), watermarks=_watermarks(ctx),
                      key=key, texts=[r[3] for r in rows]):
         drop_family(ctx.library, family)
         return

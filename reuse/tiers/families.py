@@ -274,15 +274,15 @@ def split_flat(piece: np.ndarray, hashes: np.ndarray, n: int, share: float = 0.5
     return out
 
 
-def whole_documents(members: Sequence[Member], lengths, share: float = 0.5) -> bool:
+def whole_documents(members: Sequence[Member], frames, share: float = 0.5) -> bool:
     """True when the family is most of its documents: copies of one document, not a template in them.
 
-    ``lengths[doc]`` is the length of each member's document text.
+    ``frames[doc]`` is each member's document's ``frame`` (its ``length`` counts).
     """
     covered: dict[int, int] = defaultdict(int)
     for m in members:
         covered[m.doc] += m.end - m.start
-    big = sum(covered[d] > share * lengths[d] for d in covered)
+    big = sum(covered[d] > share * frames[d].length for d in covered)
     return big * 2 > len(covered)
 
 
@@ -478,7 +478,7 @@ def assemble(documents: Sequence[Document], groups: list[list[Member]],
     """Template families from ``recurring`` groups and ``line_families``: kept, described, ordered and numbered."""
     shorts, marks = lines
     names = [doc.id for doc in documents]
-    lengths = [len(doc.text) for doc in documents]
+    frames = [frame(doc.text) for doc in documents]
     spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for ms in marks.values():
         for m in ms:
@@ -489,7 +489,7 @@ def assemble(documents: Sequence[Document], groups: list[list[Member]],
     templates = []
     for source, members, key in candidates:
         texts = [documents[m.doc].text[m.start:m.end] for m in members]
-        if not kept(source, members, min_docs=min_docs, lengths=lengths, watermarks=watermarks, key=key,
+        if not kept(source, members, min_docs=min_docs, frames=frames, watermarks=watermarks, key=key,
                     texts=texts):
             continue
         positions = [position(documents[m.doc], m.start) for m in members] if source == SHORT else None
@@ -511,28 +511,67 @@ def enough_documents(doc_count: int, min_docs: int, *, watermark: bool = False) 
 
 BOILERPLATE_CHARS = 50
 """Recurring text this long is boilerplate when it is a template (``_kind``), and else copied text."""
-ENDS = 0.15
-"""A member that starts in the first or ends in the last ``ENDS`` of its document stands at an end."""
+FRAME_LINES = 2
+"""Short lines a document may carry before its body (a title, a byline) and after it (a date, a signature)."""
+FRAME_LINE_CHARS = 60
+"""Longest line that counts as a heading or a sign-off rather than body text."""
+FRAME_SLACK = 8
+"""Characters (a number, a bullet, a quotation mark) a member may stand in from its document's frame."""
 
 
-def copied_text(members: Sequence[Member], texts: Sequence[str], lengths: Sequence[int] | Mapping[int, int]) -> bool:
+class Frame(NamedTuple):
+    """A document's length and where its body lies (``frame``)."""
+
+    length: int
+    start: int
+    end: int
+
+
+def frame(text: str) -> Frame:
+    """A document's frame: its body starts past at most ``FRAME_LINES`` short lines at its head and ends
+    before at most as many at its tail.
+
+    Boilerplate that heads or closes documents stands right at this frame: a
+    paragraph planted after a title stands at it by chance in one document,
+    not in most.
+
+    >>> text = "标题\\n" + "正文。" * 30 + "\\n2020年1月1日\\n"
+    >>> frame(text), text[3:93] == "正文。" * 30
+    (Frame(length=104, start=3, end=93), True)
+    """
+    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]*\S[^\n]*", text)]
+    if not lines:
+        return Frame(len(text), 0, len(text))
+    short = [len(text[lo:hi].strip()) <= FRAME_LINE_CHARS for lo, hi in lines]
+    head = 0
+    while head < min(FRAME_LINES, len(lines) - 1) and short[head]:
+        head += 1
+    tail = len(lines)
+    while tail > max(head + 1, len(lines) - FRAME_LINES) and short[tail - 1]:
+        tail -= 1
+    return Frame(len(text), lines[head][0], lines[tail - 1][1])
+
+
+def copied_text(members: Sequence[Member], texts: Sequence[str], frames: Sequence[Frame] | Mapping[int, Frame]) -> bool:
     """Whether long recurring text is copied text (a cluster of copies), not a template.
 
     Long text is a template only when it is form: a placeholder paragraph
-    (XX县), or boilerplate at the head or tail of most of its documents (a
-    header, a disclaimer, a sign-off). In the body it is copied, whether in
-    3 documents or 300.
+    (XX县), or boilerplate that opens or closes most of its documents (a
+    header, a disclaimer, a sign-off: nothing but short lines before it, or
+    after it; ``frames[doc]`` is each document's ``frame``). Anywhere
+    else it is copied, whether in 3 documents or 300.
     """
     spans = sorted(m.end - m.start for m in members)
     if not spans or spans[len(spans) // 2] < BOILERPLATE_CHARS:
         return False
     if any(_PLACEHOLDER.search(t) for t in texts):
         return False
-    ends = sum(m.start < ENDS * lengths[m.doc] or m.end > (1 - ENDS) * lengths[m.doc] for m in members)
-    return 2 * ends <= len(members)
+    heads = sum(m.start <= frames[m.doc].start + FRAME_SLACK for m in members)
+    tails = sum(m.end >= frames[m.doc].end - FRAME_SLACK for m in members)
+    return 2 * max(heads, tails) <= len(members)
 
 
-def kept(source: str, members: Sequence[Member], *, min_docs: int, lengths: Sequence[int] | Mapping[int, int],
+def kept(source: str, members: Sequence[Member], *, min_docs: int, frames: Sequence[Frame] | Mapping[int, Frame],
          watermarks: Callable[[int], Iterable[tuple[int, int]]], key: str | None = None,
          texts: Sequence[str] | None = None) -> bool:
     """Whether a candidate family is a template family.
@@ -541,7 +580,7 @@ def kept(source: str, members: Sequence[Member], *, min_docs: int, lengths: Sequ
         source: ``RECURRING``, ``SHORT`` or ``WATERMARK``.
         members: where it occurs (``doc`` as the caller numbers documents).
         min_docs: the threshold (``min_docs_for``).
-        lengths: ``lengths[doc]``, each document's text length.
+        frames: ``frames[doc]``, each document's ``frame``.
         watermarks: ``watermarks(doc)``, the spans of a document's watermark lines.
         key: a watermark line's folded text (an empty one is no family).
         texts: the members' texts, for recurring text (``copied_text``).
@@ -550,8 +589,8 @@ def kept(source: str, members: Sequence[Member], *, min_docs: int, lengths: Sequ
         return bool(members) and bool(key)
     if not enough_documents(len({m.doc for m in members}), min_docs):
         return False
-    if source == RECURRING and (whole_documents(members, lengths)
-                                or (texts is not None and copied_text(members, texts, lengths))):
+    if source == RECURRING and (whole_documents(members, frames)
+                                or (texts is not None and copied_text(members, texts, frames))):
         return False
     return not inside_watermarks(members, watermarks)
 
