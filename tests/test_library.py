@@ -273,7 +273,8 @@ def test_cli_build_check_writes_reports_and_fail_over_exits_3(tmp_path):
     assert all(text[p["start"]:p["end"]] == p["text"] for p in data["passages"])
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert "draft.txt" in [d["id"] for d in report["documents"]]
-    assert (out / "index.html").exists() and list(out.glob("p_*draft*.html")) and list(out.glob("d_draft*.html"))
+    assert (out / "index.html").exists() and (out / "pair.html").exists() and list(out.glob("d_draft*.html"))
+    assert list(out.glob("data/d_draft*.js"))  # the draft side by side with its sources
     result = runner.invoke(app, ["check", str(draft), "--db", str(db), "-o", str(out), "--fail-over", "0.3"])
     assert result.exit_code == 3 and "over --fail-over" in result.output
     result = runner.invoke(app, ["check", str(draft), "--db", str(db), "-o", str(out), "--fail-over", "0.999"])

@@ -1,4 +1,7 @@
-"""The HTML report without a browser: page data (reuse.report.pages), files written, escaping, CLI."""
+"""The HTML report without a browser: page data (reuse.report.pages, pairview, overview), files written, escaping, CLI.
+
+What report.js draws from the data is tested in a browser (tests/test_browser.py).
+"""
 
 from __future__ import annotations
 
@@ -14,10 +17,10 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from conftest import SEEDS, make_doc, seed_text
-from report_mini import TEXTS, YEAR_A, mini_result
+from report_mini import TEXTS, VERBATIM, YEAR_A, mini_result
 from reuse.cli import app
-from reuse.model import Document, DocumentStats, Pair, Passage, Result
-from reuse.report import htmlreport, pages, write_report
+from reuse.model import Cluster, Document, DocumentStats, Pair, Passage, Result
+from reuse.report import htmlreport, overview, pages, pairview, words, write_report
 from reuse.report.pages import Corpus, Mark, Options, segments
 
 runner = CliRunner()
@@ -41,9 +44,11 @@ runner = CliRunner()
     ],
 )
 def test_page_names_are_safe_file_names(doc_id):
-    for name in (pages.doc_url(doc_id), pages.pair_url(doc_id, "other.txt")):
-        assert re.fullmatch(r"[dp]_[A-Za-z0-9_-]+_[0-9a-f]{8}\.html", name), name
-        assert len(name) < 120
+    assert re.fullmatch(r"d_[A-Za-z0-9_-]+_[0-9a-f]{8}\.html", pages.doc_url(doc_id))
+    assert re.fullmatch(r"data/d_[A-Za-z0-9_-]+_[0-9a-f]{8}\.js", pages.data_file(doc_id))
+    assert len(pages.doc_url(doc_id)) < 120
+    link = pages.pair_url(doc_id, "other.txt", 3)
+    assert re.fullmatch(r"pair\.html\?a=d_[A-Za-z0-9_-]+_[0-9a-f]{8}&b=d_other-txt_[0-9a-f]{8}#p3", link), link
 
 
 def test_page_names_differ_for_ids_that_slug_alike():
@@ -109,7 +114,7 @@ def test_differences(a, b, a_marks, b_marks):
     assert pages.differences(a, b) == (a_marks, b_marks)
 
 
-# -- pages from the mini result ---------------------------------------------------------------
+# -- the side-by-side view from the mini result -------------------------------------------------
 
 
 @pytest.fixture
@@ -117,59 +122,119 @@ def corpus():
     return Corpus(mini_result())
 
 
-def test_pair_page_marks_the_changed_year_on_both_sides(corpus):
-    page = pages.pair_page(corpus, "甲.txt", "乙.txt")
-    assert (page.left.id, page.right.id) == ("甲.txt", "乙.txt")
-    left = {s.text for s in page.left.segments if s.diff == "replace"}
-    right = {s.text for s in page.right.segments if s.diff == "replace"}
-    assert "0" in left and "3" in right
-    for side in (page.left, page.right):
-        assert "".join(s.text for s in side.segments) == TEXTS[side.id]
+def dated(result: Result, dates: dict[str, str]) -> Result:
+    """The result with dates on some documents."""
+    return replace(result, documents=tuple(replace(d, date=dates.get(d.id)) for d in result.documents))
 
 
-def test_pair_page_sides_follow_the_order_asked(corpus):
-    ab, ba = pages.pair_page(corpus, "甲.txt", "乙.txt"), pages.pair_page(corpus, "乙.txt", "甲.txt")
-    assert ab.url == ba.url
-    assert [p.left for p in ab.passages] == [p.right for p in sorted(ba.passages, key=lambda p: p.right)]
+def covered(side_text: str, spans) -> str:
+    return "".join(side_text[s:e] for s, e in spans)
+
+
+def test_pair_view_marks_the_changed_year_on_both_sides(corpus):
+    view = pairview.pair_view(corpus, "甲.txt", "乙.txt")
+    assert (view["left"], view["right"]) == (pages.stem("甲.txt"), pages.stem("乙.txt"))
+    left, right = view["changes"]
+    assert [(TEXTS["甲.txt"][s:e], kind) for s, e, kind, _ in left] == [("0", "replace")]
+    assert [(TEXTS["乙.txt"][s:e], kind) for s, e, kind, _ in right] == [("3", "replace")]
+    assert [k for *_, k in left] == [k for *_, k in right] == [1]  # one edit, numbered alike on both sides
+
+
+def test_pair_view_sides_follow_the_order_asked(corpus):
+    ab, ba = pairview.pair_view(corpus, "甲.txt", "乙.txt"), pairview.pair_view(corpus, "乙.txt", "甲.txt")
+    assert sorted(tuple(p["l"]) for p in ab["passages"]) == sorted(tuple(p["r"]) for p in ba["passages"])
     left = TEXTS["甲.txt"]
-    assert [left[s:e] for s, e in (p.left for p in ab.passages)][1:] == [
-        "过去一年，全县各级党组织坚持以新时代中国特色社会主义思想为指导，深入开展主题教育，"
-        "牢固树立抓好党建是最大政绩的意识，各项工作取得了新突破，培育了新亮点。", YEAR_A]
+    assert [left[s:e] for s, e in (p["l"] for p in ab["passages"])][1:] == [VERBATIM, YEAR_A]
 
 
-def test_pair_page_passages_are_numbered_in_reading_order_with_colours_and_grades(corpus):
-    page = pages.pair_page(corpus, "甲.txt", "乙.txt")
-    assert [p.n for p in page.passages] == [1, 2, 3]
-    assert [p.left[0] for p in page.passages] == sorted(p.left[0] for p in page.passages)
-    assert len({p.colour for p in page.passages}) == 3
-    assert [p.grade for p in page.passages] == ["template", "red", "red"]
-    covered = [s for s in page.right.segments if s.passages]
-    assert all(s.colour == page.passages[s.passages[0] - 1].colour for s in covered)
+def test_pair_view_numbers_passages_in_reading_order_with_grades_in_words(corpus):
+    view = pairview.pair_view(corpus, "甲.txt", "乙.txt")
+    assert [p["n"] for p in view["passages"]] == [1, 2, 3]
+    assert [p["l"][0] for p in view["passages"]] == sorted(p["l"][0] for p in view["passages"])
+    assert [p["grade"] for p in view["passages"]] == ["template", "red", "red"]
+    assert [p["title"] for p in view["passages"]] == [
+        "片段 1：套话（开场套话）", "片段 2：几乎原文，相似度 100%", "片段 3：几乎原文，相似度 97%"]
 
 
 def test_template_passages_have_no_character_diff(corpus):
-    page = pages.pair_page(corpus, "甲.txt", "乙.txt")
-    tpl = [s for s in page.left.segments if s.passages == (1,)]
-    assert tpl and all(s.diff is None and s.grade == "template" for s in tpl)
+    view = pairview.pair_view(corpus, "甲.txt", "乙.txt")
+    start, end = view["passages"][0]["l"]
+    assert not [c for c in view["changes"][0] if start <= c[0] < end]
 
 
-def test_pair_pages_link_in_order_and_stop_at_the_limit():
-    c = Corpus(mini_result(), Options(max_pair_pages=2))
-    got = list(pages.pair_pages(c))
-    assert len(got) == 2 and got[0].prev_url is None and got[0].next_url == got[1].url
-    assert got[1].next_url is None and got[1].position == (2, 2)
-    assert c.pair_link("甲.txt", "丙 <b>.txt") is None
+def test_rows_cover_both_texts_and_put_the_copied_paragraphs_face_to_face(corpus):
+    view = pairview.pair_view(corpus, "乙.txt", "甲.txt")
+    rows = view["rows"]
+    assert rows[0] == [0, 0] and rows[-1] == [len(TEXTS["乙.txt"]), len(TEXTS["甲.txt"])]
+    assert all(a[0] <= b[0] and a[1] <= b[1] for a, b in zip(rows, rows[1:]))
+    cells = [(TEXTS["乙.txt"][a[0]:b[0]], TEXTS["甲.txt"][a[1]:b[1]]) for a, b in zip(rows, rows[1:])]
+    assert "".join(left for left, _ in cells) == TEXTS["乙.txt"]
+    assert "".join(right for _, right in cells) == TEXTS["甲.txt"]
+    facing = [(left, right) for left, right in cells if VERBATIM in left]
+    assert len(facing) == 1 and VERBATIM in facing[0][1]
+    alone = next(left for left, _ in cells if "会议开始前" in left)
+    assert "过去一年" not in alone  # the paragraph only one side has sits in a row of its own
 
 
-def test_doc_page_colours_passages_by_source(corpus):
+def test_heaviest_chain_keeps_the_order_of_both_texts():
+    # paragraphs 0→2 and 1→0 cross: the heavier one stays, the lighter is left unaligned
+    assert pairview.heaviest_chain([(0, 2, 5), (1, 0, 9), (2, 1, 3)]) == [(1, 0), (2, 1)]
+    assert pairview.heaviest_chain([]) == []
+
+
+def test_the_earlier_document_is_the_suspected_source():
+    c = Corpus(dated(mini_result(), {"甲.txt": "2019-01-01", "乙.txt": "2020-06-01"}))
+    assert c.oriented("乙.txt", "甲.txt") == ("甲.txt", "乙.txt")  # 甲 is earlier: it goes left
+    assert c.direction("乙.txt", "甲.txt") == "source" and c.direction("甲.txt", "乙.txt") == "citing"
+    assert c.direction("丙 <b>.txt", "甲.txt") == "similar"  # 丙 carries no date
+    assert c.pair_link("乙.txt", "甲.txt") == pages.pair_url("甲.txt", "乙.txt")
+    view = pairview.pair_view(c, "甲.txt", "乙.txt")
+    assert view["direction"] == "citing"
+    page = pages.doc_page(c, "乙.txt")
+    assert [(s.id, s.direction) for s in page.sources] == [("甲.txt", "source"), ("丙 <b>.txt", "similar")]
+    undated = Corpus(mini_result())
+    assert undated.oriented("甲.txt", "乙.txt") == ("乙.txt", "甲.txt")  # the smaller id (乙 < 甲 by code point)
+
+
+def test_every_pair_gets_a_view_linked_to_its_neighbours():
+    c = Corpus(mini_result())
+    views = pairview.report_views(c)
+    got = {(left, right): v for left, per in views.items() for right, v in per.items()}
+    assert len(got) == len(c.result.pairs)
+    ordered = sorted(got.values(), key=lambda v: v["position"][0])
+    assert [v["position"] for v in ordered] == [[i, len(ordered)] for i in range(1, len(ordered) + 1)]
+    assert ordered[0]["prev"] is None and ordered[-1]["next"] is None
+    assert ordered[0]["next"] == [ordered[1]["left"], ordered[1]["right"]]
+    assert pairview.documents_of(c) == sorted(c.docs)
+
+
+def test_top_and_min_similarity_leave_pairs_out_of_the_html():
+    c = Corpus(mini_result(), Options(top=1))
+    assert len(c.paged) == 1 and c.pair_link("甲.txt", "丙 <b>.txt") is None
+    assert pairview.documents_of(c) == ["乙.txt", "甲.txt"]
+    c = Corpus(mini_result(), Options(min_similarity=0.3))
+    assert [p.similarity >= 0.3 for p in c.paged] == [True, True]
+
+
+# -- document pages ---------------------------------------------------------------------------
+
+
+def test_doc_page_numbers_sources_and_grades_passages(corpus):
     page = pages.doc_page(corpus, "甲.txt")
-    assert [s.id for s in page.sources] == ["乙.txt", "丙 <b>.txt"]
-    colour = {s.id: s.colour for s in page.sources}
+    assert [(s.k, s.id) for s in page.sources] == [(1, "乙.txt"), (2, "丙 <b>.txt")]
     verbatim = next(s for s in page.segments if s.text.startswith("过去一年"))
-    assert verbatim.colour == colour["乙.txt"] and verbatim.href.startswith(pages.pair_url("甲.txt", "乙.txt") + "#p")
+    assert verbatim.grade == "red" and verbatim.ref == "[1]"
+    assert verbatim.href == pages.pair_url("乙.txt", "甲.txt", 2)
     opening = page.segments[0]
     assert len(opening.passages) == 2 and opening.grade == "template"  # shared with both, as formula
     assert page.sources[0].share == pytest.approx(149 / corpus.docs["甲.txt"].chars, abs=1e-4)
+    assert [p.grade for p in page.bar] == ["template", "red", "red"]
+
+
+def test_long_source_lists_are_capped():
+    c = Corpus(mini_result(), Options(shown_sources=1))
+    page = pages.doc_page(c, "甲.txt")
+    assert [s.k for s in page.sources] == [1] and [s.k for s in page.more_sources] == [2]
 
 
 def crossed() -> Result:
@@ -183,94 +248,187 @@ def crossed() -> Result:
 
 
 @pytest.mark.parametrize("doc_id", [*sorted(TEXTS), "x.txt", "y.txt"])
-def test_doc_page_links_land_on_the_same_passage_of_the_pair_page(doc_id):
-    corpus = Corpus(crossed() if doc_id in ("x.txt", "y.txt") else mini_result())
+@pytest.mark.parametrize("dates", [{}, {"甲.txt": "2021-01-01", "乙.txt": "2020-01-01", "y.txt": "2001-01-01",
+                                        "x.txt": "2002-02-02"}], ids=["undated", "dated"])
+def test_doc_page_links_land_on_the_same_passage_of_the_view(doc_id, dates):
+    corpus = Corpus(dated(crossed() if doc_id in ("x.txt", "y.txt") else mini_result(), dates))
     page = pages.doc_page(corpus, doc_id)
-    for n, passage in page.passages.items():
-        url, k = passage.href.split("#p")
-        a, b = sorted((doc_id, passage.source))
-        pair = next(p for p in pages.pair_pages(corpus) if p.url == url)
-        row = pair.passages[int(k) - 1]
-        start, end = row.left if doc_id == a else row.right
-        at, mine = 0, set()
-        for seg in page.segments:
-            if n in seg.passages:
-                mine.update(range(at, at + len(seg.text)))
-            at += len(seg.text)
-        assert mine == set(range(start, end)), (doc_id, n)
+    starts = {}
+    at = 0
+    for seg in page.segments:
+        if seg.ref is not None and seg.href:
+            starts[seg.href] = at
+        at += len(seg.text)
+    assert starts
+    for href, start in starts.items():
+        query, k = href.split("#p")
+        a, b = re.fullmatch(r"pair\.html\?a=(\S+)&b=(\S+)", query).groups()
+        ids = {pages.stem(i): i for i in corpus.docs}
+        view = pairview.pair_view(corpus, ids[a], ids[b])
+        passage = view["passages"][int(k) - 1]
+        mine = passage["l"] if ids[a] == doc_id else passage["r"]
+        assert mine[0] == start, (doc_id, href)
 
 
-def test_templates_page_aligns_variants_to_the_representative(corpus):
+def test_phrases_show_only_outside_copied_text():
+    assert pages.uncovered([(0, 10), (8, 14), (20, 22)], [(3, 5), (12, 30)]) == [(0, 3), (5, 12)]
+
+
+def test_bar_counts_each_character_once_by_the_order_of_kinds():
+    parts = pages.bar(200, [(0, 100, "phrase"), (50, 150, "orange"), (120, 130, "template")])
+    assert [(p.x, p.width, p.grade) for p in parts] == [
+        (0.0, 250.0, "phrase"), (250.0, 350.0, "orange"), (600.0, 50.0, "template"), (650.0, 100.0, "orange")]
+    assert parts[1].title == "复制（稍有改动）：第 51–120 字"
+
+
+# -- templates, clusters, overview ----------------------------------------------------------------
+
+
+def test_templates_page_aligns_variants_and_names_each_document_once(corpus):
     (block,) = pages.templates_page(corpus).blocks
-    assert (block.kind, block.doc_count, block.members) == ("opening", 3, 3)
+    assert (block.kind, block.kind_words, block.doc_count, block.members) == ("opening", "开场套话", 3, 3)
     same, other = block.variants
-    assert same.same and [m.doc for m in same.members] == ["丙 <b>.txt", "甲.txt"]
+    assert same.same and [h.doc for h in same.holders] == ["丙 <b>.txt", "甲.txt"]
     marked = "".join(s.text for s in other.segments if s.diff)
     assert "市宣传" in marked and "2019" in marked and "年" not in marked
+    twice = pages.holders(corpus, ["a", "b", "a", "a"])
+    assert [(h.doc, h.times) for h in twice] == [("a", 3), ("b", 1)]
 
 
-def test_overlapping_passages_of_one_pair_share_segments():
-    r = mini_result()
-    a, b = "乙.txt", "甲.txt"
-    base = next(p for p in r.passages if (p.a, p.b) == (a, b) and p.score == 1.0)
-    text_a, text_b = r.document(a).text, r.document(b).text
-    # a second passage overlapping the first on side a, elsewhere on side b
-    extra = replace(base, a_start=base.a_start + 10, a_end=base.a_end + 5, b_start=0, b_end=base.a_end - base.a_start - 5,
-                    a_text=text_a[base.a_start + 10:base.a_end + 5], b_text=text_b[0:base.a_end - base.a_start - 5],
-                    score=0.7)
-    page = pages.pair_page(Corpus(replace(r, passages=(*r.passages, extra))), a, b)
-    assert any(len(s.passages) == 2 for s in page.left.segments)
-    assert "".join(s.text for s in page.left.segments) == text_a
-    assert "".join(s.text for s in page.right.segments) == text_b
-    assert {p.grade for p in page.passages} >= {"red", "yellow"}
+def clustered() -> Result:
+    """Three dated documents holding one copied sentence: a cluster, earliest first."""
+    text = "这是一段被三篇文档先后复制的较长文字，内容完全相同。"
+    docs = tuple(Document(f"{n}.txt", f"c/{n}.txt", f"开头{n}。{text}结尾。", "utf-8", 30, date=d)
+                 for n, d in (("a", "2020-03-01"), ("b", "2020-01-01"), ("c", None)))
+    at = {d.id: d.text.index(text) for d in docs}
+    members = tuple((d, at[d], at[d] + len(text)) for d in ("b.txt", "a.txt", "c.txt"))
+    ps = tuple(Passage(x, at[x], at[x] + len(text), y, at[y], at[y] + len(text), 1.0, text, text, cluster="c1")
+               for x, y in (("a.txt", "b.txt"), ("b.txt", "c.txt")))
+    pairs = tuple(Pair(p.a, p.b, 0.8, 25, 25, 1) for p in ps)
+    return Result({}, docs, (), (), pairs, ps, clusters=(Cluster("c1", 3, members, "b.txt"),))
 
 
-def test_boilerplate_shared_with_many_documents_keeps_tooltips_short():
-    text = "同志们：今天我们召开全县工作会议，主要任务是总结去年工作。"
-    docs = tuple(Document(f"{i:03}.txt", f"{i:03}.txt", text, "utf-8", len(text)) for i in range(30))
-    passages = tuple(Passage(a.id, 0, len(text), b.id, 0, len(text), 1.0, text, text, "t1")
-                     for i, a in enumerate(docs) for b in docs[i + 1:])
-    pairs = tuple(Pair(p.a, p.b, 1.0, len(text), len(text), 1) for p in passages)
-    page = pages.doc_page(Corpus(Result({}, docs, (), (), pairs, passages)), "000.txt")
-    (seg,) = page.segments
-    assert len(seg.passages) == 29 and seg.title.endswith("…共 29 处") and seg.title.count("；") == pages.TITLES
+def test_clusters_list_their_witnesses_earliest_first():
+    c = Corpus(clustered())
+    (block,) = pages.clusters_page(c).blocks
+    assert [(w.k, w.doc, w.date) for w in block.witnesses] == [
+        (1, "b.txt", "2020-01-01"), (2, "a.txt", "2020-03-01"), (3, "c.txt", None)]
+    assert block.witnesses[0].view is None
+    assert block.witnesses[1].view == pages.pair_url("b.txt", "a.txt", 1)
+    assert block.text.startswith("这是一段") and block.dated
+    (row,) = pages.doc_page(c, "a.txt").clusters
+    assert (row.id, row.place, row.earliest) == ("c1", 2, "b.txt")
 
 
-def test_a_corpus_without_shared_text_still_gets_a_report(tmp_path):
-    doc = Document("only.txt", "only.txt", "独一无二的一篇。", "utf-8", 8)
-    out = write_report(Result({}, (doc,), (DocumentStats("only.txt", 0.0, None),), (), (), ()), tmp_path / "r")
-    index = (out / "index.html").read_text(encoding="utf-8")
-    assert "没有发现共享文字" in index and 'class="hd"' in index
-    assert "没有发现模板或套话" in (out / "templates.html").read_text(encoding="utf-8")
-    assert (out / pages.doc_url("only.txt")).is_file()
+def test_overview_ranks_documents_by_copy_ratio():
+    c = Corpus(mini_result())
+    page = overview.index_page(c)
+    ratios = [r.copy_ratio for r in page.doc_rows]
+    assert ratios == sorted(ratios, reverse=True)
+    assert [r.id for r in page.doc_rows] == overview.ranked_documents(c)
+    data = overview.index_data(c)
+    assert [d[0] for d in data["docs"]] == [d.id for d in c.result.documents]
+    for row in data["pairs"]:
+        left, right = data["docs"][row[0]][0], data["docs"][row[1]][0]
+        assert (left, right) == c.oriented(left, right)
+    top = {d[0]: d for d in data["docs"]}["甲.txt"]
+    assert data["docs"][top[9]][0] == "乙.txt" and top[12] == 0  # the closest pair, first in the list
 
 
-def test_heatmap_shows_the_closest_documents_of_a_large_corpus():
+def test_histogram_counts_every_document_once():
+    c = Corpus(mini_result())
+    bins = overview.histogram(c)
+    assert sum(b.count for b in bins) == len(c.docs)
+    assert [b.label for b in bins] == ["0%", "低于 5%", "5%–10%", "10%–25%", "25%–50%", "50%–75%", "75% 以上"]
+    assert {b.level: b.count for b in bins}[5] == 2  # 甲 and 乙: 63% copied
+
+
+def test_heatmap_uses_the_fixed_scale_and_the_most_copied_documents():
     n = 60
     docs = tuple(Document(f"{i:03}.txt", f"{i:03}.txt", "文" * 20, "utf-8", 20) for i in range(n))
     pairs = tuple(Pair(f"{i:03}.txt", f"{i + 1:03}.txt", round(1 - i / n, 4), 10, 10, 1) for i in range(n - 1))
-    result = Result({}, docs, (), (), pairs, ())
-    hm = pages.heatmap(Corpus(result, Options(heatmap_docs=10, max_pair_pages=5)))
+    stats = tuple(DocumentStats(d.id, 0.5, None, copy_ratio=round(1 - i / n, 4)) for i, d in enumerate(docs))
+    hm = overview.heatmap(Corpus(Result({}, docs, stats, (), pairs, ()), Options(heatmap_docs=10)))
     assert (hm.shown, hm.total) == (10, 60)
     assert [label[1] for label in hm.labels] == [f"{i:03}.txt" for i in range(10)]
-    assert max(c.level for c in hm.cells) == pages.LEVELS
-    assert sum(1 for c in hm.cells if c.url) == 2 * 5
+    assert {c.level for c in hm.cells} == {6}  # 85 % and more: the top step, whatever the closest pair
+    assert [w for _, w in hm.legend] == ["低于 5%", "5%–10%", "10%–25%", "25%–50%", "50%–75%", "75% 以上"]
+    assert all("（" in label[3] for label in hm.labels)  # the full name, date and ratio on hover
+
+
+@pytest.mark.parametrize("ratio, level", [(0.0, 0), (0.049, 1), (0.05, 2), (0.1, 3), (0.25, 4), (0.5, 5), (0.75, 6)])
+def test_levels_follow_the_fixed_scale(ratio, level):
+    assert pages.level(ratio) == level
+
+
+def test_every_setting_reads_in_words():
+    from reuse.config import Settings
+
+    values = Settings().params()
+    got = dict(words.params(values))
+    assert set(words.PARAMS) >= set(values), "a new setting needs its words in reuse/report/words.py"
+    assert got["数字不同视为相同（2020年≈2023年）"] == "是" and got["文本编码"] == "自动识别"
+    assert not any(v in ("True", "False", "None") for v in got.values())
 
 
 # -- files ------------------------------------------------------------------------------------
 
 
-def test_report_folder_holds_pages_and_cache_busted_assets(tmp_path):
+def report_files(out: Path) -> set[str]:
+    return {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+
+
+def test_report_folder_holds_pages_data_and_cache_busted_assets(tmp_path):
     out = write_report(mini_result(), tmp_path / "r")
-    names = {p.name for p in out.iterdir()}
-    assert {"index.html", "templates.html", "report.json"} <= names
-    assert pages.pair_url("甲.txt", "乙.txt") in names and pages.doc_url("丙 <b>.txt") in names
+    names = report_files(out)
+    assert {"index.html", "templates.html", "clusters.html", "pair.html", "report.json", "data/index.js"} <= names
+    assert pages.doc_url("丙 <b>.txt") in names and pages.data_file("丙 <b>.txt") in names
+    assert not [n for n in names if n.startswith("p_")]  # no page per pair: pair.html draws any of them
     css = [n for n in names if re.fullmatch(r"report_cb_[0-9a-f]{8}\.css", n)]
     js = [n for n in names if re.fullmatch(r"report_cb_[0-9a-f]{8}\.js", n)]
     assert len(css) == len(js) == 1
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert f'href="{css[0]}"' in index and f'src="{js[0]}"' in index
-    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == []
+    assert f'href="{css[0]}"' in index and f'src="{js[0]}"' in index and 'src="data/index.js"' in index
+
+
+def test_data_files_only_for_documents_with_copying(tmp_path):
+    r = mini_result()
+    lone = Document("lone.txt", "mini/lone.txt", "独一无二。", "utf-8", 5)
+    out = write_report(replace(r, documents=(*r.documents, lone), stats=(*r.stats, DocumentStats("lone.txt", 0.0, None))),
+                       tmp_path / "r")
+    data = sorted(n for n in report_files(out) if n.startswith("data/d_"))
+    assert data == sorted(pages.data_file(d) for d in TEXTS)
+    assert (out / pages.doc_url("lone.txt")).is_file()
+
+
+def read_data(path: Path, call: str):
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith(call + "(") and text.endswith(");\n")
+    return json.loads(text[len(call) + 1:-3])
+
+
+def test_data_files_carry_the_exact_texts_and_every_view(tmp_path):
+    out = write_report(mini_result(), tmp_path / "r")
+    views = 0
+    for doc_id, text in TEXTS.items():
+        data = read_data(out / pages.data_file(doc_id), "reuseDoc")
+        assert data["text"] == text and data["stem"] == pages.stem(doc_id) and data["url"] == pages.doc_url(doc_id)
+        views += len(data["pairs"])
+        for right, view in data["pairs"].items():
+            assert view["left"] == data["stem"] and view["right"] == right
+    assert views == len(mini_result().pairs)
+    index = read_data(out / "data/index.js", "reuseIndex")
+    assert len(index["docs"]) == 3 and len(index["pairs"]) == 3
+
+
+def test_report_is_byte_identical_run_to_run(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    one, two = write_report(mini_result(), tmp_path / "one"), write_report(mini_result(), tmp_path / "two")
+    names = report_files(one)
+    assert names == report_files(two)
+    for n in sorted(names):
+        assert (one / n).read_bytes() == (two / n).read_bytes(), n
+    assert "检测时间：2023-11-14 22:13 UTC" in (one / "index.html").read_text(encoding="utf-8")
 
 
 def test_every_page_is_utf8_chinese_with_a_csp_and_no_network(tmp_path):
@@ -282,8 +440,20 @@ def test_every_page_is_utf8_chinese_with_a_csp_and_no_network(tmp_path):
         csp = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', html)
         assert csp and htmllib.unescape(csp.group(1)) == htmlreport.CSP
         assert not re.search(r"(?:src|href)=\"(?:https?:)?//", html), page.name
-        for target in re.findall(r'(?:src|href)="([^"#]+)', html):
+        for target in re.findall(r'(?:src|href)="([^"#?]+)', html):
             assert (out / target).is_file(), f"{page.name} links to missing {target}"
+
+
+ENGLISH = re.compile(r">[^<]*\b(?:formula|structure|watermark|boilerplate|placeholder|opening|True|False|None)\b")
+
+
+def test_pages_speak_chinese_with_parameters_in_words(tmp_path):
+    out = write_report(mini_result(), tmp_path / "r")
+    for page in out.glob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert not ENGLISH.search(html), (page.name, ENGLISH.search(html).group(0))
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "<dt>最短片段</dt><dd>12 字</dd>" in index and "min_length" not in index
 
 
 def test_document_text_and_ids_are_escaped(tmp_path):
@@ -298,30 +468,28 @@ def test_document_text_and_ids_are_escaped(tmp_path):
 def test_segments_join_to_the_exact_document_text(tmp_path):
     """No whitespace from the templates leaks into a pre-wrapped text."""
     out = write_report(mini_result(), tmp_path / "r")
-    html = (out / pages.pair_url("甲.txt", "乙.txt")).read_text(encoding="utf-8")
-    bodies = re.findall(r'<div class="text">(.*?)</div>\n', html, flags=re.S)
-    texts = [htmllib.unescape(re.sub(r"<[^>]+>", "", b)) for b in bodies]
-    assert texts == [TEXTS["乙.txt"], TEXTS["甲.txt"]]  # a report's pair page has the smaller id on the left
+    for doc_id, text in TEXTS.items():
+        html = (out / pages.doc_url(doc_id)).read_text(encoding="utf-8")
+        (body,) = re.findall(r'<div class="text">(.*?)</div>\n', html, flags=re.S)
+        assert htmllib.unescape(re.sub(r"<[^>]+>", "", body)) == text
 
 
 def test_a_real_scan_of_the_mini_texts_highlights_the_shared_paragraph(tmp_path):
     """The pipeline end to end, asserting structure only: tuning may move passage edges a little."""
-    from report_mini import VERBATIM
     from reuse.pipeline import run
 
     for name, text in TEXTS.items():
         make_doc(tmp_path / "mini", name, text)
     result = run([str(tmp_path / "mini")])
-    page = pages.pair_page(Corpus(result), "甲.txt", "乙.txt")
-    assert page.passages
-    for side in (page.left, page.right):
-        at, covered = 0, set()
-        for s in side.segments:
-            if s.passages:
-                covered.update(range(at, at + len(s.text)))
-            at += len(s.text)
-        start = TEXTS[side.id].index(VERBATIM)
-        assert set(range(start, start + len(VERBATIM))) <= covered, side.id
+    c = Corpus(result)
+    view = pairview.pair_view(c, *c.oriented("甲.txt", "乙.txt"))
+    assert view["passages"]
+    for side, doc_id in (("l", c.oriented("甲.txt", "乙.txt")[0]), ("r", c.oriented("甲.txt", "乙.txt")[1])):
+        got = set()
+        for p in view["passages"]:
+            got.update(range(*p[side]))
+        start = TEXTS[doc_id].index(VERBATIM)
+        assert set(range(start, start + len(VERBATIM))) <= got, doc_id
 
 
 def test_scan_writes_the_html_report(tmp_path):
@@ -329,20 +497,40 @@ def test_scan_writes_the_html_report(tmp_path):
     result = runner.invoke(app, ["scan", str(SEEDS), "-o", str(out), "-q"])
     assert result.exit_code == 0, result.output
     data = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    for p in data["pairs"][: Options().max_pair_pages]:
-        assert (out / pages.pair_url(p["a"], p["b"])).is_file()
+    for p in data["pairs"]:
+        assert (out / pages.data_file(p["a"])).is_file() and (out / pages.data_file(p["b"])).is_file()
     for d in data["documents"]:
         assert (out / pages.doc_url(d["id"])).is_file()
-    assert (out / "index.html").is_file() and (out / "templates.html").is_file()
+    assert {"index.html", "templates.html", "clusters.html", "pair.html"} <= {p.name for p in out.iterdir()}
 
 
 def test_surrogates_in_text_do_not_stop_the_report(tmp_path):
     r = mini_result()
     bad = replace(r.documents[0], text=r.documents[0].text + "\udcff")
-    write_report(replace(r, documents=(bad, *r.documents[1:])), tmp_path / "r")
+    out = write_report(replace(r, documents=(bad, *r.documents[1:])), tmp_path / "r")
+    assert read_data(out / pages.data_file(bad.id), "reuseDoc")["text"].endswith("\udcff")
+
+
+def test_a_corpus_without_shared_text_still_gets_a_report(tmp_path):
+    doc = Document("only.txt", "only.txt", "独一无二的一篇。", "utf-8", 8)
+    out = write_report(Result({}, (doc,), (DocumentStats("only.txt", 0.0, None),), (), (), ()), tmp_path / "r")
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "没有发现复制" in index and "没有有复制的文档" in index
+    assert "没有发现模板或套话" in (out / "templates.html").read_text(encoding="utf-8")
+    assert (out / pages.doc_url("only.txt")).is_file()
+
+
+def test_inline_data_cannot_end_its_script_element():
+    assert htmlreport.inline_json({"text": "</script><script>alert(1)</script>&"}) == (
+        '{"text":"\\u003c/script\\u003e\\u003cscript\\u003ealert(1)\\u003c/script\\u003e\\u0026"}')
 
 
 # -- compare ----------------------------------------------------------------------------------
+
+
+def inline_data(html: str) -> dict:
+    (text,) = re.findall(r'<script type="application/json" id="reuse-data">(.*?)</script>', html, flags=re.S)
+    return json.loads(text)
 
 
 def test_compare_writes_one_standalone_page(tmp_path):
@@ -354,10 +542,13 @@ def test_compare_writes_one_standalone_page(tmp_path):
     assert result.exit_code == 0, result.output
     assert "Written to" in result.output and str(target) in result.output.replace("\n", "")
     html = target.read_text(encoding="utf-8")
-    assert "<style>" in html and "<script>" in html and "script-src 'sha256-" in htmllib.unescape(html)
+    assert "<style>" in html and "script-src 'sha256-" in htmllib.unescape(html)
     assert not re.search(r'(?:src|href)="[^"#]', html)  # nothing to load: the one file works alone
-    assert html.index(">甲.txt<") < html.index(">乙.txt<")  # A on the left
-    assert 'class="pchip' in html
+    data = inline_data(html)
+    assert [d["id"] for d in data["docs"]] == ["甲.txt", "乙.txt"]  # A on the left
+    assert data["a"] == data["docs"][0]["stem"] and data["docs"][0]["pairs"][data["b"]]["passages"]
+    assert data["docs"][0]["text"] == seed_text("002")
+    assert "<title>甲.txt ↔ 乙.txt · 文本复用检测报告</title>" in html
 
 
 def test_compare_keeps_the_order_given(tmp_path):
@@ -365,8 +556,9 @@ def test_compare_keeps_the_order_given(tmp_path):
     b = make_doc(tmp_path, "a.txt", seed_text("003"))
     target = tmp_path / "cmp.html"
     assert runner.invoke(app, ["compare", str(a), str(b), "-o", str(target), "-q"]).exit_code == 0
-    html = target.read_text(encoding="utf-8")
-    assert html.index(">b.txt<") < html.index(">a.txt<")
+    data = inline_data(target.read_text(encoding="utf-8"))
+    assert [d["id"] for d in data["docs"]] == ["b.txt", "a.txt"]
+    assert data["docs"][0]["pairs"][data["b"]]["left"] == data["a"]
 
 
 def test_compare_default_output(tmp_path, monkeypatch):
@@ -376,7 +568,9 @@ def test_compare_default_output(tmp_path, monkeypatch):
     result = runner.invoke(app, ["compare", str(a), str(b)])
     assert result.exit_code == 0, result.output
     written = Path("reports/compare/甲__b.html")
-    assert written.is_file() and "没有共享片段" in written.read_text(encoding="utf-8")
+    assert written.is_file()
+    data = inline_data(written.read_text(encoding="utf-8"))
+    assert data["docs"][0]["pairs"][data["b"]]["passages"] == []
 
 
 @pytest.mark.parametrize("case", ["same-file", "folder"])

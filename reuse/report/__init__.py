@@ -19,7 +19,8 @@ from reuse import collector, leftovers
 from reuse.errors import OutputError
 from reuse.ingest import REPORT_MANIFEST as MANIFEST  # lists the files reuse wrote (and may replace)
 from reuse.model import Result
-from reuse.report.htmlreport import write_html
+from reuse.report.htmlreport import when, write_html
+from reuse.report.pages import Options
 from reuse.report.jsonreport import write_json
 
 Writer = Callable[[Result, Path], None]
@@ -29,8 +30,12 @@ def _write_json(result: Result, folder: Path) -> None:
     write_json(result, folder / "report.json")
 
 
+_WHEN: str | None = None
+"""检测时间 of the report being written: one for all the processes that write it."""
+
+
 def _write_html(result: Result, folder: Path, part: int = 0, parts: int = 1) -> None:
-    write_html(result, folder, part=part, parts=parts)
+    write_html(result, folder, Options(when=_WHEN or when()), part=part, parts=parts)
 
 
 _write_html.splits = True  # type: ignore[attr-defined]  # takes part=, parts=: several processes share it
@@ -211,6 +216,8 @@ def write_report(result: Result, out: str | os.PathLike, *, force: bool = False,
         stage.mkdir(mode=0o777)  # less the umask, as any folder the user makes
     except OSError as err:
         raise OutputError(f"cannot write to {label(where.parent)}: {err.strerror or err}") from err
+    global _WHEN
+    _WHEN = when()
     try:
         with collector.frozen():  # the result is millions of objects: collections need not walk them
             _write_all(writers or WRITERS, result, stage, workers)
@@ -228,6 +235,7 @@ def write_report(result: Result, out: str | os.PathLike, *, force: bool = False,
     except OSError as err:
         raise OutputError(f"cannot write the report to {label(out)}: {err.strerror or err}") from err
     finally:
+        _WHEN = None
         shutil.rmtree(stage, ignore_errors=True)
     return out
 

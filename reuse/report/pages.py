@@ -1,10 +1,11 @@
-"""What the HTML pages show, as plain data: rows, segments, colours, urls.
+"""What the HTML pages show, as plain data: rows, segments, grades, urls.
 
 Nothing here writes HTML. ``htmlreport`` hands these objects to the Jinja2
 pages of ``report/jinja/``, which only loop and print (coverage's ``LineData``/``FileData`` →
-``Templite``), so every decision a reader sees, which pairs get a page, how a
-text is cut into highlighted segments, which colour a passage gets, is made
-and tested here, on a ``Result`` alone.
+``Templite``), so every decision a reader sees, which document is the
+suspected source, how a text is cut into highlighted segments, which grade a
+passage gets, is made and tested here, on a ``Result`` alone. The side-by-side
+view is ``pairview``'s and the overview ``overview``'s; both build on this.
 
 A highlighted text is a list of ``Segment``: the text is split at every
 passage and difference boundary, and each segment carries the passages that
@@ -15,41 +16,50 @@ two passages of one pair that touch) without breaking the markup.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 
-from reuse.model import Document, DocumentStats, Pair, Passage, Result, Template
+from reuse.model import Cluster, Document, DocumentStats, Pair, Passage, Result, Template
+from reuse.report import words
 
 INDEX = "index.html"
 TEMPLATES = "templates.html"
-PALETTE = 12
-"""Passage colours c0..c11 in report.css; neighbouring passages never share one."""
+CLUSTERS = "clusters.html"
+PAIR = "pair.html"
+DATA = "data"
 
 
 @dataclass(frozen=True)
 class Options:
-    """How much the HTML report writes, so a 1,000-document corpus stays readable.
+    """What the HTML report shows, so a corpus of 100,000 documents stays readable and quick.
 
-    A corpus of n documents has up to n(n-1)/2 pairs; only the closest
-    ``max_pair_pages`` at or above ``min_similarity`` get a page of their own.
+    Every pair with copying opens side by side unless ``top`` or
+    ``min_similarity`` leave it out; the overview's tables show
+    ``table_rows`` rows a page (the first page is in index.html, the rest drawn
+    from ``data/index.js``).
     """
 
-    max_pair_pages: int = 200
+    top: int | None = None
+    """Only the closest ``top`` pairs (None: all of them)."""
     min_similarity: float = 0.0
     heatmap_docs: int = 40
-    """The heatmap shows at most this many documents: those of the closest pairs."""
-    max_table_pairs: int = 1000
+    """The heat map shows at most this many documents: those with the most copying."""
+    table_rows: int = 50
     max_variants: int = 50
     """Distinct variants listed per template family."""
+    shown_sources: int = 12
+    """Sources listed on a document page before "show more"."""
+    when: str = ""
+    """检测时间: when the report was written, as the printed header shows it."""
 
 
-# -- names and grades -------------------------------------------------------------------------
+# -- names ------------------------------------------------------------------------------------
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_]+")
 
@@ -74,29 +84,45 @@ def _digest(*parts: str) -> str:
 
 
 @lru_cache(maxsize=1 << 16)
-def doc_url(doc_id: str) -> str:
-    """File name of a document's page: a slug for people, a hash so ids never collide.
+def stem(doc_id: str) -> str:
+    """The name a document's page and data file share: a slug for people, a hash so ids never collide.
 
     Cached: every page links to many documents, each link asking again.
+
+    >>> stem("../../x")
+    'd_x_9bdbf20b'
+    """
+    return f"d_{slug(doc_id)}_{_digest(doc_id)}"
+
+
+def doc_url(doc_id: str) -> str:
+    """File name of a document's page.
 
     >>> doc_url("../../x")
     'd_x_9bdbf20b.html'
     """
-    return f"d_{slug(doc_id)}_{_digest(doc_id)}.html"
+    return stem(doc_id) + ".html"
 
 
-def pair_url(a: str, b: str) -> str:
-    """File name of the page comparing documents ``a`` and ``b`` (in either order).
+def data_file(doc_id: str) -> str:
+    """Where a document's text and side-by-side views sit in a report folder (``pairview``)."""
+    return f"{DATA}/{stem(doc_id)}.js"
 
-    >>> pair_url("a.txt", "b.txt") == pair_url("b.txt", "a.txt")
-    True
+
+def pair_url(left: str, right: str, passage: int | None = None) -> str:
+    """The link that opens ``left`` and ``right`` side by side, at passage ``passage``.
+
+    >>> pair_url("a.txt", "b.txt")
+    'pair.html?a=d_a-txt_cfc7b488&b=d_b-txt_aceba96f'
     """
-    a, b = sorted((a, b))
-    return f"p_{slug(a, 30)}__{slug(b, 30)}_{_digest(a, b)}.html"
+    return f"{PAIR}?a={stem(left)}&b={stem(right)}" + (f"#p{passage}" if passage else "")
+
+
+# -- grades -----------------------------------------------------------------------------------
 
 
 def grade(score: float) -> str:
-    """A passage's colour grade, as Chinese 查重 reports use them.
+    """A copied passage's grade, as Chinese 查重 reports use them (``words.GRADES``).
 
     Red is near-verbatim, orange and yellow are edited copies.
 
@@ -110,19 +136,44 @@ def grade(score: float) -> str:
     return "yellow"
 
 
-def ratio_grade(ratio: float) -> str:
-    """A document's colour grade for a share of its text (总文字复制比).
+def passage_grade(p: Passage) -> str:
+    """'template' or 'quote' for text that is no evidence of copying, else the grade of its score."""
+    if p.template is not None or p.kind == "template":
+        return "template"
+    if p.kind == "quote":
+        return "quote"
+    return grade(p.score)
 
-    >>> ratio_grade(0.6), ratio_grade(0.35), ratio_grade(0.12), ratio_grade(0.01)
-    ('red', 'orange', 'yellow', 'green')
+
+SCALE = (0.05, 0.10, 0.25, 0.50, 0.75)
+"""The fixed steps of every share the report colours (heat map, histogram, ratio chips)."""
+LEVELS = len(SCALE) + 1
+
+
+def level(ratio: float) -> int:
+    """A share's step on ``SCALE``: 0 for none, 1 under 5 %, … 6 from 75 %.
+
+    >>> [level(x) for x in (0, 0.01, 0.05, 0.12, 0.3, 0.6, 0.9)]
+    [0, 1, 2, 3, 4, 5, 6]
     """
-    if ratio >= 0.5:
-        return "red"
-    if ratio >= 0.3:
-        return "orange"
-    if ratio >= 0.1:
-        return "yellow"
-    return "green"
+    if ratio <= 0:
+        return 0
+    return 1 + sum(ratio >= step for step in SCALE)
+
+
+def level_words(lv: int) -> str:
+    """A step of ``SCALE`` in words.
+
+    >>> level_words(1), level_words(3), level_words(6)
+    ('低于 5%', '10%–25%', '75% 以上')
+    """
+    if lv <= 0:
+        return "无"
+    if lv == 1:
+        return f"低于 {percent(SCALE[0])}"
+    if lv == LEVELS:
+        return f"{percent(SCALE[-1])} 以上"
+    return f"{percent(SCALE[lv - 2])}–{percent(SCALE[lv - 1])}"
 
 
 def percent(value: float) -> str:
@@ -162,10 +213,12 @@ class Segment:
     text: str
     passages: tuple[int, ...] = ()
     diff: str | None = None
-    colour: int | None = None
     grade: str | None = None
     title: str | None = None
     href: str | None = None
+    ref: str | None = None
+    """Set where a passage begins (a keyboard stop): its number as the reader sees it (``[2]``, a source), drawn
+    before the text, or "" for a passage without one."""
 
     @property
     def ids(self) -> str:
@@ -239,13 +292,25 @@ TITLES = 5
 """Most passages named in one tooltip: boilerplate can be shared with hundreds of documents."""
 
 
-def paint(segs: Iterable[Segment], looks: dict[int, tuple[int, str, str, str | None]]) -> list[Segment]:
-    """Give each covered segment the colour, grade, title and link of its first passage.
+@dataclass(frozen=True)
+class Look:
+    """How a passage shows: its grade, its words, where a click goes, and its number."""
 
-    ``looks`` maps a passage number to ``(colour, grade, title, href)``; a
-    segment covered by several passages lists every title.
+    grade: str
+    title: str
+    href: str | None = None
+    ref: str | None = None
+
+
+def paint(segs: Iterable[Segment], looks: dict[int, Look]) -> list[Segment]:
+    """Give each covered segment the grade, title and link of its first passage.
+
+    A segment covered by several passages lists every title; the first
+    segment of each passage carries its ``ref``, so the number shows where
+    the passage begins (CNKI's [1], [2]).
     """
     out = []
+    begun: set[int] = set()
     for s in segs:
         if not s.passages:
             out.append(s)
@@ -254,10 +319,13 @@ def paint(segs: Iterable[Segment], looks: dict[int, tuple[int, str, str, str | N
             # a paragraph break inside a passage stays unpainted: a coloured line end is noise
             out.append(Segment(s.text))
             continue
-        colour, grade_, _, href = looks[s.passages[0]]
-        titles = list(dict.fromkeys(looks[n][2] for n in s.passages))
+        look = looks[s.passages[0]]
+        titles = list(dict.fromkeys(looks[n].title for n in s.passages))
         title = "；".join(titles[:TITLES]) + (f"；…共 {len(titles)} 处" if len(titles) > TITLES else "")
-        out.append(replace(s, colour=colour, grade=grade_, title=title, href=href))
+        ref = (look.ref or "") if s.passages[0] not in begun and s.text else None
+        if s.text:
+            begun.add(s.passages[0])
+        out.append(replace(s, grade=look.grade, title=title, href=look.href, ref=ref))
     return out
 
 
@@ -323,309 +391,193 @@ class Corpus:
             self.keys_of[key[0]].add(key)
             self.keys_of[key[1]].add(key)
         o = self.options
-        self.paged: list[Pair] = [p for p in r.pairs if p.similarity >= o.min_similarity][: o.max_pair_pages]
+        paged = [p for p in r.pairs if p.similarity >= o.min_similarity]
+        self.paged: list[Pair] = paged[: o.top] if o.top is not None else paged
         self.paged_keys = {(p.a, p.b) for p in self.paged}
+        self.template_kind: dict[str, str] = {t.id: t.kind for t in r.templates}
 
-    def pair_link(self, a: str, b: str) -> str | None:
-        """The url of the page of pair (a, b), or None when it has no page."""
+    def pair_link(self, a: str, b: str, passage: int | None = None) -> str | None:
+        """The side-by-side view of ``a`` and ``b`` (suspected source on the left), or None when not shown."""
         key = (a, b) if a < b else (b, a)
-        return pair_url(*key) if key in self.paged_keys else None
+        return pair_url(*self.oriented(a, b), passage) if key in self.paged_keys else None
 
     def doc_link(self, doc_id: str) -> str | None:
         """The url of a document's page, or None for an id not in the corpus."""
         return doc_url(doc_id) if doc_id in self.docs else None
 
+    def direction(self, doc_id: str, other: str) -> str:
+        """How ``other`` stands to ``doc_id``: 'source' (written before it), 'citing' (after it) or 'similar'.
 
-# -- index ------------------------------------------------------------------------------------
+        Only dates both documents carry count; the same day says nothing.
+        """
+        mine, theirs = self.docs[doc_id].date, self.docs[other].date
+        if not mine or not theirs or mine == theirs:
+            return "similar"
+        return "source" if theirs < mine else "citing"
 
+    def oriented(self, a: str, b: str) -> tuple[str, str]:
+        """``(left, right)``: the earlier document on the left when both are dated, else the smaller id."""
+        way = self.direction(a, b)
+        if way == "source":
+            return b, a
+        if way == "citing":
+            return a, b
+        return (a, b) if a < b else (b, a)
 
-@dataclass(frozen=True)
-class DocRow:
-    """One line of the documents table."""
+    def numbered(self, left: str, right: str) -> list[Passage]:
+        """A pair's passages in reading order of the left text: passage k of its view is item k-1."""
+        key = (left, right) if left < right else (right, left)
+        return sorted(self.by_pair.get(key, []), key=lambda p: (sides(p, left)[0].start, sides(p, left)[1].start))
 
-    id: str
-    url: str | None
-    chars: int
-    reuse_ratio: float
-    copy_ratio: float
-    template_ratio: float
-    grade: str
-    top_id: str | None
-    top_url: str | None
-    top_ratio: float | None
+    @property
+    def clusters_of(self) -> dict[str, list[tuple[Cluster, int]]]:
+        """Per document, the clusters it is a witness of, with its place among the witnesses (1 = earliest)."""
+        if not hasattr(self, "_clusters_of"):
+            out: dict[str, list[tuple[Cluster, int]]] = defaultdict(list)
+            for cl in self.result.clusters:
+                for k, doc_id in enumerate(dict.fromkeys(m[0] for m in cl.members), 1):
+                    out[doc_id].append((cl, k))
+            self._clusters_of = out
+        return self._clusters_of
 
-
-@dataclass(frozen=True)
-class PairRow:
-    """One line of the pairs table."""
-
-    a: str
-    b: str
-    a_url: str | None
-    b_url: str | None
-    similarity: float
-    a_shared: int
-    b_shared: int
-    passages: int
-    url: str | None
-
-
-@dataclass(frozen=True)
-class Cell:
-    """One heatmap square: row ``row``, column ``col``; level 0 is no shared text."""
-
-    row: int
-    col: int
-    level: int
-    similarity: float
-    title: str
-    url: str | None
-
-
-@dataclass(frozen=True)
-class Heatmap:
-    """The document × document similarity matrix of the index page."""
-
-    labels: tuple[tuple[str, str, str | None], ...]
-    """(short label, document id, url) per row and column."""
-    cells: tuple[Cell, ...]
-    legend: tuple[tuple[int, str], ...]
-    """(level, lower bound) per colour of the scale."""
-    shown: int
-    total: int
-    size: int
-    """Side of a square in pixels: large for a few documents, small for many."""
+    @property
+    def phrases_of(self) -> dict[str, list[tuple[int, int, int]]]:
+        """Per document, ``(start, end, documents holding it)`` of each shared phrase it holds."""
+        if not hasattr(self, "_phrases_of"):
+            out: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+            for ph in self.result.phrases:
+                for doc_id, start, end in ph.members:
+                    out[doc_id].append((start, end, ph.doc_count))
+            self._phrases_of = out
+        return self._phrases_of
 
 
 @dataclass(frozen=True)
-class IndexPage:
-    """index.html: the corpus at a glance."""
+class Stretch:
+    """A passage's stretch on one side."""
 
-    title: str
+    start: int
+    end: int
+    text: str
+
+
+def sides(p: Passage, left: str) -> tuple[Stretch, Stretch]:
+    """The passage's (left, right) stretches when document ``left`` is on the left."""
+    a, b = Stretch(p.a_start, p.a_end, p.a_text), Stretch(p.b_start, p.b_end, p.b_text)
+    return (a, b) if p.a == left else (b, a)
+
+
+def date_words(date: str | None) -> str:
+    return date or "日期不详"
+
+
+# -- what every page's printed header says ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportInfo:
+    """The head of a printed page: when, what corpus, how large, with which parameters."""
+
+    when: str
+    corpus: str
     documents: int
     chars: int
-    passages: int
-    pairs: int
-    skipped: tuple[tuple[str, str], ...]
     params: tuple[tuple[str, str], ...]
-    versions: tuple[tuple[str, str], ...]
-    doc_rows: tuple[DocRow, ...]
-    pair_rows: tuple[PairRow, ...]
-    pair_rows_total: int
-    pair_pages: int
-    heatmap: Heatmap
-    templates: int
-    templates_url: str = TEMPLATES
+    main_params: tuple[tuple[str, str], ...]
+    """The few that decide what counts as copying, for the header of every printed page."""
 
 
-def doc_row(c: Corpus, doc: Document) -> DocRow:
-    """A document's line in the documents table (also the head of its own page)."""
-    s = c.stats.get(doc.id) or DocumentStats(doc.id, 0.0, None)
-    top = s.top_source
-    top_url = None
-    if top:
-        top_url = c.pair_link(doc.id, top.id) or c.doc_link(top.id)
-    return DocRow(doc.id, c.doc_link(doc.id), doc.chars, s.reuse_ratio, s.copy_ratio, s.template_ratio,
-                  ratio_grade(s.reuse_ratio), top.id if top else None, top_url, top.ratio if top else None)
+def corpus_name(result: Result) -> str:
+    """The folder the documents were read from (their common parent), for the report's header.
+
+    >>> from reuse.model import Document as D
+    >>> corpus_name(Result({}, (D("a", "x/y/a.txt", "", "", 0), D("b", "x/b.txt", "", "", 0)), (), (), (), ()))
+    'x'
+    """
+    parents = [os.path.dirname(d.path) for d in result.documents]
+    if not parents:
+        return "（无文档）"
+    try:
+        common = os.path.commonpath(parents) if all(parents) else ""
+    except ValueError:  # absolute and relative paths, or two drives
+        common = ""
+    return common or "（当前文件夹）"
 
 
-LEVELS = 6
-
-
-def heatmap(c: Corpus) -> Heatmap:
-    """The similarity matrix of the documents of the closest pairs (all, for a small corpus)."""
-    limit = c.options.heatmap_docs
-    ids = [d.id for d in c.result.documents]
-    if len(ids) > limit:
-        chosen: list[str] = []
-        for p in c.result.pairs:
-            for d in (p.a, p.b):
-                if d not in chosen and len(chosen) < limit:
-                    chosen.append(d)
-            if len(chosen) >= limit:
-                break
-        ids = sorted(chosen)
-    index = {d: i for i, d in enumerate(ids)}
-    top = max((p.similarity for p in c.result.pairs if p.a in index and p.b in index), default=0.0)
-    top = max(top, 1e-9)
-    cells = []
-    for p in c.result.pairs:
-        if p.a not in index or p.b not in index:
-            continue
-        level = min(LEVELS, 1 + int(p.similarity / top * LEVELS * 0.9999)) if p.similarity > 0 else 1
-        title = f"{p.a} ↔ {p.b}：相似度 {percent(p.similarity)}，{p.passages} 处共享片段"
-        url = c.pair_link(p.a, p.b)
-        i, j = index[p.a], index[p.b]
-        cells.append(Cell(i, j, level, p.similarity, title, url))
-        cells.append(Cell(j, i, level, p.similarity, title, url))
-    cells.sort(key=lambda x: (x.row, x.col))
-    labels = tuple((_short(d), d, c.doc_link(d)) for d in ids)
-    legend = tuple((lv, percent(top * (lv - 1) / LEVELS)) for lv in range(1, LEVELS + 1))
-    size = 36 if len(ids) <= 12 else 24 if len(ids) <= 30 else 16
-    return Heatmap(labels, tuple(cells), legend, len(ids), len(c.result.documents), size)
-
-
-def _short(doc_id: str, limit: int = 14) -> str:
-    name = doc_id.rsplit("/", 1)[-1]
-    return name if len(name) <= limit else name[: limit - 1] + "…"
-
-
-def index_page(c: Corpus) -> IndexPage:
-    """Everything index.html shows."""
-    r = c.result
-    params = r.params.get("params", {}) or {}
-    versions = tuple((k, str(v)) for k, v in sorted(r.params.items()) if k != "params")
-    rows = tuple(doc_row(c, d) for d in r.documents)
-    limit = c.options.max_table_pairs
-    pair_rows = tuple(
-        PairRow(p.a, p.b, c.doc_link(p.a), c.doc_link(p.b), p.similarity, p.a_shared_chars, p.b_shared_chars,
-                p.passages, c.pair_link(p.a, p.b))
-        for p in r.pairs[:limit]
-    )
-    return IndexPage(
-        title="文本复用报告",
-        documents=len(r.documents),
-        chars=sum(d.chars for d in r.documents),
-        passages=len(r.passages),
-        pairs=len(r.pairs),
-        skipped=tuple((s.path, s.reason) for s in r.skipped),
-        params=tuple((k, _param(v)) for k, v in sorted(params.items())),
-        versions=versions,
-        doc_rows=rows,
-        pair_rows=pair_rows,
-        pair_rows_total=len(r.pairs),
-        pair_pages=len(c.paged),
-        heatmap=heatmap(c),
-        templates=len(r.templates),
-    )
-
-
-def _param(value: Any) -> str:
-    if isinstance(value, (list, tuple)):
-        return ", ".join(map(str, value))
-    return str(value)
-
-
-# -- pair pages -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PassageRow:
-    """One shared passage of a pair page, numbered in reading order of the left text."""
-
-    n: int
-    colour: int
-    grade: str
-    """'red', 'orange', 'yellow', or 'template' for formula text."""
-    score: float
-    template: str | None
-    left: tuple[int, int]
-    right: tuple[int, int]
-    chars: int
-    snippet: str
-
-
-@dataclass(frozen=True)
-class Side:
-    """One of the two texts of a pair page."""
-
-    id: str
-    url: str | None
-    path: str
-    chars: int
-    shared: int
-    segments: tuple[Segment, ...]
-
-
-@dataclass(frozen=True)
-class PairPage:
-    """A pair page: two full texts side by side, passages numbered and coloured alike on both."""
-
-    url: str
-    title: str
-    similarity: float
-    left: Side
-    right: Side
-    passages: tuple[PassageRow, ...]
-    prev_url: str | None
-    next_url: str | None
-    index_url: str | None
-    position: tuple[int, int] | None
-    """(n, of) among the pair pages, None for a page on its own."""
-
-
-def passage_grade(p: Passage) -> str:
-    """'template' for formula text, else the colour grade of its score."""
-    return "template" if p.template is not None else grade(p.score)
-
-
-def _snippet(text: str, limit: int = 24) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
-def pair_page(c: Corpus, a: str, b: str, *, prev_url: str | None = None, next_url: str | None = None,
-              index_url: str | None = INDEX, position: tuple[int, int] | None = None,
-              links: bool = True) -> PairPage:
-    """The side-by-side page of documents ``a`` (left) and ``b`` (right), in either id order."""
-    key = (a, b) if a < b else (b, a)
-    flip = a > b
-    items = c.by_pair.get(key, [])
-    left_doc, right_doc = c.docs[a], c.docs[b]
-    ordered = sorted(items, key=lambda p: (p.b_start, p.a_start) if flip else (p.a_start, p.b_start))
-    rows, lmarks, rmarks, ldiffs, rdiffs = [], [], [], [], []
-    for n, p in enumerate(ordered, 1):
-        ls, le, rs, re_, lt, rt = (p.b_start, p.b_end, p.a_start, p.a_end, p.b_text, p.a_text) if flip else \
-            (p.a_start, p.a_end, p.b_start, p.b_end, p.a_text, p.b_text)
-        rows.append(PassageRow(n, (n - 1) % PALETTE, passage_grade(p), p.score, p.template, (ls, le), (rs, re_),
-                               len("".join(lt.split())), _snippet(lt)))
-        lmarks.append(Mark(ls, le, n))
-        rmarks.append(Mark(rs, re_, n))
-        # offsets are trusted only when the texts match the documents they came from
-        if left_doc.text[ls:le] == lt and right_doc.text[rs:re_] == rt and p.template is None:
-            da, db = differences(lt, rt)
-            ldiffs += [(ls + s, ls + e, k) for s, e, k in da]
-            rdiffs += [(rs + s, rs + e, k) for s, e, k in db]
-    pair = c.pair_of.get(key)
-    similarity = pair.similarity if pair else 0.0
-    a_shared, b_shared = (pair.a_shared_chars, pair.b_shared_chars) if pair else (0, 0)
-    l_shared, r_shared = (b_shared, a_shared) if flip else (a_shared, b_shared)
-    looks = {r.n: (r.colour, r.grade, _passage_title(r), None) for r in rows}
-    left = Side(a, c.doc_link(a) if links else None, left_doc.path, left_doc.chars, l_shared,
-                tuple(paint(segments(left_doc.text, lmarks, ldiffs), looks)))
-    right = Side(b, c.doc_link(b) if links else None, right_doc.path, right_doc.chars, r_shared,
-                 tuple(paint(segments(right_doc.text, rmarks, rdiffs), looks)))
-    return PairPage(pair_url(a, b), f"{a} ↔ {b}", similarity, left, right, tuple(rows), prev_url, next_url,
-                    index_url, position)
-
-
-def _passage_title(r: PassageRow) -> str:
-    if r.template is not None:
-        return f"片段 {r.n}：套话（模板 {r.template}）"
-    return f"片段 {r.n}：相似度 {percent(r.score)}"
-
-
-def pair_pages(c: Corpus, part: int = 0, parts: int = 1) -> Iterable[PairPage]:
-    """The pages of the closest pairs, each linking to the previous and next one (every ``parts``-th from ``part``)."""
-    urls = [pair_url(p.a, p.b) for p in c.paged]
-    for i, p in enumerate(c.paged):
-        if i % parts != part:
-            continue
-        yield pair_page(c, p.a, p.b, prev_url=urls[i - 1] if i else None,
-                        next_url=urls[i + 1] if i + 1 < len(urls) else None, position=(i + 1, len(urls)))
+def report_info(c: Corpus) -> ReportInfo:
+    """The printed header, once per report (every page shows it)."""
+    if not hasattr(c, "_info"):
+        r = c.result
+        values = r.params.get("params", {}) or {}
+        c._info = ReportInfo(c.options.when, corpus_name(r), len(r.documents), sum(d.chars for d in r.documents),
+                             words.params(values), words.params({k: values[k] for k in words.MAIN if k in values}))
+    return c._info
 
 
 # -- document pages ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class SourceRow:
-    """A document this one shares text with (全文对照)."""
+class DocRow:
+    """A document's figures: its line in the overview and the head of its own page."""
 
     id: str
     url: str | None
-    pair_url: str | None
-    colour: int
+    date: str | None
+    chars: int
+    reuse_ratio: float
+    copy_ratio: float
+    template_ratio: float
+    quote_ratio: float
+    phrase_ratio: float
+    top_id: str | None
+    top_url: str | None
+    top_ratio: float | None
+    top_direction: str | None
+    """'source', 'citing' or 'similar' (``words.DIRECTIONS``)."""
+
+    @property
+    def level(self) -> int:
+        return level(self.copy_ratio)
+
+    @property
+    def mix(self) -> tuple[tuple[str, float, float], ...]:
+        """(kind, x, width) on 0–100: what the shared text is made of, copy first."""
+        out, x = [], 0.0
+        for kind, value in (("copy", self.copy_ratio), ("template", self.template_ratio),
+                            ("quote", self.quote_ratio), ("phrase", self.phrase_ratio)):
+            if value > 0:
+                w = round(min(value * 100, 100 - x), 1)
+                out.append((kind, round(x, 1), w))
+                x += w
+        return tuple(out)
+
+    @property
+    def mix_words(self) -> str:
+        return (f"复制 {percent(self.copy_ratio)}，套话 {percent(self.template_ratio)}，"
+                f"引用 {percent(self.quote_ratio)}，常见短语 {percent(self.phrase_ratio)}")
+
+
+def doc_row(c: Corpus, doc: Document) -> DocRow:
+    s = c.stats.get(doc.id) or DocumentStats(doc.id, 0.0, None)
+    top = s.top_source if s.top_source and s.top_source.id in c.docs else None
+    top_url = (c.pair_link(doc.id, top.id) or c.doc_link(top.id)) if top else None
+    return DocRow(doc.id, c.doc_link(doc.id), doc.date, doc.chars, s.reuse_ratio, s.copy_ratio, s.template_ratio,
+                  s.quote_ratio, s.phrase_ratio, top.id if top else None, top_url, top.ratio if top else None,
+                  c.direction(doc.id, top.id) if top else None)
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """A document this one shares copying with: source [k] of the page."""
+
+    k: int
+    id: str
+    url: str | None
+    view: str | None
+    """The two side by side."""
+    date: str | None
+    direction: str
     share: float
     """Shared characters of this document / its characters."""
     shared: int
@@ -634,77 +586,165 @@ class SourceRow:
 
 
 @dataclass(frozen=True)
-class DocPassage:
-    """A passage of a document page: where it goes when clicked, and what it says about it."""
+class BarPart:
+    """A stretch of the CNKI-style bar: where along the text (0–1000) a kind of shared text lies."""
 
-    n: int
-    colour: int
+    x: float
+    width: float
     grade: str
-    source: str
-    href: str | None
     title: str
 
 
 @dataclass(frozen=True)
+class ClusterRow:
+    """A cluster of copies this document is a witness of."""
+
+    id: str
+    url: str
+    doc_count: int
+    place: int
+    earliest: str | None
+    earliest_url: str | None
+
+
+@dataclass(frozen=True)
 class DocPage:
-    """A document page: its full text coloured by source, and the documents it shares with."""
+    """A document page: its full text graded and numbered by source, and the documents it shares with."""
 
     url: str
     row: DocRow
     path: str
     encoding: str
+    info: ReportInfo
     segments: tuple[Segment, ...]
-    passages: dict[int, DocPassage]
     sources: tuple[SourceRow, ...]
+    more_sources: tuple[SourceRow, ...]
+    """Listed behind "show more"."""
+    bar: tuple[BarPart, ...]
+    clusters: tuple[ClusterRow, ...]
+    passages: int
     prev_url: str | None
     next_url: str | None
     index_url: str = INDEX
 
 
+BAR_ORDER = ("template", "quote", "red", "orange", "yellow", "phrase")
+"""Which kind a character counts as when several cover it: template before quotation before copy before phrase."""
+
+
+def bar(length: int, spans: Iterable[tuple[int, int, str]]) -> tuple[BarPart, ...]:
+    """Where along a text of ``length`` characters each kind of shared text lies, on a 0–1000 scale.
+
+    >>> [(p.x, p.width, p.grade) for p in bar(100, [(0, 50, "red"), (40, 60, "template")])]
+    [(0.0, 400.0, 'red'), (400.0, 200.0, 'template')]
+    """
+    if length <= 0:
+        return ()
+    rank = {g: i for i, g in enumerate(BAR_ORDER)}
+    cuts = sorted({0, length, *(x for s, e, _ in spans for x in (s, e) if 0 <= x <= length)})
+    spans = [(s, e, g) for s, e, g in spans if s < e and g in rank]
+    out: list[list] = []
+    for lo, hi in zip(cuts, cuts[1:]):
+        over = [g for s, e, g in spans if s <= lo and hi <= e]
+        if not over:
+            continue
+        g = min(over, key=rank.__getitem__)
+        if out and out[-1][2] == g and out[-1][1] == lo:
+            out[-1][1] = hi
+        else:
+            out.append([lo, hi, g])
+    scale = 1000 / length
+    parts = []
+    for s, e, g in out:
+        what = words.GRADES.get(g) and f"复制（{words.GRADES[g]}）" or words.KINDS[g]
+        parts.append(BarPart(round(s * scale, 1), round((e - s) * scale, 1), g, f"{what}：第 {s + 1}–{e} 字"))
+    return tuple(parts)
+
+
+def uncovered(spans: Iterable[tuple[int, int]], cover: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of ``spans`` outside every ``cover`` span, merged: a phrase inside a copy is that copy.
+
+    >>> uncovered([(0, 10), (8, 14), (20, 22)], [(3, 5), (12, 30)])
+    [(0, 3), (5, 12)]
+    """
+    out: list[tuple[int, int]] = []
+    cover = sorted(cover)
+    for s, e in sorted(spans):
+        at = s
+        for cs, ce in cover:
+            if ce <= at or cs >= e:
+                continue
+            if cs > at:
+                out.append((at, cs))
+            at = max(at, ce)
+        if at < e:
+            out.append((at, e))
+    merged: list[tuple[int, int]] = []
+    for s, e in out:
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+        else:
+            merged.append((s, e))
+    return merged
+
+
 def doc_page(c: Corpus, doc_id: str, *, prev_url: str | None = None, next_url: str | None = None) -> DocPage:
-    """One document with every passage coloured by the document it shares it with."""
+    """One document with every passage graded, numbered by its source and linked to the two side by side."""
     doc = c.docs[doc_id]
     shares: list[tuple[str, int, Pair]] = []
     keys = sorted(c.keys_of.get(doc_id, ()))
     for a, b in keys:
         pair = c.pair_of.get((a, b))
-        if pair is None:
-            continue
-        if a == doc_id:
-            shares.append((b, pair.a_shared_chars, pair))
-        elif b == doc_id:
-            shares.append((a, pair.b_shared_chars, pair))
+        if pair is not None:
+            shares.append((b, pair.a_shared_chars, pair) if a == doc_id else (a, pair.b_shared_chars, pair))
     shares.sort(key=lambda t: (-t[1], t[0]))
-    sources, colour_of = [], {}
-    for i, (other, shared, pair) in enumerate(shares):
-        colour_of[other] = i % PALETTE
-        sources.append(SourceRow(other, c.doc_link(other), c.pair_link(doc_id, other), i % PALETTE,
-                                 round(shared / doc.chars, 4) if doc.chars else 0.0, shared, pair.similarity,
-                                 pair.passages))
-    rank = {other: i for i, (other, _, _) in enumerate(shares)}
+    sources = [SourceRow(k, other, c.doc_link(other), c.pair_link(doc_id, other), c.docs[other].date,
+                         c.direction(doc_id, other), round(shared / doc.chars, 4) if doc.chars else 0.0, shared,
+                         pair.similarity, pair.passages)
+               for k, (other, shared, pair) in enumerate(shares, 1)]
+    number = {s.id: s.k for s in sources}
     found: list[tuple[int, int, str, int, Passage]] = []
     for a, b in keys:
-        items = c.by_pair.get((a, b), [])
         other = b if a == doc_id else a
-        # numbered as on the pair's page (smaller id on the left), so "#p<k>" lands on this passage
-        for k, p in enumerate(items, 1):
-            start, end = (p.a_start, p.a_end) if a == doc_id else (p.b_start, p.b_end)
-            found.append((start, end, other, k, p))
-    # the best source of a stretch comes first, so it gives the stretch its colour
-    found.sort(key=lambda t: (t[0], rank.get(t[2], len(rank)), t[1]))
-    marks, passages = [], {}
+        # numbered as in the pair's view, so "#p<k>" lands on this passage
+        for k, p in enumerate(c.numbered(*c.oriented(doc_id, other)), 1):
+            mine = sides(p, doc_id)[0]
+            found.append((mine.start, mine.end, other, k, p))
+    # the best source of a stretch comes first, so it gives the stretch its grade and number
+    found.sort(key=lambda t: (t[0], number.get(t[2], len(number) + 1), t[1], t[2]))
+    marks, looks, spans = [], {}, []
     for n, (start, end, other, k, p) in enumerate(found, 1):
         marks.append(Mark(start, end, n))
-        href = c.pair_link(doc_id, other)
-        kind = "套话" if p.template is not None else f"相似度 {percent(p.score)}"
-        passages[n] = DocPassage(n, colour_of.get(other, 0), passage_grade(p), other,
-                                 f"{href}#p{k}" if href else c.doc_link(other), f"{other}（{kind}）")
-    # a stretch shared with several sources takes the colour of the best one
-    segs = [replace(s, passages=tuple(sorted(s.passages, key=lambda n: (rank.get(passages[n].source, 0), n))))
-            for s in segments(doc.text, marks)]
-    segs = paint(segs, {n: (p.colour, p.grade, p.title, p.href) for n, p in passages.items()})
-    return DocPage(doc_url(doc_id), doc_row(c, doc), doc.path, doc.encoding, tuple(segs), passages,
-                   tuple(sources), prev_url, next_url)
+        g = passage_grade(p)
+        spans.append((start, end, g))
+        ref = f"[{number[other]}]" if other in number else None
+        way = words.DIRECTIONS[c.direction(doc_id, other)]
+        looks[n] = Look(g, f"{ref or ''}{other}（{way}）：{_grade_words(p)}", c.pair_link(doc_id, other, k)
+                        or c.doc_link(other), ref)
+    phrases = uncovered([(s, e) for s, e, _ in c.phrases_of.get(doc_id, ())], [(m.start, m.end) for m in marks])
+    for start, end in phrases:
+        marks.append(Mark(start, end, len(marks) + 1))
+        spans.append((start, end, "phrase"))
+        looks[len(marks)] = Look("phrase", "常见短语：多篇文档都用到，不算复制")
+
+    def best_first(m: int) -> tuple[int, int]:
+        return (number.get(found[m - 1][2], len(number) + 1) if m <= len(found) else len(number) + 2, m)
+
+    segs = [replace(s, passages=tuple(sorted(s.passages, key=best_first))) for s in segments(doc.text, marks)]
+    shown = c.options.shown_sources
+    clusters = tuple(ClusterRow(cl.id, f"{CLUSTERS}#{cluster_anchor(cl.id)}", cl.doc_count, place, cl.earliest,
+                                c.doc_link(cl.earliest) if cl.earliest else None)
+                     for cl, place in c.clusters_of.get(doc_id, ()))
+    return DocPage(doc_url(doc_id), doc_row(c, doc), doc.path, doc.encoding, report_info(c),
+                   tuple(paint(segs, looks)), tuple(sources[:shown]), tuple(sources[shown:]),
+                   bar(len(doc.text), spans), clusters, len(found), prev_url, next_url)
+
+
+def _grade_words(p: Passage) -> str:
+    g = passage_grade(p)
+    if g in words.GRADES:
+        return f"{words.GRADES[g]}，相似度 {percent(p.score)}"
+    return words.KINDS["template" if g == "template" else "quote"]
 
 
 def doc_pages(c: Corpus, part: int = 0, parts: int = 1) -> Iterable[DocPage]:
@@ -721,13 +761,12 @@ def doc_pages(c: Corpus, part: int = 0, parts: int = 1) -> Iterable[DocPage]:
 
 
 @dataclass(frozen=True)
-class Member:
-    """Where one copy of a template family sits."""
+class Holder:
+    """A document holding a wording, and how many times: each name is listed once."""
 
     doc: str
     url: str | None
-    start: int
-    end: int
+    times: int
 
 
 @dataclass(frozen=True)
@@ -735,7 +774,8 @@ class Variant:
     """One distinct wording of a template family, aligned to the representative text."""
 
     segments: tuple[Segment, ...]
-    members: tuple[Member, ...]
+    holders: tuple[Holder, ...]
+    places: int
     same: bool
 
 
@@ -746,6 +786,7 @@ class TemplateBlock:
     id: str
     anchor: str
     kind: str
+    kind_words: str
     doc_count: int
     text: str
     variants: tuple[Variant, ...]
@@ -757,29 +798,110 @@ class TemplateBlock:
 class TemplatesPage:
     """templates.html: every template family."""
 
+    info: ReportInfo
     blocks: tuple[TemplateBlock, ...]
     index_url: str = INDEX
 
 
+def holders(c: Corpus, docs: Iterable[str]) -> tuple[Holder, ...]:
+    """Each document once, in first-seen order, with how many times it came."""
+    counts: dict[str, int] = {}
+    for d in docs:
+        counts[d] = counts.get(d, 0) + 1
+    return tuple(Holder(d, c.doc_link(d), n) for d, n in counts.items())
+
+
 def template_block(c: Corpus, t: Template) -> TemplateBlock:
     """A template family with its members grouped by wording, most common first."""
-    by_text: dict[str, list[Member]] = defaultdict(list)
+    by_text: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for doc_id, start, end in t.members:
         doc = c.docs.get(doc_id)
-        if doc is None:
-            continue
-        by_text[doc.text[start:end]].append(Member(doc_id, c.doc_link(doc_id), start, end))
-    ranked = sorted(by_text.items(), key=lambda kv: (kv[0] != t.text, -len(kv[1]), kv[1][0].doc, kv[1][0].start))
+        if doc is not None:
+            by_text[doc.text[start:end]].append((doc_id, start))
+    ranked = sorted(by_text.items(), key=lambda kv: (kv[0] != t.text, -len(kv[1]), kv[1][0]))
     limit = c.options.max_variants
     variants = []
     for text, members in ranked[:limit]:
         _, diffs = differences(t.text, text) if text != t.text else ([], [])
-        variants.append(Variant(tuple(segments(text, [], diffs)), tuple(members), text == t.text))
-    return TemplateBlock(t.id, "t_" + slug(t.id) + "_" + _digest(t.id), t.kind, t.doc_count, t.text,
-                         tuple(variants), max(0, len(ranked) - limit), sum(len(m) for m in by_text.values()))
+        variants.append(Variant(tuple(segments(text, [], diffs)), holders(c, (d for d, _ in members)), len(members),
+                                text == t.text))
+    return TemplateBlock(t.id, "t_" + slug(t.id) + "_" + _digest(t.id), t.kind, words.template_kind(t.kind),
+                         t.doc_count, t.text, tuple(variants), max(0, len(ranked) - limit),
+                         sum(len(m) for m in by_text.values()))
 
 
 def templates_page(c: Corpus) -> TemplatesPage:
     """Everything templates.html shows, families in the Result's order."""
-    return TemplatesPage(tuple(template_block(c, t) for t in c.result.templates))
+    return TemplatesPage(report_info(c), tuple(template_block(c, t) for t in c.result.templates))
 
+
+# -- clusters ---------------------------------------------------------------------------------
+
+
+def cluster_anchor(cluster_id: str) -> str:
+    return "c_" + slug(cluster_id) + "_" + _digest(cluster_id)
+
+
+@dataclass(frozen=True)
+class Witness:
+    """A document holding a cluster's text, in date order (passim's witnesses)."""
+
+    k: int
+    doc: str
+    url: str | None
+    date: str | None
+    chars: int
+    view: str | None
+    """This witness and the earliest side by side."""
+
+
+@dataclass(frozen=True)
+class ClusterBlock:
+    """One copied text held by three or more documents."""
+
+    id: str
+    anchor: str
+    doc_count: int
+    text: str
+    """The earliest witness's text."""
+    witnesses: tuple[Witness, ...]
+    dated: bool
+
+
+@dataclass(frozen=True)
+class ClustersPage:
+    """clusters.html: every cluster, its witnesses earliest first."""
+
+    info: ReportInfo
+    blocks: tuple[ClusterBlock, ...]
+    index_url: str = INDEX
+
+
+def cluster_block(c: Corpus, cl: Cluster) -> ClusterBlock:
+    """A cluster with each witness once, in the Result's order (earliest first when dated)."""
+    first: dict[str, tuple[int, int]] = {}
+    for doc_id, start, end in cl.members:
+        if doc_id in c.docs and doc_id not in first:
+            first[doc_id] = (start, end)
+    ids = list(first)
+    head = ids[0] if ids else None
+    text = c.docs[head].text[slice(*first[head])] if head else ""
+    witnesses = []
+    for k, doc_id in enumerate(ids, 1):
+        start, end = first[doc_id]
+        view = c.pair_link(doc_id, head, _cluster_passage(c, doc_id, head, cl.id)) if doc_id != head else None
+        witnesses.append(Witness(k, doc_id, c.doc_link(doc_id), c.docs[doc_id].date,
+                                 sum(not ch.isspace() for ch in c.docs[doc_id].text[start:end]), view))
+    return ClusterBlock(cl.id, cluster_anchor(cl.id), cl.doc_count, text, tuple(witnesses), cl.earliest is not None)
+
+
+def _cluster_passage(c: Corpus, doc_id: str, other: str, cluster_id: str) -> int | None:
+    """The number, in the two documents' view, of the passage of this cluster (None if there is none)."""
+    for k, p in enumerate(c.numbered(*c.oriented(doc_id, other)), 1):
+        if p.cluster == cluster_id:
+            return k
+    return None
+
+
+def clusters_page(c: Corpus) -> ClustersPage:
+    return ClustersPage(report_info(c), tuple(cluster_block(c, cl) for cl in c.result.clusters))

@@ -1,0 +1,111 @@
+"""The report's Chinese: kinds, grades, directions and the scan's parameters in words.
+
+Every label a reader sees in the HTML comes from here, so one table says
+what ``formula`` or ``fold_digits True`` means in the report's language and
+no raw key or Python value reaches a page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+GRADES = {"red": "几乎原文", "orange": "稍有改动", "yellow": "改动较多"}
+"""Grades of copied text, from the alignment score (``pages.grade``)."""
+
+KINDS = {"copy": "复制", "template": "套话", "quote": "引用", "phrase": "常见短语"}
+"""What shared text is (``reuse.tiers``)."""
+
+TEMPLATE_KINDS = {
+    "formula": "固定提法",
+    "boilerplate": "固定段落",
+    "structure": "格式结构",
+    "placeholder": "填空模板",
+    "watermark": "水印与声明",
+    "opening": "开场套话",
+}
+"""Kinds of template family (``reuse.tiers.families``)."""
+
+DIRECTIONS = {"source": "疑似来源", "citing": "疑似引用", "similar": "最相似文档"}
+"""How another document stands to this one: written before it, after it, or not known."""
+
+
+def template_kind(kind: str) -> str:
+    """A template family's kind in words; an unknown kind is still called a template.
+
+    >>> template_kind("formula"), template_kind("new-kind")
+    ('固定提法', '套话')
+    """
+    return TEMPLATE_KINDS.get(kind, "套话")
+
+
+def _yes(value: Any) -> str:
+    return "是" if value else "否"
+
+
+def _chars(value: Any) -> str:
+    return f"{value} 字"
+
+
+def _unit(value: Any) -> str:
+    return {"char": "按字（每个汉字一个单位）", "word": "按词（jieba 分词）"}.get(str(value), str(value))
+
+
+def _min_docs(value: Any) -> str:
+    if value is None:
+        return "自动：至少 3 篇，且不少于语料的 5%"
+    if isinstance(value, float) and value < 1:
+        return f"语料的 {value:.0%}"
+    return f"{int(value)} 篇"
+
+
+def _listed(value: Any) -> str:
+    items = list(value or ())
+    return "、".join(map(str, items)) if items else "无"
+
+
+def _encoding(value: Any) -> str:
+    return "自动识别" if value is None else str(value)
+
+
+PARAMS: dict[str, tuple[str, Any]] = {
+    "min_length": ("最短片段", _chars),
+    "shingle": ("精确匹配的种子长度", _chars),
+    "threshold": ("近似句子的相似度阈值（Jaccard）", str),
+    "min_score": ("片段的最低对齐得分（0–1）", str),
+    "max_gap": ("片段内可跨越的最大改动", _chars),
+    "unit": ("切分单位", _unit),
+    "num_perm": ("MinHash 排列数", str),
+    "seed": ("随机种子", str),
+    "max_doc_freq": ("出现在多于此篇数的文字不再逐对比较", lambda v: f"{v} 篇"),
+    "copy_evidence": ("判为复制所需的证据", lambda v: f"{v:g} 字"),
+    "copy_run": ("连续相同即判为复制的长度", _chars),
+    "min_docs": ("套话族至少出现的篇数", _min_docs),
+    "include_templates": ("相似度计入套话", _yes),
+    "exclude": ("排除的已知套话文件", _listed),
+    "simplify": ("繁体字按简体比对", _yes),
+    "fold_digits": ("数字不同视为相同（2020年≈2023年）", _yes),
+    "extensions": ("读取的文件类型", _listed),
+    "encoding": ("文本编码", _encoding),
+}
+"""Each parameter of ``reuse.config.Settings.params``: its name in words, and how its value reads."""
+
+
+def param(key: str, value: Any) -> tuple[str, str]:
+    """One parameter as (name, value) in words.
+
+    >>> param("fold_digits", True), param("encoding", None), param("min_length", 12)
+    (('数字不同视为相同（2020年≈2023年）', '是'), ('文本编码', '自动识别'), ('最短片段', '12 字'))
+    """
+    name, words = PARAMS.get(key, (key, str))
+    return name, words(value)
+
+
+MAIN = ("min_length", "threshold", "min_score", "copy_evidence", "copy_run", "min_docs", "include_templates",
+        "exclude", "fold_digits")
+"""The parameters a printed page's header names (the overview lists them all)."""
+
+
+def params(values: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """Every parameter in words, in the order of ``PARAMS`` (unknown keys last, as they are)."""
+    known = [param(k, values[k]) for k in PARAMS if k in values]
+    return tuple(known + [param(k, values[k]) for k in sorted(values) if k not in PARAMS])
