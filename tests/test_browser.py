@@ -354,6 +354,21 @@ def test_print_to_pdf_of_a_pair_holds_all_of_both_texts(chromium, seeds_report, 
     shutil.copy(tmp_path / "pair.pdf", ARTIFACTS / f"{where}-pair.pdf") if ARTIFACTS.is_dir() else None
 
 
+def test_printed_pair_keeps_its_columns_and_drops_the_controls(watched, seeds_report):
+    page = watched.page
+    page.set_viewport_size({"width": 760, "height": 1000})  # about an A4 page less its margins
+    pair = report_data(seeds_report)["pairs"][0]
+    open_view(page, seeds_report, pages.pair_url(pair["a"], pair["b"]))
+    page.emulate_media(media="print")
+    row = page.locator(".row").first
+    left, right = row.locator(".cell.left").bounding_box(), row.locator(".cell.right").bounding_box()
+    assert left["y"] == right["y"] and left["x"] < right["x"]  # side by side on paper too
+    expect(page.locator(".print-head")).to_be_visible()
+    expect(page.get_by_role("button", name="下一处", exact=True)).to_be_hidden()
+    expect(page.locator(".keys")).to_be_hidden()
+    watched.clean()
+
+
 def test_print_to_pdf_of_a_document_page_holds_its_text(chromium, seeds_report, tmp_path):
     data = report_data(seeds_report)
     doc_id = max(data["documents"], key=lambda d: d["chars"])["id"]
