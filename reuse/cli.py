@@ -23,9 +23,9 @@ from rich.table import Table
 
 from reuse.cli_index import register as register_library
 from reuse.cli_options import (Command, CompareDb, Phrases, CompareFile, CompareForce, Encoding, EngineName, Exclude, FileA, FileB, Force,
-                               Format, Group, IncludeTemplates, MaxGap, MinDocs, MinLength, MinScore, Paths, Quiet,
-                               ReportFolder, Scheduler, Shingle, Sidecar, Threshold, Unit, Verbose, Version,
-                               Workers,
+                               Format, Group, IncludeTemplates, MaxGap, MinDocs, MinLength, MinScore, MinSimilarity,
+                               Paths, Quiet, ReportFolder, Scheduler, Shingle, Sidecar, Threshold, Top, Unit, Verbose,
+                               Version, Workers,
                                check_paths, errors, out, progress_display)
 from reuse.config import Settings
 from reuse.errors import UsageError
@@ -105,6 +105,8 @@ def scan(
     min_docs: MinDocs = None,
     exclude: Exclude = None,
     include_templates: IncludeTemplates = False,
+    top: Top = None,
+    min_similarity: MinSimilarity = None,
     engine: EngineName = None,
     scheduler: Scheduler = None,
     workers: Workers = None,
@@ -117,10 +119,11 @@ def scan(
     Example: reuse scan seeds -o reports/seeds
     """
     from reuse import pipeline
-    from reuse.report import check_output, write_report, writers_for
+    from reuse.report import PairList, check_output, write_report, writers_for
 
     with errors(verbose):
         check_paths(paths + list(exclude or []))
+        listed = PairList(top, min_similarity)
         settings = Settings.load(min_length=min_length, threshold=threshold, shingle=shingle, min_score=min_score,
                                  max_gap=max_gap, unit=unit, encoding=encoding, min_docs=min_docs,
                                  exclude=tuple(str(p) for p in exclude) if exclude else None,
@@ -132,7 +135,8 @@ def scan(
         with progress_display(not quiet) as progress:
             kwargs = {"progress": progress} if progress else {}
             result = pipeline.run([str(p) for p in paths], settings, **kwargs)
-        write_report(result, target, force=force, workers=writers_for(result, settings.workers), inputs=inputs)
+        write_report(result, target, force=force, workers=writers_for(result, settings.workers), inputs=inputs,
+                     pairs=listed)
         if not quiet:
             _summary(result, target, verbose)
 

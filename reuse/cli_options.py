@@ -121,6 +121,15 @@ Exclude = Annotated[Optional[list[Path]], _option(
 IncludeTemplates = Annotated[bool, _option(
     "--include-templates", help="Count template text in pair similarity and top source.")]
 
+# -- what the report lists --------------------------------------------------------------------------
+
+Top = Annotated[Optional[int], _option(
+    "--top", metavar="N", default="every pair with copying",
+    help="List only the N closest pairs, in report.json, pairs.csv and the HTML report alike.")]
+MinSimilarity = Annotated[Optional[float], _option(
+    "--min-similarity", metavar="0-1", default=0,
+    help="List only pairs at least this similar (e.g. 0.05 leaves out pairs under 5 %), in every output.")]
+
 # -- where it runs ----------------------------------------------------------------------------------
 
 EngineName = Annotated[Optional[str], _option(

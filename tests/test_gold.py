@@ -37,6 +37,7 @@ PAGES = {
     "index.js": "data/index.js",
     "doc-data.js": pages.data_file("乙.txt"),
     "report.json": "report.json",
+    "pairs.csv": "pairs.csv",
 }
 
 

@@ -5,7 +5,9 @@ What report.js draws from the data is tested in a browser (tests/test_browser.py
 
 from __future__ import annotations
 
+import csv
 import html as htmllib
+import io
 import json
 import re
 from dataclasses import replace
@@ -20,7 +22,7 @@ from conftest import SEEDS, make_doc, seed_text
 from report_mini import TEXTS, VERBATIM, YEAR_A, mini_result
 from reuse.cli import app
 from reuse.model import Cluster, Document, DocumentStats, Pair, Passage, Result
-from reuse.report import htmlreport, overview, pages, pairview, words, write_report
+from reuse.report import csvreport, htmlreport, overview, pages, pairview, words, write_report
 from reuse.report.pages import Corpus, Mark, Options, segments
 
 runner = CliRunner()
@@ -502,6 +504,60 @@ def test_scan_writes_the_html_report(tmp_path):
     for d in data["documents"]:
         assert (out / pages.doc_url(d["id"])).is_file()
     assert {"index.html", "templates.html", "clusters.html", "pair.html"} <= {p.name for p in out.iterdir()}
+
+
+@pytest.fixture(scope="module")
+def copies(tmp_path_factory) -> Path:
+    """A speech and four documents copying one, two, three and four of its paragraphs: pairs of every similarity."""
+    corpus = tmp_path_factory.mktemp("copies")
+    paragraphs = [ln for ln in seed_text("001").split("\n") if len(ln) > 60]
+    for n in range(4):
+        make_doc(corpus, f"copy{n}.txt", "题目\n" + "\n".join(paragraphs[: n + 1]) + f"\n结尾第{n}篇。\n")
+    make_doc(corpus, "source.txt", seed_text("001"))
+    return corpus
+
+
+@pytest.mark.parametrize("args", [["--top", "2"], ["--min-similarity", "0.3"], ["--top", "0"], []])
+def test_top_and_min_similarity_cut_the_pair_list_in_every_file(tmp_path, copies, args):
+    out, whole = tmp_path / "r", tmp_path / "all"
+    for folder, more in ((out, args), (whole, [])):
+        result = runner.invoke(app, ["scan", str(copies), "-o", str(folder), "-q", *more])
+        assert result.exit_code == 0, result.output
+    every = json.loads((whole / "report.json").read_text(encoding="utf-8"))
+    data = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert len(every["pairs"]) >= 4
+    expected = every["pairs"]
+    if "--top" in args:
+        expected = expected[: int(args[1])]
+    if "--min-similarity" in args:
+        expected = [p for p in expected if p["similarity"] >= float(args[1])]
+        assert 0 < len(expected) < len(every["pairs"])
+    assert data["pairs"] == expected
+    assert {k: v for k, v in data.items() if k != "pairs"} == {k: v for k, v in every.items() if k != "pairs"}
+    with open(out / "pairs.csv", encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["a"], r["b"]) for r in rows] == [(p["a"], p["b"]) for p in expected]
+    index = json.loads((out / "data/index.js").read_text(encoding="utf-8")[len("reuseIndex("):-3])
+    assert len(index["pairs"]) == len(expected)
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert (f"只列出 {len(expected)} 对（共 {len(every['pairs'])} 对）" in html) == (len(expected) < len(every["pairs"]))
+
+
+@pytest.mark.parametrize("args", [["--top", "-1"], ["--min-similarity", "1.5"]])
+def test_pair_list_options_out_of_range_are_usage_errors(tmp_path, args):
+    result = runner.invoke(app, ["scan", str(SEEDS), "-o", str(tmp_path / "r"), "-q", *args])
+    assert result.exit_code == 2 and "must be" in result.output and not (tmp_path / "r").exists()
+
+
+def test_pairs_csv_cannot_run_as_a_spreadsheet_formula(tmp_path):
+    r = mini_result()
+    out = write_report(r, tmp_path / "r")
+    with open(out / "pairs.csv", encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(x["a"], x["b"], float(x["similarity"])) for x in rows] == [(p.a, p.b, p.similarity) for p in r.pairs]
+    buf = io.StringIO()
+    csvreport.write_pairs(replace(r, pairs=(replace(r.pairs[0], a="=HYPERLINK(1)"),)), buf)
+    assert "'=HYPERLINK(1)" in buf.getvalue()
 
 
 def test_surrogates_in_text_do_not_stop_the_report(tmp_path):

@@ -13,12 +13,14 @@ import os
 import shutil
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from reuse import collector, leftovers
-from reuse.errors import OutputError
+from reuse.errors import OutputError, UsageError
 from reuse.ingest import REPORT_MANIFEST as MANIFEST  # lists the files reuse wrote (and may replace)
 from reuse.model import Result
+from reuse.report.csvreport import write_pairs
 from reuse.report.htmlreport import when, write_html
 from reuse.report.pages import Options
 from reuse.report.jsonreport import write_json
@@ -26,21 +28,55 @@ from reuse.report.jsonreport import write_json
 Writer = Callable[[Result, Path], None]
 
 
+@dataclass(frozen=True)
+class PairList:
+    """Which pairs a report lists (``--top``, ``--min-similarity``): the same in every file it writes.
+
+    Only the list of pairs is cut; documents, their ratios and the passages
+    stay whole.
+    """
+
+    top: int | None = None
+    min_similarity: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.top is not None and self.top < 0:
+            raise UsageError(f"--top must be 0 or more, not {self.top}")
+        if self.min_similarity is not None and not 0.0 <= self.min_similarity <= 1.0:
+            raise UsageError(f"--min-similarity must be in [0, 1], not {self.min_similarity}")
+
+    def of(self, result: Result) -> Result:
+        """``result`` with only the pairs listed (itself when nothing is left out)."""
+        pairs = result.pairs
+        if self.min_similarity:
+            pairs = tuple(p for p in pairs if p.similarity >= self.min_similarity)
+        if self.top is not None:
+            pairs = pairs[: self.top]
+        return result if len(pairs) == len(result.pairs) else replace(result, pairs=pairs)
+
+
 def _write_json(result: Result, folder: Path) -> None:
     write_json(result, folder / "report.json")
 
 
+def _write_csv(result: Result, folder: Path) -> None:
+    with open(folder / "pairs.csv", "w", encoding="utf-8-sig", newline="") as fh:
+        write_pairs(result, fh)
+
+
 _WHEN: str | None = None
 """检测时间 of the report being written: one for all the processes that write it."""
+_PAIRS_FOUND: int | None = None
+"""Pairs with copying before ``--top`` / ``--min-similarity``, for the HTML's "N of M"."""
 
 
 def _write_html(result: Result, folder: Path, part: int = 0, parts: int = 1) -> None:
-    write_html(result, folder, Options(when=_WHEN or when()), part=part, parts=parts)
+    write_html(result, folder, Options(when=_WHEN or when(), pairs_found=_PAIRS_FOUND), part=part, parts=parts)
 
 
 _write_html.splits = True  # type: ignore[attr-defined]  # takes part=, parts=: several processes share it
 
-WRITERS: list[Writer] = [_write_json, _write_html]
+WRITERS: list[Writer] = [_write_json, _write_csv, _write_html]
 """Each writer fills a staging folder; HTML pages register here too.
 
 A writer with a true ``splits`` attribute also takes ``part`` and ``parts``
@@ -197,12 +233,13 @@ def check_output(out: str | os.PathLike, *, inputs: Iterable[str | os.PathLike] 
 
 def write_report(result: Result, out: str | os.PathLike, *, force: bool = False,
                  writers: list[Writer] | None = None, workers: int = 1,
-                 inputs: Iterable[str | os.PathLike] = ()) -> Path:
+                 inputs: Iterable[str | os.PathLike] = (), pairs: PairList | None = None) -> Path:
     """Write every report file for ``result`` into the folder ``out`` (with ``workers`` forked processes).
 
     ``inputs`` are the paths the result was read from: ``out`` may not be,
     hold or lie inside one of them (see ``check_output``). Staging folders
     that killed runs left beside ``out`` are removed first (``reuse.leftovers``).
+    ``pairs`` says which pairs every file lists (default: all).
     """
     out = Path(out)
     check_output(out, inputs=inputs, force=force)
@@ -216,8 +253,9 @@ def write_report(result: Result, out: str | os.PathLike, *, force: bool = False,
         stage.mkdir(mode=0o777)  # less the umask, as any folder the user makes
     except OSError as err:
         raise OutputError(f"cannot write to {label(where.parent)}: {err.strerror or err}") from err
-    global _WHEN
-    _WHEN = when()
+    global _WHEN, _PAIRS_FOUND
+    _WHEN, _PAIRS_FOUND = when(), len(result.pairs)
+    result = (pairs or PairList()).of(result)
     try:
         with collector.frozen():  # the result is millions of objects: collections need not walk them
             _write_all(writers or WRITERS, result, stage, workers)
@@ -235,7 +273,7 @@ def write_report(result: Result, out: str | os.PathLike, *, force: bool = False,
     except OSError as err:
         raise OutputError(f"cannot write the report to {label(out)}: {err.strerror or err}") from err
     finally:
-        _WHEN = None
+        _WHEN = _PAIRS_FOUND = None
         shutil.rmtree(stage, ignore_errors=True)
     return out
 

@@ -14,6 +14,8 @@ import csv
 from collections.abc import Iterable
 from typing import Any, TextIO
 
+from reuse.model import Result
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """Cells starting with one of these are read as formulas by Excel, LibreOffice or Google Sheets."""
 
@@ -39,6 +41,24 @@ def write_phrases(phrases: Iterable[dict[str, Any]], out: TextIO) -> None:
     """The shared phrases (as report.json has them) as CSV rows: id, doc_count, members, text."""
     _write(out, ["id", "doc_count", "members", "text"],
            ([p["id"], p["doc_count"], len(p["members"]), p["text"]] for p in phrases))
+
+
+def write_pairs(result: Result, out: TextIO) -> None:
+    """The pairs with copying, closest first, as CSV rows (pairs.csv of a report folder).
+
+    a and b as report.json has them, with their dates, the similarity and
+    shared characters, the copied passages, and which came first when both
+    are dated ('a', 'b' or empty).
+    """
+    dates = {d.id: d.date for d in result.documents}
+
+    def first(a: str, b: str) -> str:
+        da, db = dates.get(a), dates.get(b)
+        return "" if not da or not db or da == db else ("a" if da < db else "b")
+
+    _write(out, ["a", "b", "a_date", "b_date", "earlier", "similarity", "a_shared_chars", "b_shared_chars", "passages"],
+           ([p.a, p.b, dates.get(p.a) or "", dates.get(p.b) or "", first(p.a, p.b), p.similarity, p.a_shared_chars,
+             p.b_shared_chars, p.passages] for p in result.pairs))
 
 
 def _write(out: TextIO, header: list[str], rows: Iterable[list[Any]]) -> None:

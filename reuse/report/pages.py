@@ -57,6 +57,8 @@ class Options:
     """Sources listed on a document page before "show more"."""
     when: str = ""
     """检测时间: when the report was written, as the printed header shows it."""
+    pairs_found: int | None = None
+    """Pairs with copying the scan found, when the Result lists fewer (``--top``, ``--min-similarity``)."""
 
 
 # -- names ------------------------------------------------------------------------------------
@@ -719,7 +721,7 @@ def doc_page(c: Corpus, doc_id: str, *, prev_url: str | None = None, next_url: s
         spans.append((start, end, g))
         ref = f"[{number[other]}]" if other in number else None
         way = words.DIRECTIONS[c.direction(doc_id, other)]
-        looks[n] = Look(g, f"{ref or ''}{other}（{way}）：{_grade_words(p)}", c.pair_link(doc_id, other, k)
+        looks[n] = Look(g, f"{ref + ' ' if ref else ''}{other}（{way}）：{_grade_words(p)}", c.pair_link(doc_id, other, k)
                         or c.doc_link(other), ref)
     phrases = uncovered([(s, e) for s, e, _ in c.phrases_of.get(doc_id, ())], [(m.start, m.end) for m in marks])
     for start, end in phrases:

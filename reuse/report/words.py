@@ -109,3 +109,47 @@ def params(values: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     """Every parameter in words, in the order of ``PARAMS`` (unknown keys last, as they are)."""
     known = [param(k, values[k]) for k in PARAMS if k in values]
     return tuple(known + [param(k, values[k]) for k in sorted(values) if k not in PARAMS])
+
+
+SKIP_REASONS = (
+    ("binary file", "二进制文件，不是文本"),
+    ("empty file", "空文件"),
+    ("is a folder", "是文件夹"),
+    ("not a regular file", "不是普通文件"),
+    ("too large", "文件太大，请拆分"),
+    ("cannot read", "无法读取"),
+    ("named twice", "重复指定，只读一次"),
+    ("no text", "没有文字"),
+    ("no visible text", "没有可见文字"),
+    ("damaged .docx", "损坏的 .docx 文件，请用 Word 重新保存"),
+    ("not a .docx", "不是 .docx 文件"),
+    ("a zip archive, but not a word", "是压缩包，但不是 Word 文档"),
+    ("unpacks to", "解压后太大"),
+    ("an rtf file", "RTF 文件，请另存为 .docx 或 .txt"),
+    ("cannot tell the text encoding", "无法识别文本编码"),
+    ("unknown encoding", "未知的编码"),
+    ("not valid", "不符合指定的编码"),
+    ("cannot be read as", "无法按指定的编码读取"),
+    ("read as", "按指定的编码读出的不是文本"),
+    ("html nested", "HTML 嵌套过深"),
+    ("cannot parse the html", "无法解析 HTML"),
+    ("reading pdf needs", "读取 PDF 需要安装 pypdf"),
+    ("encrypted pdf", "加密的 PDF"),
+    ("damaged pdf", "损坏的 PDF"),
+)
+"""Why a file was skipped (``reuse.ingest``, ``reuse.readers``), by how the reason begins."""
+
+
+def skip_reason(reason: str) -> str:
+    """A skipped file's reason in Chinese, the reader's own words kept after it.
+
+    >>> skip_reason("binary file (NUL bytes)")
+    '二进制文件，不是文本（binary file (NUL bytes)）'
+    >>> skip_reason("something new")
+    'something new'
+    """
+    low = reason.lower()
+    for start, zh in SKIP_REASONS:
+        if low.startswith(start):
+            return f"{zh}（{reason}）"
+    return reason

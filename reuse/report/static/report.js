@@ -417,7 +417,7 @@
     var a = docs[wanted[0]], b = docs[wanted[1]];
     var v = (a.pairs || {})[b.stem] || (b.pairs || {})[a.stem];
     if (!v) {
-      missing("这两篇文档之间没有复制，报告里没有它们的对照。");
+      missing("报告里没有这两篇文档的对照：它们之间没有复制，或不在列出的文档对之中。");
       return;
     }
     drawPair(docs[v.left], docs[v.right], v);
