@@ -587,6 +587,8 @@ def test_document_and_template_pages(watched, tmp_path):
     expect(page.locator(f'.pchip[data-goto="{n}"]')).to_have_class(CUR)
     expect(page.locator(f'.cell.right .s[data-p~="{n}"]').first).to_contain_text("过去一年")
     shot(page, "mini-pair")
+    page.locator('.heads [data-side="left"] .cnki-bar rect[data-goto="3"]').click()  # the bar over each text
+    expect(page.locator('.pchip[data-goto="3"]')).to_have_class(CUR)
 
     page.goto(url(out / pages.doc_url("丙 <b>.txt")))
     expect(page.locator("h1")).to_have_text("丙 <b>.txt")

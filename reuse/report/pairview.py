@@ -37,7 +37,8 @@ def passage_words(n: int, p: Passage, template_kinds: dict[str, str]) -> str:
         return f"片段 {n}：套话（{words.template_kind(kind)}）" if kind else f"片段 {n}：套话"
     if g == "quote":
         return f"片段 {n}：共同引用第三方文字"
-    return f"片段 {n}：{words.GRADES[g]}，相似度 {percent(p.score)}"
+    held = f"；复制簇 {p.cluster}，三篇以上共有" if p.cluster else ""
+    return f"片段 {n}：{words.GRADES[g]}，相似度 {percent(p.score)}{held}"
 
 
 # -- changed characters -----------------------------------------------------------------------

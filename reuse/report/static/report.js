@@ -319,7 +319,28 @@
     cellEl.appendChild(box);
   }
 
-  function head(d, way, side) {
+  /* where along a text its passages lie, as on a document page; a click goes to the passage */
+  function strip(d, passages, side) {
+    var words = "片段分布：" + passages.length + " 处";
+    var s = svg("svg", { "class": "cnki-bar", viewBox: "0 0 1000 10", preserveAspectRatio: "none", role: "img",
+                         "aria-label": words });
+    s.appendChild(svg("rect", { "class": "bar-bg", width: 1000, height: 10 }));
+    var n = Math.max(1, d.text.length);
+    passages.forEach(function (p) {
+      var at = side === "left" ? p.l : p.r;
+      var r = svg("rect", { "class": "b-" + p.grade, x: (at[0] / n * 1000).toFixed(1), height: 10,
+                            width: Math.max(2, (at[1] - at[0]) / n * 1000).toFixed(1), "data-goto": p.n });
+      titled(r, p.title);
+      s.appendChild(r);
+    });
+    s.addEventListener("click", function (e) {
+      var n = e.target.getAttribute && e.target.getAttribute("data-goto");
+      if (n) { select(parseInt(n, 10), null); }
+    });
+    return s;
+  }
+
+  function head(d, way, side, passages) {
     var box = el("div");
     var h = el("h2");
     h.appendChild(link(d.id, d.url));
@@ -332,6 +353,7 @@
       box.appendChild(doc.createTextNode(" "));
     }
     box.appendChild(line);
+    box.appendChild(strip(d, passages, side));
     box.setAttribute("data-side", side);
     return box;
   }
@@ -382,8 +404,8 @@
     changes = v.changes[0].length;
 
     var heads = el("div", "heads");
-    heads.appendChild(head(left, dated ? ["source", "疑似来源"] : null, "left"));
-    heads.appendChild(head(right, dated ? ["citing", "疑似引用"] : null, "right"));
+    heads.appendChild(head(left, dated ? ["source", "疑似来源"] : null, "left", v.passages));
+    heads.appendChild(head(right, dated ? ["citing", "疑似引用"] : null, "right", v.passages));
     view.appendChild(heads);
     var lsegs = segments(left.text.length, v.passages.map(function (p) { return [p.l[0], p.l[1], p.n]; }), v.changes[0]);
     var rsegs = segments(right.text.length, v.passages.map(function (p) { return [p.r[0], p.r[1], p.n]; }), v.changes[1]);
