@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reuse.report import words
-from reuse.report.pages import (CLUSTERS, INDEX, LEVELS, SCALE, TEMPLATES, Corpus, DocRow, ReportInfo, doc_row, level,
+from reuse.report.pages import (CLUSTERS, LEVELS, SCALE, TEMPLATES, Corpus, DocRow, ReportInfo, doc_row, level,
                                 level_words, percent, report_info, stem)
 
 INDEX_DATA = "data/index.js"
@@ -253,5 +253,3 @@ def index_data(c: Corpus) -> dict[str, Any]:
     return {"docs": docs, "pairs": pairs, "scale": list(SCALE), "page": c.options.table_rows,
             "labels": {"directions": words.DIRECTIONS}}
 
-
-__all__ = ["INDEX", "index_page", "index_data", "heatmap", "histogram"]

@@ -469,10 +469,6 @@ def sides(p: Passage, left: str) -> tuple[Stretch, Stretch]:
     return (a, b) if p.a == left else (b, a)
 
 
-def date_words(date: str | None) -> str:
-    return date or "日期不详"
-
-
 # -- what every page's printed header says ------------------------------------------------------
 
 
