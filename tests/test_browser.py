@@ -305,6 +305,51 @@ def check_every_pair_opens(watched, folder: Path) -> int:
     return len(links)
 
 
+DRAWN = """side => {
+    const out = [];
+    for (const cell of document.querySelectorAll('.cell.' + side + ' .text')) {
+        for (const node of cell.childNodes) {
+            const text = node.textContent, p = node.nodeType === 1 ? node.getAttribute('data-p') || '' : '';
+            const diff = node.nodeType === 1 ? (/\\bd-(\\w+)/.exec(node.className) || [null, ''])[1] : '';
+            const last = out[out.length - 1];
+            if (last && last[1] === p && last[2] === diff && diff !== 'gap') { last[0] += text; } else { out.push([text, p, diff]); }
+        }
+    }
+    return out;
+}"""
+
+
+def expected_segments(text: str, view: dict, side: str) -> list[list[str]]:
+    """What pages.segments makes of one side of a view, merged as DRAWN merges what the browser drew."""
+    key = "l" if side == "left" else "r"
+    marks = [pages.Mark(p[key][0], p[key][1], p["n"]) for p in view["passages"]]
+    diffs = [(s, e, kind) for s, e, kind, _ in view["changes"][0 if side == "left" else 1]]
+    out: list[list[str]] = []
+    for seg in pages.segments(text, marks, diffs):
+        ids = seg.ids if seg.passages and not ("\n" in seg.text and not seg.text.strip() and not seg.diff) else ""
+        row = [seg.text, ids, seg.diff or ""]
+        if out and out[-1][1:] == row[1:] and row[2] != "gap":
+            out[-1][0] += seg.text
+        else:
+            out.append(row)
+    return out
+
+
+def test_the_browser_cuts_texts_as_pages_segments_does(watched, seeds_report, tmp_path):
+    """Passages, changed characters and gaps (a changed year in the mini report, a cut and an insertion in the seeds')."""
+    page = watched.page
+    for folder in (seeds_report, write_report(mini_result(), tmp_path / "mini")):
+        for pair in report_data(folder)["pairs"]:
+            left, right = doc_data(folder, pair["a"]), doc_data(folder, pair["b"])
+            view = left["pairs"].get(right["stem"]) or right["pairs"][left["stem"]]
+            texts = {left["stem"]: left["text"], right["stem"]: right["text"]}
+            open_view(page, folder, f"pair.html?a={view['left']}&b={view['right']}")
+            for side in ("left", "right"):
+                got = page.evaluate(DRAWN, side)
+                assert got == expected_segments(texts[view[side]], view, side), (folder.name, side)
+    watched.clean()
+
+
 def test_every_pair_with_copying_opens_side_by_side(watched, seeds_report):
     assert check_every_pair_opens(watched, seeds_report) >= 2
 

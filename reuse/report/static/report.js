@@ -285,11 +285,22 @@
     return out;
   }
 
-  function drawSide(text, segs, lo, hi, last, looks, begun, cellEl) {
+  /* the segments of [lo, hi) of a text into one cell; segs from ``from`` on (rows come in order), and where
+     the next row starts looking */
+  function drawSide(text, segs, from, lo, hi, last, looks, begun, cellEl) {
     var box = el("div", "text");
-    segs.forEach(function (s) {
+    var i = from;
+    while (i < segs.length && (segs[i].s === segs[i].e ? segs[i].s < lo : segs[i].e <= lo)) { i += 1; }
+    for (var j = i; j < segs.length; j++) {
+      var s = segs[j];
       var gap = s.s === s.e;
-      if (gap ? (s.s < lo || s.s > hi || (s.s === hi && !last)) : (s.e <= lo || s.s >= hi)) { return; }
+      if (s.s > hi || (s.s === hi && (!gap || !last))) { break; }
+      draw(s, gap);
+    }
+    cellEl.appendChild(box);
+    return i;
+
+    function draw(s, gap) {
       var a = Math.max(s.s, lo), b = Math.min(s.e, hi);
       var piece = text.slice(a, b);
       if (!s.ps.length && !s.diff) { box.appendChild(doc.createTextNode(piece)); return; }
@@ -315,8 +326,7 @@
         if (gap) { span.classList.add("gap"); span.title = "另一侧此处多出文字"; }
       }
       box.appendChild(span);
-    });
-    cellEl.appendChild(box);
+    }
   }
 
   /* where along a text its passages lie, as on a document page; a click goes to the passage */
@@ -409,14 +419,14 @@
     view.appendChild(heads);
     var lsegs = segments(left.text.length, v.passages.map(function (p) { return [p.l[0], p.l[1], p.n]; }), v.changes[0]);
     var rsegs = segments(right.text.length, v.passages.map(function (p) { return [p.r[0], p.r[1], p.n]; }), v.changes[1]);
-    var lbegun = {}, rbegun = {};
+    var lbegun = {}, rbegun = {}, lat = 0, rat = 0;
     var rows = v.rows;
     for (var i = 0; i + 1 < rows.length; i++) {
       var row = el("div", "row");
       var last = i + 2 === rows.length;
       var lc = el("div", "cell left"), rc = el("div", "cell right");
-      drawSide(left.text, lsegs, rows[i][0], rows[i + 1][0], last, looks, lbegun, lc);
-      drawSide(right.text, rsegs, rows[i][1], rows[i + 1][1], last, looks, rbegun, rc);
+      lat = drawSide(left.text, lsegs, lat, rows[i][0], rows[i + 1][0], last, looks, lbegun, lc);
+      rat = drawSide(right.text, rsegs, rat, rows[i][1], rows[i + 1][1], last, looks, rbegun, rc);
       if (lc.querySelector(".s[data-p]") && rc.querySelector(".s[data-p]")) { row.classList.add("shared"); }
       row.appendChild(lc);
       row.appendChild(rc);
