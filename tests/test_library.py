@@ -412,3 +412,25 @@ def test_reuse_check_is_the_library_check_of_the_drafts(tmp_path, seeds_db):
     [public] = reuse.check([str(draft)], str(seeds_db))
     [direct] = library.check_paths([draft], seeds_db)
     assert public.total_ratio == direct.total_ratio > 0 and public.result.passages == direct.result.passages
+
+
+def test_a_library_counts_long_shingles_as_a_scan_of_its_documents_does(seeds_db):
+    """The verdict's long-shingle document frequencies: a library counts through its postings what a scan counts
+    among the documents (plus the draft), for every long shingle of a draft that mixes two seeds."""
+    from reuse.candidates import shingle_doc_freq
+    from reuse.features import extract
+    from reuse.ingest import ingest
+    from reuse.library.check import LongDocFreq
+    from reuse.tiers.families import long_hashes, long_k
+
+    text, _, _ = _draft()
+    draft = document(text, "draft.txt")
+    settings = Settings()
+    on_disk, _ = ingest([str(SEEDS)])
+    feats = [extract(d, settings) for d in [draft, *on_disk]]
+    k = long_k(settings)
+    expected = shingle_doc_freq([long_hashes(f, k) for f in feats])[0]
+    with open_library(seeds_db) as lib:
+        counted = LongDocFreq(lib, feats[0], k, 1, {})[np.arange(len(expected))]
+    assert len(expected) > 500 and int(expected.max()) >= 3 and int(expected.min()) == 1
+    assert counted.tolist() == expected.tolist()

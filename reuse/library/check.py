@@ -216,6 +216,60 @@ def library_doc_freq(library: Library, feat: Features) -> tuple[np.ndarray, np.n
     return per_hash[np.searchsorted(uniq, feat.shingles)], uniq, per_hash
 
 
+class LongDocFreq:
+    """How many documents hold each long shingle of one document, counted in the library on demand.
+
+    The verdict asks only for the long shingles of passages it measures, so
+    they are counted as it asks (a long shingle is a chain of ``k``-shingles
+    on one diagonal of the postings index; ``families.chain``), once per
+    distinct shingle across the documents sharing ``cache``. The verdict
+    asks only for shingles both documents of a pair hold: ``extra`` counts
+    the documents outside the library that hold them (the draft; both files
+    of ``reuse compare --db``).
+    """
+
+    def __init__(self, library: Library, feat: Features, long_k: int, extra: int, cache: dict[int, int]):
+        self.library, self.feat, self.K, self.extra, self.cache = library, feat, 2 * long_k, extra, cache
+        self.hashes = tier.long_hashes(feat, long_k)
+
+    def __getitem__(self, positions) -> np.ndarray:
+        positions = np.asarray(positions, dtype=np.int64).reshape(-1)
+        hashes = self.hashes[positions].tolist()
+        missing = {h: p for p, h in zip(positions.tolist(), hashes) if h not in self.cache}
+        if missing:
+            self.cache.update(library_holders(self.library, self.feat, missing, self.K))
+        return np.array([self.cache[h] + self.extra for h in hashes], dtype=np.int64)
+
+
+def library_holders(library: Library, feat: Features, at: dict[int, int], K: int) -> dict[int, int]:
+    """``{long shingle hash: library documents holding it}`` for the long shingles (``K`` tokens) of ``feat``
+    starting at the token positions ``at`` (hash -> position)."""
+    chains = {h: families.chain(feat, p, K)[0] for h, p in at.items()}
+    parts = sorted({part for chain in chains.values() for part, _ in chain})
+    count = library.count_postings(parts, DF_CAP)
+    out = {h: 0 for h in chains}
+    lead_rows, rest_rows, keys = [], [], []
+    for h, chain in chains.items():
+        if not chain or min(count.get(part, 0) for part, _ in chain) == 0:
+            continue  # a part no library document holds: neither does any the whole
+        lead = min(range(len(chain)), key=lambda j: count[chain[j][0]])
+        n = len(keys)
+        keys.append(h)
+        lead_rows.append((n, _signed_int(chain[lead][0]), chain[lead][1]))
+        rest_rows += [(n, _signed_int(part), off) for j, (part, off) in enumerate(chain) if j != lead]
+    if lead_rows:
+        held: dict[int, set[int]] = defaultdict(set)
+        for n, doc in library.chain_holders(lead_rows, rest_rows):
+            held[n].add(doc)
+        out.update({keys[n]: len(docs) for n, docs in held.items()})
+    return out
+
+
+def _signed_int(value: int) -> int:
+    """A uint64 hash as SQLite stores it (signed)."""
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
 def _widespread_candidates(library: Library, feat: Features, df: np.ndarray, settings: Settings) -> dict[int, int]:
     """Library doc id -> weight of the draft's stretches held by more documents than pairs are seeded for.
 
@@ -412,8 +466,14 @@ def check(library: Library, draft: Document, settings: Settings, *, max_sources:
             return np.ones(len(feat.shingles), dtype=np.uint16)
         return np.where(known[at] == feat.shingles, known_df[at], 1).astype(np.uint16)
 
+    long_counted: dict[int, int] = {}
+
+    def long_doc_freq(doc_id: str, feat: Features) -> LongDocFreq:
+        return LongDocFreq(library, feat, tier.long_k(settings), 1, long_counted)  # the draft holds them too
+
     for _ in range(3):
-        scanned = pipeline.scan_documents([draft, *(loaded[i] for i in chosen)], settings, doc_freq=doc_freq)
+        scanned = pipeline.scan_documents([draft, *(loaded[i] for i in chosen)], settings, doc_freq=doc_freq,
+                                          long_doc_freq=long_doc_freq)
         productive = {x for p in scanned.passages if _touches(p, draft.id) for x in (p.a, p.b)}
         kept = [i for i in chosen if loaded[i].id in productive]
         if len(kept) == len(chosen):
@@ -478,7 +538,13 @@ def compare(library: Library, a: Document, b: Document, settings: Settings) -> R
             out += [Template(f"L{t.id}", t.kind, t.text, t.doc_count, t.members) for t in found]
         return _merged(out)
 
-    return pipeline.scan_documents([a, b], settings, doc_freq=doc_freq, families=library_families)
+    long_counted: dict[int, int] = {}
+
+    def long_doc_freq(doc_id: str, feat: Features) -> LongDocFreq:
+        return LongDocFreq(library, feat, tier.long_k(settings), 2, long_counted)  # both files hold them too
+
+    return pipeline.scan_documents([a, b], settings, doc_freq=doc_freq, long_doc_freq=long_doc_freq,
+                                   families=library_families)
 
 
 def _merged(templates: list[Template]) -> list[Template]:
