@@ -2,7 +2,7 @@
 
 >>> from reuse.library import build, check_paths                      # doctest: +SKIP
 >>> build(["seeds"], "library.sqlite")                                 # doctest: +SKIP
->>> [r.total_ratio for r in check_paths(["draft.txt"], "library.sqlite")]   # doctest: +SKIP
+>>> [r.reuse_ratio for r in check_paths(["draft.txt"], "library.sqlite")]   # doctest: +SKIP
 
 ``db`` is a file path (one SQLite file holds everything) or a
 ``redis://host:port/N`` URL: then the LSH band buckets live in Redis through

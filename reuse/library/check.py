@@ -50,7 +50,9 @@ from reuse.score import Coverage, score, union_count
 from reuse.shingle import shingle_ends
 from reuse.tiers import families as tier
 
-CHECK_FORMAT = 1
+CHECK_FORMAT = 2
+"""2: report.json's names and shapes (``reuse_ratio``, passages with ``a`` the draft, ``kind``), quote and phrase
+ratios, phrases and clusters."""
 MAX_SOURCES = 20
 """Library documents a draft is aligned against by default: those with the most shared evidence.
 
@@ -69,13 +71,13 @@ class SourceShare:
 
     id: str
     path: str
-    shared_chars: int
-    """Draft characters shared with this document, counted as ``reuse scan`` counts a pair (template text
-    left out unless ``include_templates``)."""
-    ratio: float
-    """``shared_chars`` / the draft's characters (单篇复制比)."""
-    passages: int
     similarity: float
+    a_shared_chars: int
+    """Draft characters (the draft is side ``a``) shared with this document, counted as ``reuse scan`` counts a
+    pair: copying only, unless ``include_templates``."""
+    ratio: float
+    """``a_shared_chars`` / the draft's characters (单篇复制比)."""
+    passages: int
 
 
 @dataclass(frozen=True)
@@ -85,9 +87,10 @@ class Section:
     title: str
     start: int
     end: int
-    chars: int
-    total_ratio: float
+    reuse_ratio: float
     template_ratio: float
+    quote_ratio: float
+    phrase_ratio: float
     copy_ratio: float
 
 
@@ -97,11 +100,14 @@ class CheckReport:
 
     draft: str
     result: Result
-    total_ratio: float
+    reuse_ratio: float
     """总文字复制比: share of the draft covered by passages shared with library documents."""
     copy_ratio: float
-    """去除套话复制比: the same, leaving out passages that are template families."""
+    """去除套话与引用复制比: the share that is copying (``reuse.tiers.verdict``), leaving out template, quotation and
+    phrase."""
     template_ratio: float
+    quote_ratio: float
+    phrase_ratio: float
     top_source: Source | None
     """单篇最大复制比 and the library document it comes from."""
     sources: tuple[SourceShare, ...]
@@ -566,13 +572,13 @@ def _report(draft: Document, result: Result, candidates: list[str], lib_meta: di
         if draft.id not in (pair.a, pair.b):
             continue
         other, shared = (pair.b, pair.a_shared_chars) if pair.a == draft.id else (pair.a, pair.b_shared_chars)
-        shares.append(SourceShare(other, result.document(other).path, shared, _ratio(shared, draft.chars),
-                                  pair.passages, pair.similarity))
-    shares.sort(key=lambda s: (-s.shared_chars, -s.passages, s.id))
-    parts = tuple(Section(s.title, s.start, s.end, union_count(solid, [(s.start, s.end)]), s.reuse_ratio,
-                          s.template_ratio, s.copy_ratio) for s in getattr(mine, "sections", ()))
-    return CheckReport(draft.id, result, mine.reuse_ratio, mine.copy_ratio, mine.template_ratio, mine.top_source,
-                       tuple(shares), parts, tuple(candidates), lib_meta, timings)
+        shares.append(SourceShare(other, result.document(other).path, pair.similarity, shared,
+                                  _ratio(shared, draft.chars), pair.passages))
+    shares.sort(key=lambda s: (-s.a_shared_chars, -s.passages, s.id))
+    parts = tuple(Section(s.title, s.start, s.end, s.reuse_ratio, s.template_ratio, s.quote_ratio, s.phrase_ratio,
+                          s.copy_ratio) for s in getattr(mine, "sections", ()))
+    return CheckReport(draft.id, result, mine.reuse_ratio, mine.copy_ratio, mine.template_ratio, mine.quote_ratio,
+                       mine.phrase_ratio, mine.top_source, tuple(shares), parts, tuple(candidates), lib_meta, timings)
 
 
 def _ratio(part: int, whole: int) -> float:
@@ -583,7 +589,13 @@ def _ratio(part: int, whole: int) -> float:
 
 
 def to_dict(report: CheckReport) -> dict[str, Any]:
-    """check.json: the 查重 figures of one draft, keys in a fixed order."""
+    """check.json: the 查重 figures of one draft, keys in a fixed order.
+
+    Every concept has report.json's name and shape (``reuse.report.jsonreport``):
+    the ratios, ``top_source``, the sections, and the passages, whose side
+    ``a`` is always the draft; phrases and clusters are those the draft is
+    in. The schema is ``reuse/schemas/check.schema.json``.
+    """
     r = report.result
     draft = r.document(report.draft)
     spans = _draft_spans(r.passages, report.draft)
@@ -592,19 +604,17 @@ def to_dict(report: CheckReport) -> dict[str, Any]:
         "meta": {"format": CHECK_FORMAT, "reuse": r.params.get("reuse"), "datasketch": r.params.get("datasketch"),
                  "params": r.params.get("params", {}), "library": report.library},
         "draft": {"id": draft.id, "path": draft.path, "chars": draft.chars},
-        "total_ratio": report.total_ratio,
+        "reuse_ratio": report.reuse_ratio,
         "copy_ratio": report.copy_ratio,
         "template_ratio": report.template_ratio,
+        "quote_ratio": report.quote_ratio,
+        "phrase_ratio": report.phrase_ratio,
         "top_source": {"id": report.top_source.id, "ratio": report.top_source.ratio} if report.top_source else None,
         "sources": [dataclasses.asdict(s) for s in report.sources],
         "sections": [dataclasses.asdict(s) for s in report.sections],
-        "passages": [
-            {"start": s, "end": e, "source": other,
-             "source_start": p.b_start if p.a == report.draft else p.a_start,
-             "source_end": p.b_end if p.a == report.draft else p.a_end,
-             "score": p.score, "template": p.template, "text": draft.text[s:e]}
-            for s, e, other, p in spans
-        ],
+        "passages": [(p if p.a == report.draft else p.turned()).record() for _, _, _, p in spans],
+        "clusters": [c.record() for c in r.clusters],
+        "phrases": [ph.record() for ph in r.phrases],
         "candidates": list(report.candidates),
     }
 
