@@ -31,7 +31,7 @@ from reuse.tiers import verdict, widespread
 from reuse.tiers.families import (assemble, line_families, long_hashes, long_k, mark_templates, member_tokens,
                                   min_docs_for, recurring)
 from reuse.tiers.settle import settle as settle_kinds
-from reuse.timing import Progress, quiet, timer
+from reuse.timing import Progress, documents_read, quiet, timer
 from reuse.versions import package_versions
 
 
@@ -61,7 +61,9 @@ def run(paths: Iterable[str], settings: Settings | None = None, *, progress: Pro
     try:
         with timer(timings, "read"), collector.off():
             jobs = [(batch, settings) for batch in batches_by_size(found, sizes, BATCH_BYTES)]
-            read = [item for batch in reader.map(_read_batch, jobs, stage="read", progress=progress) for item in batch]
+            counted = documents_read(progress, "read", [len(b) for b, _ in jobs],
+                                     [sum(file_size(f.path) for f in b) for b, _ in jobs])
+            read = [item for batch in reader.map(_read_batch, jobs, stage="read", progress=counted) for item in batch]
         documents = [doc for doc, _, _ in read if doc is not None]
         features = [feat for doc, _, feat in read if doc is not None]
         skipped = settle(paths, settings.extensions, documents, skipped + [why for _, why, _ in read if why])
