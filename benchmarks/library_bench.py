@@ -98,7 +98,7 @@ def main() -> None:
         [report] = library.check_documents([draft], db)
         took = time.perf_counter() - start
         print(f"check of a {len(draft.text):,}-character draft (run {attempt}): {took:.2f} s; "
-              f"{len(report.sources)} sources, total {report.total_ratio:.1%}, copy {report.copy_ratio:.1%}; "
+              f"{len(report.sources)} sources, total {report.reuse_ratio:.1%}, copy {report.copy_ratio:.1%}; "
               + ", ".join(f"{k} {v:.2f}s" for k, v in report.timings.items()))
     if args.scan:
         from reuse.pipeline import run

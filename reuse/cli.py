@@ -135,8 +135,8 @@ def scan(
         with progress_display(not quiet) as progress:
             kwargs = {"progress": progress} if progress else {}
             result = pipeline.run([str(p) for p in paths], settings, **kwargs)
-        write_report(result, target, force=force, workers=writers_for(result, settings.workers), inputs=inputs,
-                     pairs=listed)
+            write_report(result, target, force=force, workers=writers_for(result, settings.workers), inputs=inputs,
+                         pairs=listed, **kwargs)
         if not quiet:
             _summary(result, target, verbose)
 

@@ -258,14 +258,14 @@ def _check_summary(report, folder: Path, verbose: bool) -> None:
     from reuse.report.pages import doc_url
 
     top = f"{report.top_source.ratio:.1%} ({report.top_source.id})" if report.top_source else "-"
-    out.print(f"{report.draft}: 总文字复制比 {report.total_ratio:.1%} · 去除套话复制比 {report.copy_ratio:.1%} · "
+    out.print(f"{report.draft}: 总文字复制比 {report.reuse_ratio:.1%} · 去除套话复制比 {report.copy_ratio:.1%} · "
               f"单篇最大复制比 {top}", markup=False, soft_wrap=True)
     if report.sources:
         table = Table(box=None, pad_edge=False)
         for col in ("share", "chars", "passages", "library document"):
             table.add_column(col, justify="left" if col == "library document" else "right")
         for s in report.sources[:10]:
-            table.add_row(f"{s.ratio:.1%}", f"{s.shared_chars:,}", str(s.passages), s.id)
+            table.add_row(f"{s.ratio:.1%}", f"{s.a_shared_chars:,}", str(s.passages), s.id)
         out.print(table)
     if verbose:
         out.print("Timings: " + ", ".join(f"{k} {v:.2f}s" for k, v in report.timings.items()))

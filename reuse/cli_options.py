@@ -16,7 +16,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn
+from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn
 from rich.text import Text
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
@@ -221,8 +221,22 @@ def check_paths(paths: list[Path]) -> None:
             raise UsageError(f"{p}: no such file or directory")
 
 
+UNITS = {"read": "documents", "index": "documents", "write": "parts"}
+"""What a stage counts, where it is not tasks (``reuse.timing.Progress``)."""
+
+
+class Count(ProgressColumn):
+    """Done of all, in the stage's unit: documents read, megabytes read, tasks aligned..."""
+
+    def render(self, task: Task) -> Text:
+        if task.fields.get("bytes"):
+            return Text(f"{task.completed / 1e6:,.1f}/{(task.total or 0) / 1e6:,.1f} MB", style="progress.download")
+        unit = task.fields.get("unit", "tasks")
+        return Text(f"{int(task.completed):,}/{int(task.total or 0):,} {unit}", style="progress.download")
+
+
 class Pace(ProgressColumn):
-    """Tasks a second since the stage began and the time left at that pace; the time it took once done."""
+    """Units a second since the stage began and the time left at that pace; the time it took once done."""
 
     def render(self, task: Task) -> Text:
         elapsed = task.finished_time if task.finished else task.elapsed
@@ -231,6 +245,10 @@ class Pace(ProgressColumn):
         if not task.completed:  # nothing to measure a pace by yet: show that the stage is running
             return Text(f"{clock(elapsed)} so far", style="progress.elapsed")
         rate = task.completed / elapsed
+        if task.fields.get("bytes"):
+            left = (task.total - task.completed) / rate if task.total else 0.0
+            done = f"took {clock(elapsed)}" if task.finished else f"{clock(left)} left"
+            return Text(f"{rate / 1e6:,.1f} MB/s, {done}", style="progress.elapsed")
         if task.finished:
             return Text(f"{rate:,.1f}/s, took {clock(elapsed)}", style="progress.elapsed")
         left = (task.total - task.completed) / rate if task.total else 0.0
@@ -249,7 +267,8 @@ def clock(seconds: float) -> str:
 
 @contextmanager
 def progress_display(enabled: bool):
-    """A progress display on stderr: per stage, tasks done of all, their rate and the time left.
+    """A progress display on stderr: per stage, done of all (documents and megabytes read, tasks, parts of the
+    report written), their rate and the time left.
 
     Shown only on a terminal (or when FORCE_COLOR or TTY_COMPATIBLE=1 say
     stderr is one) and never with --quiet; yields the ``progress(stage,
@@ -258,13 +277,15 @@ def progress_display(enabled: bool):
     if not enabled or not err.is_terminal:
         yield None
         return
-    with Progress(TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), Pace(),
+    with Progress(TextColumn("{task.description:<10}"), BarColumn(), Count(), Pace(),
                   console=err, transient=True) as bar:
         tasks: dict[str, int] = {}
 
         def update(stage: str, done: int, total: int) -> None:
             if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=total)
+                counts_bytes = stage.endswith(" bytes")
+                name = "" if counts_bytes else stage  # the bytes of a stage sit under its documents
+                tasks[stage] = bar.add_task(name, total=total, bytes=counts_bytes, unit=UNITS.get(stage, "tasks"))
             bar.update(tasks[stage], completed=done, total=total)
 
         yield update

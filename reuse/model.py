@@ -71,6 +71,17 @@ class Passage:
     cluster: str | None = None
     """Id of the cluster this copy belongs to, when three or more documents hold it."""
 
+    def record(self) -> dict[str, Any]:
+        """As report.json and check.json write it."""
+        return {"a": self.a, "a_start": self.a_start, "a_end": self.a_end, "b": self.b, "b_start": self.b_start,
+                "b_end": self.b_end, "score": self.score, "a_text": self.a_text, "b_text": self.b_text,
+                "kind": self.kind, "template": self.template, "cluster": self.cluster}
+
+    def turned(self) -> "Passage":
+        """The same passage with its sides swapped (``reuse check`` writes the draft as side ``a``)."""
+        return Passage(self.b, self.b_start, self.b_end, self.a, self.a_start, self.a_end, self.score, self.b_text,
+                       self.a_text, self.template, self.kind, self.cluster)
+
 
 @dataclass(frozen=True, slots=True)
 class Pair:
@@ -144,6 +155,10 @@ class Phrase:
     doc_count: int
     members: tuple[tuple[str, int, int], ...]
 
+    def record(self) -> dict[str, Any]:
+        """As report.json and check.json write it."""
+        return {"id": self.id, "text": self.text, "doc_count": self.doc_count, "members": _members(self.members)}
+
 
 @dataclass(frozen=True, slots=True)
 class Cluster:
@@ -154,6 +169,15 @@ class Cluster:
     members: tuple[tuple[str, int, int], ...]
     earliest: str | None
     """The earliest-dated member's document, when the documents carry dates."""
+
+    def record(self) -> dict[str, Any]:
+        """As report.json and check.json write it."""
+        return {"id": self.id, "doc_count": self.doc_count, "earliest": self.earliest,
+                "members": _members(self.members)}
+
+
+def _members(members: tuple[tuple[str, int, int], ...]) -> list[dict[str, Any]]:
+    return [{"doc": d, "start": s, "end": e} for d, s, e in members]
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from reuse.tiers import verdict, widespread
 from reuse.tiers.families import (assemble, line_families, long_hashes, long_k, mark_templates, member_tokens,
                                   min_docs_for, recurring)
 from reuse.tiers.settle import settle as settle_kinds
-from reuse.timing import Progress, quiet, timer
+from reuse.timing import Progress, documents_read, quiet, timer
 from reuse.versions import package_versions
 
 
@@ -61,7 +61,9 @@ def run(paths: Iterable[str], settings: Settings | None = None, *, progress: Pro
     try:
         with timer(timings, "read"), collector.off():
             jobs = [(batch, settings) for batch in batches_by_size(found, sizes, BATCH_BYTES)]
-            read = [item for batch in reader.map(_read_batch, jobs, stage="read", progress=progress) for item in batch]
+            counted = documents_read(progress, "read", [len(b) for b, _ in jobs],
+                                     [sum(file_size(f.path) for f in b) for b, _ in jobs])
+            read = [item for batch in reader.map(_read_batch, jobs, stage="read", progress=counted) for item in batch]
         documents = [doc for doc, _, _ in read if doc is not None]
         features = [feat for doc, _, feat in read if doc is not None]
         skipped = settle(paths, settings.extensions, documents, skipped + [why for _, why, _ in read if why])
@@ -76,6 +78,7 @@ def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped
                    progress: Progress = quiet, features: Sequence[Features] | None = None,
                    timings: dict[str, float] | None = None, engine: Engine | None = None,
                    doc_freq: Callable[[str, Features], np.ndarray] | None = None,
+                   long_doc_freq: Callable[[str, Features], Any] | None = None,
                    families: Callable[[list[Document], list[Features]], list[Template]] | None = None) -> Result:
     """A scan of documents already in memory (ids unique), with their features if already extracted.
 
@@ -83,6 +86,8 @@ def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped
     shingle of a document stands, in place of counting them among these
     documents: ``reuse check`` counts them in the whole library, so a
     passage's specificity (``reuse.tiers.verdict``) is the library's.
+    ``long_doc_freq(id, features)`` does the same for the long shingles
+    (anything an array of positions indexes: a library counts on demand).
     ``families(documents, features)``, when given, are the template families
     instead of those these documents make (a library's, for ``reuse compare
     --db``).
@@ -101,10 +106,12 @@ def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped
     with collector.frozen():
         shared = list(zip(documents, features))
         with timer(timings, "match"):  # wall time of the stages side by side, longest first
-            ((runs, counted), seeds), ((groups, spread), rec), (units, lsh), (lines, lin) = _side_by_side(
+            ((runs, counted), seeds), ((groups, spread, long_counted), rec), (units, lsh), (lines, lin) = _side_by_side(
                 [_exact_runs, _recurring, _near_duplicates, _lines], shared, settings, engine, progress)
         timings.update(recurring=rec, lsh=lsh, seeds=seeds, lines=lin)
         doc_freq = counted if doc_freq is None else [doc_freq(d.id, f) for d, f in zip(documents, features)]
+        long_doc_freq = (long_counted if long_doc_freq is None
+                         else [long_doc_freq(d.id, f) for d, f in zip(documents, features)])
         templates = (assemble(documents, groups, lines, min_docs=min_docs) if families is None
                      else families(documents, features))
         with timer(timings, "candidates"):
@@ -113,7 +120,8 @@ def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped
                                                    copy_run=settings.copy_run, min_length=settings.min_length)
             box = cand.boxes(runs, units, features, spread_boxes)
         with timer(timings, "align"):
-            passages = _aligned(box, list(zip(documents, features, doc_freq)), settings, engine, progress)
+            passages = _aligned(box, list(zip(documents, features, doc_freq, long_doc_freq)), settings, engine,
+                                progress)
         with timer(timings, "settle"):
             passages, phrases, clusters = settle_kinds(
                 documents, features, mark_templates(passages, templates), runs, templates,
@@ -149,8 +157,9 @@ def find_passages(documents: Sequence[Document], features: Sequence[Features], s
     timings.update(lsh=lsh, seeds=seeds)
     with timer(timings, "candidates"):
         box = cand.boxes(runs, units, list(features))
+    long_doc_freq = cand.shingle_doc_freq([long_hashes(f, long_k(settings)) for f in features])
     with timer(timings, "align"):
-        return _aligned(box, list(zip(documents, features, doc_freq)), settings, engine, progress)
+        return _aligned(box, list(zip(documents, features, doc_freq, long_doc_freq)), settings, engine, progress)
 
 
 # -- reading -------------------------------------------------------------------------------------
@@ -215,8 +224,9 @@ def _near_duplicates(documents: Sequence[Document], features: Sequence[Features]
 
 
 def _recurring(documents: Sequence[Document], features: Sequence[Features], settings: Settings):
-    """Text recurring in many documents, counted once for two readers: the candidate template families
-    (``min_docs``) and text too widespread to seed pairs (``reuse.tiers.widespread``)."""
+    """Text recurring in many documents, counted once for three readers: the candidate template families
+    (``min_docs``), text too widespread to seed pairs (``reuse.tiers.widespread``), and the verdict (how
+    many documents hold each long shingle: ``reuse.tiers.verdict``)."""
     k = long_k(settings)
     long = [long_hashes(f, k) for f in features]
     counts = cand.shingle_doc_freq(long)
@@ -224,7 +234,7 @@ def _recurring(documents: Sequence[Document], features: Sequence[Features], sett
     families = recurring(list(documents), list(features), min_docs=min_docs_for(len(documents), settings.min_docs),
                          **common)
     spread = widespread.recurring(list(documents), list(features), min_docs=settings.max_doc_freq + 1, **common)
-    return families, spread
+    return families, spread, counts
 
 
 def _lines(documents: Sequence[Document], features: Sequence[Features], settings: Settings):
@@ -257,7 +267,7 @@ ALIGN_JOB_ROWS = 20_000
 """Candidate boxes per alignment task: big enough to be worth a task, small enough to spread."""
 
 
-def _aligned(box: np.ndarray, shared: list[tuple[Document, Features, np.ndarray]], settings: Settings, engine: Engine,
+def _aligned(box: np.ndarray, shared: list[tuple[Document, Features, np.ndarray, Any]], settings: Settings, engine: Engine,
              progress: Progress) -> list[Passage]:
     """Every candidate box aligned, in tasks of whole pairs; the passages in (pair, position) order."""
     jobs = [((rows, settings), needs) for rows, needs in _align_jobs(box)]
@@ -297,7 +307,7 @@ def _align_task(job, docs) -> list[Passage]:
     floor = PREFILTER * settings.copy_evidence
     with collector.off():
         for (da, db), regions in cand.regions_of(rows, max_gap=settings.max_gap, min_weight=floor).items():
-            (a, fa, df_a), (b, fb, _) = docs[da], docs[db]
+            (a, fa, df_a, long_df_a), (b, fb, _, _) = docs[da], docs[db]
             found = [
                 al
                 for region in regions
@@ -308,7 +318,8 @@ def _align_task(job, docs) -> list[Passage]:
                                              min_score=settings.min_score)
             kinds = verdict.kinds(merged, fa, fb, df_a,
                                   aligning.neighbourhoods(merged, fa, fb, max_gap=settings.max_gap), k=k,
-                                  min_evidence=settings.copy_evidence, min_run=settings.copy_run)
+                                  min_evidence=settings.copy_evidence, min_run=settings.copy_run, long_df_a=long_df_a,
+                                  long_k=long_k(settings))
             for al, kind in zip(merged, kinds):
                 a_start, a_end, b_start, b_end = aligning.with_shared_punctuation(
                     a.text, b.text, *fa.original_span(al.a_lo, al.a_hi), *fb.original_span(al.b_lo, al.b_hi)

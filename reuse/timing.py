@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import accumulate
 
 Progress = Callable[[str, int, int], None]
-"""progress(stage, done, total): called as a stage advances (``done`` 0 when it starts)."""
+"""progress(stage, done, total): called as a stage advances (``done`` 0 when it starts).
+
+A stage counts tasks; ``read`` counts documents, and ``read bytes`` their
+bytes beside it (``documents_read``).
+"""
 
 
 def quiet(stage: str, done: int, total: int) -> None:
@@ -20,3 +25,19 @@ def timer(timings: dict[str, float], stage: str) -> Iterator[None]:
     start = time.perf_counter()
     yield
     timings[stage] = round(time.perf_counter() - start, 4)
+
+
+def documents_read(progress: Progress, stage: str, documents: Sequence[int], sizes: Sequence[int]) -> Progress:
+    """A progress callback for reading in batches that counts documents and bytes, not batches.
+
+    Batch ``i`` holds ``documents[i]`` files of ``sizes[i]`` bytes; the
+    engine says how many batches are done (in order, as a map returns them):
+    ``stage`` then counts their documents and ``stage + " bytes"`` their bytes.
+    """
+    docs, size = [0, *accumulate(documents)], [0, *accumulate(sizes)]
+
+    def update(_: str, done: int, total: int) -> None:
+        progress(stage, docs[done], docs[-1])
+        progress(f"{stage} bytes", size[done], size[-1])
+
+    return update

@@ -18,8 +18,8 @@ def _frames(stderr: str) -> list[str]:
 
 
 def _stages(stderr: str) -> dict[str, str]:
-    """The last line drawn for each stage."""
-    return {line.split()[0]: line for line in _frames(stderr)}
+    """The last line drawn for each stage (the megabytes read, drawn under ``read``, as ``bytes``)."""
+    return {("bytes" if " MB " in line and line[0] in "━╸╺" else line.split()[0]): line for line in _frames(stderr)}
 
 
 @pytest.fixture
@@ -38,9 +38,13 @@ def test_scan_shows_each_stage_with_its_tasks_pace_and_time(tmp_path, terminal):
     result = runner.invoke(app, ["scan", str(SEEDS), "-o", str(tmp_path / "r")])
     assert result.exit_code == 0, result.output
     stages = _stages(result.stderr)
-    assert {"read", "align"} <= set(stages)
-    for stage in ("read", "align"):
-        assert re.search(r" (\d+)/\1 [\d,.]+/s, took \d:\d\d:\d\d$", stages[stage]), stages[stage]
+    assert {"read", "bytes", "align", "write"} <= set(stages)
+    size = sum(p.stat().st_size for p in SEEDS.glob("*.txt"))
+    for stage, unit in (("read", "documents"), ("align", "tasks"), ("write", "parts")):
+        assert re.search(rf" (\d+)/\1 {unit} +[\d,.]+/s, took \d:\d\d:\d\d$", stages[stage]), stages[stage]
+    assert " 5/5 documents " in stages["read"]
+    megabytes = f"{size / 1e6:,.1f}"
+    assert f" {megabytes}/{megabytes} MB " in stages["bytes"] and "MB/s, took" in stages["bytes"], stages["bytes"]
     assert "read" not in result.stdout  # the summary alone goes to stdout
 
 
@@ -51,8 +55,9 @@ def test_index_build_and_add_show_reading_and_indexing(tmp_path, terminal):
     assert built.exit_code == added.exit_code == 0, built.output + added.output
     for result, documents in ((built, 1), (added, 5)):
         stages = _stages(result.stderr)
-        assert set(stages) == {"read", "index"}
-        assert f" {documents}/{documents} " in stages["index"] and "took" in stages["index"]
+        assert set(stages) == {"read", "bytes", "index"}
+        for stage in ("read", "index"):
+            assert f" {documents}/{documents} documents " in stages[stage] and "took" in stages[stage]
 
 
 @pytest.mark.parametrize("case", ["quiet on a terminal", "not a terminal"])

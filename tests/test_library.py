@@ -90,9 +90,9 @@ def test_the_draft_of_two_seeds_finds_both_with_shares_and_spans(seeds_db):
         assert long and all(lo <= s and e <= lo + len(copied) for s, e in long)
     new_at = text.index(NEW_TEXT)
     assert not any(s < new_at + len(NEW_TEXT) and e > new_at for s, e, *_ in _draft_spans(report))
-    assert 0.75 < report.total_ratio <= 1.0
+    assert 0.75 < report.reuse_ratio <= 1.0
     assert report.top_source is not None and report.top_source.id in ranked[:2]
-    assert report.copy_ratio <= report.total_ratio
+    assert report.copy_ratio <= report.reuse_ratio
 
 
 def _draft_spans(report):
@@ -120,15 +120,15 @@ def test_check_agrees_with_a_scan_of_the_draft_and_its_sources(seeds_db, tmp_pat
     touching = [p for p in scanned.passages if "draft.txt" in (p.a, p.b)]
     assert _unmarked(report.result.passages) == _unmarked(touching)
     mine = next(s for s in scanned.stats if s.id == "draft.txt")
-    assert report.total_ratio == mine.reuse_ratio
+    assert report.reuse_ratio == mine.reuse_ratio
     # what is template the library says (none of its families is in this draft), not these few documents
     with open_library(seeds_db) as lib:
         texts = [t.text for t in families(lib) if t.kind != "watermark"]
     assert texts and not any(t in text for t in texts)
-    assert report.template_ratio == 0 and report.copy_ratio == report.total_ratio
+    assert report.template_ratio == 0 and report.copy_ratio == report.reuse_ratio
     assert not any(p.template for p in report.result.passages)
     assert report.top_source.id == mine.top_source.id
-    assert [(s.title, s.total_ratio) for s in report.sections] == [(s.title, s.reuse_ratio) for s in mine.sections]
+    assert [(s.title, s.reuse_ratio) for s in report.sections] == [(s.title, s.reuse_ratio) for s in mine.sections]
 
 
 def test_adding_a_document_is_found_by_the_next_check_and_rebuilds_nothing(tmp_path):
@@ -152,7 +152,7 @@ def test_adding_a_document_is_found_by_the_next_check_and_rebuilds_nothing(tmp_p
     assert after_postings == before_postings + new_shingles
     [after] = check_documents([draft], db)
     assert [s.id for s in after.sources] == ["new.txt"]
-    assert after.total_ratio > 0.9 > before.total_ratio
+    assert after.reuse_ratio > 0.9 > before.reuse_ratio
 
 
 def test_re_adding_is_a_no_op_changed_text_needs_replace_and_prefix_renames(tmp_path):
@@ -267,10 +267,10 @@ def test_cli_build_check_writes_reports_and_fail_over_exits_3(tmp_path):
     assert result.exit_code == 0, result.output
     assert "总文字复制比" in result.output and "去除套话复制比" in result.output and "单篇最大复制比" in result.output
     data = json.loads((out / "check.json").read_text(encoding="utf-8"))
-    assert data["draft"]["id"] == "draft.txt" and data["total_ratio"] > 0.75
+    assert data["draft"]["id"] == "draft.txt" and data["reuse_ratio"] > 0.75
     assert {s["id"] for s in data["sources"][:2]} == {_seed_name("000"), _seed_name("003")}
     assert data["meta"]["library"]["index"]["shingle"] == 4
-    assert all(text[p["start"]:p["end"]] == p["text"] for p in data["passages"])
+    assert all(p["a"] == "draft.txt" and text[p["a_start"]:p["a_end"]] == p["a_text"] for p in data["passages"])
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert "draft.txt" in [d["id"] for d in report["documents"]]
     assert (out / "index.html").exists() and (out / "pair.html").exists() and list(out.glob("d_draft*.html"))
@@ -284,7 +284,7 @@ def test_cli_build_check_writes_reports_and_fail_over_exits_3(tmp_path):
     result = runner.invoke(app, ["check", str(draft), str(other), "--db", str(db), "-o", str(many)])
     assert result.exit_code == 0, result.output
     assert (many / "draft-txt" / "check.json").exists() and (many / "other-txt" / "check.json").exists()
-    assert json.loads((many / "other-txt" / "check.json").read_text(encoding="utf-8"))["total_ratio"] == 0.0
+    assert json.loads((many / "other-txt" / "check.json").read_text(encoding="utf-8"))["reuse_ratio"] == 0.0
     for args in (["index", "list"], ["index", "stats"]):
         result = runner.invoke(app, [*args, "--db", str(db)])
         assert result.exit_code == 0 and "documents" in result.output
@@ -351,8 +351,8 @@ def test_an_english_draft_checks_as_a_scan_of_it_and_its_source(english_db):
     scanned = scan_documents([draft, *(d for d in on_disk if d.id == "class.txt")], Settings())
     assert list(report.result.passages) == [p for p in scanned.passages if "draft.txt" in (p.a, p.b)]
     mine = next(s for s in scanned.stats if s.id == "draft.txt")
-    assert 0.5 < report.total_ratio < 0.9
-    assert (report.total_ratio, report.copy_ratio, report.template_ratio) == (
+    assert 0.5 < report.reuse_ratio < 0.9
+    assert (report.reuse_ratio, report.copy_ratio, report.template_ratio) == (
         mine.reuse_ratio, mine.copy_ratio, mine.template_ratio)
     assert report.sources[0].ratio == mine.top_source.ratio
 
@@ -412,4 +412,26 @@ def test_reuse_check_is_the_library_check_of_the_drafts(tmp_path, seeds_db):
     draft = make_doc(tmp_path, "draft.txt", text)
     [public] = reuse.check([str(draft)], str(seeds_db))
     [direct] = library.check_paths([draft], seeds_db)
-    assert public.total_ratio == direct.total_ratio > 0 and public.result.passages == direct.result.passages
+    assert public.reuse_ratio == direct.reuse_ratio > 0 and public.result.passages == direct.result.passages
+
+
+def test_a_library_counts_long_shingles_as_a_scan_of_its_documents_does(seeds_db):
+    """The verdict's long-shingle document frequencies: a library counts through its postings what a scan counts
+    among the documents (plus the draft), for every long shingle of a draft that mixes two seeds."""
+    from reuse.candidates import shingle_doc_freq
+    from reuse.features import extract
+    from reuse.ingest import ingest
+    from reuse.library.check import LongDocFreq
+    from reuse.tiers.families import long_hashes, long_k
+
+    text, _, _ = _draft()
+    draft = document(text, "draft.txt")
+    settings = Settings()
+    on_disk, _ = ingest([str(SEEDS)])
+    feats = [extract(d, settings) for d in [draft, *on_disk]]
+    k = long_k(settings)
+    expected = shingle_doc_freq([long_hashes(f, k) for f in feats])[0]
+    with open_library(seeds_db) as lib:
+        counted = LongDocFreq(lib, feats[0], k, 1, {})[np.arange(len(expected))]
+    assert len(expected) > 500 and int(expected.max()) >= 3 and int(expected.min()) == 1
+    assert counted.tolist() == expected.tolist()

@@ -135,7 +135,7 @@ def test_checks_read_while_one_writer_adds(tmp_path, small_db):
     assert after.wait(timeout=120) == 0
     found = json.loads((tmp_path / "after" / "check.json").read_text(encoding="utf-8"))
     assert found["sources"][0]["id"] in ("a.txt", "draft.txt (draft)", "draft.txt")
-    assert found["total_ratio"] > 0.9
+    assert found["reuse_ratio"] > 0.9
 
 
 # -- issue 14: a damaged, busy or read-only library; what killed builds leave ----------------------
@@ -343,7 +343,7 @@ def test_row6_a_library_that_may_be_read_but_not_written_is_listed_and_checked(t
         assert stats.returncode == 0 and json.loads(stats.stdout)["documents"] == 2, stats.stderr
         checked = run("check", draft, "-o", os.path.join(out, "r"), "-q")
         assert checked.returncode == 0, checked.stderr
-        assert json.loads(open(os.path.join(out, "r", "check.json"), encoding="utf-8").read())["total_ratio"] > 0.9
+        assert json.loads(open(os.path.join(out, "r", "check.json"), encoding="utf-8").read())["reuse_ratio"] > 0.9
         added = run("index", "add", draft, "--prefix", "x/")
         assert added.returncode == 1 and added.stdout == ""
         assert added.stderr.startswith(f"reuse: error: cannot write {db}: it is read-only here (")

@@ -226,7 +226,7 @@ def test_a_check_counts_the_library_formula_as_template_whatever_the_number_of_s
     assert len(one.candidates) == 1 and len(every.candidates) > 1  # aligned against one source, or many
     assert [s.id for s in one.sources] == [s.id for s in every.sources]  # only one of them holds a copy
     for report in (one, every):
-        assert 0 < report.copy_ratio < report.total_ratio
+        assert 0 < report.copy_ratio < report.reuse_ratio
         assert report.template_ratio > 0
         start = text.index(FORMULA)
         marked = [(s, e) for t in report.result.templates for d, s, e in t.members if d == "draft.txt"]
@@ -234,7 +234,7 @@ def test_a_check_counts_the_library_formula_as_template_whatever_the_number_of_s
     # 去除套话复制比 is the same whichever sources were aligned: the formula is template either way (more
     # sources may share a character or two around it more, which adds to the total and template ratios only)
     assert one.copy_ratio == every.copy_ratio
-    assert one.total_ratio - one.copy_ratio <= every.total_ratio - every.copy_ratio
+    assert one.reuse_ratio - one.copy_ratio <= every.reuse_ratio - every.copy_ratio
     # copying is what was copied: the two sentences of seed 003
     expected = sum(not c.isspace() for c in copied) / draft.chars
     assert one.copy_ratio == pytest.approx(expected, abs=0.02)
@@ -256,7 +256,7 @@ def test_a_library_built_before_families_were_kept_gets_them_at_its_next_change(
         assert not library_templates.ready(lib)
     text, _ = _formula_draft()
     [report] = check_documents([document(text, "draft.txt")], db)  # the draft and its sources alone tell
-    assert report.total_ratio > 0
+    assert report.reuse_ratio > 0
     library.add([SEEDS / _seed_name("004")], db)
     scratch = tmp_path / "scratch.sqlite"
     library.build([SEEDS], scratch)

@@ -655,6 +655,14 @@ def test_check_json_passages():
     res = ev.evaluate(TRUTH[:1], check)
     _check_all(res, precision=1.0, recall=1.0, plagdet=1.0)
     assert ev.evaluate(TRUTH[:1], check, kinds=None)["unmatched_detections"] == 1
+    # format 2 names its passages as report.json does, the draft as side a
+    v2 = {"meta": {"format": 2}, "draft": check["draft"], "passages": [
+        {"a": "d2.txt", "a_start": 30, "a_end": 120, "b": "d1.txt", "b_start": 0, "b_end": 90, "score": 1.0,
+         "a_text": "...", "b_text": "...", "kind": "copy", "template": None, "cluster": None},
+        {"a": "d2.txt", "a_start": 400, "a_end": 420, "b": "d9.txt", "b_start": 0, "b_end": 20, "score": 1.0,
+         "a_text": "...", "b_text": "...", "kind": "template", "template": "f2", "cluster": None}]}
+    _check_all(ev.evaluate(TRUTH[:1], v2), precision=1.0, recall=1.0, plagdet=1.0)
+    assert ev.evaluate(TRUTH[:1], v2, kinds=None)["unmatched_detections"] == 1
 
 
 # a spread group: S's passage in D1..D4 (all dated after S), plus an ordinary case

@@ -296,3 +296,33 @@ def test_templates_lists_the_phrases_and_compare_takes_a_library(tmp_path):
     assert "0 template" in alone.output and "0 template" not in with_db.output
     page = (tmp_path / "db.html").read_text(encoding="utf-8")
     assert "习近平新时代中国特色社会主义思想" in page
+
+
+def test_long_shingles_rare_to_two_documents_make_common_words_a_copy():
+    """In a large corpus of one genre every 4-character window of an edited paragraph is common vocabulary;
+    its 8-character windows are as rare as the paragraph. Either measure of specificity may carry it."""
+    import numpy as np
+    from reuse.align import Alignment
+    from reuse.config import Settings
+    from reuse.features import extract
+    from reuse.ingest import document
+    from reuse.tiers import verdict
+
+    settings = Settings()
+    paragraph = next(ln for ln in seed_text("001").split("\n") if len(fold(ln).text) >= 80)
+    edited = paragraph[:20] + "进一步" + paragraph[20:50] + paragraph[53:]
+    fa, fb = extract(document(paragraph, "a.txt"), settings), extract(document(edited, "b.txt"), settings)
+    al = Alignment(0, len(fa.folded.text), 0, len(fb.folded.text), 0.95)
+    common = np.full(len(fa.shingles), 300, dtype=np.uint16)  # most 4-grams are in 300 documents,
+    common[::8] = 2  # those across word joins in these two only
+    args = dict(k=settings.shingle, min_evidence=settings.copy_evidence, min_run=10_000)  # no run rule here
+    assert verdict.kinds([al], fa, fb, common, [[0]], **args) == ["phrase"]
+    rare = np.full(len(fa.tokens.hash), 2, dtype=np.int64)  # but its 8-grams only in these two
+    ev = verdict.evidence(fa, fb, common, al, settings.shingle, rare)
+    assert ev.specificity == verdict.LONG_WEIGHT and ev.strength >= settings.copy_evidence
+    assert verdict.evidence(fa, fb, common, al, settings.shingle).specificity <= 0.15
+    assert verdict.kinds([al], fa, fb, common, [[0]], long_df_a=rare, **args) == ["copy"]
+    formula = np.full(len(fa.tokens.hash), 300, dtype=np.int64)  # a formula: its long windows are everywhere too
+    formula[:3] = 2
+    assert verdict.evidence(fa, fb, common, al, settings.shingle, formula).specificity <= 0.15
+    assert verdict.kinds([al], fa, fb, common, [[0]], long_df_a=formula, **args) == ["phrase"]

@@ -11,8 +11,8 @@ without ``"kind"`` (reports written before the tiers) counts as ``copy``
 when its ``"template"`` is null and as ``template`` otherwise.  ``--kinds
 copy,quote`` takes other tiers, ``--all-kinds`` every passage.  REPORT.json
 may be a ``reuse scan`` report.json (``"passages"``), a ``reuse check``
-check.json (``"draft"`` and its ``"passages"`` with ``start``/``end``/
-``source``...), or a bare list of passages; ``--clusters`` also derives
+check.json (format 2 names its passages as report.json does; format 1,
+``"start"``/``"end"``/``"source"``..., is read too), or a bare list of passages; ``--clusters`` also derives
 detections from the report's ``"clusters"`` (each member against the
 ``"earliest"`` member, or the first member when none is named).
 
@@ -181,7 +181,7 @@ def _raw_passages(data, clusters: bool = False) -> list[dict]:
     if not isinstance(data, dict):
         return list(data)
     passages = data.get("passages", [])
-    if isinstance(data.get("draft"), dict):  # check.json: the draft against library documents
+    if isinstance(data.get("draft"), dict) and data.get("meta", {}).get("format", 1) < 2:  # check.json of format 1
         draft = data["draft"]["id"]
         passages = [
             {"a": draft, "a_start": p["start"], "a_end": p["end"], "b": p["source"], "b_start": p["source_start"],

@@ -2,7 +2,7 @@
 
 >>> from reuse.library import build, check_paths                      # doctest: +SKIP
 >>> build(["seeds"], "library.sqlite")                                 # doctest: +SKIP
->>> [r.total_ratio for r in check_paths(["draft.txt"], "library.sqlite")]   # doctest: +SKIP
+>>> [r.reuse_ratio for r in check_paths(["draft.txt"], "library.sqlite")]   # doctest: +SKIP
 
 ``db`` is a file path (one SQLite file holds everything) or a
 ``redis://host:port/N`` URL: then the LSH band buckets live in Redis through
@@ -32,7 +32,7 @@ from reuse.library.check import CheckReport, check, compare
 from reuse.library.store import Library
 from reuse.library.writing import AddReport, Maintainer
 from reuse.model import Document, Skipped
-from reuse.timing import Progress, quiet
+from reuse.timing import Progress, documents_read, quiet
 
 __all__ = ["MAINTAINERS", "AddReport", "CheckReport", "Library", "add", "build", "check_documents", "check_paths",
            "is_redis", "open_library", "remove"]
@@ -116,7 +116,9 @@ def _read(paths: Iterable[str | os.PathLike], settings: Settings, prefix: str, e
     engine = engine or _engine_for(settings, sum(sizes))
     try:
         jobs = [(batch, settings) for batch in batches_by_size(found, sizes, BATCH_BYTES)]
-        read = [item for batch in engine.map(_read_files, jobs, stage="read", progress=progress) for item in batch]
+        counted = documents_read(progress, "read", [len(b) for b, _ in jobs],
+                                 [sum(file_size(f.path) for f in b) for b, _ in jobs])
+        read = [item for batch in engine.map(_read_files, jobs, stage="read", progress=counted) for item in batch]
     finally:
         if owned:
             engine.close()

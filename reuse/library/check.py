@@ -50,7 +50,9 @@ from reuse.score import Coverage, score, union_count
 from reuse.shingle import shingle_ends
 from reuse.tiers import families as tier
 
-CHECK_FORMAT = 1
+CHECK_FORMAT = 2
+"""2: report.json's names and shapes (``reuse_ratio``, passages with ``a`` the draft, ``kind``), quote and phrase
+ratios, phrases and clusters."""
 MAX_SOURCES = 20
 """Library documents a draft is aligned against by default: those with the most shared evidence.
 
@@ -69,13 +71,13 @@ class SourceShare:
 
     id: str
     path: str
-    shared_chars: int
-    """Draft characters shared with this document, counted as ``reuse scan`` counts a pair (template text
-    left out unless ``include_templates``)."""
-    ratio: float
-    """``shared_chars`` / the draft's characters (单篇复制比)."""
-    passages: int
     similarity: float
+    a_shared_chars: int
+    """Draft characters (the draft is side ``a``) shared with this document, counted as ``reuse scan`` counts a
+    pair: copying only, unless ``include_templates``."""
+    ratio: float
+    """``a_shared_chars`` / the draft's characters (单篇复制比)."""
+    passages: int
 
 
 @dataclass(frozen=True)
@@ -85,9 +87,10 @@ class Section:
     title: str
     start: int
     end: int
-    chars: int
-    total_ratio: float
+    reuse_ratio: float
     template_ratio: float
+    quote_ratio: float
+    phrase_ratio: float
     copy_ratio: float
 
 
@@ -97,11 +100,14 @@ class CheckReport:
 
     draft: str
     result: Result
-    total_ratio: float
+    reuse_ratio: float
     """总文字复制比: share of the draft covered by passages shared with library documents."""
     copy_ratio: float
-    """去除套话复制比: the same, leaving out passages that are template families."""
+    """去除套话与引用复制比: the share that is copying (``reuse.tiers.verdict``), leaving out template, quotation and
+    phrase."""
     template_ratio: float
+    quote_ratio: float
+    phrase_ratio: float
     top_source: Source | None
     """单篇最大复制比 and the library document it comes from."""
     sources: tuple[SourceShare, ...]
@@ -214,6 +220,60 @@ def library_doc_freq(library: Library, feat: Features) -> tuple[np.ndarray, np.n
     per_hash = np.array([counted.get(h, 0) + 1 for h in uniq.tolist()], dtype=np.int64)
     per_hash = np.minimum(per_hash, np.iinfo(np.uint16).max).astype(np.uint16)
     return per_hash[np.searchsorted(uniq, feat.shingles)], uniq, per_hash
+
+
+class LongDocFreq:
+    """How many documents hold each long shingle of one document, counted in the library on demand.
+
+    The verdict asks only for the long shingles of passages it measures, so
+    they are counted as it asks (a long shingle is a chain of ``k``-shingles
+    on one diagonal of the postings index; ``families.chain``), once per
+    distinct shingle across the documents sharing ``cache``. The verdict
+    asks only for shingles both documents of a pair hold: ``extra`` counts
+    the documents outside the library that hold them (the draft; both files
+    of ``reuse compare --db``).
+    """
+
+    def __init__(self, library: Library, feat: Features, long_k: int, extra: int, cache: dict[int, int]):
+        self.library, self.feat, self.K, self.extra, self.cache = library, feat, 2 * long_k, extra, cache
+        self.hashes = tier.long_hashes(feat, long_k)
+
+    def __getitem__(self, positions) -> np.ndarray:
+        positions = np.asarray(positions, dtype=np.int64).reshape(-1)
+        hashes = self.hashes[positions].tolist()
+        missing = {h: p for p, h in zip(positions.tolist(), hashes) if h not in self.cache}
+        if missing:
+            self.cache.update(library_holders(self.library, self.feat, missing, self.K))
+        return np.array([self.cache[h] + self.extra for h in hashes], dtype=np.int64)
+
+
+def library_holders(library: Library, feat: Features, at: dict[int, int], K: int) -> dict[int, int]:
+    """``{long shingle hash: library documents holding it}`` for the long shingles (``K`` tokens) of ``feat``
+    starting at the token positions ``at`` (hash -> position)."""
+    chains = {h: families.chain(feat, p, K)[0] for h, p in at.items()}
+    parts = sorted({part for chain in chains.values() for part, _ in chain})
+    count = library.count_postings(parts, DF_CAP)
+    out = {h: 0 for h in chains}
+    lead_rows, rest_rows, keys = [], [], []
+    for h, chain in chains.items():
+        if not chain or min(count.get(part, 0) for part, _ in chain) == 0:
+            continue  # a part no library document holds: neither does any the whole
+        lead = min(range(len(chain)), key=lambda j: count[chain[j][0]])
+        n = len(keys)
+        keys.append(h)
+        lead_rows.append((n, _signed_int(chain[lead][0]), chain[lead][1]))
+        rest_rows += [(n, _signed_int(part), off) for j, (part, off) in enumerate(chain) if j != lead]
+    if lead_rows:
+        held: dict[int, set[int]] = defaultdict(set)
+        for n, doc in library.chain_holders(lead_rows, rest_rows):
+            held[n].add(doc)
+        out.update({keys[n]: len(docs) for n, docs in held.items()})
+    return out
+
+
+def _signed_int(value: int) -> int:
+    """A uint64 hash as SQLite stores it (signed)."""
+    return value - (1 << 64) if value >= 1 << 63 else value
 
 
 def _widespread_candidates(library: Library, feat: Features, df: np.ndarray, settings: Settings) -> dict[int, int]:
@@ -412,8 +472,14 @@ def check(library: Library, draft: Document, settings: Settings, *, max_sources:
             return np.ones(len(feat.shingles), dtype=np.uint16)
         return np.where(known[at] == feat.shingles, known_df[at], 1).astype(np.uint16)
 
+    long_counted: dict[int, int] = {}
+
+    def long_doc_freq(doc_id: str, feat: Features) -> LongDocFreq:
+        return LongDocFreq(library, feat, tier.long_k(settings), 1, long_counted)  # the draft holds them too
+
     for _ in range(3):
-        scanned = pipeline.scan_documents([draft, *(loaded[i] for i in chosen)], settings, doc_freq=doc_freq)
+        scanned = pipeline.scan_documents([draft, *(loaded[i] for i in chosen)], settings, doc_freq=doc_freq,
+                                          long_doc_freq=long_doc_freq)
         productive = {x for p in scanned.passages if _touches(p, draft.id) for x in (p.a, p.b)}
         kept = [i for i in chosen if loaded[i].id in productive]
         if len(kept) == len(chosen):
@@ -478,7 +544,13 @@ def compare(library: Library, a: Document, b: Document, settings: Settings) -> R
             out += [Template(f"L{t.id}", t.kind, t.text, t.doc_count, t.members) for t in found]
         return _merged(out)
 
-    return pipeline.scan_documents([a, b], settings, doc_freq=doc_freq, families=library_families)
+    long_counted: dict[int, int] = {}
+
+    def long_doc_freq(doc_id: str, feat: Features) -> LongDocFreq:
+        return LongDocFreq(library, feat, tier.long_k(settings), 2, long_counted)  # both files hold them too
+
+    return pipeline.scan_documents([a, b], settings, doc_freq=doc_freq, long_doc_freq=long_doc_freq,
+                                   families=library_families)
 
 
 def _merged(templates: list[Template]) -> list[Template]:
@@ -500,13 +572,13 @@ def _report(draft: Document, result: Result, candidates: list[str], lib_meta: di
         if draft.id not in (pair.a, pair.b):
             continue
         other, shared = (pair.b, pair.a_shared_chars) if pair.a == draft.id else (pair.a, pair.b_shared_chars)
-        shares.append(SourceShare(other, result.document(other).path, shared, _ratio(shared, draft.chars),
-                                  pair.passages, pair.similarity))
-    shares.sort(key=lambda s: (-s.shared_chars, -s.passages, s.id))
-    parts = tuple(Section(s.title, s.start, s.end, union_count(solid, [(s.start, s.end)]), s.reuse_ratio,
-                          s.template_ratio, s.copy_ratio) for s in getattr(mine, "sections", ()))
-    return CheckReport(draft.id, result, mine.reuse_ratio, mine.copy_ratio, mine.template_ratio, mine.top_source,
-                       tuple(shares), parts, tuple(candidates), lib_meta, timings)
+        shares.append(SourceShare(other, result.document(other).path, pair.similarity, shared,
+                                  _ratio(shared, draft.chars), pair.passages))
+    shares.sort(key=lambda s: (-s.a_shared_chars, -s.passages, s.id))
+    parts = tuple(Section(s.title, s.start, s.end, s.reuse_ratio, s.template_ratio, s.quote_ratio, s.phrase_ratio,
+                          s.copy_ratio) for s in getattr(mine, "sections", ()))
+    return CheckReport(draft.id, result, mine.reuse_ratio, mine.copy_ratio, mine.template_ratio, mine.quote_ratio,
+                       mine.phrase_ratio, mine.top_source, tuple(shares), parts, tuple(candidates), lib_meta, timings)
 
 
 def _ratio(part: int, whole: int) -> float:
@@ -517,7 +589,13 @@ def _ratio(part: int, whole: int) -> float:
 
 
 def to_dict(report: CheckReport) -> dict[str, Any]:
-    """check.json: the 查重 figures of one draft, keys in a fixed order."""
+    """check.json: the 查重 figures of one draft, keys in a fixed order.
+
+    Every concept has report.json's name and shape (``reuse.report.jsonreport``):
+    the ratios, ``top_source``, the sections, and the passages, whose side
+    ``a`` is always the draft; phrases and clusters are those the draft is
+    in. The schema is ``reuse/schemas/check.schema.json``.
+    """
     r = report.result
     draft = r.document(report.draft)
     spans = _draft_spans(r.passages, report.draft)
@@ -526,19 +604,17 @@ def to_dict(report: CheckReport) -> dict[str, Any]:
         "meta": {"format": CHECK_FORMAT, "reuse": r.params.get("reuse"), "datasketch": r.params.get("datasketch"),
                  "params": r.params.get("params", {}), "library": report.library},
         "draft": {"id": draft.id, "path": draft.path, "chars": draft.chars},
-        "total_ratio": report.total_ratio,
+        "reuse_ratio": report.reuse_ratio,
         "copy_ratio": report.copy_ratio,
         "template_ratio": report.template_ratio,
+        "quote_ratio": report.quote_ratio,
+        "phrase_ratio": report.phrase_ratio,
         "top_source": {"id": report.top_source.id, "ratio": report.top_source.ratio} if report.top_source else None,
         "sources": [dataclasses.asdict(s) for s in report.sources],
         "sections": [dataclasses.asdict(s) for s in report.sections],
-        "passages": [
-            {"start": s, "end": e, "source": other,
-             "source_start": p.b_start if p.a == report.draft else p.a_start,
-             "source_end": p.b_end if p.a == report.draft else p.a_end,
-             "score": p.score, "template": p.template, "text": draft.text[s:e]}
-            for s, e, other, p in spans
-        ],
+        "passages": [(p if p.a == report.draft else p.turned()).record() for _, _, _, p in spans],
+        "clusters": [c.record() for c in r.clusters],
+        "phrases": [ph.record() for ph in r.phrases],
         "candidates": list(report.candidates),
     }
 

@@ -588,7 +588,7 @@ def _count_added(ctx: _Context, added: list[int], longs: dict[int, np.ndarray]) 
         for i in np.flatnonzero(maybe).tolist():
             h = int(hashes[i])
             if h not in chains:
-                chains[h] = _chain(feat, i, 2 * ctx.k)
+                chains[h] = chain(feat, i, 2 * ctx.k)
     holders = _holders(ctx, chains, m, count)
     dirty: set[int] = set()
     new_rows = []
@@ -600,7 +600,7 @@ def _count_added(ctx: _Context, added: list[int], longs: dict[int, np.ndarray]) 
     return dirty
 
 
-def _chain(feat: Features, i: int, K: int) -> tuple[list[tuple[int, int]], bool]:
+def chain(feat: Features, i: int, K: int) -> tuple[list[tuple[int, int]], bool]:
     """``k``-shingles ``(hash, token offset)`` tiling tokens ``[i, i + K)``, and whether they tile it exactly.
 
     Two documents share the long shingle at ``i`` exactly when they share all

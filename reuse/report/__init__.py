@@ -12,7 +12,7 @@ import multiprocessing as mp
 import os
 import shutil
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from reuse import collector, leftovers
 from reuse.errors import OutputError, UsageError
 from reuse.ingest import REPORT_MANIFEST as MANIFEST  # lists the files reuse wrote (and may replace)
 from reuse.model import Result
+from reuse.timing import Progress, quiet
 from reuse.report.csvreport import write_pairs
 from reuse.report.htmlreport import when, write_html
 from reuse.report.pages import Options
@@ -108,15 +109,19 @@ def _write_part(task: tuple[int, int, int]) -> None:
         writer(result, stage)
 
 
-def _write_all(writers: list[Writer], result: Result, stage: Path, workers: int) -> None:
+def _write_all(writers: list[Writer], result: Result, stage: Path, workers: int,
+               progress: Progress = quiet) -> None:
     """Run every writer; with ``workers`` > 1, in forked processes side by side (splitting those that split).
 
     The HTML pages are most of the work and split; report.json is written
-    beside them (``benchmarks/RESULTS.md`` has the times).
+    beside them (``benchmarks/RESULTS.md`` has the times). ``progress``
+    counts the parts written (stage ``write``).
     """
     if workers <= 1 or "fork" not in mp.get_all_start_methods():
-        for writer in writers:
+        progress("write", 0, len(writers))
+        for n, writer in enumerate(writers):
             writer(result, stage)
+            progress("write", n + 1, len(writers))
         return
     global _WRITING
     # splitting writers first (the longest work), each in as many parts as there are workers
@@ -125,8 +130,10 @@ def _write_all(writers: list[Writer], result: Result, stage: Path, workers: int)
     _WRITING = (list(writers), result, stage)
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
-            for done in [pool.submit(_write_part, task) for task in tasks]:
+            progress("write", 0, len(tasks))
+            for n, done in enumerate(as_completed([pool.submit(_write_part, task) for task in tasks])):
                 done.result()  # a writer's error (a full disk, say) is raised here
+                progress("write", n + 1, len(tasks))
     finally:
         _WRITING = None
 
@@ -233,13 +240,15 @@ def check_output(out: str | os.PathLike, *, inputs: Iterable[str | os.PathLike] 
 
 def write_report(result: Result, out: str | os.PathLike, *, force: bool = False,
                  writers: list[Writer] | None = None, workers: int = 1,
-                 inputs: Iterable[str | os.PathLike] = (), pairs: PairList | None = None) -> Path:
+                 inputs: Iterable[str | os.PathLike] = (), pairs: PairList | None = None,
+                 progress: Progress = quiet) -> Path:
     """Write every report file for ``result`` into the folder ``out`` (with ``workers`` forked processes).
 
     ``inputs`` are the paths the result was read from: ``out`` may not be,
     hold or lie inside one of them (see ``check_output``). Staging folders
     that killed runs left beside ``out`` are removed first (``reuse.leftovers``).
-    ``pairs`` says which pairs every file lists (default: all).
+    ``pairs`` says which pairs every file lists (default: all). ``progress``
+    counts the parts of the report written.
     """
     out = Path(out)
     check_output(out, inputs=inputs, force=force)
@@ -258,7 +267,7 @@ def write_report(result: Result, out: str | os.PathLike, *, force: bool = False,
     result = (pairs or PairList()).of(result)
     try:
         with collector.frozen():  # the result is millions of objects: collections need not walk them
-            _write_all(writers or WRITERS, result, stage, workers)
+            _write_all(writers or WRITERS, result, stage, workers, progress)
         written = sorted(_files(stage))
         clash = [n for n in written if n not in ours and _exists(where / n)]
         if clash:

@@ -68,41 +68,9 @@ def to_dict(result: Result) -> dict[str, Any]:
             }
             for p in result.pairs
         ],
-        "passages": [
-            {
-                "a": p.a,
-                "a_start": p.a_start,
-                "a_end": p.a_end,
-                "b": p.b,
-                "b_start": p.b_start,
-                "b_end": p.b_end,
-                "score": p.score,
-                "a_text": p.a_text,
-                "b_text": p.b_text,
-                "kind": p.kind,
-                "template": p.template,
-                "cluster": p.cluster,
-            }
-            for p in result.passages
-        ],
-        "clusters": [
-            {
-                "id": c.id,
-                "doc_count": c.doc_count,
-                "earliest": c.earliest,
-                "members": [{"doc": d, "start": s, "end": e} for d, s, e in c.members],
-            }
-            for c in result.clusters
-        ],
-        "phrases": [
-            {
-                "id": ph.id,
-                "text": ph.text,
-                "doc_count": ph.doc_count,
-                "members": [{"doc": d, "start": s, "end": e} for d, s, e in ph.members],
-            }
-            for ph in result.phrases
-        ],
+        "passages": [p.record() for p in result.passages],
+        "clusters": [c.record() for c in result.clusters],
+        "phrases": [ph.record() for ph in result.phrases],
         "templates": [
             {
                 "id": t.id,

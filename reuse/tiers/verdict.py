@@ -15,7 +15,12 @@ passage is ``copy`` when its own evidence is strong enough, decided from:
   than that. A copied sentence holds its witnesses' text throughout; a
   string of formulas holds words that stand in hundreds of documents in
   other company. A paragraph copied into 60 documents is specific to those
-  60;
+  60. Seeds are measured twice: as ``k``-shingles, and as long shingles
+  (``2k`` tokens, the ones template families are found by). In a large
+  corpus of one genre most ``k``-shingles of any sentence are common words,
+  while its long shingles stay as rare as the sentence: the long measure
+  counts for ``LONG_WEIGHT`` of the short one, since a long shingle is rare
+  more easily, and the passage gets the better of the two;
 * the **longest exact run** inside it: a long stretch identical in both
   after folding is copying whatever its words.
 
@@ -33,9 +38,12 @@ import numpy as np
 from rapidfuzz.distance import Indel
 
 from reuse.model import COPY, KINDS, PHRASE, QUOTE, TEMPLATE  # noqa: F401  (the kinds, named where they are decided)
+from reuse.shingle import shingle_hashes
 
 MARGIN = 1.25
 """A shingle in up to this many times the passage's witnesses is specific to it (a copy among copies)."""
+LONG_WEIGHT = 0.6
+"""What the specificity of a passage's long shingles counts for against that of its ``k``-shingles."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +66,7 @@ class Evidence:
 
 
 def kinds(alignments, fa, fb, df_a: np.ndarray, neighbourhoods: list[list[int]], *, k: int,
-          min_evidence: float, min_run: int) -> list[str]:
+          min_evidence: float, min_run: int, long_df_a=None, long_k: int | None = None) -> list[str]:
     """``copy`` or ``phrase`` for each alignment of one pair: its own evidence, or its neighbourhood's.
 
     Copied sentences with edits between them are found as passages close
@@ -67,13 +75,15 @@ def kinds(alignments, fa, fb, df_a: np.ndarray, neighbourhoods: list[list[int]],
     them is (a run of sentences): their strengths add up. Evidence is
     measured only where it can decide: a passage too short to reach
     ``min_evidence`` or ``min_run`` alone is a phrase unless its neighbours
-    lift it.
+    lift it. ``long_df_a`` holds the document frequency of each of ``fa``'s
+    long shingles (``2 * long_k`` tokens; indexable by an array of
+    positions), when known.
     """
     measured: dict[int, Evidence] = {}
 
     def ev(n: int) -> Evidence:
         if n not in measured:
-            measured[n] = evidence(fa, fb, df_a, alignments[n], k)
+            measured[n] = evidence(fa, fb, df_a, alignments[n], k, long_df_a, long_k or k)
         return measured[n]
 
     out = []
@@ -116,24 +126,36 @@ def longest_run(fa, fb, a_lo: int, a_hi: int, b_lo: int, b_hi: int) -> int:
     return fa.weight_between(a_lo + at, a_lo + at + best) if at is not None else 0
 
 
-def evidence(fa, fb, df_a: np.ndarray, al, k: int) -> Evidence:
+def evidence(fa, fb, df_a: np.ndarray, al, k: int, long_df_a=None, long_k: int | None = None) -> Evidence:
     """The evidence of alignment ``al`` (folded coordinates) between documents with features ``fa``, ``fb``.
 
     ``df_a`` holds the document frequency of each of ``fa``'s shingles
-    (``reuse.candidates.shingle_doc_freq``).
+    (``reuse.candidates.shingle_doc_freq``), ``long_df_a`` (when given)
+    that of each of its long shingles (``2 * long_k`` tokens, ``long_k``
+    by default ``k``): an array, or anything that an array of positions
+    indexes (a library counts them on demand).
     """
     length = min(fa.weight_between(al.a_lo, al.a_hi), fb.weight_between(al.b_lo, al.b_hi))
     ta0, ta1 = _tokens(fa, al.a_lo, al.a_hi)
     tb0, tb1 = _tokens(fb, al.b_lo, al.b_hi)
     sa = fa.shingles[ta0 : max(ta0, _last(fa, ta1))]
     sb = fb.shingles[tb0 : max(tb0, _last(fb, tb1))]
+    w, spec = specificity(df_a[ta0 : ta0 + len(sa)][_shared(sa, sb)])
+    if long_df_a is not None:
+        la = shingle_hashes(fa.tokens.hash[ta0:ta1], 2 * (long_k or k))
+        lb = shingle_hashes(fb.tokens.hash[tb0:tb1], 2 * (long_k or k))
+        shared = np.flatnonzero(_shared(la, lb))
+        if len(shared):  # no long seed at all says nothing either way
+            spec = max(spec, LONG_WEIGHT * specificity(np.asarray(long_df_a[ta0 + shared]))[1])
+    return Evidence(length, al.score, w, spec, longest_run(fa, fb, al.a_lo, al.a_hi, al.b_lo, al.b_hi))
+
+
+def _shared(sa: np.ndarray, sb: np.ndarray) -> np.ndarray:
+    """Which of ``sa`` are among ``sb``."""
     if len(sa) * len(sb) < 40_000:  # a set is quicker than np.isin's sort for a sentence or two
         other = set(sb.tolist())
-        shared = np.fromiter((h in other for h in sa.tolist()), dtype=bool, count=len(sa))
-    else:
-        shared = np.isin(sa, sb)
-    w, spec = specificity(df_a[ta0 : ta0 + len(sa)][shared])
-    return Evidence(length, al.score, w, spec, longest_run(fa, fb, al.a_lo, al.a_hi, al.b_lo, al.b_hi))
+        return np.fromiter((h in other for h in sa.tolist()), dtype=bool, count=len(sa))
+    return np.isin(sa, sb)
 
 
 def _last(feat, tok_hi: int) -> int:
