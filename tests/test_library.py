@@ -435,3 +435,17 @@ def test_a_library_counts_long_shingles_as_a_scan_of_its_documents_does(seeds_db
         counted = LongDocFreq(lib, feats[0], k, 1, {})[np.arange(len(expected))]
     assert len(expected) > 500 and int(expected.max()) >= 3 and int(expected.min()) == 1
     assert counted.tolist() == expected.tolist()
+
+
+def test_a_check_knows_the_dates_of_library_documents_from_their_names(tmp_path):
+    """Who came first needs the sources' dates: a library document's file name still gives its date."""
+    text, _, _ = _draft()
+    corpus = tmp_path / "corpus"
+    for n, prefix in enumerate(("000", "003")):
+        make_doc(corpus, f"2021-0{n + 1}-15_{prefix}.txt", seed_text(prefix))
+    db = tmp_path / "lib.sqlite"
+    library.build([corpus], db)
+    [report] = check_documents([document(text, "2022-05-01_draft.txt", date="2022-05-01")], db)
+    dates = {d.id: d.date for d in report.result.documents}
+    assert dates == {"2021-01-15_000.txt": "2021-01-15", "2021-02-15_003.txt": "2021-02-15",
+                     "2022-05-01_draft.txt": "2022-05-01"}

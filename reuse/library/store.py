@@ -50,6 +50,7 @@ import numpy as np
 
 from reuse import minhash, ingest
 from reuse.config import LOCK_TIMEOUT, Settings
+from reuse.dates import date_in
 from reuse.errors import ConfigError, LibraryError, ReuseError, UsageError
 from reuse.model import Document, Span
 
@@ -684,7 +685,9 @@ class Library:
         if row is None:
             raise KeyError(doc_id)
         name, path, text, encoding, chars, paras, sents, fmt = row
-        return Document(name, path, text, encoding, chars, _spans(paras), _spans(sents), fmt)
+        # the date its file name gives, as reading the file did (a date from .docx/.html metadata is not kept)
+        return Document(name, path, text, encoding, chars, _spans(paras), _spans(sents), fmt,
+                        date=date_in(os.path.basename(name)))
 
     def documents(self, ids: Iterable[int]) -> dict[int, Document]:
         """The stored documents with these row ids, as a scan would have read them."""
