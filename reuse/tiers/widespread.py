@@ -23,7 +23,7 @@ import numpy as np
 from reuse.candidates import shingle_doc_freq
 from reuse.features import Features
 from reuse.model import Document, Phrase
-from reuse.normalize import fold
+from reuse.normalize import fold_text
 from reuse.tiers.clusters import witness_order
 from reuse.tiers.families import join, long_hashes, split_flat
 from reuse.unionfind import UnionFind
@@ -151,7 +151,7 @@ def plan(documents: Sequence[Document], features: Sequence[Features], groups, te
         for m in members:
             places[m.doc].append((m.start, m.end))
         longest = {d: max(spans, key=lambda x: x[1] - x[0]) for d, spans in places.items()}
-        folded = {d: fold(documents[d].text[s:e]).text for d, (s, e) in longest.items()}
+        folded = {d: fold_text(documents[d].text[s:e]) for d, (s, e) in longest.items()}
         common = Counter(folded.values())
         rep_doc = min(longest, key=lambda d: (-common[folded[d]], d))  # the most common wording
         rep = longest[rep_doc]
