@@ -198,11 +198,11 @@ def _exact_runs(documents: Sequence[Document], features: Sequence[Features], set
     k = settings.shingle
     weighted = not all(f.uniform for f in features)  # else a token is a character: no weights needed
     doc_freq: list[np.ndarray] = []
-    runs = cand.exact_runs([f.shingles for f in features], k, [f.shingle_len for f in features] if weighted else None,
-                           max_doc_freq=settings.max_doc_freq, doc_freq=doc_freq)
-    # matching tokens just beyond a run may extend it by up to k - 1 on each side
-    runs = cand.drop_lone_short_runs(runs, shortest=settings.min_length - 2 * (k - 1), max_gap=settings.max_gap,
-                                     cums=[f.cum for f in features] if weighted else None)
+    # less the lone short ones; matching tokens just beyond a run may extend it by up to k - 1 on each side
+    lens = [f.shingle_len for f in features] if weighted else None
+    runs = cand.passable_runs([f.shingles for f in features], k, lens, max_doc_freq=settings.max_doc_freq,
+                              shortest=settings.min_length - 2 * (k - 1), max_gap=settings.max_gap,
+                              cums=[f.cum for f in features] if weighted else None, doc_freq=doc_freq)
     return runs, doc_freq
 
 
