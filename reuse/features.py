@@ -97,6 +97,16 @@ class Features:
         # lookups of alignment, and unlike lists cost no memory
         return memoryview(np.ascontiguousarray(self.tokens.start)), memoryview(np.ascontiguousarray(self.cum))
 
+    @property
+    def token_starts(self) -> memoryview:
+        """Folded character where each token starts (ascending), for ``bisect``."""
+        return self._lists[0]
+
+    @cached_property
+    def shingle_ends(self) -> memoryview:
+        """``shingle_end`` for ``bisect``."""
+        return memoryview(self.shingle_end)
+
     def char_span(self, tok_lo: int, tok_hi: int) -> tuple[int, int]:
         """Folded-text character range of tokens ``[tok_lo, tok_hi)``."""
         if self.uniform:

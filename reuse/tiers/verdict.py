@@ -27,7 +27,8 @@ and its defaults were chosen on real text is in ``benchmarks/quality/RESULTS.md`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, replace
 
 import numpy as np
 from rapidfuzz.distance import Indel
@@ -73,7 +74,12 @@ def kinds(alignments, fa, fb, df_a: np.ndarray, neighbourhoods: list[list[int]],
 
     def ev(n: int) -> Evidence:
         if n not in measured:
-            measured[n] = evidence(fa, fb, df_a, alignments[n], k)
+            al = alignments[n]
+            e = evidence(fa, fb, df_a, al, k, with_longest=False)
+            # the longest run decides only short of min_evidence, and only a passage that long can hold it
+            if e.strength < min_evidence and fa.weight_between(al.a_lo, al.a_hi) >= min_run:
+                e = replace(e, longest=longest_run(fa, fb, al.a_lo, al.a_hi, al.b_lo, al.b_hi))
+            measured[n] = e
         return measured[n]
 
     out = []
@@ -116,11 +122,12 @@ def longest_run(fa, fb, a_lo: int, a_hi: int, b_lo: int, b_hi: int) -> int:
     return fa.weight_between(a_lo + at, a_lo + at + best) if at is not None else 0
 
 
-def evidence(fa, fb, df_a: np.ndarray, al, k: int) -> Evidence:
+def evidence(fa, fb, df_a: np.ndarray, al, k: int, *, with_longest: bool = True) -> Evidence:
     """The evidence of alignment ``al`` (folded coordinates) between documents with features ``fa``, ``fb``.
 
     ``df_a`` holds the document frequency of each of ``fa``'s shingles
-    (``reuse.candidates.shingle_doc_freq``).
+    (``reuse.candidates.shingle_doc_freq``). Without ``with_longest`` the
+    longest run is not measured (0): ``kinds`` measures it where it decides.
     """
     length = min(fa.weight_between(al.a_lo, al.a_hi), fb.weight_between(al.b_lo, al.b_hi))
     ta0, ta1 = _tokens(fa, al.a_lo, al.a_hi)
@@ -129,11 +136,12 @@ def evidence(fa, fb, df_a: np.ndarray, al, k: int) -> Evidence:
     sb = fb.shingles[tb0 : max(tb0, _last(fb, tb1))]
     if len(sa) * len(sb) < 40_000:  # a set is quicker than np.isin's sort for a sentence or two
         other = set(sb.tolist())
-        shared = np.fromiter((h in other for h in sa.tolist()), dtype=bool, count=len(sa))
+        shared = np.fromiter(map(other.__contains__, sa.tolist()), dtype=bool, count=len(sa))
     else:
         shared = np.isin(sa, sb)
     w, spec = specificity(df_a[ta0 : ta0 + len(sa)][shared])
-    return Evidence(length, al.score, w, spec, longest_run(fa, fb, al.a_lo, al.a_hi, al.b_lo, al.b_hi))
+    longest = longest_run(fa, fb, al.a_lo, al.a_hi, al.b_lo, al.b_hi) if with_longest else 0
+    return Evidence(length, al.score, w, spec, longest)
 
 
 def _last(feat, tok_hi: int) -> int:
@@ -142,12 +150,12 @@ def _last(feat, tok_hi: int) -> int:
         return 0
     if feat.uniform:  # every shingle k tokens long
         return max(0, tok_hi - int(feat.shingle_len[0]) + 1)
-    return int(np.searchsorted(feat.shingle_end, tok_hi, side="right"))
+    return bisect_right(feat.shingle_ends, tok_hi)
 
 
 def _tokens(feat, lo: int, hi: int) -> tuple[int, int]:
     """Token range of folded characters ``[lo, hi)``."""
     if feat.uniform:
         return lo, hi
-    starts = feat.tokens.start
-    return int(np.searchsorted(starts, lo)), int(np.searchsorted(starts, hi))
+    starts = feat.token_starts
+    return bisect_left(starts, lo), bisect_left(starts, hi)
