@@ -105,7 +105,7 @@ class _RunChars:
 
 def _extend(fa: Features, fb: Features, r: Region, steps: int) -> Region:
     """Grow a region over whole tokens that still match exactly at both ends."""
-    ha, hb = fa.tokens.hash, fb.tokens.hash
+    ha, hb = fa.token_hashes, fb.token_hashes
     a_lo, a_hi, b_lo, b_hi = r.a_lo, r.a_hi, r.b_lo, r.b_hi
     for _ in range(steps):
         if a_lo > 0 and b_lo > 0 and ha[a_lo - 1] == hb[b_lo - 1]:

@@ -97,6 +97,11 @@ class Features:
         # lookups of alignment, and unlike lists cost no memory
         return memoryview(np.ascontiguousarray(self.tokens.start)), memoryview(np.ascontiguousarray(self.cum))
 
+    @cached_property
+    def token_hashes(self) -> memoryview:
+        """``tokens.hash`` read one at a time as Python ints, as alignment compares them."""
+        return memoryview(np.ascontiguousarray(self.tokens.hash))
+
     @property
     def token_starts(self) -> memoryview:
         """Folded character where each token starts (ascending), for ``bisect``."""
