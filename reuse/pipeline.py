@@ -21,7 +21,7 @@ from reuse import candidates as cand
 from reuse import collector
 from reuse.batching import BATCH_BYTES, PARALLEL_BYTES, batches_by_size, file_size
 from reuse.config import Settings
-from reuse.engine import Engine, LocalEngine, make_engine
+from reuse.engine import Engine, LocalEngine, make_engine, map_alongside
 from reuse.exclude import known_boilerplate, without
 from reuse.features import Features, extract
 from reuse.ingest import Found, check_encoding, discover, read_or_skip, settle
@@ -54,14 +54,10 @@ def run(paths: Iterable[str], settings: Settings | None = None, *, progress: Pro
     if engine is None:
         small = settings.engine == "local" and sum(sizes) < PARALLEL_BYTES
         engine = make_engine(settings.engine, scheduler=settings.scheduler, workers=1 if small else settings.workers)
-    # Locally, features are extracted in this process unless workers were asked
-    # for: sending them back from a worker costs about what extracting them
-    # does (benchmarks/RESULTS.md). Dask workers must read: they get paths.
-    reader = engine if engine.name == "dask" or settings.workers else LocalEngine(1)
     try:
         with timer(timings, "read"), collector.off():
             jobs = [(batch, settings) for batch in batches_by_size(found, sizes, BATCH_BYTES)]
-            read = [item for batch in reader.map(_read_batch, jobs, stage="read", progress=progress) for item in batch]
+            read = [item for batch in _read(jobs, engine, settings, progress) for item in batch]
         documents = [doc for doc, _, _ in read if doc is not None]
         features = [feat for doc, _, feat in read if doc is not None]
         skipped = settle(paths, settings.extensions, documents, skipped + [why for _, why, _ in read if why])
@@ -154,6 +150,22 @@ def find_passages(documents: Sequence[Document], features: Sequence[Features], s
 
 
 # -- reading -------------------------------------------------------------------------------------
+
+
+def _read(jobs: list[tuple[list[Found], Settings]], engine: Engine, settings: Settings,
+          progress: Progress) -> list[list[tuple[Document | None, Skipped | None, Features | None]]]:
+    """Every batch read, where the engine says.
+
+    Locally this process reads a share of the batches while forked ones read
+    the rest, whose documents and features come back through shared memory:
+    through a pipe, sending features costs about what extracting them does
+    (``benchmarks/RESULTS.md``). Workers asked for read it all, as Dask
+    workers must: they get paths.
+    """
+    if engine.name == "dask" or settings.workers:
+        return engine.map(_read_batch, jobs, stage="read", progress=progress)
+    workers = engine.workers if isinstance(engine, LocalEngine) else 1
+    return map_alongside(_read_batch, jobs, workers=workers, stage="read", progress=progress)
 
 
 def _read_batch(job: tuple[list[Found], Settings]) -> list[tuple[Document | None, Skipped | None, Features | None]]:
