@@ -486,8 +486,8 @@ def neighbourhoods(items: list[Alignment], fa: Features, fb: Features, *, max_ga
     Passages that ``merge_adjacent`` kept apart (their union scores too low)
     may still be a run of sentences copied with edits between them.
     """
-    if not items:
-        return []
+    if len(items) < 2:  # nothing to group (most pairs share one passage)
+        return [[n] for n in range(len(items))]
     position = {id(x): n for n, x in enumerate(items)}
     return [sorted(position[id(x)] for x in group) for group in _groups(list(items), fa, fb, max_gap=max_gap, rel=rel)]
 
