@@ -134,14 +134,25 @@ def evidence(fa, fb, df_a: np.ndarray, al, k: int, *, with_longest: bool = True)
     tb0, tb1 = _tokens(fb, al.b_lo, al.b_hi)
     sa = fa.shingles[ta0 : max(ta0, _last(fa, ta1))]
     sb = fb.shingles[tb0 : max(tb0, _last(fb, tb1))]
-    if len(sa) * len(sb) < 40_000:  # a set is quicker than np.isin's sort for a sentence or two
-        other = set(sb.tolist())
-        shared = np.fromiter(map(other.__contains__, sa.tolist()), dtype=bool, count=len(sa))
-    else:
-        shared = np.isin(sa, sb)
+    shared = _found_in(sa, sb)
     w, spec = specificity(df_a[ta0 : ta0 + len(sa)][shared])
     longest = longest_run(fa, fb, al.a_lo, al.a_hi, al.b_lo, al.b_hi) if with_longest else 0
     return Evidence(length, al.score, w, spec, longest)
+
+
+def _found_in(values: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """True for each of ``values`` that ``other`` holds.
+
+    A set for a few shingles; else a binary search in ``other`` sorted
+    (np.isin hashes or sorts both, several times slower on passages).
+    """
+    if len(other) < 32:
+        found = set(other.tolist())
+        return np.fromiter(map(found.__contains__, values.tolist()), dtype=bool, count=len(values))
+    ordered = np.sort(other)
+    at = np.searchsorted(ordered, values)
+    at[at == len(ordered)] = 0
+    return ordered[at] == values
 
 
 def _last(feat, tok_hi: int) -> int:
