@@ -102,6 +102,11 @@ class Features:
         """``tokens.hash`` read one at a time as Python ints, as alignment compares them."""
         return memoryview(np.ascontiguousarray(self.tokens.hash))
 
+    @cached_property
+    def origins(self) -> memoryview:
+        """``folded.origin`` for ``bisect``: the folded characters of an original span."""
+        return memoryview(np.ascontiguousarray(self.folded.origin))
+
     @property
     def token_starts(self) -> memoryview:
         """Folded character where each token starts (ascending), for ``bisect``."""

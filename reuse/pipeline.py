@@ -106,7 +106,8 @@ def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped
         with timer(timings, "candidates"):
             # text too widespread to seed pairs: each copy against its earliest witness, aligned with the rest
             spread_boxes, common = widespread.plan(documents, features, spread, templates,
-                                                   copy_run=settings.copy_run, min_length=settings.min_length)
+                                                   copy_run=settings.copy_run, min_length=settings.min_length,
+                                                   folded_as_default=settings.simplify and settings.fold_digits)
             box = cand.boxes(runs, units, features, spread_boxes)
         with timer(timings, "align"):
             passages = _aligned(box, list(zip(documents, features, doc_freq)), settings, engine, progress)

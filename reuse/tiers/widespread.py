@@ -15,6 +15,7 @@ group is then what its text says:
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
@@ -170,23 +171,21 @@ def recurring(documents: Sequence[Document], features: Sequence[Features], *, k:
 
 def original_weight(feat: Features, start: int, end: int) -> int:
     """Han-character weight of the original-text span ``[start, end)``."""
-    lo, hi = np.searchsorted(feat.folded.origin, [start, end])
-    return feat.weight_between(int(lo), int(hi))
+    return feat.weight_between(*_folded_span(feat, start, end))
 
 
 def _folded_span(feat: Features, start: int, end: int) -> tuple[int, int]:
-    lo, hi = np.searchsorted(feat.folded.origin, [start, end])
-    return int(lo), int(hi)
+    return bisect_left(feat.origins, start), bisect_left(feat.origins, end)
 
 
 def _tokens(feat: Features, lo: int, hi: int) -> tuple[int, int]:
     if feat.uniform:
         return lo, hi
-    return int(np.searchsorted(feat.tokens.start, lo)), int(np.searchsorted(feat.tokens.start, hi))
+    return bisect_left(feat.token_starts, lo), bisect_left(feat.token_starts, hi)
 
 
 def plan(documents: Sequence[Document], features: Sequence[Features], groups, templates, *, copy_run: int,
-         min_length: int) -> tuple[np.ndarray, list[Phrase]]:
+         min_length: int, folded_as_default: bool = False) -> tuple[np.ndarray, list[Phrase]]:
     """What to align of widespread ``groups``, and the phrases among them.
 
     Returns the token boxes ``(doc_a, doc_b, a_lo, a_hi, b_lo, b_hi)`` that
@@ -194,6 +193,8 @@ def plan(documents: Sequence[Document], features: Sequence[Features], groups, te
     the scan's other candidates, and judged as they are), and the shorter
     texts as phrases. ``groups`` hold members with ``doc`` (index), ``start``
     and ``end`` (original offsets), one list per text, as ``recurring`` gives them.
+    A text's wording is its members' text as ``fold_text`` folds it: read
+    from ``features`` when they were folded so (``folded_as_default``).
     """
     dates = [d.date for d in documents]
     ids = [d.id for d in documents]
@@ -209,7 +210,11 @@ def plan(documents: Sequence[Document], features: Sequence[Features], groups, te
         for m in members:
             places[m.doc].append((m.start, m.end))
         longest = {d: max(spans, key=lambda x: x[1] - x[0]) for d, spans in places.items()}
-        folded = {d: fold_text(documents[d].text[s:e]) for d, (s, e) in longest.items()}
+        if folded_as_default:  # fold_text is character by character: a span's folded text is a slice
+            folded = {d: features[d].folded.text[slice(*_folded_span(features[d], s, e))]
+                      for d, (s, e) in longest.items()}
+        else:
+            folded = {d: fold_text(documents[d].text[s:e]) for d, (s, e) in longest.items()}
         common = Counter(folded.values())
         rep_doc = min(longest, key=lambda d: (-common[folded[d]], d))  # the most common wording
         rep = longest[rep_doc]
