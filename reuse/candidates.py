@@ -585,7 +585,20 @@ def boxes(runs: np.ndarray, units: list[tuple[int, int, int, int]], features: li
     if not rows:
         return np.zeros((0, 11), dtype=np.int64)
     box = np.concatenate(rows)
-    return box[np.lexsort((box[:, 8], box[:, 6], box[:, 1], box[:, 0]))]  # by pair, then a_lo in weight
+    return box[_stable_order([box[:, 0], box[:, 1], box[:, 6], box[:, 8]])]  # by pair, then a_lo in weight
+
+
+def _stable_order(keys: list[np.ndarray]) -> np.ndarray:
+    """``np.lexsort`` of non-negative ``keys``, most significant first: a stable sort of packed keys where
+    they fit 64 bits."""
+    bits = [max(1, int(k.max()).bit_length()) if len(k) else 1 for k in keys]
+    if sum(bits) > 64:
+        return np.lexsort(keys[::-1])
+    packed = np.zeros(len(keys[0]), dtype=np.uint64)
+    for k, b in zip(keys, bits):
+        packed <<= np.uint64(b)
+        packed |= k.astype(np.uint64)
+    return np.argsort(packed, kind="stable")
 
 
 def pair_ranges(box: np.ndarray) -> list[tuple[int, int]]:

@@ -203,3 +203,15 @@ def test_runs_are_ordered_alike_from_int32_and_int64_seeds():
     want = [x.tolist() for x in _by_run(da, ia, db, ib)]
     got = [x.tolist() for x in _by_run(*(x.astype(np.int32) for x in (da, ia, db, ib)))]
     assert got == want
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.tuples(st.integers(0, 5), st.integers(0, 3), st.integers(0, 2**40)), max_size=40),
+       wide=st.booleans())
+def test_stable_order_is_lexsort(rows, wide):
+    from reuse.candidates import _stable_order
+
+    keys = [np.array(c, dtype=np.int64) for c in zip(*rows)] if rows else [np.zeros(0, dtype=np.int64)] * 3
+    if wide:  # too many bits to pack: the lexsort itself
+        keys[1] = keys[1] * 2**40
+    assert _stable_order(keys).tolist() == np.lexsort(keys[::-1]).tolist()
