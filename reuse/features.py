@@ -87,9 +87,12 @@ class Features:
         return memoryview(counts)
 
     @cached_property
-    def boundary_positions(self) -> list[int]:
-        """Folded characters that start a clause, ascending: ``boundaries_before`` indexes into it."""
-        return np.flatnonzero(self.folded.boundary).tolist()
+    def boundary_positions(self) -> memoryview:
+        """Folded characters that start a clause, ascending: ``boundaries_before`` indexes into it.
+
+        A memoryview of int32, like ``boundaries_before``: a list holds an int object per clause.
+        """
+        return memoryview(np.flatnonzero(self.folded.boundary).astype(np.int32))
 
     @cached_property
     def _lists(self) -> tuple[memoryview, memoryview]:
@@ -131,8 +134,9 @@ class Features:
 
     @cached_property
     def _token_bounds(self) -> np.ndarray:
-        # token i starts at [i] and ends at [i + 1]: tokens tile the folded text
-        return np.append(self.tokens.start, len(self.folded)).astype(np.int64)
+        # token i starts at [i] and ends at [i + 1]: tokens tile the folded text (int32: a cache per
+        # document in every process that aligns, as small as the token starts)
+        return np.append(self.tokens.start, len(self.folded)).astype(np.int32)
 
     def original_span(self, lo: int, hi: int) -> tuple[int, int]:
         """Original-text range of folded characters ``[lo, hi)``."""
