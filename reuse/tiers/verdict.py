@@ -116,9 +116,9 @@ def specificity(shared_df: np.ndarray) -> tuple[int, float]:
 def longest_run(fa, fb, a_lo: int, a_hi: int, b_lo: int, b_hi: int) -> int:
     """Weight (Han characters; a word counts two) of the longest stretch equal in both folded texts."""
     best, at = 0, None
-    for tag, i1, i2, _, _ in Indel.opcodes(fa.folded.text[a_lo:a_hi], fb.folded.text[b_lo:b_hi]).as_list():
-        if tag == "equal" and i2 - i1 > best:
-            best, at = i2 - i1, i1
+    for i1, _, n in Indel.opcodes(fa.folded.text[a_lo:a_hi], fb.folded.text[b_lo:b_hi]).as_matching_blocks():
+        if n > best:
+            best, at = n, i1
     return fa.weight_between(a_lo + at, a_lo + at + best) if at is not None else 0
 
 
