@@ -113,14 +113,16 @@ def build_boilerplate(folder: Path, megabytes: float, seed: int = 0) -> Path:
 
 
 def _used_mb() -> float:
-    """Memory in use on the machine, as ``free`` counts it: neither free nor file cache.
+    """Memory in use on the machine, as ``free`` counts it (neither free nor file cache), and shared memory.
 
     Every worker counts, shared pages once; the kernel growing or dropping
-    its file cache (it reads the corpus) does not move it.
+    its file cache (it reads the corpus) does not move it. Shared memory
+    (what forked readers hand their features back in) sits in the kernel's
+    cache figure but is memory in use: it counts.
     """
     with open("/proc/meminfo") as f:
         info = {line.split(":")[0]: int(line.split()[1]) for line in f}
-    cache = info["Buffers"] + info["Cached"] + info.get("SReclaimable", 0)
+    cache = info["Buffers"] + info["Cached"] - info.get("Shmem", 0) + info.get("SReclaimable", 0)
     return (info["MemTotal"] - info["MemFree"] - cache) / 1024
 
 

@@ -105,7 +105,7 @@ class _RunChars:
 
 def _extend(fa: Features, fb: Features, r: Region, steps: int) -> Region:
     """Grow a region over whole tokens that still match exactly at both ends."""
-    ha, hb = fa.tokens.hash, fb.tokens.hash
+    ha, hb = fa.token_hashes, fb.token_hashes
     a_lo, a_hi, b_lo, b_hi = r.a_lo, r.a_hi, r.b_lo, r.b_hi
     for _ in range(steps):
         if a_lo > 0 and b_lo > 0 and ha[a_lo - 1] == hb[b_lo - 1]:
@@ -120,15 +120,14 @@ def _extend(fa: Features, fb: Features, r: Region, steps: int) -> Region:
     return Region(a_lo, a_hi, b_lo, b_hi, r.runs)
 
 
-def _matched_pieces(ops, fa: Features, fb: Features, a_lo: int, b_lo: int) -> list[tuple[int, int, int, int]]:
-    """Equal blocks of the alignment, cut wherever either text has a clause boundary."""
+def _matched_pieces(blocks, fa: Features, fb: Features, a_lo: int, b_lo: int) -> list[tuple[int, int, int, int]]:
+    """Equal blocks of the alignment (its matching blocks), cut wherever either text has a clause boundary."""
     ca, cb = fa.boundaries_before, fb.boundaries_before
     pa, pb = fa.boundary_positions, fb.boundary_positions
     pieces = []
-    for tag, i1, i2, j1, _ in ops:
-        if tag != "equal":
+    for i1, j1, n in blocks:
+        if not n:  # the empty block that ends the list
             continue
-        n = i2 - i1
         a0, b0 = a_lo + i1, b_lo + j1
         if ca[a0 + n] == ca[a0 + 1] and cb[b0 + n] == cb[b0 + 1]:  # most blocks: no boundary inside
             pieces.append((a0, a0 + n, b0, b0 + n))
@@ -152,8 +151,9 @@ def _measure(fa: Features, fb: Features, a_lo: int, a_hi: int, b_lo: int, b_hi: 
     sa, sb = fa.folded.text[a_lo:a_hi], fb.folded.text[b_lo:b_hi]
     if not sa or not sb:
         return None
-    ops = Indel.opcodes(sa, sb).as_list()
-    pieces = _matched_pieces(ops, fa, fb, a_lo, b_lo)
+    ops = Indel.opcodes(sa, sb)
+    # the equal opcodes as matching blocks: the pieces need no others (as_list would list them all)
+    pieces = _matched_pieces(ops.as_matching_blocks(), fa, fb, a_lo, b_lo)
     solid = [i for i, p in enumerate(pieces) if p[1] - p[0] >= min_edge]
     if not solid:
         return None
@@ -229,7 +229,7 @@ def align(fa: Features, fb: Features, region: Region, *, k: int, min_length: int
     # Too loose as a whole: cut at unmatched stretches longer than max_gap
     # on either side and measure each piece on its own.
     pieces, start = [], None
-    for tag, i1, i2, j1, j2 in ops:
+    for tag, i1, i2, j1, j2 in ops.as_list():
         if tag == "equal":
             if start is None:
                 start = (i1, j1)
@@ -269,14 +269,14 @@ def _gain(sa: str, sb: str) -> tuple[int, int, int]:
     """
     score = best = 0
     at = (0, 0)
-    for tag, i1, i2, j1, j2 in Indel.opcodes(sa, sb).as_list():
-        n = (i2 - i1) + (j2 - j1)
-        if tag == "equal":
-            score += n
+    i_end = j_end = 0  # where the last matching block ended: what lies between two blocks is unmatched
+    for i1, j1, n in Indel.opcodes(sa, sb).as_matching_blocks():
+        score -= (i1 - i_end) + (j1 - j_end)
+        if n:
+            score += 2 * n
             if score > best:
-                best, at = score, (i2, j2)
-        else:
-            score -= n
+                best, at = score, (i1 + n, j1 + n)
+        i_end, j_end = i1 + n, j1 + n
     return at[0], at[1], best
 
 
@@ -486,8 +486,8 @@ def neighbourhoods(items: list[Alignment], fa: Features, fb: Features, *, max_ga
     Passages that ``merge_adjacent`` kept apart (their union scores too low)
     may still be a run of sentences copied with edits between them.
     """
-    if not items:
-        return []
+    if len(items) < 2:  # nothing to group (most pairs share one passage)
+        return [[n] for n in range(len(items))]
     position = {id(x): n for n, x in enumerate(items)}
     return [sorted(position[id(x)] for x in group) for group in _groups(list(items), fa, fb, max_gap=max_gap, rel=rel)]
 

@@ -104,9 +104,26 @@ def exact_runs(shingles: list[np.ndarray], k: int, shingle_len: list[np.ndarray]
     given as ``doc_freq``, it is filled with each document's
     ``shingle_doc_freq`` array on the way, from the same grouping.
     """
+    return _stacked(_run_columns(shingles, k, shingle_len, max_doc_freq=max_doc_freq, max_group=max_group,
+                                 doc_freq=doc_freq))
+
+
+def passable_runs(shingles: list[np.ndarray], k: int, shingle_len: list[np.ndarray] | None = None, *,
+                  max_doc_freq: int, shortest: int, max_gap: int, cums: list[np.ndarray] | None = None,
+                  max_group: int = 256, doc_freq: list[np.ndarray] | None = None) -> np.ndarray:
+    """``drop_lone_short_runs(exact_runs(...))``, the runs it drops (most of them) never put in rows."""
+    columns = _run_columns(shingles, k, shingle_len, max_doc_freq=max_doc_freq, max_group=max_group,
+                           doc_freq=doc_freq)
+    keep = _passable(*columns, shortest=shortest, max_gap=max_gap, cums=cums)
+    return _stacked([c[keep] for c in columns])
+
+
+def _run_columns(shingles: list[np.ndarray], k: int, shingle_len: list[np.ndarray] | None, *, max_doc_freq: int,
+                 max_group: int, doc_freq: list[np.ndarray] | None) -> list[np.ndarray]:
+    """``exact_runs`` as its six int64 columns, in reading order."""
     flat, seed_doc, seed_pos, seed_group = _seeded_occurrences(shingles, max_doc_freq, max_group, doc_freq)
     if not len(flat):
-        return np.zeros((0, 6), dtype=np.int64)
+        return [np.zeros(0, dtype=np.int64)] * 6
     n, itype = sum(len(a) for a in shingles), flat.dtype
     group = np.full(n, -1, dtype=itype)  # per flat occurrence: its seeded group, or -1
     group[flat] = seed_group
@@ -118,33 +135,49 @@ def exact_runs(shingles: list[np.ndarray], k: int, shingle_len: list[np.ndarray]
     ends = [_edge_seeds(seed_group, neighbour, seed_doc, seed_pos) for neighbour in (before, after)]
     (sa, si, sb, sj), (ea, ei, eb, ej) = ends
     if not len(sa):
-        return np.zeros((0, 6), dtype=np.int64)
+        return [np.zeros(0, dtype=np.int64)] * 6
     sa, si, sb, sj, _ = _by_run(sa, si, sb, sj)
     ea, ei, eb, ej, _ = _by_run(ea, ei, eb, ej)
     assert len(sa) == len(ea)  # one start and one end per run
     if shingle_len is None:
         a_hi, b_hi = ei + k, ej + k
     else:
-        a_hi, b_hi = ei + _gather(shingle_len, ea, ei), ej + _gather(shingle_len, eb, ej)
-    return _in_reading_order(np.stack([sa, sb, si, a_hi, sj, b_hi], axis=1))
+        flat = _Flat(shingle_len)
+        a_hi, b_hi = ei + flat.at(ea, ei), ej + flat.at(eb, ej)
+    order = _reading_order(sa, sb, si, sj)
+    return [c[order] for c in (sa, sb, si, a_hi, sj, b_hi)]
+
+
+def _stacked(columns: list[np.ndarray]) -> np.ndarray:
+    """Columns of equal length as the rows of one ``(n, len(columns))`` int64 array."""
+    out = np.empty((len(columns[0]), len(columns)), dtype=np.int64)
+    for n, c in enumerate(columns):
+        out[:, n] = c
+    return out
 
 
 def _in_reading_order(runs: np.ndarray) -> np.ndarray:
-    """Runs sorted by (doc_a, doc_b, a_lo, b_lo): one sort of packed keys where they fit 64 bits, else a lexsort.
+    """Runs sorted by (doc_a, doc_b, a_lo, b_lo)."""
+    if not len(runs):
+        return runs
+    return runs[_reading_order(runs[:, 0], runs[:, 1], runs[:, 2], runs[:, 4])]
+
+
+def _reading_order(da: np.ndarray, db: np.ndarray, a_lo: np.ndarray, b_lo: np.ndarray) -> np.ndarray:
+    """The order that sorts runs by (doc_a, doc_b, a_lo, b_lo): one sort of packed keys where they fit 64 bits,
+    else a lexsort.
 
     Runs are distinct in (documents, a_lo, b_lo), so the order is the same either way.
     """
-    if not len(runs):
-        return runs
-    fields = [runs[:, 0], runs[:, 1], runs[:, 2], runs[:, 4]]
+    fields = [da, db, a_lo, b_lo]
     bits = [max(1, int(f.max()).bit_length()) for f in fields]
     if sum(bits) > 63:
-        return runs[np.lexsort((runs[:, 4], runs[:, 2], runs[:, 1], runs[:, 0]))]
-    key = np.zeros(len(runs), dtype=np.uint64)
+        return np.lexsort((b_lo, a_lo, db, da))
+    key = np.zeros(len(da), dtype=np.uint64)
     for f, b in zip(fields, bits):
         key <<= np.uint64(b)
         key |= f.astype(np.uint64)
-    return runs[np.argsort(key)]
+    return np.argsort(key)
 
 
 def _seeded_occurrences(shingles: list[np.ndarray], max_doc_freq: int, max_group: int,
@@ -257,18 +290,24 @@ def _next_true(flags: np.ndarray) -> np.ndarray:
     return out
 
 
+class _Flat:
+    """Per-document arrays laid end to end once, so ``arrays[doc[i]][pos[i]]`` for every ``i`` is one lookup."""
+
+    def __init__(self, arrays: list[np.ndarray]):
+        lengths = np.array([len(a) for a in arrays], dtype=np.int64)
+        self.offsets = np.cumsum(lengths) - lengths
+        self.values = np.concatenate(arrays) if len(arrays) else np.zeros(0, dtype=np.int64)
+
+    def at(self, doc: np.ndarray, pos: np.ndarray) -> np.ndarray:
+        """``arrays[doc[i]][pos[i]]`` for every ``i``, as int64 (``pos`` within its document's array)."""
+        if not len(doc):
+            return np.zeros(0, dtype=np.int64)
+        return self.values[self.offsets[doc] + pos].astype(np.int64)
+
+
 def _gather(arrays: list[np.ndarray], doc: np.ndarray, pos: np.ndarray) -> np.ndarray:
-    """``arrays[doc[i]][pos[i]]`` for every ``i``, one document at a time (no copy of all arrays)."""
-    out = np.zeros(len(doc), dtype=np.int64)
-    if not len(doc):
-        return out
-    order = np.argsort(doc, kind="stable")
-    sorted_doc = doc[order]
-    bounds = np.flatnonzero(np.concatenate([[True], sorted_doc[1:] != sorted_doc[:-1], [True]]))
-    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
-        sel = order[lo:hi]
-        out[sel] = arrays[int(sorted_doc[lo])][pos[sel]]
-    return out
+    """``arrays[doc[i]][pos[i]]`` for every ``i`` (int64)."""
+    return _Flat(arrays).at(doc, pos)
 
 
 def _by_run(da: np.ndarray, ia: np.ndarray, db: np.ndarray, ib: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -483,13 +522,20 @@ def drop_lone_short_runs(runs: np.ndarray, *, shortest: int, max_gap: int, windo
     """
     if not len(runs):
         return runs
-    da, db, a_lo, a_hi, b_lo, b_hi = runs.T
+    return runs[_passable(*runs.T, shortest=shortest, max_gap=max_gap, window=window, cums=cums)]
+
+
+def _passable(da: np.ndarray, db: np.ndarray, a_lo: np.ndarray, a_hi: np.ndarray, b_lo: np.ndarray,
+              b_hi: np.ndarray, *, shortest: int, max_gap: int, window: int = 6,
+              cums: list[np.ndarray] | None = None) -> np.ndarray:
+    """``drop_lone_short_runs``'s choice for runs given as columns in reading order: True for those kept."""
     if cums is not None:
-        a_lo, a_hi = _gather(cums, da, a_lo), _gather(cums, da, a_hi)
-        b_lo, b_hi = _gather(cums, db, b_lo), _gather(cums, db, b_hi)
-    has_neighbour = np.zeros(len(runs), dtype=bool)
-    for step in range(1, min(window, len(runs) - 1) + 1):
-        i, j = slice(0, len(runs) - step), slice(step, len(runs))
+        flat = _Flat(cums)
+        a_lo, a_hi, b_lo, b_hi = flat.at(da, a_lo), flat.at(da, a_hi), flat.at(db, b_lo), flat.at(db, b_hi)
+    n = len(da)
+    has_neighbour = np.zeros(n, dtype=bool)
+    for step in range(1, min(window, n - 1) + 1):
+        i, j = slice(0, n - step), slice(step, n)
         close = (
             (da[i] == da[j]) & (db[i] == db[j])
             & (a_lo[j] <= a_hi[i] + max_gap)
@@ -498,7 +544,7 @@ def drop_lone_short_runs(runs: np.ndarray, *, shortest: int, max_gap: int, windo
         has_neighbour[i] |= close
         has_neighbour[j] |= close
     long_enough = (a_hi - a_lo) >= shortest
-    return runs[long_enough | has_neighbour]
+    return long_enough | has_neighbour
 
 
 def boxes(runs: np.ndarray, units: list[tuple[int, int, int, int]], features: list[Features],
@@ -511,10 +557,10 @@ def boxes(runs: np.ndarray, units: list[tuple[int, int, int, int]], features: li
     contiguous, so pairs can be clustered and aligned in separate tasks.
     """
     uniform = all(f.uniform for f in features)  # token i is character i of weight 1: cum is the identity
-    cums = [f.cum for f in features]
+    cums = None if uniform else _Flat([f.cum for f in features])
 
     def weight(doc: np.ndarray, pos: np.ndarray) -> np.ndarray:
-        return pos if uniform else _gather(cums, doc, pos)
+        return pos if cums is None else cums.at(doc, pos)
     # every box as one row: doc_a, doc_b, token box (4), weight box (4), is a run
     rows = []
     if len(runs):
@@ -539,7 +585,20 @@ def boxes(runs: np.ndarray, units: list[tuple[int, int, int, int]], features: li
     if not rows:
         return np.zeros((0, 11), dtype=np.int64)
     box = np.concatenate(rows)
-    return box[np.lexsort((box[:, 8], box[:, 6], box[:, 1], box[:, 0]))]  # by pair, then a_lo in weight
+    return box[_stable_order([box[:, 0], box[:, 1], box[:, 6], box[:, 8]])]  # by pair, then a_lo in weight
+
+
+def _stable_order(keys: list[np.ndarray]) -> np.ndarray:
+    """``np.lexsort`` of non-negative ``keys``, most significant first: a stable sort of packed keys where
+    they fit 64 bits."""
+    bits = [max(1, int(k.max()).bit_length()) if len(k) else 1 for k in keys]
+    if sum(bits) > 64:
+        return np.lexsort(keys[::-1])
+    packed = np.zeros(len(keys[0]), dtype=np.uint64)
+    for k, b in zip(keys, bits):
+        packed <<= np.uint64(b)
+        packed |= k.astype(np.uint64)
+    return np.argsort(packed, kind="stable")
 
 
 def pair_ranges(box: np.ndarray) -> list[tuple[int, int]]:

@@ -8,13 +8,15 @@ whole corpus.
 
 from __future__ import annotations
 
+import mmap
 import multiprocessing as mp
 import os
+import pickle
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Protocol
 
-from reuse.errors import ConfigError, MissingExtraError
+from reuse.errors import ConfigError, MissingExtraError, ReuseError
 from reuse.timing import Progress
 from reuse import versions
 
@@ -77,6 +79,142 @@ class LocalEngine:
 
     def close(self) -> None:
         """Nothing to release: each map's workers end with it."""
+
+
+HOME_SHARE = 1.25
+"""The share of the items ``map_alongside`` maps in this process, against one for each forked process."""
+
+
+def map_alongside(fn: Callable[[Any], Any], items: Sequence[Any], *, workers: int, stage: str = "",
+                  progress: Progress | None = None) -> list[Any]:
+    """``[fn(item) for item in items]``, this process mapping the first share of them while forked ones map
+    the rest: for results costly to send back, such as documents with their features.
+
+    Each forked process's results come back pickled, their arrays through
+    shared memory (``_Forked``): this process maps them instead of copying
+    them through a pipe into memory it touches for the first time.
+    ``progress`` hears of this process's items as they end and of the rest
+    when they arrive.
+    """
+    items = list(items)
+    _started(items, stage, progress)
+    n = min(workers, len(items))
+    if n <= 1 or "fork" not in mp.get_all_start_methods() or not hasattr(os, "memfd_create"):
+        return _collect(map(fn, items), len(items), stage, progress)
+    # this process takes a larger share: the forked ones also pickle what they made and hand it back
+    weights = [HOME_SHARE] + [1.0] * (n - 1)
+    cuts = [round(sum(weights[:i]) * len(items) / sum(weights)) for i in range(n + 1)]
+    forked = [_Forked(_map_list, (fn, items[lo:hi])) for lo, hi in zip(cuts[1:-1], cuts[2:]) if hi > lo]
+    try:
+        out = _collect(map(fn, items[: cuts[1]]), len(items), stage, progress)
+        for f in forked:
+            out += f.result()
+            if progress:
+                progress(stage, len(out), len(items))
+        return out
+    finally:
+        for f in forked:
+            f.close()
+
+
+def _map_list(job: tuple[Callable[[Any], Any], list[Any]]) -> list[Any]:
+    fn, items = job
+    return [fn(item) for item in items]
+
+
+_ALIGN = 64
+"""Each array lands on a multiple of this many bytes of the shared memory, aligned as numpy would allocate it."""
+
+
+class _Forked:
+    """``fn(arg)`` in a forked process while this one goes on; ``result()`` waits for it and returns it.
+
+    The process writes its result to a memfd, pickled with the out-of-band
+    buffers of protocol 5 (contiguous numpy arrays) each on its own, and
+    says where down a pipe; this process maps the memfd and unpickles the
+    arrays as views of it. An exception in the process is raised here.
+    """
+
+    def __init__(self, fn: Callable[[Any], Any], arg: Any):
+        self._memfd = os.memfd_create("reuse-results", getattr(os, "MFD_CLOEXEC", 0))
+        read_end, write_end = os.pipe()
+        self._pid = os.fork()
+        if self._pid == 0:  # pragma: no cover - the forked process (coverage does not follow it)
+            os.close(read_end)
+            _run_forked(fn, arg, self._memfd, write_end)
+        os.close(write_end)
+        self._pipe = os.fdopen(read_end, "rb")
+
+    def result(self) -> Any:
+        head = self._pipe.read()
+        self._reap()
+        if not head:
+            raise ReuseError("a process working beside this one ended without a result")
+        ok, sizes, error = pickle.loads(head)
+        if not ok:
+            raise error
+        # private: a page written here (or in a process forked later) is copied, as in memory of its own
+        shared = memoryview(mmap.mmap(self._memfd, _aligned_end(sizes), flags=mmap.MAP_PRIVATE))
+        parts, at = [], 0
+        for size in sizes:
+            parts.append(shared[at : at + size])
+            at = _aligned(at + size)
+        return pickle.loads(parts[0], buffers=parts[1:])
+
+    def _reap(self) -> None:
+        if self._pid:
+            os.waitpid(self._pid, 0)
+            self._pid = 0
+
+    def close(self) -> None:
+        """End the process if its result was not wanted (an error here), and let its memory go."""
+        if self._pid:
+            try:
+                os.kill(self._pid, 9)
+            except ProcessLookupError:
+                pass
+            self._reap()
+        self._pipe.close()
+        if self._memfd >= 0:
+            os.close(self._memfd)  # the mapping, if any, keeps the memory while arrays use it
+            self._memfd = -1
+
+
+def _aligned(n: int) -> int:
+    return -(-n // _ALIGN) * _ALIGN
+
+
+def _aligned_end(sizes: list[int]) -> int:
+    at = 0
+    for size in sizes:
+        at = _aligned(at + size)
+    return at
+
+
+def _run_forked(fn: Callable[[Any], Any], arg: Any, memfd: int, pipe: int) -> None:  # pragma: no cover
+    """The forked process of ``_Forked``: the pickle, then its buffers, to the memfd; ``(ok, sizes, error)``
+    down the pipe."""
+    try:
+        try:
+            buffers: list[pickle.PickleBuffer] = []
+            payload = pickle.dumps(fn(arg), protocol=5, buffer_callback=buffers.append)
+            sizes = []
+            with os.fdopen(memfd, "wb", closefd=False) as out:
+                for raw in [memoryview(payload), *(b.raw() for b in buffers)]:
+                    out.write(raw)
+                    out.write(bytes(_aligned(raw.nbytes) - raw.nbytes))
+                    sizes.append(raw.nbytes)
+            head = pickle.dumps((True, sizes, None), protocol=5)
+        except BaseException as err:  # handed to the parent, which raises it
+            try:
+                head = pickle.dumps((False, [], err), protocol=5)
+            except Exception:
+                head = pickle.dumps((False, [], ReuseError(f"{type(err).__name__}: {err}")), protocol=5)
+        with os.fdopen(pipe, "wb") as send:
+            send.write(head)
+    finally:
+        # no exit handlers: the parent's streams, buffers and connections are its own, not to be flushed here
+        os._exit(0)
 
 
 def _started(items: Sequence[Any], stage: str, progress: Progress | None) -> None:

@@ -87,15 +87,38 @@ class Features:
         return memoryview(counts)
 
     @cached_property
-    def boundary_positions(self) -> list[int]:
-        """Folded characters that start a clause, ascending: ``boundaries_before`` indexes into it."""
-        return np.flatnonzero(self.folded.boundary).tolist()
+    def boundary_positions(self) -> memoryview:
+        """Folded characters that start a clause, ascending: ``boundaries_before`` indexes into it.
+
+        A memoryview of int32, like ``boundaries_before``: a list holds an int object per clause.
+        """
+        return memoryview(np.flatnonzero(self.folded.boundary).astype(np.int32))
 
     @cached_property
     def _lists(self) -> tuple[memoryview, memoryview]:
         # bisect and indexing on a memoryview beat numpy for the many single
         # lookups of alignment, and unlike lists cost no memory
         return memoryview(np.ascontiguousarray(self.tokens.start)), memoryview(np.ascontiguousarray(self.cum))
+
+    @cached_property
+    def token_hashes(self) -> memoryview:
+        """``tokens.hash`` read one at a time as Python ints, as alignment compares them."""
+        return memoryview(np.ascontiguousarray(self.tokens.hash))
+
+    @cached_property
+    def origins(self) -> memoryview:
+        """``folded.origin`` for ``bisect``: the folded characters of an original span."""
+        return memoryview(np.ascontiguousarray(self.folded.origin))
+
+    @property
+    def token_starts(self) -> memoryview:
+        """Folded character where each token starts (ascending), for ``bisect``."""
+        return self._lists[0]
+
+    @cached_property
+    def shingle_ends(self) -> memoryview:
+        """``shingle_end`` for ``bisect``."""
+        return memoryview(self.shingle_end)
 
     def char_span(self, tok_lo: int, tok_hi: int) -> tuple[int, int]:
         """Folded-text character range of tokens ``[tok_lo, tok_hi)``."""
@@ -111,8 +134,9 @@ class Features:
 
     @cached_property
     def _token_bounds(self) -> np.ndarray:
-        # token i starts at [i] and ends at [i + 1]: tokens tile the folded text
-        return np.append(self.tokens.start, len(self.folded)).astype(np.int64)
+        # token i starts at [i] and ends at [i + 1]: tokens tile the folded text (int32: a cache per
+        # document in every process that aligns, as small as the token starts)
+        return np.append(self.tokens.start, len(self.folded)).astype(np.int32)
 
     def original_span(self, lo: int, hi: int) -> tuple[int, int]:
         """Original-text range of folded characters ``[lo, hi)``."""

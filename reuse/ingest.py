@@ -91,9 +91,10 @@ def discover(paths: Iterable[str | os.PathLike], extensions: tuple[str, ...]) ->
     seen: set[Path] = set()
     taken: set[str] = set()
     next_n: dict[str, int] = {}
+    folders: dict[Path, Path] = {}
     for item in found:
         try:
-            real = item.path.resolve()
+            real = _resolved(item.path, folders)
         except (OSError, RuntimeError):
             real = item.path.absolute()
         if real in seen:
@@ -108,6 +109,17 @@ def discover(paths: Iterable[str | os.PathLike], extensions: tuple[str, ...]) ->
         unique.append(Found(item.path, doc_id))
     unique.sort(key=lambda f: f.id)
     return unique, skipped
+
+
+def _resolved(path: Path, folders: dict[Path, Path]) -> Path:
+    """``path.resolve()``, each folder resolved once (``folders`` keeps them): a file that is no symlink
+    is its resolved folder and its name."""
+    if path.is_symlink() or path.name in ("", ".", ".."):
+        return path.resolve()
+    parent = path.parent
+    if parent not in folders:
+        folders[parent] = parent.resolve()
+    return folders[parent] / path.name
 
 
 def _extensions(extensions: Iterable[str]) -> frozenset[str]:

@@ -18,7 +18,8 @@ from reuse.arrays import group_equal, group_pairs
 from reuse.shingle import fmix64
 
 SCHEME = "affine32"
-_CHUNK_ROWS = 1024
+_CHUNK_SHINGLES = 16_384
+"""Shingles permuted at a time: a few MB of work space that the cache still holds."""
 
 
 def fmix32(h: np.ndarray) -> np.ndarray:
@@ -47,29 +48,31 @@ def signatures(hashes: np.ndarray, offsets: np.ndarray, *, num_perm: int = 128, 
         offsets: set ``i`` is ``hashes[offsets[i]:offsets[i+1]]``; every set
             must be non-empty.
     Returns:
-        ``(len(offsets) - 1, num_perm)`` uint32 array of hash values.
+        ``(len(offsets) - 1, num_perm)`` uint32 array of hash values, column
+        major (each permutation's values together, as band keys read them).
     """
     a, b = permutations(num_perm, seed)
     n_sets = len(offsets) - 1
-    out = np.empty((n_sets, num_perm), dtype=np.uint32)
+    out = np.empty((num_perm, n_sets), dtype=np.uint32)
     mixed = fmix32(hashes)
-    # small chunks computed in place stay in the CPU cache: much faster than
-    # one big (shingles x num_perm) temporary
-    buf = np.empty((_CHUNK_ROWS, num_perm), dtype=np.uint32)
+    # a chunk of sets at a time, one row per permutation: each set's values
+    # lie side by side, so every minimum reduces a contiguous stretch (on
+    # rows of num_perm values, one set's minima took a call per shingle)
+    buf = np.empty((num_perm, _CHUNK_SHINGLES), dtype=np.uint32)
     first = 0
     while first < n_sets:
-        # as many whole sets as fit in one chunk of rows (at least one)
-        limit = offsets[first] + _CHUNK_ROWS
+        # as many whole sets as fit in one chunk (at least one)
+        limit = offsets[first] + _CHUNK_SHINGLES
         last = min(n_sets, max(first + 1, int(np.searchsorted(offsets, limit, side="right")) - 1))
         lo, hi = offsets[first], offsets[last]
-        if hi - lo > len(buf):
-            buf = np.empty((hi - lo, num_perm), dtype=np.uint32)
-        view = buf[: hi - lo]
-        np.multiply(mixed[lo:hi, None], a[None, :], out=view)
-        np.add(view, b[None, :], out=view)
-        out[first:last] = np.minimum.reduceat(view, offsets[first:last] - lo, axis=0)
+        if hi - lo > buf.shape[1]:
+            buf = np.empty((num_perm, hi - lo), dtype=np.uint32)
+        view = buf[:, : hi - lo]
+        np.multiply(a[:, None], mixed[None, lo:hi], out=view)
+        np.add(view, b[:, None], out=view)
+        out[:, first:last] = np.minimum.reduceat(view, offsets[first:last] - lo, axis=1)
         first = last
-    return out
+    return out.T
 
 
 def lean_minhash(values: np.ndarray, *, seed: int) -> LeanMinHash:

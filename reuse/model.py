@@ -6,6 +6,7 @@ document, so ``doc.text[p.a_start:p.a_end] == p.a_text`` holds everywhere.
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +42,25 @@ class Document:
     format: str = "text"
     date: str | None = None
     """When it was written (YYYY-MM-DD), from its file name or metadata; None when it does not say."""
+
+    def __reduce__(self):
+        # the spans as two arrays of offsets: pickled one by one, a Span per sentence cost more than the text
+        return (_document, (self.id, self.path, self.text, self.encoding, self.chars, _packed(self.paragraphs),
+                            _packed(self.sentences), self.format, self.date))
+
+
+def _packed(spans: tuple[Span, ...]) -> array:
+    return array("q", [x for span in spans for x in (span.start, span.end)])
+
+
+def _unpacked(offsets: array) -> tuple[Span, ...]:
+    return tuple(map(Span, offsets[0::2], offsets[1::2]))
+
+
+def _document(id: str, path: str, text: str, encoding: str, chars: int, paragraphs: array, sentences: array,
+              format: str, date: str | None) -> Document:
+    """A Document from ``Document.__reduce__``'s arguments."""
+    return Document(id, path, text, encoding, chars, _unpacked(paragraphs), _unpacked(sentences), format, date)
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from reuse import candidates as cand
 from reuse import collector
 from reuse.batching import BATCH_BYTES, PARALLEL_BYTES, batches_by_size, file_size
 from reuse.config import Settings
-from reuse.engine import Engine, LocalEngine, make_engine
+from reuse.engine import Engine, LocalEngine, make_engine, map_alongside
 from reuse.exclude import known_boilerplate, without
 from reuse.features import Features, extract
 from reuse.ingest import Found, check_encoding, discover, read_or_skip, settle
@@ -54,16 +54,12 @@ def run(paths: Iterable[str], settings: Settings | None = None, *, progress: Pro
     if engine is None:
         small = settings.engine == "local" and sum(sizes) < PARALLEL_BYTES
         engine = make_engine(settings.engine, scheduler=settings.scheduler, workers=1 if small else settings.workers)
-    # Locally, features are extracted in this process unless workers were asked
-    # for: sending them back from a worker costs about what extracting them
-    # does (benchmarks/RESULTS.md). Dask workers must read: they get paths.
-    reader = engine if engine.name == "dask" or settings.workers else LocalEngine(1)
     try:
         with timer(timings, "read"), collector.off():
             jobs = [(batch, settings) for batch in batches_by_size(found, sizes, BATCH_BYTES)]
             counted = documents_read(progress, "read", [len(b) for b, _ in jobs],
                                      [sum(file_size(f.path) for f in b) for b, _ in jobs])
-            read = [item for batch in reader.map(_read_batch, jobs, stage="read", progress=counted) for item in batch]
+            read = [item for batch in _read(jobs, engine, settings, counted) for item in batch]
         documents = [doc for doc, _, _ in read if doc is not None]
         features = [feat for doc, _, feat in read if doc is not None]
         skipped = settle(paths, settings.extensions, documents, skipped + [why for _, why, _ in read if why])
@@ -105,9 +101,11 @@ def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped
     min_docs = min_docs_for(len(documents), settings.min_docs)
     with collector.frozen():
         shared = list(zip(documents, features))
-        with timer(timings, "match"):  # wall time of the stages side by side, longest first
-            ((runs, counted), seeds), ((groups, spread, long_counted), rec), (units, lsh), (lines, lin) = _side_by_side(
-                [_exact_runs, _recurring, _near_duplicates, _lines], shared, settings, engine, progress)
+        # wall time of the stages side by side, in the order that pairs them best on two workers: seeding and
+        # LSH first, each the longest on some corpora, then recurring text after the one that ends first
+        with timer(timings, "match"):
+            ((runs, counted), seeds), (units, lsh), ((groups, spread, long_counted), rec), (lines, lin) = _side_by_side(
+                [_exact_runs, _near_duplicates, _recurring, _lines], shared, settings, engine, progress)
         timings.update(recurring=rec, lsh=lsh, seeds=seeds, lines=lin)
         doc_freq = counted if doc_freq is None else [doc_freq(d.id, f) for d, f in zip(documents, features)]
         long_doc_freq = (long_counted if long_doc_freq is None
@@ -117,7 +115,8 @@ def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped
         with timer(timings, "candidates"):
             # text too widespread to seed pairs: each copy against its earliest witness, aligned with the rest
             spread_boxes, common = widespread.plan(documents, features, spread, templates,
-                                                   copy_run=settings.copy_run, min_length=settings.min_length)
+                                                   copy_run=settings.copy_run, min_length=settings.min_length,
+                                                   folded_as_default=settings.simplify and settings.fold_digits)
             box = cand.boxes(runs, units, features, spread_boxes)
         with timer(timings, "align"):
             passages = _aligned(box, list(zip(documents, features, doc_freq, long_doc_freq)), settings, engine,
@@ -165,6 +164,22 @@ def find_passages(documents: Sequence[Document], features: Sequence[Features], s
 # -- reading -------------------------------------------------------------------------------------
 
 
+def _read(jobs: list[tuple[list[Found], Settings]], engine: Engine, settings: Settings,
+          progress: Progress) -> list[list[tuple[Document | None, Skipped | None, Features | None]]]:
+    """Every batch read, where the engine says.
+
+    Locally this process reads a share of the batches while forked ones read
+    the rest, whose documents and features come back through shared memory:
+    through a pipe, sending features costs about what extracting them does
+    (``benchmarks/RESULTS.md``). Workers asked for read it all, as Dask
+    workers must: they get paths.
+    """
+    if engine.name == "dask" or settings.workers:
+        return engine.map(_read_batch, jobs, stage="read", progress=progress)
+    workers = engine.workers if isinstance(engine, LocalEngine) else 1
+    return map_alongside(_read_batch, jobs, workers=workers, stage="read", progress=progress)
+
+
 def _read_batch(job: tuple[list[Found], Settings]) -> list[tuple[Document | None, Skipped | None, Features | None]]:
     """Read and extract a batch of files: the per-document work a worker does, from paths."""
     items, settings = job
@@ -207,11 +222,11 @@ def _exact_runs(documents: Sequence[Document], features: Sequence[Features], set
     k = settings.shingle
     weighted = not all(f.uniform for f in features)  # else a token is a character: no weights needed
     doc_freq: list[np.ndarray] = []
-    runs = cand.exact_runs([f.shingles for f in features], k, [f.shingle_len for f in features] if weighted else None,
-                           max_doc_freq=settings.max_doc_freq, doc_freq=doc_freq)
-    # matching tokens just beyond a run may extend it by up to k - 1 on each side
-    runs = cand.drop_lone_short_runs(runs, shortest=settings.min_length - 2 * (k - 1), max_gap=settings.max_gap,
-                                     cums=[f.cum for f in features] if weighted else None)
+    # less the lone short ones; matching tokens just beyond a run may extend it by up to k - 1 on each side
+    lens = [f.shingle_len for f in features] if weighted else None
+    runs = cand.passable_runs([f.shingles for f in features], k, lens, max_doc_freq=settings.max_doc_freq,
+                              shortest=settings.min_length - 2 * (k - 1), max_gap=settings.max_gap,
+                              cums=[f.cum for f in features] if weighted else None, doc_freq=doc_freq)
     return runs, doc_freq
 
 

@@ -170,3 +170,33 @@ def test_run_coverage_is_the_same_as_lists_and_as_arrays(runs, box, lo, width):
     # and the coverage is what a set of characters says
     chars = {c for s, e in ra.tolist() for c in range(max(s, lo), min(e, lo + width))}
     assert got[-1][0] == len(chars)
+
+
+def _gain_by_opcodes(sa, sb):
+    """``align._gain`` as it read the opcodes, one by one."""
+    from rapidfuzz.distance import Indel
+
+    score = best = 0
+    at = (0, 0)
+    for tag, i1, i2, j1, j2 in Indel.opcodes(sa, sb).as_list():
+        n = (i2 - i1) + (j2 - j1)
+        if tag == "equal":
+            score += n
+            if score > best:
+                best, at = score, (i2, j2)
+        else:
+            score -= n
+    return at[0], at[1], best
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(st.text(alphabet="党的建设工作abc", max_size=60), st.text(alphabet="党的建设工作abc", max_size=60))
+def test_matching_blocks_are_the_equal_opcodes_and_gain_reads_them_alike(sa, sb):
+    from rapidfuzz.distance import Indel
+
+    from reuse.align import _gain
+
+    ops = Indel.opcodes(sa, sb)
+    equal = [(i1, j1, i2 - i1) for tag, i1, i2, j1, _ in ops.as_list() if tag == "equal"]
+    assert [tuple(b) for b in ops.as_matching_blocks()] == [*equal, (len(sa), len(sb), 0)]
+    assert _gain(sa, sb) == _gain_by_opcodes(sa, sb)

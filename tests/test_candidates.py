@@ -102,6 +102,29 @@ def test_exact_runs_are_the_runs_of_all_seeds(docs, max_doc_freq, max_group, wei
 
 @hsettings(max_examples=200, deadline=None)
 @given(
+    docs=st.lists(st.lists(st.integers(0, 6), max_size=30), min_size=1, max_size=6),
+    max_doc_freq=st.integers(2, 6),
+    shortest=st.integers(1, 8),
+    max_gap=st.integers(0, 6),
+    weighted=st.booleans(),
+)
+def test_passable_runs_are_the_exact_runs_lone_short_ones_dropped(docs, max_doc_freq, shortest, max_gap, weighted):
+    from reuse.candidates import drop_lone_short_runs, exact_runs, passable_runs
+
+    shingles = [np.array(d, dtype=np.uint64) for d in docs]
+    lens = [np.array([(v % 3) + 1 for v in d], dtype=np.uint8) for d in docs] if weighted else None
+    cums = [np.arange(len(d) + 5, dtype=np.int32) * 2 for d in docs] if weighted else None
+    want_df, got_df = [], []
+    want = drop_lone_short_runs(exact_runs(shingles, 4, lens, max_doc_freq=max_doc_freq, doc_freq=want_df),
+                                shortest=shortest, max_gap=max_gap, cums=cums)
+    got = passable_runs(shingles, 4, lens, max_doc_freq=max_doc_freq, shortest=shortest, max_gap=max_gap, cums=cums,
+                        doc_freq=got_df)
+    assert got.shape == want.shape and got.tolist() == want.tolist()
+    assert [a.tolist() for a in got_df] == [a.tolist() for a in want_df]
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(
     raw=st.lists(st.tuples(st.integers(0, 200), st.integers(1, 30), st.integers(0, 200), st.integers(1, 30)),
                  min_size=1, max_size=25),
     gap=st.integers(0, 15),
@@ -180,3 +203,15 @@ def test_runs_are_ordered_alike_from_int32_and_int64_seeds():
     want = [x.tolist() for x in _by_run(da, ia, db, ib)]
     got = [x.tolist() for x in _by_run(*(x.astype(np.int32) for x in (da, ia, db, ib)))]
     assert got == want
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.tuples(st.integers(0, 5), st.integers(0, 3), st.integers(0, 2**40)), max_size=40),
+       wide=st.booleans())
+def test_stable_order_is_lexsort(rows, wide):
+    from reuse.candidates import _stable_order
+
+    keys = [np.array(c, dtype=np.int64) for c in zip(*rows)] if rows else [np.zeros(0, dtype=np.int64)] * 3
+    if wide:  # too many bits to pack: the lexsort itself
+        keys[1] = keys[1] * 2**40
+    assert _stable_order(keys).tolist() == np.lexsort(keys[::-1]).tolist()

@@ -274,3 +274,59 @@ def test_files_are_read_without_the_collector(tmp_path, monkeypatch):
     [(doc, why, features)] = pipeline._read_batch((found, Settings()))
     assert seen == [False] and gc.isenabled()
     assert doc is not None and why is None and len(features.shingles)
+
+
+def _arrays_of(n):
+    import numpy as np
+
+    return n, os.getpid(), np.arange(n, dtype=np.uint64) * 3, np.full((n, 2), n, dtype=np.int32, order="F")
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_map_alongside_is_map_with_arrays_back_from_forked_processes(workers):
+    import numpy as np
+
+    from reuse.engine import map_alongside
+
+    calls = []
+    got = map_alongside(_arrays_of, list(range(7)), workers=workers, stage="s", progress=lambda *c: calls.append(c))
+    assert [g[0] for g in got] == list(range(7))
+    for n, _, flat, grid in got:
+        assert flat.tolist() == (np.arange(n) * 3).tolist() and grid.shape == (n, 2) and (grid == n).all()
+    pids = {pid for _, pid, _, _ in got}
+    assert len(pids) == workers and os.getpid() in pids  # this process maps a share too
+    assert calls[0] == ("s", 0, 7) and calls[-1] == ("s", 7, 7)
+    assert [done for _, done, _ in calls] == sorted(done for _, done, _ in calls)
+
+
+def _fails_past_three(n):
+    if n > 3:
+        raise ValueError(f"no {n}")
+    return n
+
+
+def test_map_alongside_raises_what_a_forked_process_raised():
+    from reuse.engine import map_alongside
+
+    with pytest.raises(ValueError, match="no 4"):
+        map_alongside(_fails_past_three, list(range(6)), workers=2)
+
+
+def test_files_read_alongside_give_the_same_report(tmp_path, monkeypatch):
+    from reuse import pipeline
+
+    corpus = _corpus(tmp_path / "c")
+    alone = run([str(corpus)], Settings(), engine=LocalEngine(1))
+    monkeypatch.setattr(pipeline, "BATCH_BYTES", 1)  # a batch per file: both processes read some
+    pids = []
+    read_batch = pipeline._read_batch
+
+    def noting_the_reader(job):
+        pids.append(os.getpid())
+        return read_batch(job)
+
+    monkeypatch.setattr(pipeline, "_read_batch", noting_the_reader)
+    beside = run([str(corpus)], Settings(), engine=LocalEngine(2))
+    assert alone.passages and dumps(beside) == dumps(alone)
+    # the forked reader notes its calls in its own memory: here only this process's share shows
+    assert 0 < len(pids) < 12 and set(pids) == {os.getpid()}

@@ -379,3 +379,18 @@ def test_english_in_gb18030_with_a_few_curly_quotes_and_dashes_is_gb18030(start,
 ])
 def test_short_english_in_gb18030_is_gb18030(text):
     assert decode(text.encode("gb18030")) == (text, "gb18030")
+
+
+def test_files_resolve_through_their_folders_as_path_resolve_does(tmp_path):
+    from reuse.ingest import _resolved
+
+    real = tmp_path / "real"
+    (real / "sub").mkdir(parents=True)
+    (real / "sub" / "a.txt").write_text("x", encoding="utf-8")
+    (tmp_path / "link").symlink_to(real)
+    (real / "sub" / "b.txt").symlink_to(real / "sub" / "a.txt")
+    (real / "dangling.txt").symlink_to(tmp_path / "nowhere.txt")
+    folders = {}
+    for path in [tmp_path / "link" / "sub" / "a.txt", tmp_path / "link" / "sub" / "b.txt", real / "sub" / "a.txt",
+                 tmp_path / "link" / "dangling.txt", tmp_path / "link" / "sub" / "gone.txt"]:
+        assert _resolved(path, folders) == path.resolve()

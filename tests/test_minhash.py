@@ -15,6 +15,19 @@ def test_bulk_signatures_equal_datasketch_minhash():
         assert np.array_equal(m.hashvalues, row)
 
 
+def test_bulk_signatures_of_many_small_sets_across_chunks():
+    rng = np.random.default_rng(3)
+    sizes = rng.integers(1, 40, size=3000)
+    flat = rng.integers(0, 2**32, size=int(sizes.sum()), dtype=np.uint32)
+    offsets = np.concatenate([[0], np.cumsum(sizes)])
+    sigs = signatures(flat, offsets, num_perm=16, seed=2)
+    assert sigs.shape == (3000, 16)
+    for n in range(0, 3000, 97):
+        m = MinHash(num_perm=16, seed=2, scheme="affine32", hashfunc=lambda x: x)
+        m.update_batch(flat[offsets[n]:offsets[n + 1]].tolist())
+        assert np.array_equal(m.hashvalues, sigs[n])
+
+
 def test_lsh_buckets_pair_near_duplicates_only():
     base = np.arange(200, dtype=np.uint32)
     near = np.concatenate([base[:190], np.arange(1000, 1010, dtype=np.uint32)])

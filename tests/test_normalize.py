@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reuse.normalize import SINGLE, WORD, fold, fold_char, solid
+from reuse.normalize import SINGLE, WORD, fold, fold_char, fold_text, solid
 
 
 @pytest.mark.parametrize(
@@ -87,3 +87,15 @@ def test_fold_is_the_same_whether_characters_are_looked_up_or_translated(text):
     assert expanded.cls[:n].tolist() == plain.cls.tolist()
     assert expanded.word_start[:n].tolist() == plain.word_start.tolist()
     assert expanded.boundary[:n].tolist() == plain.boundary.tolist()
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(st.text(), st.booleans(), st.booleans())
+def test_fold_text_is_the_text_fold_gives(text, simplify, fold_digits):
+    assert fold_text(text, simplify=simplify, fold_digits=fold_digits) == fold(
+        text, simplify=simplify, fold_digits=fold_digits).text
+
+
+@pytest.mark.parametrize("text", ["黨的建設，２０２０年 Hello", "㈱…½ ﬁ\u3000", "e\u0301\ud800x", ""])
+def test_fold_text_on_expanding_and_odd_characters(text):
+    assert fold_text(text) == fold(text).text

@@ -92,7 +92,7 @@ from reuse.features import Features, extract, extract_tokens
 from reuse.library.store import Library
 from reuse.library.writing import Change
 from reuse.model import Document, Template
-from reuse.normalize import fold
+from reuse.normalize import fold_text
 from reuse.tiers import families as tier
 from reuse.unionfind import components
 
@@ -219,7 +219,7 @@ class _Context:
     def fold(self, text: str) -> str:
         """``fold(text).text``, as ``families.describe`` folds a member (the same lines recur: kept)."""
         if text not in self.folded:
-            self.folded[text] = fold(text).text
+            self.folded[text] = fold_text(text)
         return self.folded[text]
 
     def text(self, doc: int) -> str:

@@ -44,7 +44,7 @@ import numpy as np
 from reuse import arrays
 from reuse.features import Features
 from reuse.model import Document, Passage, Span, Template
-from reuse.normalize import fold
+from reuse.normalize import fold_text
 from reuse.shingle import shingle_hashes
 
 _PLACEHOLDER = re.compile(
@@ -404,7 +404,7 @@ def repeated_lines(documents: Sequence[Document]) -> set[str]:
 
 def watermark_marks(doc: Document, repeated: set[str]) -> list[tuple[str, Span]]:
     """A document's watermark lines as ``(folded text, span)``: the same folded line is one family."""
-    return [(fold(doc.text[span.start:span.end]).text, span) for span in watermark_lines(doc, repeated)]
+    return [(fold_text(doc.text[span.start:span.end]), span) for span in watermark_lines(doc, repeated)]
 
 
 def describe(texts: Sequence[str], positions: Sequence[str], *, is_watermark: bool, short: bool = False,
@@ -415,7 +415,7 @@ def describe(texts: Sequence[str], positions: Sequence[str], *, is_watermark: bo
     the representative (ties: the first in text order); ``positions``
     ('head', 'tail' or 'body' of each member) matter for short lines only.
     """
-    keys = list(keys) if keys is not None else [fold(t).text for t in texts]
+    keys = list(keys) if keys is not None else [fold_text(t) for t in texts]
     counts = Counter(keys)
     top = max(counts.values())
     rep = texts[keys.index(min(key for key, n in counts.items() if n == top))]

@@ -52,12 +52,19 @@ def settle(documents: Sequence[Document], features: Sequence[Features], passages
     of the documents in ``documents`` order.
     """
     index = {d.id: n for n, d in enumerate(documents)}
-    masks: dict[str, np.ndarray] = {}
+    inside: dict[str, memoryview] = {}  # per document, quoted characters before each offset
 
     def quoted(doc: str, start: int, end: int) -> float:
-        if doc not in masks:
-            masks[doc] = quoted_mask(documents[index[doc]].text)
-        return float(masks[doc][start:end].mean()) if end > start else 0.0
+        if end <= start:
+            return 0.0
+        if doc not in inside:
+            before = np.zeros(len(documents[index[doc]].text) + 1, dtype=np.int64)
+            np.cumsum(quoted_mask(documents[index[doc]].text), out=before[1:])
+            inside[doc] = memoryview(before)
+        counts = inside[doc]
+        start, end = min(start, len(counts) - 1), min(end, len(counts) - 1)  # as a slice would stop
+        # the mean of the mask over the span, as numpy's float64 mean of booleans computes it
+        return (counts[end] - counts[start]) / (end - start) if end > start else float("nan")
 
     kinds = []
     for p in passages:
@@ -210,10 +217,9 @@ def _inside(doc: np.ndarray, spans: np.ndarray, claimed: dict[int, list[tuple[in
     for d, rows in _by_doc(doc):
         if d not in claimed:
             continue
-        mask = np.zeros(len(documents[d].text) + 1, dtype=np.int32)
-        for s, e in claimed[d]:
-            mask[s] += 1
-            mask[e] -= 1
+        claims = np.array(claimed[d], dtype=np.int64).reshape(-1, 2)
+        size = len(documents[d].text) + 1
+        mask = np.bincount(claims[:, 0], minlength=size) - np.bincount(claims[:, 1], minlength=size)
         covered = np.concatenate([[0], np.cumsum(np.cumsum(mask)[:-1] > 0)])
         s, e = spans[rows, 0], spans[rows, 1]
         out[rows] = (e - s) - (covered[e] - covered[s]) < UNCLAIMED

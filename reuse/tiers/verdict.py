@@ -32,7 +32,8 @@ and its defaults were chosen on real text is in ``benchmarks/quality/RESULTS.md`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, replace
 
 import numpy as np
 from rapidfuzz.distance import Indel
@@ -83,7 +84,12 @@ def kinds(alignments, fa, fb, df_a: np.ndarray, neighbourhoods: list[list[int]],
 
     def ev(n: int) -> Evidence:
         if n not in measured:
-            measured[n] = evidence(fa, fb, df_a, alignments[n], k, long_df_a, long_k or k)
+            al = alignments[n]
+            e = evidence(fa, fb, df_a, al, k, long_df_a, long_k or k, with_longest=False)
+            # the longest run decides only short of min_evidence, and only a passage that long can hold it
+            if e.strength < min_evidence and fa.weight_between(al.a_lo, al.a_hi) >= min_run:
+                e = replace(e, longest=longest_run(fa, fb, al.a_lo, al.a_hi, al.b_lo, al.b_hi))
+            measured[n] = e
         return measured[n]
 
     out = []
@@ -120,42 +126,53 @@ def specificity(shared_df: np.ndarray) -> tuple[int, float]:
 def longest_run(fa, fb, a_lo: int, a_hi: int, b_lo: int, b_hi: int) -> int:
     """Weight (Han characters; a word counts two) of the longest stretch equal in both folded texts."""
     best, at = 0, None
-    for tag, i1, i2, _, _ in Indel.opcodes(fa.folded.text[a_lo:a_hi], fb.folded.text[b_lo:b_hi]).as_list():
-        if tag == "equal" and i2 - i1 > best:
-            best, at = i2 - i1, i1
+    for i1, _, n in Indel.opcodes(fa.folded.text[a_lo:a_hi], fb.folded.text[b_lo:b_hi]).as_matching_blocks():
+        if n > best:
+            best, at = n, i1
     return fa.weight_between(a_lo + at, a_lo + at + best) if at is not None else 0
 
 
-def evidence(fa, fb, df_a: np.ndarray, al, k: int, long_df_a=None, long_k: int | None = None) -> Evidence:
+def evidence(fa, fb, df_a: np.ndarray, al, k: int, long_df_a=None, long_k: int | None = None, *,
+             with_longest: bool = True) -> Evidence:
     """The evidence of alignment ``al`` (folded coordinates) between documents with features ``fa``, ``fb``.
 
     ``df_a`` holds the document frequency of each of ``fa``'s shingles
     (``reuse.candidates.shingle_doc_freq``), ``long_df_a`` (when given)
     that of each of its long shingles (``2 * long_k`` tokens, ``long_k``
     by default ``k``): an array, or anything that an array of positions
-    indexes (a library counts them on demand).
+    indexes (a library counts them on demand). Without ``with_longest``
+    the longest run is not measured (0): ``kinds`` measures it where it
+    decides.
     """
     length = min(fa.weight_between(al.a_lo, al.a_hi), fb.weight_between(al.b_lo, al.b_hi))
     ta0, ta1 = _tokens(fa, al.a_lo, al.a_hi)
     tb0, tb1 = _tokens(fb, al.b_lo, al.b_hi)
     sa = fa.shingles[ta0 : max(ta0, _last(fa, ta1))]
     sb = fb.shingles[tb0 : max(tb0, _last(fb, tb1))]
-    w, spec = specificity(df_a[ta0 : ta0 + len(sa)][_shared(sa, sb)])
+    w, spec = specificity(df_a[ta0 : ta0 + len(sa)][_found_in(sa, sb)])
     if long_df_a is not None:
         la = shingle_hashes(fa.tokens.hash[ta0:ta1], 2 * (long_k or k))
         lb = shingle_hashes(fb.tokens.hash[tb0:tb1], 2 * (long_k or k))
-        shared = np.flatnonzero(_shared(la, lb))
+        shared = np.flatnonzero(_found_in(la, lb))
         if len(shared):  # no long seed at all says nothing either way
             spec = max(spec, LONG_WEIGHT * specificity(np.asarray(long_df_a[ta0 + shared]))[1])
-    return Evidence(length, al.score, w, spec, longest_run(fa, fb, al.a_lo, al.a_hi, al.b_lo, al.b_hi))
+    longest = longest_run(fa, fb, al.a_lo, al.a_hi, al.b_lo, al.b_hi) if with_longest else 0
+    return Evidence(length, al.score, w, spec, longest)
 
 
-def _shared(sa: np.ndarray, sb: np.ndarray) -> np.ndarray:
-    """Which of ``sa`` are among ``sb``."""
-    if len(sa) * len(sb) < 40_000:  # a set is quicker than np.isin's sort for a sentence or two
-        other = set(sb.tolist())
-        return np.fromiter((h in other for h in sa.tolist()), dtype=bool, count=len(sa))
-    return np.isin(sa, sb)
+def _found_in(values: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """True for each of ``values`` that ``other`` holds.
+
+    A set for a few shingles; else a binary search in ``other`` sorted
+    (np.isin hashes or sorts both, several times slower on passages).
+    """
+    if len(other) < 32:
+        found = set(other.tolist())
+        return np.fromiter(map(found.__contains__, values.tolist()), dtype=bool, count=len(values))
+    ordered = np.sort(other)
+    at = np.searchsorted(ordered, values)
+    at[at == len(ordered)] = 0
+    return ordered[at] == values
 
 
 def _last(feat, tok_hi: int) -> int:
@@ -164,12 +181,12 @@ def _last(feat, tok_hi: int) -> int:
         return 0
     if feat.uniform:  # every shingle k tokens long
         return max(0, tok_hi - int(feat.shingle_len[0]) + 1)
-    return int(np.searchsorted(feat.shingle_end, tok_hi, side="right"))
+    return bisect_right(feat.shingle_ends, tok_hi)
 
 
 def _tokens(feat, lo: int, hi: int) -> tuple[int, int]:
     """Token range of folded characters ``[lo, hi)``."""
     if feat.uniform:
         return lo, hi
-    starts = feat.tokens.start
-    return int(np.searchsorted(starts, lo)), int(np.searchsorted(starts, hi))
+    starts = feat.token_starts
+    return bisect_left(starts, lo), bisect_left(starts, hi)

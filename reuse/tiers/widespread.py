@@ -15,6 +15,7 @@ group is then what its text says:
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
@@ -23,7 +24,7 @@ import numpy as np
 from reuse.candidates import shingle_doc_freq
 from reuse.features import Features
 from reuse.model import Document, Phrase
-from reuse.normalize import fold
+from reuse.normalize import fold_text
 from reuse.tiers.clusters import witness_order
 from reuse.tiers.families import join, long_hashes, split_flat
 from reuse.unionfind import UnionFind
@@ -53,31 +54,98 @@ def segments(df: np.ndarray, min_docs: int, K: int) -> list[tuple[int, int]]:
     return list(zip(at[starts].tolist(), (at[ends] + K).tolist()))
 
 
-def _rejoined(found: list[tuple[int, int, int]], labels: list[int], max_gap: int) -> list[int]:
+def _all_segments(long: Sequence[np.ndarray], doc_freq: Sequence[np.ndarray], min_docs: int,
+                  K: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``segments`` of every document at once: ``(n, 3)`` rows ``(doc, lo, hi)`` in document then position
+    order, and each segment's long shingles flat with the segment they belong to."""
+    lengths = np.array([len(df) for df in doc_freq], dtype=np.int64)
+    offsets = np.cumsum(lengths) - lengths
+    flat_df = np.concatenate(doc_freq) if len(doc_freq) else np.zeros(0, dtype=np.uint16)
+    at = np.flatnonzero(flat_df >= min_docs)
+    if not len(at):
+        return np.zeros((0, 3), dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
+    doc = np.searchsorted(offsets, at, side="right") - 1
+    d = flat_df[at].astype(np.float64)
+    cut = np.ones(len(at), dtype=bool)
+    cut[1:] = ((np.diff(at) != 1) | (doc[1:] != doc[:-1])
+               | (np.maximum(d[1:], d[:-1]) > STEP * np.minimum(d[1:], d[:-1])))
+    starts = np.flatnonzero(cut)
+    ends = np.append(starts[1:], len(at)) - 1
+    found = np.stack([doc[starts], at[starts] - offsets[doc[starts]], at[ends] - offsets[doc[ends]] + K], axis=1)
+    piece = np.cumsum(cut) - 1
+    return found, piece, np.concatenate(long)[at]
+
+
+def _rejoined(found: np.ndarray, labels: np.ndarray, max_gap: int) -> np.ndarray:
     """Labels of texts that stand side by side in most of their documents, and in as many, made one.
 
     An edit inside a copied paragraph cuts it into pieces whose shingles
     stand in slightly different counts of documents; a formula in 300
-    documents next to a paragraph in 11 stays apart.
+    documents next to a paragraph in 11 stays apart. ``found`` holds the
+    pieces' ``(doc, lo, hi)`` rows.
     """
-    docs: dict[int, set[int]] = defaultdict(set)
-    for (d, _, _), g in zip(found, labels):
-        docs[g].add(d)
-    side: dict[tuple[int, int], set[int]] = defaultdict(set)
-    by_doc: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
-    for (d, lo, hi), g in zip(found, labels):
-        by_doc[d].append((lo, hi, g))
-    for d, items in by_doc.items():
-        items.sort()
-        for (lo1, hi1, g1), (lo2, hi2, g2) in zip(items, items[1:]):
-            if g1 != g2 and lo2 <= hi1 + max_gap:
-                side[(min(g1, g2), max(g1, g2))].add(d)
-    uf = UnionFind(max(labels) + 1 if labels else 0)
-    for (g1, g2), where in sorted(side.items()):
-        n1, n2 = len(docs[g1]), len(docs[g2])
-        if max(n1, n2) <= STEP * min(n1, n2) and 2 * len(where) >= min(n1, n2):
-            uf.union(g1, g2)
-    return [uf.find(g) for g in labels]
+    if not len(found):
+        return labels
+    doc, lo, hi = found[:, 0], found[:, 1], found[:, 2]
+    width = int(doc.max()) + 1
+    n_labels = int(labels.max()) + 1
+    docs_of = np.bincount(np.unique(labels * width + doc) // width, minlength=n_labels)  # documents per label
+    # each document's pieces in (lo, hi, label) order: neighbours of different labels close together
+    order = np.lexsort((labels, hi, lo, doc))
+    doc, lo, hi, g = doc[order], lo[order], hi[order], labels[order]
+    side = (doc[1:] == doc[:-1]) & (g[1:] != g[:-1]) & (lo[1:] <= hi[:-1] + max_gap)
+    g1, g2 = np.minimum(g[:-1], g[1:])[side], np.maximum(g[:-1], g[1:])[side]
+    pairs, together = _side_by_side(g1, g2, doc[1:][side], n_labels, width)
+    n1, n2 = docs_of[pairs[:, 0]], docs_of[pairs[:, 1]]
+    low = np.minimum(n1, n2)
+    close = (np.maximum(n1, n2) <= STEP * low) & (2 * together >= low)
+    uf = UnionFind(n_labels)
+    for x, y in pairs[close].tolist():
+        uf.union(x, y)
+    present = np.unique(labels)
+    root = np.zeros(n_labels, dtype=np.int64)
+    root[present] = [uf.find(x) for x in present.tolist()]
+    return root[labels]
+
+
+def _side_by_side(g1: np.ndarray, g2: np.ndarray, doc: np.ndarray, n_labels: int,
+                  width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct label pairs ``(g1, g2)`` in ascending order, with the number of documents each stands in."""
+    if n_labels * n_labels * width < 2**62:  # one sort of packed (label, label, document) keys
+        where = np.unique((g1 * n_labels + g2) * width + doc)
+        pairs, together = np.unique(where // width, return_counts=True)
+        return np.stack([pairs // n_labels, pairs % n_labels], axis=1), together
+    where = np.unique(np.stack([g1, g2, doc], axis=1), axis=0)
+    return np.unique(where[:, :2], axis=0, return_counts=True)
+
+
+def _held_widely(found: np.ndarray, labels: np.ndarray, *, max_gap: int, min_length: int,
+                 min_docs: int) -> np.ndarray:
+    """The labels whose pieces ``join`` makes members in ``min_docs`` documents or more, sorted.
+
+    What ``join`` keeps, decided for every label at once: a document's
+    pieces of one label closer than ``max_gap`` merge, and a merged piece
+    shorter than ``min_length`` tokens is no member.
+    """
+    if not len(found):
+        return labels[:0]
+    doc, lo, hi = found[:, 0], found[:, 1], found[:, 2]
+    order = np.lexsort((hi, lo, doc, labels))
+    g, doc, lo, hi = labels[order], doc[order], lo[order], hi[order]
+    group = np.ones(len(g), dtype=bool)
+    group[1:] = (g[1:] != g[:-1]) | (doc[1:] != doc[:-1])
+    # the furthest end so far within each (label, document): offset per group so one accumulate serves all
+    span = int(hi.max()) + max_gap + 1
+    shift = np.cumsum(group) * span
+    reach = np.maximum.accumulate(hi + shift) - shift
+    start = group.copy()
+    start[1:] |= lo[1:] > reach[:-1] + max_gap
+    first = np.flatnonzero(start)
+    last = np.append(first[1:], len(g)) - 1
+    member = (reach[last] - lo[first]) >= min_length
+    held = np.unique(g[first[member]] * (int(doc.max()) + 1) + doc[first[member]]) // (int(doc.max()) + 1)
+    label, n_docs = np.unique(held, return_counts=True)
+    return label[n_docs >= min_docs]
 
 
 def recurring(documents: Sequence[Document], features: Sequence[Features], *, k: int, min_docs: int,
@@ -91,44 +159,33 @@ def recurring(documents: Sequence[Document], features: Sequence[Features], *, k:
         long = [long_hashes(f, k) for f in features]
         doc_freq = shingle_doc_freq(long)
     K = 2 * k
-    found, held = [], []
-    for d, (hashes, df) in enumerate(zip(long, doc_freq)):
-        for lo, hi in segments(df, min_docs, K):
-            held.append(hashes[lo : hi - K + 1])
-            found.append((d, lo, hi))
-    piece = np.repeat(np.arange(len(held), dtype=np.int64), [len(h) for h in held])
-    flat = np.concatenate(held) if held else np.zeros(0, dtype=np.uint64)
-    labels = _rejoined(found, split_flat(piece, flat, len(found)).tolist(), max_gap)
+    found, piece, flat = _all_segments(long, doc_freq, min_docs, K)
+    labels = _rejoined(found, split_flat(piece, flat, len(found)), max_gap)
+    wide = _held_widely(found, labels, max_gap=max_gap, min_length=min_length, min_docs=min_docs)
+    kept = np.isin(labels, wide)
     by_text: dict[int, list] = defaultdict(list)
-    for label, piece in zip(labels, found):
+    for label, piece in zip(labels[kept].tolist(), map(tuple, found[kept].tolist())):
         by_text[label].append(piece)
-    out = []
-    for label in sorted(by_text):
-        members = join(by_text[label], features, max_gap=max_gap, min_length=min_length)
-        if len({m.doc for m in members}) >= min_docs:
-            out.append(members)
-    return out
+    return [join(by_text[label], features, max_gap=max_gap, min_length=min_length) for label in sorted(by_text)]
 
 
 def original_weight(feat: Features, start: int, end: int) -> int:
     """Han-character weight of the original-text span ``[start, end)``."""
-    lo, hi = np.searchsorted(feat.folded.origin, [start, end])
-    return feat.weight_between(int(lo), int(hi))
+    return feat.weight_between(*_folded_span(feat, start, end))
 
 
 def _folded_span(feat: Features, start: int, end: int) -> tuple[int, int]:
-    lo, hi = np.searchsorted(feat.folded.origin, [start, end])
-    return int(lo), int(hi)
+    return bisect_left(feat.origins, start), bisect_left(feat.origins, end)
 
 
 def _tokens(feat: Features, lo: int, hi: int) -> tuple[int, int]:
     if feat.uniform:
         return lo, hi
-    return int(np.searchsorted(feat.tokens.start, lo)), int(np.searchsorted(feat.tokens.start, hi))
+    return bisect_left(feat.token_starts, lo), bisect_left(feat.token_starts, hi)
 
 
 def plan(documents: Sequence[Document], features: Sequence[Features], groups, templates, *, copy_run: int,
-         min_length: int) -> tuple[np.ndarray, list[Phrase]]:
+         min_length: int, folded_as_default: bool = False) -> tuple[np.ndarray, list[Phrase]]:
     """What to align of widespread ``groups``, and the phrases among them.
 
     Returns the token boxes ``(doc_a, doc_b, a_lo, a_hi, b_lo, b_hi)`` that
@@ -136,6 +193,8 @@ def plan(documents: Sequence[Document], features: Sequence[Features], groups, te
     the scan's other candidates, and judged as they are), and the shorter
     texts as phrases. ``groups`` hold members with ``doc`` (index), ``start``
     and ``end`` (original offsets), one list per text, as ``recurring`` gives them.
+    A text's wording is its members' text as ``fold_text`` folds it: read
+    from ``features`` when they were folded so (``folded_as_default``).
     """
     dates = [d.date for d in documents]
     ids = [d.id for d in documents]
@@ -151,7 +210,11 @@ def plan(documents: Sequence[Document], features: Sequence[Features], groups, te
         for m in members:
             places[m.doc].append((m.start, m.end))
         longest = {d: max(spans, key=lambda x: x[1] - x[0]) for d, spans in places.items()}
-        folded = {d: fold(documents[d].text[s:e]).text for d, (s, e) in longest.items()}
+        if folded_as_default:  # fold_text is character by character: a span's folded text is a slice
+            folded = {d: features[d].folded.text[slice(*_folded_span(features[d], s, e))]
+                      for d, (s, e) in longest.items()}
+        else:
+            folded = {d: fold_text(documents[d].text[s:e]) for d, (s, e) in longest.items()}
         common = Counter(folded.values())
         rep_doc = min(longest, key=lambda d: (-common[folded[d]], d))  # the most common wording
         rep = longest[rep_doc]
