@@ -85,7 +85,7 @@ def kinds(alignments, fa, fb, df_a: np.ndarray, neighbourhoods: list[list[int]],
     def ev(n: int) -> Evidence:
         if n not in measured:
             al = alignments[n]
-            e = evidence(fa, fb, df_a, al, k, long_df_a, long_k or k, with_longest=False)
+            e = evidence(fa, fb, df_a, al, k, long_df_a, long_k or k, with_longest=False, need=min_evidence)
             # the longest run decides only short of min_evidence, and only a passage that long can hold it
             if e.strength < min_evidence and fa.weight_between(al.a_lo, al.a_hi) >= min_run:
                 e = replace(e, longest=longest_run(fa, fb, al.a_lo, al.a_hi, al.b_lo, al.b_hi))
@@ -133,7 +133,7 @@ def longest_run(fa, fb, a_lo: int, a_hi: int, b_lo: int, b_hi: int) -> int:
 
 
 def evidence(fa, fb, df_a: np.ndarray, al, k: int, long_df_a=None, long_k: int | None = None, *,
-             with_longest: bool = True) -> Evidence:
+             with_longest: bool = True, need: float | None = None) -> Evidence:
     """The evidence of alignment ``al`` (folded coordinates) between documents with features ``fa``, ``fb``.
 
     ``df_a`` holds the document frequency of each of ``fa``'s shingles
@@ -142,7 +142,9 @@ def evidence(fa, fb, df_a: np.ndarray, al, k: int, long_df_a=None, long_k: int |
     by default ``k``): an array, or anything that an array of positions
     indexes (a library counts them on demand). Without ``with_longest``
     the longest run is not measured (0): ``kinds`` measures it where it
-    decides.
+    decides. Given ``need``, the long shingles are measured only where the
+    short ones leave the strength below it: a passage that is copying on its
+    own is copying whatever they say, and so is any neighbourhood it is in.
     """
     length = min(fa.weight_between(al.a_lo, al.a_hi), fb.weight_between(al.b_lo, al.b_hi))
     ta0, ta1 = _tokens(fa, al.a_lo, al.a_hi)
@@ -150,7 +152,7 @@ def evidence(fa, fb, df_a: np.ndarray, al, k: int, long_df_a=None, long_k: int |
     sa = fa.shingles[ta0 : max(ta0, _last(fa, ta1))]
     sb = fb.shingles[tb0 : max(tb0, _last(fb, tb1))]
     w, spec = specificity(df_a[ta0 : ta0 + len(sa)][_found_in(sa, sb)])
-    if long_df_a is not None:
+    if long_df_a is not None and (need is None or length * al.score * spec < need):
         la = shingle_hashes(fa.tokens.hash[ta0:ta1], 2 * (long_k or k))
         lb = shingle_hashes(fb.tokens.hash[tb0:tb1], 2 * (long_k or k))
         shared = np.flatnonzero(_found_in(la, lb))
