@@ -149,6 +149,18 @@ def _quick_check(conn: sqlite3.Connection) -> list[str]:
     return [p for p in problems if p not in false]
 
 
+def _first_problem(problems: list[str], limit: int = 160) -> str:
+    """The first problem ``quick_check`` reports, on one line (its rows may hold several), and how many more.
+
+    >>> _first_problem(["*** in database main ***\\nPage 174: btreeInitPage() returns error code 11", "x", "y"])
+    'Page 174: btreeInitPage() returns error code 11; 2 more'
+    """
+    lines = [ln.strip() for p in problems for ln in p.splitlines() if ln.strip() and not ln.strip().startswith("***")]
+    first = lines[0] if lines else " ".join(problems[0].split())
+    first = first if len(first) <= limit else first[: limit - 1] + "…"
+    return first + (f"; {len(lines) - 1} more" if len(lines) > 1 else "")
+
+
 def _build_file(path: Path, pid: int) -> Path:
     """The private file a build by process ``pid`` writes before linking it to ``path``: ``.NAME.PID.tmp``."""
     return path.with_name(f".{path.name}.{pid}.tmp")
@@ -608,8 +620,8 @@ class Library:
         except sqlite3.DatabaseError as err:
             problems = [str(err)]
         if problems:
-            raise LibraryError(f"{_label(self.path)} is damaged (PRAGMA quick_check: {problems[0]}); nothing was "
-                               "written. Restore it from a backup, or rebuild it with `reuse index build`")
+            raise LibraryError(f"{_label(self.path)} is damaged (PRAGMA quick_check: {_first_problem(problems)}); "
+                               "nothing was written. Restore it from a backup, or rebuild it with `reuse index build`")
 
     def first_id_if_empty(self) -> int | None:
         """The row id the next document gets when the library holds none, else None."""
