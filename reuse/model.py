@@ -122,6 +122,10 @@ class Source:
     id: str
     ratio: float
 
+    def record(self) -> dict[str, Any]:
+        """As report.json and check.json write it."""
+        return {"id": self.id, "ratio": self.ratio}
+
 
 @dataclass(frozen=True, slots=True)
 class Section:
@@ -135,6 +139,12 @@ class Section:
     copy_ratio: float
     quote_ratio: float = 0.0
     phrase_ratio: float = 0.0
+
+    def record(self) -> dict[str, Any]:
+        """As report.json and check.json write it."""
+        return {"title": self.title, "start": self.start, "end": self.end, "reuse_ratio": self.reuse_ratio,
+                "template_ratio": self.template_ratio, "quote_ratio": self.quote_ratio,
+                "phrase_ratio": self.phrase_ratio, "copy_ratio": self.copy_ratio}
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,8 +45,8 @@ from reuse.errors import SettingError
 from reuse.features import Features, extract
 from reuse.library import families, units
 from reuse.library.store import Library
-from reuse.model import Document, Passage, Result, Source, Template
-from reuse.score import Coverage, score, union_count
+from reuse.model import Document, DocumentStats, Passage, Result, Template
+from reuse.score import score
 from reuse.shingle import shingle_ends
 from reuse.tiers import families as tier
 
@@ -81,41 +81,31 @@ class SourceShare:
 
 
 @dataclass(frozen=True)
-class Section:
-    """A headed section of the draft and how much of it is in the library."""
-
-    title: str
-    start: int
-    end: int
-    reuse_ratio: float
-    template_ratio: float
-    quote_ratio: float
-    phrase_ratio: float
-    copy_ratio: float
-
-
-@dataclass(frozen=True)
 class CheckReport:
-    """What a check found for one draft; ``result`` renders as the usual report."""
+    """What a check found for one draft; ``result`` renders as the usual report.
+
+    The draft's figures are those of its ``stats`` in that report (as
+    ``reuse scan`` gives them): 总文字复制比 ``reuse_ratio``, 去除套话与引用复制比
+    ``copy_ratio`` (copying only: ``reuse.tiers.verdict``), the template,
+    quote and phrase ratios, 单篇最大复制比 ``top_source`` and ``sections``.
+    """
 
     draft: str
     result: Result
-    reuse_ratio: float
-    """总文字复制比: share of the draft covered by passages shared with library documents."""
-    copy_ratio: float
-    """去除套话与引用复制比: the share that is copying (``reuse.tiers.verdict``), leaving out template, quotation and
-    phrase."""
-    template_ratio: float
-    quote_ratio: float
-    phrase_ratio: float
-    top_source: Source | None
-    """单篇最大复制比 and the library document it comes from."""
+    stats: DocumentStats
     sources: tuple[SourceShare, ...]
-    sections: tuple[Section, ...]
     candidates: tuple[str, ...]
     """Library documents retrieved and aligned (the sources are those that share passages)."""
     library: dict[str, Any]
     timings: dict[str, float] = field(default_factory=dict)
+
+    reuse_ratio = property(lambda self: self.stats.reuse_ratio)
+    copy_ratio = property(lambda self: self.stats.copy_ratio)
+    template_ratio = property(lambda self: self.stats.template_ratio)
+    quote_ratio = property(lambda self: self.stats.quote_ratio)
+    phrase_ratio = property(lambda self: self.stats.phrase_ratio)
+    top_source = property(lambda self: self.stats.top_source)
+    sections = property(lambda self: self.stats.sections)
 
 
 # -- step 1: retrieval --------------------------------------------------------------------------
@@ -566,7 +556,6 @@ def _merged(templates: list[Template]) -> list[Template]:
 def _report(draft: Document, result: Result, candidates: list[str], lib_meta: dict[str, Any],
             timings: dict[str, float]) -> CheckReport:
     mine = next(s for s in result.stats if s.id == draft.id)
-    solid = Coverage(draft.text).prefix(include_templates=True)  # every non-whitespace character counts
     shares = []
     for pair in result.pairs:
         if draft.id not in (pair.a, pair.b):
@@ -575,10 +564,7 @@ def _report(draft: Document, result: Result, candidates: list[str], lib_meta: di
         shares.append(SourceShare(other, result.document(other).path, pair.similarity, shared,
                                   _ratio(shared, draft.chars), pair.passages))
     shares.sort(key=lambda s: (-s.a_shared_chars, -s.passages, s.id))
-    parts = tuple(Section(s.title, s.start, s.end, s.reuse_ratio, s.template_ratio, s.quote_ratio, s.phrase_ratio,
-                          s.copy_ratio) for s in getattr(mine, "sections", ()))
-    return CheckReport(draft.id, result, mine.reuse_ratio, mine.copy_ratio, mine.template_ratio, mine.quote_ratio,
-                       mine.phrase_ratio, mine.top_source, tuple(shares), parts, tuple(candidates), lib_meta, timings)
+    return CheckReport(draft.id, result, mine, tuple(shares), tuple(candidates), lib_meta, timings)
 
 
 def _ratio(part: int, whole: int) -> float:
@@ -609,9 +595,9 @@ def to_dict(report: CheckReport) -> dict[str, Any]:
         "template_ratio": report.template_ratio,
         "quote_ratio": report.quote_ratio,
         "phrase_ratio": report.phrase_ratio,
-        "top_source": {"id": report.top_source.id, "ratio": report.top_source.ratio} if report.top_source else None,
+        "top_source": report.top_source.record() if report.top_source else None,
         "sources": [dataclasses.asdict(s) for s in report.sources],
-        "sections": [dataclasses.asdict(s) for s in report.sections],
+        "sections": [sec.record() for sec in report.sections],
         "passages": [(p if p.a == report.draft else p.turned()).record() for _, _, _, p in spans],
         "clusters": [c.record() for c in r.clusters],
         "phrases": [ph.record() for ph in r.phrases],

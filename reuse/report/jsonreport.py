@@ -35,24 +35,8 @@ def to_dict(result: Result) -> dict[str, Any]:
                 "quote_ratio": stats[d.id].quote_ratio,
                 "phrase_ratio": stats[d.id].phrase_ratio,
                 "copy_ratio": stats[d.id].copy_ratio,
-                "top_source": (
-                    {"id": stats[d.id].top_source.id, "ratio": stats[d.id].top_source.ratio}
-                    if stats[d.id].top_source
-                    else None
-                ),
-                "sections": [
-                    {
-                        "title": sec.title,
-                        "start": sec.start,
-                        "end": sec.end,
-                        "reuse_ratio": sec.reuse_ratio,
-                        "template_ratio": sec.template_ratio,
-                        "quote_ratio": sec.quote_ratio,
-                        "phrase_ratio": sec.phrase_ratio,
-                        "copy_ratio": sec.copy_ratio,
-                    }
-                    for sec in stats[d.id].sections
-                ],
+                "top_source": stats[d.id].top_source.record() if stats[d.id].top_source else None,
+                "sections": [sec.record() for sec in stats[d.id].sections],
             }
             for d in result.documents
         ],
