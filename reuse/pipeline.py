@@ -57,8 +57,7 @@ def run(paths: Iterable[str], settings: Settings | None = None, *, progress: Pro
     try:
         with timer(timings, "read"), collector.off():
             jobs = [(batch, settings) for batch in batches_by_size(found, sizes, BATCH_BYTES)]
-            counted = documents_read(progress, "read", [len(b) for b, _ in jobs],
-                                     [sum(file_size(f.path) for f in b) for b, _ in jobs])
+            counted = documents_read(progress, "read", [b for b, _ in jobs], sizes)
             read = [item for batch in _read(jobs, engine, settings, counted) for item in batch]
         documents = [doc for doc, _, _ in read if doc is not None]
         features = [feat for doc, _, feat in read if doc is not None]

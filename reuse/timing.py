@@ -27,17 +27,18 @@ def timer(timings: dict[str, float], stage: str) -> Iterator[None]:
     timings[stage] = round(time.perf_counter() - start, 4)
 
 
-def documents_read(progress: Progress, stage: str, documents: Sequence[int], sizes: Sequence[int]) -> Progress:
+def documents_read(progress: Progress, stage: str, batches: Sequence[Sequence], sizes: Sequence[int]) -> Progress:
     """A progress callback for reading in batches that counts documents and bytes, not batches.
 
-    Batch ``i`` holds ``documents[i]`` files of ``sizes[i]`` bytes; the
-    engine says how many batches are done (in order, as a map returns them):
-    ``stage`` then counts their documents and ``stage + " bytes"`` their bytes.
+    ``batches`` cut the files whose sizes are ``sizes`` into consecutive
+    runs; the engine says how many batches are done (in order, as a map
+    returns them): ``stage`` then counts their files and ``stage + " bytes"``
+    their bytes.
     """
-    docs, size = [0, *accumulate(documents)], [0, *accumulate(sizes)]
+    docs, size = [0, *accumulate(len(b) for b in batches)], [0, *accumulate(sizes)]
 
     def update(_: str, done: int, total: int) -> None:
         progress(stage, docs[done], docs[-1])
-        progress(f"{stage} bytes", size[done], size[-1])
+        progress(f"{stage} bytes", size[docs[done]], size[-1])
 
     return update

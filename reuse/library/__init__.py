@@ -116,8 +116,7 @@ def _read(paths: Iterable[str | os.PathLike], settings: Settings, prefix: str, e
     engine = engine or _engine_for(settings, sum(sizes))
     try:
         jobs = [(batch, settings) for batch in batches_by_size(found, sizes, BATCH_BYTES)]
-        counted = documents_read(progress, "read", [len(b) for b, _ in jobs],
-                                 [sum(file_size(f.path) for f in b) for b, _ in jobs])
+        counted = documents_read(progress, "read", [b for b, _ in jobs], sizes)
         read = [item for batch in engine.map(_read_files, jobs, stage="read", progress=counted) for item in batch]
     finally:
         if owned:
