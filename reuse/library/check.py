@@ -241,29 +241,9 @@ def library_holders(library: Library, feat: Features, at: dict[int, int], K: int
     """``{long shingle hash: library documents holding it}`` for the long shingles (``K`` tokens) of ``feat``
     starting at the token positions ``at`` (hash -> position)."""
     chains = {h: families.chain(feat, p, K)[0] for h, p in at.items()}
-    parts = sorted({part for chain in chains.values() for part, _ in chain})
-    count = library.count_postings(parts, DF_CAP)
-    out = {h: 0 for h in chains}
-    lead_rows, rest_rows, keys = [], [], []
-    for h, chain in chains.items():
-        if not chain or min(count.get(part, 0) for part, _ in chain) == 0:
-            continue  # a part no library document holds: neither does any the whole
-        lead = min(range(len(chain)), key=lambda j: count[chain[j][0]])
-        n = len(keys)
-        keys.append(h)
-        lead_rows.append((n, _signed_int(chain[lead][0]), chain[lead][1]))
-        rest_rows += [(n, _signed_int(part), off) for j, (part, off) in enumerate(chain) if j != lead]
-    if lead_rows:
-        held: dict[int, set[int]] = defaultdict(set)
-        for n, doc in library.chain_holders(lead_rows, rest_rows):
-            held[n].add(doc)
-        out.update({keys[n]: len(docs) for n, docs in held.items()})
-    return out
-
-
-def _signed_int(value: int) -> int:
-    """A uint64 hash as SQLite stores it (signed)."""
-    return value - (1 << 64) if value >= 1 << 63 else value
+    count = library.count_postings(sorted({part for chain in chains.values() for part, _ in chain}), DF_CAP)
+    held = families.chain_documents(library, chains, count)
+    return {h: len(held.get(h, ())) for h in chains}
 
 
 def _widespread_candidates(library: Library, feat: Features, df: np.ndarray, settings: Settings) -> dict[int, int]:

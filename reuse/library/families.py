@@ -640,26 +640,12 @@ def _holders(ctx: _Context, chains: dict[int, tuple[list[tuple[int, int]], bool]
     wanted = sorted({h for chain, _ in chains.values() if chain and min(count[c] for c, _ in chain) >= m
                      for h, _ in chain})
     count.update(ctx.library.count_postings(wanted, max(1000, 16 * m)))
-    lead_rows, rest_rows, inexact = [], [], {}
-    for n, (h, (chain, exact)) in enumerate(chains.items()):
-        if not chain or min(count[c] for c, _ in chain) < m:
-            continue
-        lead = min(range(len(chain)), key=lambda j: count[chain[j][0]])
-        lead_rows.append((n, *_pair(chain[lead])))
-        rest_rows += [(n, *_pair(c)) for j, c in enumerate(chain) if j != lead]
-        if not exact:
-            inexact[n] = h
-    if not lead_rows:
-        return {}
-    rows = ctx.library.chain_holders(lead_rows, rest_rows)
-    keys = list(chains)
-    out: dict[int, set[int]] = defaultdict(set)
-    for n, doc in rows:
-        out[keys[n]].add(int(doc))
+    looked_up = {h: chain for h, (chain, _) in chains.items() if chain and min(count[c] for c, _ in chain) >= m}
+    out = chain_documents(ctx.library, looked_up, count)
     # where the chain cannot tell documents apart, it finds a superset of them: when that is already
     # fewer than m, so are they; otherwise each candidate's own long shingles decide
     unsure: dict[int, list[int]] = defaultdict(list)
-    for h in inexact.values():
+    for h in (h for h, (_, exact) in chains.items() if not exact and h in looked_up):
         if len(out.get(h, ())) >= m:
             for doc in out[h]:
                 unsure[doc].append(h)
@@ -668,6 +654,30 @@ def _holders(ctx: _Context, chains: dict[int, tuple[list[tuple[int, int]], bool]
         for h, there in zip(hs, arrays.contains(own, np.array(hs, dtype=np.uint64)).tolist()):
             if not there:
                 out[h].discard(doc)
+    return dict(out)
+
+
+def chain_documents(library: Library, chains: dict[int, list[tuple[int, int]]],
+                    count: dict[int, int]) -> dict[int, set[int]]:
+    """The library documents holding each chain of ``k``-shingles (``chain``): ``{hash: its chain}`` to
+    ``{hash: documents}``, through the postings index (``Library.chain_holders``).
+
+    ``count`` holds how many postings each part has (at least: a count
+    capped by a LIMIT will do); a chain with a part no document holds is
+    held by none, and the rarest part of each leads the lookup.
+    """
+    out: dict[int, set[int]] = defaultdict(set)
+    lead_rows, rest_rows, keys = [], [], []
+    for h, parts in chains.items():
+        if not parts or min(count.get(part, 0) for part, _ in parts) == 0:
+            continue
+        lead = min(range(len(parts)), key=lambda j: count[parts[j][0]])
+        lead_rows.append((len(keys), *_pair(parts[lead])))
+        rest_rows += [(len(keys), *_pair(part)) for j, part in enumerate(parts) if j != lead]
+        keys.append(h)
+    if lead_rows:
+        for n, doc in library.chain_holders(lead_rows, rest_rows):
+            out[keys[n]].add(int(doc))
     return dict(out)
 
 
