@@ -82,6 +82,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -221,6 +222,11 @@ class _Context:
         if text not in self.folded:
             self.folded[text] = fold_text(text)
         return self.folded[text]
+
+    @cached_property
+    def frames(self) -> tier.Frames:
+        """Each document's ``families.frame``, as ``families.kept`` asks for them."""
+        return tier.Frames(self.text)
 
     def text(self, doc: int) -> str:
         if doc in self.docs:
@@ -818,19 +824,6 @@ def _names(ctx: _Context, docs: Iterable[int]) -> dict[int, tuple[str, int]]:
     return ctx.names
 
 
-class _Frames:
-    """``frames[doc]``, a document's ``families.frame``, read from its text only when ``families.kept`` asks."""
-
-    def __init__(self, ctx: _Context):
-        self.ctx = ctx
-        self.frames: dict[int, tier.Frame] = {}
-
-    def __getitem__(self, doc: int) -> tier.Frame:
-        if doc not in self.frames:
-            self.frames[doc] = tier.frame(self.ctx.library.text(doc))
-        return self.frames[doc]
-
-
 def _watermarks(ctx: _Context) -> Callable[[int], list[tuple[int, int]]]:
     """``watermarks(doc)``: the spans of a document's watermark lines, as ``families.kept`` asks for them."""
     spans: dict[int, list[tuple[int, int]]] = {}
@@ -859,7 +852,7 @@ def _settle(ctx: _Context, family: str, source: str, rows: Sequence[tuple], *, k
     keeps it, described by ``families.described``; drop it otherwise. Texts are folded here when the rows do not
     hold them, and only for a family kept."""
     members = [tier.Member(*r[:3]) for r in rows]
-    if not tier.kept(source, members, min_docs=ctx.threshold, frames=_Frames(ctx), watermarks=_watermarks(ctx),
+    if not tier.kept(source, members, min_docs=ctx.threshold, frames=ctx.frames, watermarks=_watermarks(ctx),
                      key=key, texts=[r[3] for r in rows]):
         drop_family(ctx.library, family)
         return

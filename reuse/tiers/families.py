@@ -478,7 +478,7 @@ def assemble(documents: Sequence[Document], groups: list[list[Member]],
     """Template families from ``recurring`` groups and ``line_families``: kept, described, ordered and numbered."""
     shorts, marks = lines
     names = [doc.id for doc in documents]
-    frames = [frame(doc.text) for doc in documents]
+    frames = Frames(lambda d: documents[d].text)
     spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for ms in marks.values():
         for m in ms:
@@ -552,7 +552,25 @@ def frame(text: str) -> Frame:
     return Frame(len(text), lines[head][0], lines[tail - 1][1])
 
 
-def copied_text(members: Sequence[Member], texts: Sequence[str], frames: Sequence[Frame] | Mapping[int, Frame]) -> bool:
+class Frames:
+    """``frames[doc]``: each document's ``frame``, found the first time ``kept`` asks for it.
+
+    Only documents holding a candidate family are asked for, so a corpus or
+    a library is not read through for them. ``text_of(doc)`` gives a
+    document's text.
+    """
+
+    def __init__(self, text_of: Callable[[int], str]):
+        self.text_of = text_of
+        self.found: dict[int, Frame] = {}
+
+    def __getitem__(self, doc: int) -> Frame:
+        if doc not in self.found:
+            self.found[doc] = frame(self.text_of(doc))
+        return self.found[doc]
+
+
+def copied_text(members: Sequence[Member], texts: Sequence[str], frames: Frames | Mapping[int, Frame]) -> bool:
     """Whether long recurring text is copied text (a cluster of copies), not a template.
 
     Long text is a template only when it is form: a placeholder paragraph
@@ -571,7 +589,7 @@ def copied_text(members: Sequence[Member], texts: Sequence[str], frames: Sequenc
     return 2 * max(heads, tails) <= len(members)
 
 
-def kept(source: str, members: Sequence[Member], *, min_docs: int, frames: Sequence[Frame] | Mapping[int, Frame],
+def kept(source: str, members: Sequence[Member], *, min_docs: int, frames: Frames | Mapping[int, Frame],
          watermarks: Callable[[int], Iterable[tuple[int, int]]], key: str | None = None,
          texts: Sequence[str] | None = None) -> bool:
     """Whether a candidate family is a template family.
@@ -580,7 +598,7 @@ def kept(source: str, members: Sequence[Member], *, min_docs: int, frames: Seque
         source: ``RECURRING``, ``SHORT`` or ``WATERMARK``.
         members: where it occurs (``doc`` as the caller numbers documents).
         min_docs: the threshold (``min_docs_for``).
-        frames: ``frames[doc]``, each document's ``frame``.
+        frames: ``frames[doc]``, each document's ``frame`` (``Frames`` finds them as asked).
         watermarks: ``watermarks(doc)``, the spans of a document's watermark lines.
         key: a watermark line's folded text (an empty one is no family).
         texts: the members' texts, for recurring text (``copied_text``).
