@@ -264,13 +264,11 @@ def split_flat(piece: np.ndarray, hashes: np.ndarray, n: int, share: float = 0.5
                     target = int(groups[best])
         group_of[mine] = target
         size[target] = size.get(target, 0) + len(mine)
+    # each group named by its first piece
     out = label.copy()
     assigned = np.flatnonzero(group_of >= 0)
-    if len(assigned):
-        firsts = {}
-        for p_, g in zip(assigned.tolist(), group_of[assigned].tolist()):
-            firsts.setdefault(g, p_)
-        out[assigned] = [firsts[g] for g in group_of[assigned].tolist()]
+    groups, first = np.unique(group_of[assigned], return_index=True)
+    out[assigned] = assigned[first][np.searchsorted(groups, group_of[assigned])]
     return out
 
 
