@@ -143,7 +143,8 @@ def _held_widely(found: np.ndarray, labels: np.ndarray, *, max_gap: int, min_len
     first = np.flatnonzero(start)
     last = np.append(first[1:], len(g)) - 1
     member = (reach[last] - lo[first]) >= min_length
-    held = np.unique(g[first[member]] * (int(doc.max()) + 1) + doc[first[member]]) // (int(doc.max()) + 1)
+    width = int(doc.max()) + 1
+    held = np.unique(g[first[member]] * width + doc[first[member]]) // width  # each label once per document
     label, n_docs = np.unique(held, return_counts=True)
     return label[n_docs >= min_docs]
 
