@@ -83,8 +83,8 @@ def diagonal_runs(seeds: np.ndarray, k: int, shingle_len: list[np.ndarray] | Non
     if shingle_len is None:
         a_hi, b_hi = ia[lasts] + k, ib[lasts] + k
     else:
-        a_hi = ia[lasts] + _gather(shingle_len, da[lasts], ia[lasts])
-        b_hi = ib[lasts] + _gather(shingle_len, db[lasts], ib[lasts])
+        flat = _Flat(shingle_len)
+        a_hi, b_hi = ia[lasts] + flat.at(da[lasts], ia[lasts]), ib[lasts] + flat.at(db[lasts], ib[lasts])
     return _in_reading_order(np.stack([da[starts], db[starts], ia[starts], a_hi, ib[starts], b_hi], axis=1))
 
 
@@ -303,11 +303,6 @@ class _Flat:
         if not len(doc):
             return np.zeros(0, dtype=np.int64)
         return self.values[self.offsets[doc] + pos].astype(np.int64)
-
-
-def _gather(arrays: list[np.ndarray], doc: np.ndarray, pos: np.ndarray) -> np.ndarray:
-    """``arrays[doc[i]][pos[i]]`` for every ``i`` (int64)."""
-    return _Flat(arrays).at(doc, pos)
 
 
 def _by_run(da: np.ndarray, ia: np.ndarray, db: np.ndarray, ib: np.ndarray) -> tuple[np.ndarray, ...]:
