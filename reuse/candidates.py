@@ -164,20 +164,11 @@ def _in_reading_order(runs: np.ndarray) -> np.ndarray:
 
 
 def _reading_order(da: np.ndarray, db: np.ndarray, a_lo: np.ndarray, b_lo: np.ndarray) -> np.ndarray:
-    """The order that sorts runs by (doc_a, doc_b, a_lo, b_lo): one sort of packed keys where they fit 64 bits,
-    else a lexsort.
+    """The order that sorts runs by (doc_a, doc_b, a_lo, b_lo).
 
-    Runs are distinct in (documents, a_lo, b_lo), so the order is the same either way.
+    Runs are distinct in (documents, a_lo, b_lo): no tie, so the sort need not be stable.
     """
-    fields = [da, db, a_lo, b_lo]
-    bits = [max(1, int(f.max()).bit_length()) for f in fields]
-    if sum(bits) > 63:
-        return np.lexsort((b_lo, a_lo, db, da))
-    key = np.zeros(len(da), dtype=np.uint64)
-    for f, b in zip(fields, bits):
-        key <<= np.uint64(b)
-        key |= f.astype(np.uint64)
-    return np.argsort(key)
+    return _packed_order([da, db, a_lo, b_lo], stable=False)
 
 
 def _seeded_occurrences(shingles: list[np.ndarray], max_doc_freq: int, max_group: int,
@@ -584,8 +575,13 @@ def boxes(runs: np.ndarray, units: list[tuple[int, int, int, int]], features: li
 
 
 def _stable_order(keys: list[np.ndarray]) -> np.ndarray:
-    """``np.lexsort`` of non-negative ``keys``, most significant first: a stable sort of packed keys where
-    they fit 64 bits."""
+    """``np.lexsort`` of non-negative ``keys``, most significant first."""
+    return _packed_order(keys, stable=True)
+
+
+def _packed_order(keys: list[np.ndarray], *, stable: bool) -> np.ndarray:
+    """The order that sorts by non-negative ``keys``, most significant first: one sort of the keys packed
+    in 64 bits where they fit, else a lexsort (which is stable)."""
     bits = [max(1, int(k.max()).bit_length()) if len(k) else 1 for k in keys]
     if sum(bits) > 64:
         return np.lexsort(keys[::-1])
@@ -593,7 +589,7 @@ def _stable_order(keys: list[np.ndarray]) -> np.ndarray:
     for k, b in zip(keys, bits):
         packed <<= np.uint64(b)
         packed |= k.astype(np.uint64)
-    return np.argsort(packed, kind="stable")
+    return np.argsort(packed, kind="stable" if stable else None)
 
 
 def pair_ranges(box: np.ndarray) -> list[tuple[int, int]]:
