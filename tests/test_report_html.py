@@ -273,7 +273,9 @@ def test_doc_page_links_land_on_the_same_passage_of_the_view(doc_id, dates):
 
 
 def test_phrases_show_only_outside_copied_text():
-    assert pages.uncovered([(0, 10), (8, 14), (20, 22)], [(3, 5), (12, 30)]) == [(0, 3), (5, 12)]
+    from reuse.spans import uncovered
+
+    assert uncovered([(0, 10), (8, 14), (20, 22)], [(3, 5), (12, 30)]) == [(0, 3), (5, 12)]
 
 
 def test_bar_counts_each_character_once_by_the_order_of_kinds():

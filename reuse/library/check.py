@@ -48,6 +48,7 @@ from reuse.library.store import Library
 from reuse.model import Document, DocumentStats, Passage, Result, Template
 from reuse.score import score
 from reuse.shingle import shingle_ends
+from reuse.spans import uncovered
 from reuse.tiers import families as tier
 
 CHECK_FORMAT = 2
@@ -359,7 +360,7 @@ def _library_templates(library: Library, drafted: list[Template], passages: Sequ
             templated.append((dlo, dhi, found[2]))
         marked.append(dataclasses.replace(p, template=None if found is None else f"L{found[2]}"))
     for dlo, dhi, family in templated:
-        for a, b in _uncovered(dlo, dhi, copying):
+        for a, b in uncovered([(dlo, dhi)], copying):
             members[family].add((draft, a, b))
     templates = []
     for family in sorted(members):
@@ -368,24 +369,6 @@ def _library_templates(library: Library, drafted: list[Template], passages: Sequ
             info[family] = row or ("library", "", 0)
         templates.append(Template(f"L{family}", *info[family], tuple(sorted(members[family]))))
     return templates, marked
-
-
-def _uncovered(lo: int, hi: int, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The parts of ``[lo, hi)`` outside every span.
-
-    >>> _uncovered(0, 10, [(2, 4), (3, 6), (8, 12)])
-    [(0, 2), (6, 8)]
-    """
-    out, at = [], lo
-    for s, e in sorted(spans):
-        if e <= at or s >= hi:
-            continue
-        if s > at:
-            out.append((at, s))
-        at = max(at, e)
-    if at < hi:
-        out.append((at, hi))
-    return out
 
 
 def _sharing(draft: Document, draft_feat: Features, docs: list[Document], ids: list[int],

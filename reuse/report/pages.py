@@ -26,6 +26,7 @@ from functools import lru_cache
 from rapidfuzz.distance import Levenshtein
 
 from reuse.model import Cluster, Document, DocumentStats, Pair, Passage, Result, Template
+from reuse.spans import uncovered
 from reuse.report import words
 
 INDEX = "index.html"
@@ -657,33 +658,6 @@ def bar(length: int, spans: Iterable[tuple[int, int, str]]) -> tuple[BarPart, ..
         what = words.GRADES.get(g) and f"复制（{words.GRADES[g]}）" or words.KINDS[g]
         parts.append(BarPart(round(s * scale, 1), round((e - s) * scale, 1), g, f"{what}：第 {s + 1}–{e} 字"))
     return tuple(parts)
-
-
-def uncovered(spans: Iterable[tuple[int, int]], cover: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The parts of ``spans`` outside every ``cover`` span, merged: a phrase inside a copy is that copy.
-
-    >>> uncovered([(0, 10), (8, 14), (20, 22)], [(3, 5), (12, 30)])
-    [(0, 3), (5, 12)]
-    """
-    out: list[tuple[int, int]] = []
-    cover = sorted(cover)
-    for s, e in sorted(spans):
-        at = s
-        for cs, ce in cover:
-            if ce <= at or cs >= e:
-                continue
-            if cs > at:
-                out.append((at, cs))
-            at = max(at, ce)
-        if at < e:
-            out.append((at, e))
-    merged: list[tuple[int, int]] = []
-    for s, e in out:
-        if merged and s <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
-        else:
-            merged.append((s, e))
-    return merged
 
 
 def doc_page(c: Corpus, doc_id: str, *, prev_url: str | None = None, next_url: str | None = None) -> DocPage:
