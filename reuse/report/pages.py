@@ -767,11 +767,12 @@ class TemplateBlock:
 
 
 @dataclass(frozen=True)
-class TemplatesPage:
-    """templates.html: every template family."""
+class ListPage:
+    """A page that lists entries, each a block: templates.html (template families), clusters.html (clusters,
+    witnesses earliest first)."""
 
     info: ReportInfo
-    blocks: tuple[TemplateBlock, ...]
+    blocks: tuple
     index_url: str = INDEX
 
 
@@ -802,9 +803,9 @@ def template_block(c: Corpus, t: Template) -> TemplateBlock:
                          sum(len(m) for m in by_text.values()))
 
 
-def templates_page(c: Corpus) -> TemplatesPage:
+def templates_page(c: Corpus) -> ListPage:
     """Everything templates.html shows, families in the Result's order."""
-    return TemplatesPage(report_info(c), tuple(template_block(c, t) for t in c.result.templates))
+    return ListPage(report_info(c), tuple(template_block(c, t) for t in c.result.templates))
 
 
 # -- clusters ---------------------------------------------------------------------------------
@@ -840,15 +841,6 @@ class ClusterBlock:
     dated: bool
 
 
-@dataclass(frozen=True)
-class ClustersPage:
-    """clusters.html: every cluster, its witnesses earliest first."""
-
-    info: ReportInfo
-    blocks: tuple[ClusterBlock, ...]
-    index_url: str = INDEX
-
-
 def cluster_block(c: Corpus, cl: Cluster) -> ClusterBlock:
     """A cluster with each witness once, in the Result's order (earliest first when dated)."""
     first: dict[str, tuple[int, int]] = {}
@@ -875,5 +867,5 @@ def _cluster_passage(c: Corpus, doc_id: str, other: str, cluster_id: str) -> int
     return None
 
 
-def clusters_page(c: Corpus) -> ClustersPage:
-    return ClustersPage(report_info(c), tuple(cluster_block(c, cl) for cl in c.result.clusters))
+def clusters_page(c: Corpus) -> ListPage:
+    return ListPage(report_info(c), tuple(cluster_block(c, cl) for cl in c.result.clusters))
