@@ -184,6 +184,31 @@ def test_heaviest_chain_keeps_the_order_of_both_texts():
     assert pairview.heaviest_chain([]) == []
 
 
+def _heaviest_chain_by_every_pair(points):
+    """The plain quadratic search ``heaviest_chain`` must agree with: each point after the best one before it."""
+    best, back = [], []
+    for k, (i, j, w) in enumerate(points):
+        score, prev = w, -1
+        for m in range(k):
+            if points[m][0] <= i and points[m][1] <= j and best[m] + w > score:
+                score, prev = best[m] + w, m
+        best.append(score)
+        back.append(prev)
+    if not points:
+        return []
+    k, chain = max(range(len(points)), key=lambda x: (best[x], -x)), []
+    while k >= 0:
+        chain.append(points[k][:2])
+        k = back[k]
+    return chain[::-1]
+
+
+@given(st.dictionaries(st.tuples(st.integers(0, 12), st.integers(0, 12)), st.integers(1, 6), max_size=40))
+def test_heaviest_chain_is_the_heaviest_of_all_and_breaks_ties_alike(weights):
+    points = sorted((i, j, w) for (i, j), w in weights.items())
+    assert pairview.heaviest_chain(points) == _heaviest_chain_by_every_pair(points)
+
+
 def test_the_earlier_document_is_the_suspected_source():
     c = Corpus(dated(mini_result(), {"甲.txt": "2019-01-01", "乙.txt": "2020-06-01"}))
     assert c.oriented("乙.txt", "甲.txt") == ("甲.txt", "乙.txt")  # 甲 is earlier: it goes left

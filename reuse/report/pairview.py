@@ -124,21 +124,33 @@ def anchors(items: Sequence[tuple[Passage, Stretch, Stretch]], lstarts: list[int
 def heaviest_chain(points: list[tuple[int, int, int]]) -> list[tuple[int, int]]:
     """The heaviest run of anchors that goes down both texts together (neither side goes back).
 
+    ``points`` are ``(i, j, weight)`` sorted by ``(i, j)``, as ``anchors``
+    gives them. Each point's best chain ends on the best one before it with
+    ``j`` no greater, found in a Fenwick tree of prefix maxima over ``j``
+    (ties: the earliest point), so a view of many anchors stays quick.
+
     >>> heaviest_chain([(0, 2, 5), (1, 0, 9), (2, 1, 3), (3, 3, 1)])
     [(1, 0), (2, 1), (3, 3)]
     """
-    best: list[int] = []
-    back: list[int] = []
-    for k, (i, j, w) in enumerate(points):
-        score, prev = w, -1
-        for m in range(k):
-            if points[m][0] <= i and points[m][1] <= j and best[m] + w > score:
-                score, prev = best[m] + w, m
-        best.append(score)
-        back.append(prev)
     if not points:
         return []
-    k = max(range(len(points)), key=lambda x: (best[x], -x))
+    rank = {j: r for r, j in enumerate(sorted({j for _, j, _ in points}), 1)}
+    tree = [(0, 0)] * (len(rank) + 1)  # (best chain weight, -index of its last point); weight 0: none
+    back: list[int] = []
+    ends: list[tuple[int, int]] = []
+    for k, (_, j, w) in enumerate(points):
+        r, before = rank[j], (0, 0)
+        while r:
+            before = max(before, tree[r])
+            r -= r & -r
+        score, prev = (before[0] + w, -before[1]) if before[0] else (w, -1)
+        back.append(prev)
+        ends.append((score, -k))
+        r = rank[j]
+        while r < len(tree):
+            tree[r] = max(tree[r], (score, -k))
+            r += r & -r
+    k = -max(ends)[1]
     chain = []
     while k >= 0:
         chain.append(points[k][:2])
