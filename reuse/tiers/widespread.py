@@ -39,6 +39,8 @@ def segments(df: np.ndarray, min_docs: int, K: int) -> list[tuple[int, int]]:
     """Token ranges of one document held by ``min_docs`` documents or more, cut where that count steps.
 
     ``df[i]`` is how many documents hold long shingle ``i`` (``K`` tokens).
+    The scan cuts every document at once (``_all_segments``); this is the
+    rule for one, which that is tested against.
 
     >>> segments(np.array([1, 9, 9, 10, 40, 40, 1, 9]), 9, 2)
     [(1, 5), (4, 7), (7, 9)]
