@@ -426,9 +426,12 @@ def check(library: Library, draft: Document, settings: Settings, *, max_sources:
         return np.where(known[at] == feat.shingles, known_df[at], 1).astype(np.uint16)
 
     long_counted: dict[int, int] = {}
+    long_of: dict[str, LongDocFreq] = {}  # a scan again with fewer sources asks again: the same answer
 
     def long_doc_freq(doc_id: str, feat: Features) -> LongDocFreq:
-        return LongDocFreq(library, feat, tier.long_k(settings), 1, long_counted)  # the draft holds them too
+        if doc_id not in long_of:  # the draft holds them too
+            long_of[doc_id] = LongDocFreq(library, feat, tier.long_k(settings), 1, long_counted)
+        return long_of[doc_id]
 
     for _ in range(3):
         scanned = pipeline.scan_documents([draft, *(loaded[i] for i in chosen)], settings, doc_freq=doc_freq,
