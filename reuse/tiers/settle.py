@@ -61,10 +61,8 @@ def settle(documents: Sequence[Document], features: Sequence[Features], passages
             before = np.zeros(len(documents[index[doc]].text) + 1, dtype=np.int64)
             np.cumsum(quoted_mask(documents[index[doc]].text), out=before[1:])
             inside[doc] = memoryview(before)
-        counts = inside[doc]
-        start, end = min(start, len(counts) - 1), min(end, len(counts) - 1)  # as a slice would stop
-        # the mean of the mask over the span, as numpy's float64 mean of booleans computes it
-        return (counts[end] - counts[start]) / (end - start) if end > start else float("nan")
+        counts = inside[doc]  # a passage's offsets lie in its document's text
+        return (counts[end] - counts[start]) / (end - start)
 
     kinds = []
     for p in passages:
