@@ -85,7 +85,7 @@ def kinds(alignments, fa, fb, df_a: np.ndarray, neighbourhoods: list[list[int]],
     def ev(n: int) -> Evidence:
         if n not in measured:
             al = alignments[n]
-            e = evidence(fa, fb, df_a, al, k, long_df_a, long_k or k, with_longest=False, need=min_evidence)
+            e = evidence(fa, fb, df_a, al, k, long_df_a, long_k, with_longest=False, need=min_evidence)
             # the longest run decides only short of min_evidence, and only a passage that long can hold it
             if e.strength < min_evidence and fa.weight_between(al.a_lo, al.a_hi) >= min_run:
                 e = replace(e, longest=longest_run(fa, fb, al.a_lo, al.a_hi, al.b_lo, al.b_hi))
@@ -153,8 +153,8 @@ def evidence(fa, fb, df_a: np.ndarray, al, k: int, long_df_a=None, long_k: int |
     sb = fb.shingles[tb0 : max(tb0, _last(fb, tb1))]
     w, spec = specificity(df_a[ta0 : ta0 + len(sa)][_found_in(sa, sb)])
     if long_df_a is not None and (need is None or length * al.score * spec < need):
-        la = shingle_hashes(fa.tokens.hash[ta0:ta1], 2 * (long_k or k))
-        lb = shingle_hashes(fb.tokens.hash[tb0:tb1], 2 * (long_k or k))
+        K = 2 * (long_k or k)
+        la, lb = shingle_hashes(fa.tokens.hash[ta0:ta1], K), shingle_hashes(fb.tokens.hash[tb0:tb1], K)
         shared = np.flatnonzero(_found_in(la, lb))
         if len(shared):  # no long seed at all says nothing either way
             spec = max(spec, LONG_WEIGHT * specificity(np.asarray(long_df_a[ta0 + shared]))[1])
