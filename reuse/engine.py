@@ -12,6 +12,7 @@ import mmap
 import multiprocessing as mp
 import os
 import pickle
+import select
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Protocol
@@ -129,34 +130,50 @@ def _map_claiming(fn: Callable[[Any], Any], items: list[Any], *, workers: int, s
     process pays a page fault for each page it writes. The forked processes'
     results come back through shared memory (``_Forked``).
     """
-    claimed = mp.get_context("fork").Value("q", 0)
-    forked = [_Forked(_claimed_list, (fn, items, claimed)) for _ in range(min(workers, len(items)) - 1)]
+    context = mp.get_context("fork")
+    claimed, finished = context.Value("q", 0), context.Value("q", 0)
+    forked = [_Forked(_claimed_list, (fn, items, claimed, finished)) for _ in range(min(workers, len(items)) - 1)]
+    reported = 0
+
+    def report() -> None:
+        nonlocal reported
+        if progress and finished.value > reported:
+            reported = finished.value
+            progress(stage, reported, len(items))
+
     try:
         done: dict[int, Any] = {}
-        for n, value in _claimed(fn, items, claimed):
+        for n, value in _claimed(fn, items, claimed, finished):
             done[n] = value
-            if progress:
-                progress(stage, len(done), len(items))
+            report()
         for f in forked:
-            got = f.result()
-            done.update(got)
-            if progress and got:
-                progress(stage, len(done), len(items))
+            while not f.ready(PROGRESS_EVERY):
+                report()
+            done.update(f.result())
+        report()
         return [done[n] for n in range(len(items))]
     finally:
         for f in forked:
             f.close()
 
 
-def _claimed(fn: Callable[[Any], Any], items: list[Any], claimed: Any) -> Iterator[tuple[int, Any]]:
-    """``(n, fn(items[n]))`` for each item this process claims before any other does, in order."""
+PROGRESS_EVERY = 0.2
+"""Seconds between looks at how many items the forked processes have done, while this one waits for them."""
+
+
+def _claimed(fn: Callable[[Any], Any], items: list[Any], claimed: Any, finished: Any) -> Iterator[tuple[int, Any]]:
+    """``(n, fn(items[n]))`` for each item this process claims before any other does, in order; ``finished``
+    counts the items done in every process."""
     while True:
         with claimed.get_lock():
             n = claimed.value
             claimed.value = n + 1
         if n >= len(items):
             return
-        yield n, fn(items[n])
+        value = fn(items[n])
+        with finished.get_lock():
+            finished.value += 1
+        yield n, value
 
 
 def _claimed_list(job: tuple[Callable[[Any], Any], list[Any], Any]) -> list[tuple[int, Any]]:
@@ -190,6 +207,10 @@ class _Forked:
             _run_forked(fn, arg, self._memfd, write_end)
         os.close(write_end)
         self._pipe = os.fdopen(read_end, "rb")
+
+    def ready(self, timeout: float) -> bool:
+        """Whether the result has come (or the process has ended), waiting up to ``timeout`` seconds."""
+        return bool(select.select([self._pipe], [], [], timeout)[0])
 
     def result(self) -> Any:
         head = self._pipe.read()

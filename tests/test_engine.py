@@ -106,7 +106,11 @@ def test_dask_reports_progress_as_each_task_ends(tmp_path, dask_engine):
 def test_local_engine_reports_the_start_and_each_task(workers):
     calls = []
     assert LocalEngine(workers).map(abs, [-1, -2, -3], stage="abs", progress=lambda *c: calls.append(c)) == [1, 2, 3]
-    assert calls == [("abs", done, 3) for done in range(4)]
+    if workers == 1:
+        assert calls == [("abs", done, 3) for done in range(4)]
+    else:  # items done in forked processes are counted as this process sees them: several may end between looks
+        done = [d for _, d, _ in calls]
+        assert done[0] == 0 and done[-1] == 3 and done == sorted(set(done))
 
 
 def test_engine_is_not_a_result_parameter():
