@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings as hsettings
 from hypothesis import strategies as st
 
-from reuse.tiers.families import join
+from reuse.tiers.families import join, join_all
 from reuse.tiers.widespread import _all_segments, _held_widely, segments
 
 
@@ -107,3 +107,32 @@ def test_label_pairs_too_many_to_pack_are_counted_alike():
     rows = _side_by_side(g1, g2, doc, 2**31, 2**31)  # would overflow 64-bit keys
     for got in (packed, rows):
         assert got[0].tolist() == [[0, 1], [0, 2], [1, 2]] and got[1].tolist() == [1, 1, 1]
+
+
+class _Doubled:
+    """Features whose original text has a character before each folded one: spans are not the identity."""
+
+    def char_span(self, lo, hi):
+        return lo, hi
+
+    def original_span(self, lo, hi):
+        return 2 * lo + 1, 2 * hi
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(
+    pieces=st.lists(st.tuples(st.integers(0, 5), st.integers(0, 60), st.integers(1, 20), st.integers(0, 4)),
+                    max_size=40),
+    max_gap=st.integers(0, 10),
+    min_length=st.integers(1, 25),
+)
+def test_join_all_is_join_of_each_label(pieces, max_gap, min_length):
+    rows = [(d, lo, lo + n, g) for d, lo, n, g in pieces]  # repeats and any order, as join takes them
+    found = np.array([r[:3] for r in rows], dtype=np.int64).reshape(-1, 3)
+    labels = np.array([r[3] for r in rows], dtype=np.int64)
+    features = defaultdict(_Doubled)
+    by_label = defaultdict(list)
+    for (d, lo, hi, g) in rows:
+        by_label[g].append((d, lo, hi))
+    want = [join(by_label[g], features, max_gap=max_gap, min_length=min_length) for g in sorted(by_label)]
+    assert join_all(found, labels, features, max_gap=max_gap, min_length=min_length) == want

@@ -311,6 +311,40 @@ def join(items: list[tuple[int, int, int]], features, *, max_gap: int, min_lengt
     return members
 
 
+def join_all(found: np.ndarray, labels: np.ndarray, features, *, max_gap: int,
+             min_length: int) -> list[list[Member]]:
+    """``join`` of every text at once: the pieces ``found`` (``(doc, tok_lo, tok_hi)`` rows) of each label,
+    one list of members per label in ascending label order.
+
+    The merging is done in arrays for all labels and documents together; only
+    the members kept are mapped to the original text one by one.
+    """
+    if not len(found):
+        return []
+    doc, lo, hi = found[:, 0], found[:, 1], found[:, 2]
+    order = np.lexsort((hi, lo, doc, labels))
+    g, doc, lo, hi = labels[order], doc[order], lo[order], hi[order]
+    group = np.ones(len(g), dtype=bool)
+    group[1:] = (g[1:] != g[:-1]) | (doc[1:] != doc[:-1])
+    # the furthest end so far within each (label, document): offset per group so one accumulate serves all
+    span = int(hi.max()) + max_gap + 1
+    shift = np.cumsum(group, dtype=np.int64) * span
+    reach = np.maximum.accumulate(hi + shift) - shift
+    start = group.copy()
+    start[1:] |= lo[1:] > reach[:-1] + max_gap
+    first = np.flatnonzero(start)
+    last = np.append(first[1:], len(g)) - 1
+    m_lo, m_hi = lo[first], reach[last]
+    keep = m_hi - m_lo >= min_length
+    out: dict[int, list[Member]] = {label: [] for label in np.unique(labels).tolist()}
+    for label, d, a, b in zip(g[first][keep].tolist(), doc[first][keep].tolist(), m_lo[keep].tolist(),
+                              m_hi[keep].tolist()):
+        feat = features[d]
+        start_, end_ = feat.original_span(*feat.char_span(a, b))
+        out[label].append(Member(d, start_, end_))
+    return [out[label] for label in sorted(out)]
+
+
 def _is_watermark_line(text: str) -> bool:
     """A notice that needs no second document to be one: contact details, terms of use."""
     return _WATERMARK_STRICT.search(text) is not None

@@ -26,7 +26,7 @@ from reuse.features import Features
 from reuse.model import Document, Phrase
 from reuse.normalize import fold_text
 from reuse.tiers.clusters import witness_order
-from reuse.tiers.families import join, long_hashes, split_flat
+from reuse.tiers.families import join_all, long_hashes, split_flat
 from reuse.unionfind import UnionFind
 
 
@@ -166,10 +166,7 @@ def recurring(documents: Sequence[Document], features: Sequence[Features], *, k:
     labels = _rejoined(found, split_flat(piece, flat, len(found)), max_gap)
     wide = _held_widely(found, labels, max_gap=max_gap, min_length=min_length, min_docs=min_docs)
     kept = np.isin(labels, wide)
-    by_text: dict[int, list] = defaultdict(list)
-    for label, piece in zip(labels[kept].tolist(), map(tuple, found[kept].tolist())):
-        by_text[label].append(piece)
-    return [join(by_text[label], features, max_gap=max_gap, min_length=min_length) for label in sorted(by_text)]
+    return join_all(found[kept], labels[kept], features, max_gap=max_gap, min_length=min_length)
 
 
 def original_weight(feat: Features, start: int, end: int) -> int:
