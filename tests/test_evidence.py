@@ -16,3 +16,35 @@ _hashes = st.lists(st.integers(0, 40) | st.integers(0, 2**64 - 1), max_size=120)
 def test_found_in_is_isin(values, other):
     a, b = np.array(values, dtype=np.uint64), np.array(other, dtype=np.uint64)
     assert _found_in(a, b).tolist() == np.isin(a, b).tolist()
+
+
+def _features(text: str, unit: str):
+    from reuse.config import Settings
+    from reuse.features import extract
+    from reuse.ingest import document
+
+    return extract(document(text, "d.txt"), Settings(unit=unit))
+
+
+_TEXTS = {
+    "char": "同志们：全面从严治党永远在路上，党风廉政建设和反腐败斗争永远在路上。我们要坚持以人民为中心的发展思想，"
+            "推进基层党组织建设，落实管党治党政治责任。",
+    "word": "The committee met on Monday to review the draft report, and the draft report was revised twice "
+            "before the committee approved it on Friday with two amendments.",
+}
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(unit=st.sampled_from(["char", "word"]), cuts=st.lists(st.integers(0, 200), min_size=4, max_size=4),
+       K=st.integers(1, 10))
+def test_long_shingles_sliced_from_the_document_are_those_of_the_passage(unit, cuts, K):
+    from reuse.shingle import shingle_hashes
+    from reuse.tiers.verdict import LongShingles
+
+    feat = _features(_TEXTS[unit], unit)
+    n = len(feat.tokens)
+    lo, hi = sorted(min(c, n) for c in cuts[:2])
+    made = LongShingles(K)
+    assert made.within(feat, lo, hi).tolist() == shingle_hashes(feat.tokens.hash[lo:hi], K).tolist()
+    lo2, hi2 = sorted(min(c, n) for c in cuts[2:])  # a second passage of the same document: sliced again
+    assert made.within(feat, lo2, hi2).tolist() == shingle_hashes(feat.tokens.hash[lo2:hi2], K).tolist()

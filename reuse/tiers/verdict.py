@@ -66,8 +66,29 @@ class Evidence:
         return self.strength >= min_evidence or self.longest >= min_run
 
 
+class LongShingles:
+    """Each document's long shingle hashes, made once and sliced for every passage measured in it.
+
+    A passage's long shingles are those of its tokens (a shingle's hash
+    depends only on its tokens), and hashing a whole document once costs less
+    than hashing each of its passages. Kept for one batch of pairs.
+    """
+
+    def __init__(self, K: int):
+        self.K = K
+        self._made: dict[int, tuple[object, np.ndarray]] = {}
+
+    def within(self, feat, lo: int, hi: int) -> np.ndarray:
+        """Hashes of the long shingles inside tokens ``[lo, hi)`` of the document with features ``feat``."""
+        made = self._made.get(id(feat))
+        if made is None or made[0] is not feat:
+            made = self._made[id(feat)] = (feat, shingle_hashes(feat.tokens.hash, self.K))
+        return made[1][lo : max(lo, hi - self.K + 1)]
+
+
 def kinds(alignments, fa, fb, df_a: np.ndarray, neighbourhoods: list[list[int]], *, k: int,
-          min_evidence: float, min_run: int, long_df_a=None, long_k: int | None = None) -> list[str]:
+          min_evidence: float, min_run: int, long_df_a=None, long_k: int | None = None,
+          long_shingles: LongShingles | None = None) -> list[str]:
     """``copy`` or ``phrase`` for each alignment of one pair: its own evidence, or its neighbourhood's.
 
     Copied sentences with edits between them are found as passages close
@@ -78,14 +99,16 @@ def kinds(alignments, fa, fb, df_a: np.ndarray, neighbourhoods: list[list[int]],
     ``min_evidence`` or ``min_run`` alone is a phrase unless its neighbours
     lift it. ``long_df_a`` holds the document frequency of each of ``fa``'s
     long shingles (``2 * long_k`` tokens; indexable by an array of
-    positions), when known.
+    positions), when known; ``long_shingles``, when given, makes their
+    hashes (the same as without it, made once per document).
     """
     measured: dict[int, Evidence] = {}
 
     def ev(n: int) -> Evidence:
         if n not in measured:
             al = alignments[n]
-            e = evidence(fa, fb, df_a, al, k, long_df_a, long_k, with_longest=False, need=min_evidence)
+            e = evidence(fa, fb, df_a, al, k, long_df_a, long_k, with_longest=False, need=min_evidence,
+                         long_shingles=long_shingles)
             # the longest run decides only short of min_evidence, and only a passage that long can hold it
             if e.strength < min_evidence and fa.weight_between(al.a_lo, al.a_hi) >= min_run:
                 e = replace(e, longest=longest_run(fa, fb, al.a_lo, al.a_hi, al.b_lo, al.b_hi))
@@ -133,7 +156,8 @@ def longest_run(fa, fb, a_lo: int, a_hi: int, b_lo: int, b_hi: int) -> int:
 
 
 def evidence(fa, fb, df_a: np.ndarray, al, k: int, long_df_a=None, long_k: int | None = None, *,
-             with_longest: bool = True, need: float | None = None) -> Evidence:
+             with_longest: bool = True, need: float | None = None,
+             long_shingles: LongShingles | None = None) -> Evidence:
     """The evidence of alignment ``al`` (folded coordinates) between documents with features ``fa``, ``fb``.
 
     ``df_a`` holds the document frequency of each of ``fa``'s shingles
@@ -154,7 +178,10 @@ def evidence(fa, fb, df_a: np.ndarray, al, k: int, long_df_a=None, long_k: int |
     w, spec = specificity(df_a[ta0 : ta0 + len(sa)][_found_in(sa, sb)])
     if long_df_a is not None and (need is None or length * al.score * spec < need):
         K = 2 * (long_k or k)
-        la, lb = shingle_hashes(fa.tokens.hash[ta0:ta1], K), shingle_hashes(fb.tokens.hash[tb0:tb1], K)
+        if long_shingles is not None and long_shingles.K == K:
+            la, lb = long_shingles.within(fa, ta0, ta1), long_shingles.within(fb, tb0, tb1)
+        else:
+            la, lb = shingle_hashes(fa.tokens.hash[ta0:ta1], K), shingle_hashes(fb.tokens.hash[tb0:tb1], K)
         shared = np.flatnonzero(_found_in(la, lb))
         if len(shared):  # no long seed at all says nothing either way
             spec = max(spec, LONG_WEIGHT * specificity(np.asarray(long_df_a[ta0 + shared]))[1])
