@@ -67,7 +67,11 @@ class LocalEngine:
             results: Iterable[Any] = map(fn, items)
             return _collect(results, len(items), stage, progress)
         if hasattr(os, "memfd_create"):
-            return _map_claiming(fn, items, workers=self.workers, stage=stage, progress=progress)
+            try:
+                counters = _counters()
+            except OSError:  # no shared semaphores (a container without /dev/shm), so no pool either: one process
+                return _collect(map(fn, items), len(items), stage, progress)
+            return _map_claiming(fn, items, counters, workers=self.workers, stage=stage, progress=progress)
         with ProcessPoolExecutor(max_workers=self.workers, mp_context=mp.get_context("fork")) as pool:
             return _collect(pool.map(fn, items), len(items), stage, progress)
 
@@ -120,8 +124,14 @@ def map_alongside(fn: Callable[[Any], Any], items: Sequence[Any], *, workers: in
             f.close()
 
 
-def _map_claiming(fn: Callable[[Any], Any], items: list[Any], *, workers: int, stage: str,
-                  progress: Progress | None) -> list[Any]:
+def _counters() -> tuple[Any, Any]:
+    """Two counters shared with processes forked later: items claimed and items done."""
+    context = mp.get_context("fork")
+    return context.Value("q", 0), context.Value("q", 0)
+
+
+def _map_claiming(fn: Callable[[Any], Any], items: list[Any], counters: tuple[Any, Any], *, workers: int,
+                  stage: str, progress: Progress | None) -> list[Any]:
     """``[fn(item) for item in items]`` on this process and ``workers - 1`` forked ones, each taking the next
     item not yet taken until none is left.
 
@@ -130,8 +140,7 @@ def _map_claiming(fn: Callable[[Any], Any], items: list[Any], *, workers: int, s
     process pays a page fault for each page it writes. The forked processes'
     results come back through shared memory (``_Forked``).
     """
-    context = mp.get_context("fork")
-    claimed, finished = context.Value("q", 0), context.Value("q", 0)
+    claimed, finished = counters
     forked = [_Forked(_claimed_list, (fn, items, claimed, finished)) for _ in range(min(workers, len(items)) - 1)]
     reported = 0
 

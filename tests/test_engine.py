@@ -362,3 +362,14 @@ def test_files_read_alongside_give_the_same_report(tmp_path, monkeypatch):
     assert alone.passages and dumps(beside) == dumps(alone)
     # the forked reader notes its calls in its own memory: here only this process's share shows
     assert 0 < len(pids) < 12 and set(pids) == {os.getpid()}
+
+
+def test_local_map_without_shared_semaphores_runs_in_this_process(monkeypatch):
+    from reuse import engine
+
+    def refused():
+        raise OSError(38, "Function not implemented")
+
+    monkeypatch.setattr(engine, "_counters", refused)
+    got = LocalEngine(2).map(_slow_pid, [1, 2, 3])
+    assert [v for v, _ in got] == [1, 4, 9] and {pid for _, pid in got} == {os.getpid()}
