@@ -103,7 +103,7 @@ def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped
         # wall time of the stages side by side, in the order that pairs them best on two workers: seeding and
         # LSH first, each the longest on some corpora, then recurring text after the one that ends first
         with timer(timings, "match"):
-            ((runs, counted), seeds), (units, lsh), ((groups, spread, long_counted), rec), (lines, lin) = _side_by_side(
+            ((runs, counted), seeds), (units, lsh), ((groups, spread, long_counted, long), rec), (lines, lin) = _side_by_side(
                 [_exact_runs, _near_duplicates, _recurring, _lines], shared, settings, engine, progress)
         timings.update(recurring=rec, lsh=lsh, seeds=seeds, lines=lin)
         doc_freq = counted if doc_freq is None else [doc_freq(d.id, f) for d, f in zip(documents, features)]
@@ -118,7 +118,7 @@ def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped
                                                    folded_as_default=settings.simplify and settings.fold_digits)
             box = cand.boxes(runs, units, features, spread_boxes)
         with timer(timings, "align"):
-            passages = _aligned(box, list(zip(documents, features, doc_freq, long_doc_freq)), settings, engine,
+            passages = _aligned(box, list(zip(documents, features, doc_freq, long_doc_freq, long)), settings, engine,
                                 progress)
         with timer(timings, "settle"):
             passages, phrases, clusters = settle_kinds(
@@ -155,9 +155,10 @@ def find_passages(documents: Sequence[Document], features: Sequence[Features], s
     timings.update(lsh=lsh, seeds=seeds)
     with timer(timings, "candidates"):
         box = cand.boxes(runs, units, list(features))
-    long_doc_freq = cand.shingle_doc_freq([long_hashes(f, long_k(settings)) for f in features])
+    long = [long_hashes(f, long_k(settings)) for f in features]
+    long_doc_freq = cand.shingle_doc_freq(long)
     with timer(timings, "align"):
-        return _aligned(box, list(zip(documents, features, doc_freq, long_doc_freq)), settings, engine, progress)
+        return _aligned(box, list(zip(documents, features, doc_freq, long_doc_freq, long)), settings, engine, progress)
 
 
 # -- reading -------------------------------------------------------------------------------------
@@ -240,7 +241,8 @@ def _near_duplicates(documents: Sequence[Document], features: Sequence[Features]
 def _recurring(documents: Sequence[Document], features: Sequence[Features], settings: Settings):
     """Text recurring in many documents, counted once for three readers: the candidate template families
     (``min_docs``), text too widespread to seed pairs (``reuse.tiers.widespread``), and the verdict (how
-    many documents hold each long shingle: ``reuse.tiers.verdict``)."""
+    many documents hold each long shingle: ``reuse.tiers.verdict``); and the long shingles' hashes, which
+    the verdict slices for each passage."""
     k = long_k(settings)
     long = [long_hashes(f, k) for f in features]
     counts = cand.shingle_doc_freq(long)
@@ -248,7 +250,7 @@ def _recurring(documents: Sequence[Document], features: Sequence[Features], sett
     families = recurring(list(documents), list(features), min_docs=min_docs_for(len(documents), settings.min_docs),
                          **common)
     spread = widespread.recurring(list(documents), list(features), min_docs=settings.max_doc_freq + 1, **common)
-    return families, spread, counts
+    return families, spread, counts, long
 
 
 def _lines(documents: Sequence[Document], features: Sequence[Features], settings: Settings):
@@ -281,8 +283,8 @@ ALIGN_JOB_ROWS = 20_000
 """Candidate boxes per alignment task: big enough to be worth a task, small enough to spread."""
 
 
-def _aligned(box: np.ndarray, shared: list[tuple[Document, Features, np.ndarray, Any]], settings: Settings, engine: Engine,
-             progress: Progress) -> list[Passage]:
+def _aligned(box: np.ndarray, shared: list[tuple[Document, Features, np.ndarray, Any, np.ndarray]],
+             settings: Settings, engine: Engine, progress: Progress) -> list[Passage]:
     """Every candidate box aligned, in tasks of whole pairs; the passages in (pair, position) order."""
     jobs = [((rows, settings), needs) for rows, needs in _align_jobs(box)]
     done = engine.map_shared(_align_task, jobs, shared, stage="align", progress=progress)
@@ -322,7 +324,9 @@ def _align_task(job, docs) -> list[Passage]:
     long_shingles = verdict.LongShingles(2 * long_k(settings))
     with collector.off():
         for (da, db), regions in cand.regions_of(rows, max_gap=settings.max_gap, min_weight=floor).items():
-            (a, fa, df_a, long_df_a), (b, fb, _, _) = docs[da], docs[db]
+            (a, fa, df_a, long_df_a, long_a), (b, fb, _, _, long_b) = docs[da], docs[db]
+            long_shingles.know(fa, long_a)
+            long_shingles.know(fb, long_b)
             found = [
                 al
                 for region in regions

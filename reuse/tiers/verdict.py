@@ -78,6 +78,10 @@ class LongShingles:
         self.K = K
         self._made: dict[int, tuple[object, np.ndarray]] = {}
 
+    def know(self, feat, hashes: np.ndarray) -> None:
+        """Take ``hashes`` as the document's long shingle hashes, made elsewhere already (``long_hashes``)."""
+        self._made[id(feat)] = (feat, hashes)
+
     def within(self, feat, lo: int, hi: int) -> np.ndarray:
         """Hashes of the long shingles inside tokens ``[lo, hi)`` of the document with features ``feat``."""
         made = self._made.get(id(feat))
