@@ -53,7 +53,7 @@ def _call_shared(args: tuple[Callable, Any, Sequence[int]]) -> Any:
 
 
 class LocalEngine:
-    """This process, or forked worker processes when ``workers > 1``."""
+    """This process alone, or this process beside ``workers - 1`` forked ones when ``workers > 1``."""
 
     name = "local"
 
@@ -135,10 +135,11 @@ def _map_claiming(fn: Callable[[Any], Any], items: list[Any], counters: tuple[An
     """``[fn(item) for item in items]`` on this process and ``workers - 1`` forked ones, each taking the next
     item not yet taken until none is left.
 
-    This process works instead of waiting: its results need no pickling, and
-    the memory it allocates is memory it has touched before, where a forked
-    process pays a page fault for each page it writes. The forked processes'
-    results come back through shared memory (``_Forked``).
+    This process works instead of waiting for a pool: its own results need
+    no pickling, and a pool of ``workers`` would leave one core to a process
+    that only waits. The forked processes' results come back through shared
+    memory (``_Forked``); the slowest item decides when the map ends, so
+    items come longest first where the caller knows (``pipeline``).
     """
     claimed, finished = counters
     forked = [_Forked(_claimed_list, (fn, items, claimed, finished)) for _ in range(min(workers, len(items)) - 1)]
