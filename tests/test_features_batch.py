@@ -66,7 +66,7 @@ def test_units_sorted_and_unique_per_document_when_sentences_repeat():
 def test_documents_beyond_a_batch_are_extracted_in_several(monkeypatch):
     import reuse.features
 
-    monkeypatch.setattr(reuse.features, "BATCH_BYTES", 40)
+    monkeypatch.setattr(reuse.features, "BATCH_CHARS", 40)
     settings = Settings()
     texts = ["全面从严治党永远在路上，党的建设。", "Hello world, 2020年。", "，。", "黨的建設" * 20, "a", "党的建设新的伟大工程"]
     documents = [document(text, f"{n}.txt") for n, text in enumerate(texts)]
