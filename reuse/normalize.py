@@ -7,8 +7,9 @@ the digits of years and numbers. Everything here is for matching only; every
 offset that leaves the pipeline goes back through ``origin`` to the original.
 
 The work is done per *distinct* character (a corpus has a few thousand), then
-applied to the whole text with ``str.translate`` and numpy, so the cost per
-megabyte is a few C-level passes, not a Python loop per character.
+applied to the whole text with numpy (``str.translate`` for the text alone),
+so the cost per megabyte is a few C-level passes, not a Python loop per
+character.
 """
 
 from __future__ import annotations
@@ -154,8 +155,8 @@ class _Tables:
 
     def __init__(self, simplify: bool, fold_digits: bool):
         self.simplify, self.fold_digits = simplify, fold_digits
-        self.translate: dict[int, str] = {}
-        self.text_only: dict[int, str] = {}  # as translate, but separators dropped: fold(text).text in one pass
+        self.several: dict[int, str] = {}  # the fold of characters that fold to more than one character
+        self.text_only: dict[int, str] = {}  # every changed fold, separators dropped: fold(text).text in one pass
         self.single = np.arange(0x110000, dtype=np.uint32)  # the fold of characters that fold to one character
         self.length = np.ones(0x110000, dtype=np.uint8)
         self.cls = np.full(0x110000, 255, dtype=np.uint8)
@@ -173,15 +174,15 @@ class _Tables:
             return
         for ch in map(chr, np.unique(new).tolist()):
             folded = fold_char(ch, simplify=self.simplify, fold_digits=self.fold_digits)
-            if folded != ch:
-                self.translate[ord(ch)] = folded
-                if len(folded) == 1:
-                    self.single[ord(ch)] = ord(folded)
             kept = "".join(d for d in folded if char_class(d) != SPACE)
             if kept != ch:
                 self.text_only[ord(ch)] = kept
             if len(folded) > 255:  # pragma: no cover - no such character exists
                 folded = folded[:255]
+            if len(folded) == 1:
+                self.single[ord(ch)] = ord(folded)
+            elif folded:
+                self.several[ord(ch)] = folded
             self.length[ord(ch)] = len(folded)
             self.punct[ord(ch)] = is_clause_break(ch)
             for d in folded:
@@ -212,12 +213,16 @@ def fold(text: str, *, simplify: bool = True, fold_digits: bool = True) -> Folde
     cps = codepoints(text)
     tables.learn(cps)
     lengths = tables.length[cps]
-    if (lengths == 1).all():  # nearly all text: one character each, looked up in numpy
-        spaced = tables.single[cps]
-        origin = np.arange(len(cps), dtype=np.int32)
-    else:
-        spaced = codepoints(text.translate(tables.translate))
-        origin = np.repeat(np.arange(len(cps), dtype=np.int32), lengths)
+    spaced = tables.single[cps]  # nearly all text: one character each, looked up in numpy
+    origin = np.arange(len(cps), dtype=np.int32)
+    if not (lengths == 1).all():
+        # the few that fold to none (a lone accent) or several (… to ...) spliced in: translating the whole
+        # text for them cost as much as the rest of folding, and one news article in five has a "…"
+        origin = np.repeat(origin, lengths)
+        spaced = np.repeat(spaced, lengths)
+        several = cps[lengths > 1].tolist()
+        if several:
+            spaced[lengths[origin] > 1] = codepoints("".join(map(tables.several.__getitem__, several)))
     cls = tables.cls[spaced]
     keep = cls != SPACE
     prev_cls = np.empty_like(cls)

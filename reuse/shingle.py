@@ -145,7 +145,14 @@ def shingle_ends(weights: np.ndarray, k: int) -> np.ndarray:
     """
     cum = np.concatenate([[0], np.cumsum(weights, dtype=np.int64)])
     n = int(np.searchsorted(cum, cum[-1] - k, side="right"))  # shingles start at tokens 0..n-1
-    return np.searchsorted(cum, cum[:n] + k, side="left").astype(np.int64)
+    # every token weighs at least one, so a shingle ends within k tokens: k - 1 comparisons, not a binary
+    # search per token (the last shingles end before token i + j: nothing to compare there)
+    target = cum[:n] + k
+    ends = np.arange(1, n + 1, dtype=np.int64)
+    for j in range(1, min(k, len(cum))):
+        m = min(n, len(cum) - j)
+        ends[:m] += cum[j:j + m] < target[:m]
+    return ends
 
 
 def shingle_hashes(token_hashes: np.ndarray, k: int, weights: np.ndarray | None = None, *,
@@ -177,10 +184,10 @@ def shingle_hashes(token_hashes: np.ndarray, k: int, weights: np.ndarray | None 
     if n == 0:
         return np.zeros(0, dtype=np.uint64)
     size = ends - np.arange(n)
-    last = len(token_hashes) - 1
     acc = np.zeros(n, dtype=np.uint64)
     with np.errstate(over="ignore"):
         for j in range(int(size.max())):
-            part = token_hashes[np.minimum(np.arange(j, j + n), last)] * _SHINGLE_MULTIPLIERS[j % 64]
-            acc += np.where(size > j, part, np.uint64(0))
+            # token j of every shingle that has one (none of those from the last j tokens has)
+            m = min(n, len(token_hashes) - j)
+            np.add(acc[:m], token_hashes[j:j + m] * _SHINGLE_MULTIPLIERS[j % 64], out=acc[:m], where=size[:m] > j)
     return fmix64(acc)

@@ -78,8 +78,8 @@ from hypothesis import settings as hsettings
 
 @hsettings(max_examples=200, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("黨的建設党的建设，。：“”ＡＢ１２abc XYZ éÉ\n\t、！")), max_size=40))
-def test_fold_is_the_same_whether_characters_are_looked_up_or_translated(text):
-    # "㈱" folds to more than one character, which sends the whole text down the translate path
+def test_fold_is_the_same_whether_characters_are_looked_up_or_spliced(text):
+    # "㈱" folds to more than one character, which sends the whole text down the splicing path
     plain, expanded = fold(text), fold(text + "㈱")
     n = len(plain.text)
     assert expanded.text[:n] == plain.text

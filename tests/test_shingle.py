@@ -122,3 +122,21 @@ def test_token_hashes_are_the_plain_sum_over_their_characters(text):
         total = sum(c * int(_POWERS[p % 256]) + 0x9E3779B97F4A7C15 for p, c in enumerate(cps[lo:hi])) % 2**64
         want.append(int(fmix64(np.array([total ^ (hi - lo)], dtype=np.uint64))[0]))
     assert tokens.hash.tolist() == want
+
+
+@given(st.lists(st.integers(1, 5), max_size=60), st.integers(1, 8))
+def test_a_weighted_shingle_is_its_tokens_hashed_unweighted(weights, k):
+    # weights beyond a token's 1 or 2 (jieba words): shingles end where k of weight is reached, and hash as
+    # their tokens do
+    from reuse.shingle import shingle_ends
+
+    weights = np.array(weights, dtype=np.uint8)
+    hashes = np.arange(len(weights), dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    cum = np.concatenate([[0], np.cumsum(weights, dtype=np.int64)])
+    ends = shingle_ends(weights, k)
+    assert len(ends) == np.count_nonzero(cum[:-1] + k <= cum[-1])
+    assert ends.tolist() == np.searchsorted(cum, cum[:len(ends)] + k).tolist()
+    got = shingle_hashes(hashes, k, weights, ends=ends)
+    assert len(got) == len(ends)
+    for i, e in enumerate(ends.tolist()):
+        assert got[i] == shingle_hashes(hashes[i:e], e - i)[0]

@@ -38,7 +38,7 @@ import numpy as np
 
 from reuse.config import Settings
 from reuse.errors import UsageError
-from reuse.features import Features, extract
+from reuse.features import Features, extract, extract_many
 from reuse.library import units
 from reuse.library.beside import Beside, Inline, worth_forking
 from reuse.library.store import Library
@@ -120,7 +120,7 @@ def add(library: Library, documents: Sequence[Document], settings: Settings, *, 
     # the CPU work happens before the write lock is taken, so readers and writers wait less
     if features is not None and len(features) != len(documents):
         raise ValueError(f"{len(features)} features for {len(documents)} documents")
-    features = list(features) if features is not None else [extract(d, settings) for d in documents]
+    features = list(features) if features is not None else extract_many(documents, settings)
     # unit sets and signatures (the largest CPU part), and what the maintainers can prepare, are computed in
     # a forked process while this one writes the rows of a large batch
     jobs: list[tuple[Callable[..., Any], tuple]] = [(units.unit_index, (features, settings))]
