@@ -246,3 +246,53 @@ def group_pairs(starts: np.ndarray, sizes: np.ndarray, *, max_size: int) -> tupl
         lefts.append((first[:, None] + p[None, :]).ravel())
         rights.append((first[:, None] + q[None, :]).ravel())
     return np.concatenate(lefts), np.concatenate(rights)
+
+
+SHARED_CHUNK = 1 << 21
+"""Looked-up values per slice in ``shared_counts``: its temporaries stay a few tens of MB."""
+
+
+def shared_counts(values: np.ndarray, offsets: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """For each pair ``(left[i], right[i])`` of segments, how many values the two hold in common.
+
+    Segment ``s`` is ``values[offsets[s]:offsets[s + 1]]``, sorted and
+    distinct. Each value of the smaller segment is looked up in the larger
+    by a binary search run for every pair at once (a dozen numpy steps for
+    all of them, not a set intersection per pair).
+
+    >>> v = np.array([1, 4, 9, 2, 4, 9, 10], dtype=np.uint64)
+    >>> shared_counts(v, np.array([0, 3, 7]), np.array([0]), np.array([1])).tolist()
+    [2]
+    """
+    out = np.zeros(len(left), dtype=np.int64)
+    if not len(left):
+        return out
+    left, right = np.asarray(left, dtype=np.int64), np.asarray(right, dtype=np.int64)
+    size_l, size_r = offsets[left + 1] - offsets[left], offsets[right + 1] - offsets[right]
+    small = np.where(size_l <= size_r, left, right)
+    large = np.where(size_l <= size_r, right, left)
+    n_small = np.minimum(size_l, size_r)
+    ends = np.cumsum(n_small)
+    start = 0
+    while start < len(left):  # pairs in slices of about SHARED_CHUNK looked-up values each
+        before = int(ends[start - 1]) if start else 0
+        stop = max(start + 1, int(np.searchsorted(ends, before + SHARED_CHUNK, side="right")))
+        part = slice(start, stop)
+        counts = n_small[part]
+        owner = np.repeat(np.arange(stop - start), counts)
+        within = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+        wanted = values[offsets[small[part]][owner] + within]
+        lo, hi = offsets[large[part]][owner], offsets[large[part] + 1][owner]
+        while True:  # lo: the first value of the larger segment not below the one wanted
+            open_ = lo < hi
+            if not open_.any():
+                break
+            mid = (lo + hi) >> 1
+            below = open_ & (values[np.minimum(mid, len(values) - 1)] < wanted)
+            lo = np.where(below, mid + 1, lo)
+            hi = np.where(open_ & ~below, mid, hi)
+        end = offsets[large[part] + 1][owner]
+        found = (lo < end) & (values[np.minimum(lo, len(values) - 1)] == wanted)
+        out[part] = np.bincount(owner, weights=found, minlength=stop - start).astype(np.int64)
+        start = stop
+    return out

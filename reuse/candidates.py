@@ -352,14 +352,14 @@ def unit_pairs(features: list[Features], *, k: int, threshold: float, num_perm: 
     if len(pairs):
         estimate = (sigs[pairs[:, 0]] == sigs[pairs[:, 1]]).mean(axis=1)
         pairs = pairs[estimate >= threshold - 0.15]
-    verified = []
-    doc, unit, hashes, offsets = units.doc.tolist(), units.unit.tolist(), units.hashes, units.offsets.tolist()
-    for x, y in pairs.tolist():
-        sx, sy = hashes[offsets[x] : offsets[x + 1]], hashes[offsets[y] : offsets[y + 1]]
-        inter = len(np.intersect1d(sx, sy, assume_unique=True))
-        if inter / (len(sx) + len(sy) - inter) >= threshold:
-            verified.append((doc[x], unit[x], doc[y], unit[y]))
-    return verified
+    if not len(pairs):
+        return []
+    x, y = pairs[:, 0], pairs[:, 1]
+    inter = arrays.shared_counts(units.hashes, units.offsets, x, y)
+    sizes = np.diff(units.offsets)
+    ok = inter / (sizes[x] + sizes[y] - inter) >= threshold
+    x, y = x[ok], y[ok]
+    return list(zip(units.doc[x].tolist(), units.unit[x].tolist(), units.doc[y].tolist(), units.unit[y].tolist()))
 
 
 PAIRABLE_SLACK = 4

@@ -32,3 +32,26 @@ def test_value_set_answers_like_a_binary_search(members, probes):
     want = [v in set(members.tolist()) for v in probes.tolist()]
     assert contains(ValueSet(members), probes).tolist() == want
     assert contains(members, probes).tolist() == want
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(
+    sets=st.lists(st.sets(st.integers(0, 60) | st.integers(0, 2**64 - 1), max_size=40), min_size=1, max_size=8),
+    picks=st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7)), max_size=30),
+    chunk=st.sampled_from([1, 3, 1 << 21]),
+)
+def test_shared_counts_is_the_size_of_each_intersection(sets, picks, chunk):
+    from reuse import arrays
+
+    segments = [np.array(sorted(s), dtype=np.uint64) for s in sets]
+    values = np.concatenate(segments)
+    offsets = np.concatenate([[0], np.cumsum([len(s) for s in segments])]).astype(np.int64)
+    pairs = [(a % len(sets), b % len(sets)) for a, b in picks]
+    left = np.array([a for a, _ in pairs], dtype=np.int64)
+    right = np.array([b for _, b in pairs], dtype=np.int64)
+    saved, arrays.SHARED_CHUNK = arrays.SHARED_CHUNK, chunk  # small slices too, so the slicing is tested
+    try:
+        got = arrays.shared_counts(values, offsets, left, right)
+    finally:
+        arrays.SHARED_CHUNK = saved
+    assert got.tolist() == [len(np.intersect1d(segments[a], segments[b])) for a, b in pairs]
