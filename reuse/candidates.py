@@ -437,42 +437,83 @@ class UnitSets:
         return UnitSets(self.doc[keep], self.unit[keep], self.hashes[mask], offsets)
 
 
+UNIT_CHUNK = 1 << 15
+"""Shingles of the documents whose unit sets ``flat_unit_sets`` builds at once: numpy calls per chunk, not
+per document, and owners that fit 16 bits."""
+
+
 def flat_unit_sets(features: list[Features], k: int) -> UnitSets:
-    """Every unit of weight ``k`` or more with its distinct shingles; one sort per document, not per unit."""
+    """Every unit of weight ``k`` or more with its distinct shingles, sorted; documents taken a chunk at a time.
+
+    A chunk's documents are laid end to end (tokens, weights, shingles) so
+    one sort orders the shingles of all its units: a unit's shingles are a
+    subset of its document's, so the output is bounded by them and the unused
+    tail is never touched.
+    """
     docs, units_kept, sizes_all = [], [], []
-    # filled document by document: unit shingles are a subset of a document's
-    # shingles, so this bounds them; the unused tail is never touched
     hashes_all = np.empty(sum(len(f.shingles) for f in features), dtype=np.uint64)
     used = 0
-    for d, feat in enumerate(features):
-        units = feat.units
-        if not len(units):
+    for chunk in _unit_chunks(features):
+        got = _chunk_unit_sets([features[d] for d in chunk], k)
+        if got is None:
             continue
-        heavy = (feat.cum[units[:, 1]] - feat.cum[units[:, 0]]) >= k
-        idx = np.flatnonzero(heavy)
-        if not len(idx):
-            continue
-        lo = units[idx, 0]
-        stop = np.maximum(lo, np.searchsorted(feat.shingle_end, units[idx, 1], side="right"))  # ends ascend
-        sizes = stop - lo
-        owner = np.repeat(np.arange(len(idx)), sizes)
-        pos = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes) + np.repeat(lo, sizes)
-        hashes = feat.shingles[pos]
-        order = _by_owner_then_value(owner, hashes)
-        owner, hashes = owner[order], hashes[order]
-        keep = np.ones(len(hashes), dtype=bool)
-        keep[1:] = (owner[1:] != owner[:-1]) | (hashes[1:] != hashes[:-1])
-        owner, hashes = owner[keep], hashes[keep]
-        docs.append(np.full(len(idx), d, dtype=np.int64))
-        units_kept.append(idx.astype(np.int64))
+        doc, unit, hashes, sizes = got
+        docs.append(np.asarray(chunk, dtype=np.int64)[doc])
+        units_kept.append(unit)
         hashes_all[used : used + len(hashes)] = hashes
         used += len(hashes)
-        sizes_all.append(np.bincount(owner, minlength=len(idx)))
+        sizes_all.append(sizes)
     if not docs:
         empty = np.zeros(0, dtype=np.int64)
         return UnitSets(empty, empty, np.zeros(0, dtype=np.uint64), np.zeros(1, dtype=np.int64))
     offsets = np.concatenate([[0], np.cumsum(np.concatenate(sizes_all))]).astype(np.int64)
     return UnitSets(np.concatenate(docs), np.concatenate(units_kept), hashes_all[:used], offsets)
+
+
+def _unit_chunks(features: list[Features]) -> list[list[int]]:
+    """Runs of document numbers whose shingles add up to about ``UNIT_CHUNK`` (one large document alone)."""
+    chunks, current, size = [], [], 0
+    for d, feat in enumerate(features):
+        if current and size + len(feat.shingles) > UNIT_CHUNK:
+            chunks.append(current)
+            current, size = [], 0
+        current.append(d)
+        size += len(feat.shingles)
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def _chunk_unit_sets(chunk: list[Features], k: int):
+    """``(doc, unit, hashes, sizes)`` of one chunk's heavy units (``doc`` within the chunk), or None."""
+    n_units = np.array([len(f.units) for f in chunk], dtype=np.int64)
+    if not n_units.sum():
+        return None
+    n_tokens = np.array([len(f.cum) - 1 for f in chunk], dtype=np.int64)
+    n_shingles = np.array([len(f.shingles) for f in chunk], dtype=np.int64)
+    tok_off, cum_off, sh_off = (np.cumsum(x) - x for x in (n_tokens, n_tokens + 1, n_shingles))
+    doc = np.repeat(np.arange(len(chunk)), n_units)
+    units = np.concatenate([f.units for f in chunk]).reshape(-1, 2).astype(np.int64)
+    unit = np.arange(len(units)) - np.repeat(np.cumsum(n_units) - n_units, n_units)
+    cum = np.concatenate([f.cum for f in chunk]).astype(np.int64)
+    heavy = (cum[cum_off[doc] + units[:, 1]] - cum[cum_off[doc] + units[:, 0]]) >= k
+    doc, unit, units = doc[heavy], unit[heavy], units[heavy]
+    if not len(doc):
+        return None
+    # laid end to end, shingle ends ascend across documents: a unit's search stays in its document
+    ends = np.concatenate([f.shingle_end.astype(np.int64) + off for f, off in zip(chunk, tok_off.tolist())])
+    lo = units[:, 0] + sh_off[doc]
+    stop = np.maximum(lo, np.searchsorted(ends, units[:, 1] + tok_off[doc], side="right"))
+    sizes = stop - lo
+    owner = np.repeat(np.arange(len(doc)), sizes)
+    pos = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes) + np.repeat(lo, sizes)
+    hashes = np.concatenate([f.shingles for f in chunk])[pos]
+    order = _by_owner_then_value(owner, hashes)
+    owner, hashes = owner[order], hashes[order]
+    keep = np.ones(len(hashes), dtype=bool)
+    keep[1:] = (owner[1:] != owner[:-1]) | (hashes[1:] != hashes[:-1])
+    owner, hashes = owner[keep], hashes[keep]
+    return doc, unit, hashes, np.bincount(owner, minlength=len(doc))
 
 
 def _by_owner_then_value(owner: np.ndarray, values: np.ndarray) -> np.ndarray:

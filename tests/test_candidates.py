@@ -1,4 +1,5 @@
 import numpy as np
+from hypothesis import given, settings as hsettings, strategies as st
 
 from reuse.candidates import cluster_labels, diagonal_runs, seed_matches
 
@@ -215,3 +216,31 @@ def test_stable_order_is_lexsort(rows, wide):
     if wide:  # too many bits to pack: the lexsort itself
         keys[1] = keys[1] * 2**40
     assert _stable_order(keys).tolist() == np.lexsort(keys[::-1]).tolist()
+
+
+_PIECES = ["党的建设是伟大工程。", "全面从严治党，", "Words of English are here ", "and here again. ", "２０２０年", "、", "\n", " "]
+
+
+@hsettings(max_examples=150, deadline=None)
+@given(texts=st.lists(st.lists(st.sampled_from(_PIECES), max_size=12).map("".join), min_size=1, max_size=6),
+       chunk=st.sampled_from([1, 5, 40, 1 << 15]), k=st.sampled_from([1, 2, 4]))
+def test_flat_unit_sets_in_chunks_are_each_units_distinct_shingles(texts, chunk, k):
+    from reuse import candidates
+    from reuse.config import Settings
+    from reuse.features import extract
+    from reuse.ingest import document
+
+    feats = [extract(document(t, f"d{n}.txt"), Settings(min_length=2, shingle=k)) for n, t in enumerate(texts)
+             if t.strip()]
+    want = []
+    for d, feat in enumerate(feats):
+        for u, (lo, hi) in enumerate(feat.units.tolist()):
+            if feat.cum[hi] - feat.cum[lo] >= k:
+                shingles = {h for i, h in enumerate(feat.shingles.tolist()) if i >= lo and feat.shingle_end[i] <= hi}
+                want.append((d, u, sorted(shingles)))
+    saved, candidates.UNIT_CHUNK = candidates.UNIT_CHUNK, chunk
+    try:
+        got = candidates.flat_unit_sets(feats, k)
+    finally:
+        candidates.UNIT_CHUNK = saved
+    assert [(d, u, got.set(n).tolist()) for n, (d, u) in enumerate(zip(got.doc.tolist(), got.unit.tolist()))] == want
