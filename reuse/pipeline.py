@@ -28,8 +28,8 @@ from reuse.ingest import Found, check_encoding, discover, read_or_skip, settle
 from reuse.model import Document, Passage, Result, Skipped, Template
 from reuse.score import score
 from reuse.tiers import verdict, widespread
-from reuse.tiers.families import (assemble, line_families, long_hashes, long_k, mark_templates, member_tokens,
-                                  min_docs_for, recurring)
+from reuse.tiers.families import (assemble, line_families, long_hashes_of_all, long_k, mark_templates,
+                                  member_tokens, min_docs_for, recurring)
 from reuse.tiers.settle import settle as settle_kinds
 from reuse.timing import Progress, documents_read, quiet, timer
 from reuse.versions import package_versions
@@ -157,7 +157,7 @@ def find_passages(documents: Sequence[Document], features: Sequence[Features], s
     timings.update(lsh=lsh, seeds=seeds)
     with timer(timings, "candidates"):
         box = cand.boxes(runs, units, list(features))
-    long = [long_hashes(f, long_k(settings)) for f in features]
+    long = long_hashes_of_all(features, long_k(settings))
     long_doc_freq = cand.shingle_doc_freq(long)
     with timer(timings, "align"):
         return _aligned(box, list(zip(documents, features, doc_freq, long_doc_freq, long)), settings, engine, progress)
@@ -248,7 +248,7 @@ def _recurring(documents: Sequence[Document], features: Sequence[Features], sett
     many documents hold each long shingle: ``reuse.tiers.verdict``); and the long shingles' hashes, which
     the verdict slices for each passage."""
     k = long_k(settings)
-    long = [long_hashes(f, k) for f in features]
+    long = long_hashes_of_all(features, k)
     counts = cand.shingle_doc_freq(long)
     common = dict(k=k, max_gap=settings.max_gap, min_length=member_tokens(settings), long=long, doc_freq=counts)
     families = recurring(list(documents), list(features), min_docs=min_docs_for(len(documents), settings.min_docs),

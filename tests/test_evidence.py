@@ -48,3 +48,14 @@ def test_long_shingles_sliced_from_the_document_are_those_of_the_passage(unit, c
     assert made.within(feat, lo, hi).tolist() == shingle_hashes(feat.tokens.hash[lo:hi], K).tolist()
     lo2, hi2 = sorted(min(c, n) for c in cuts[2:])  # a second passage of the same document: sliced again
     assert made.within(feat, lo2, hi2).tolist() == shingle_hashes(feat.tokens.hash[lo2:hi2], K).tolist()
+
+
+@hsettings(max_examples=150, deadline=None)
+@given(picks=st.lists(st.tuples(st.sampled_from(["char", "word"]), st.integers(0, 200)), min_size=0, max_size=6),
+       k=st.integers(1, 6))
+def test_long_hashes_of_all_are_each_documents_long_hashes(picks, k):
+    from reuse.tiers.families import long_hashes, long_hashes_of_all
+
+    feats = [_features(_TEXTS[unit][:n] or "。", unit) for unit, n in picks]
+    got = long_hashes_of_all(feats, k)
+    assert [g.tolist() for g in got] == [long_hashes(f, k).tolist() for f in feats]

@@ -139,6 +139,24 @@ def long_hashes(feat: Features, k: int) -> np.ndarray:
     return shingle_hashes(feat.tokens.hash, 2 * k)
 
 
+def long_hashes_of_all(features: Sequence[Features], k: int) -> list[np.ndarray]:
+    """``long_hashes`` of every document, hashed in one pass over their tokens laid end to end.
+
+    A shingle's hash depends only on its tokens, so each document's are the
+    ones that start in it and end in it; those that straddle two documents
+    are never handed out.
+    """
+    K = 2 * k
+    lengths = [len(f.tokens.hash) for f in features]
+    every = shingle_hashes(np.concatenate([f.tokens.hash for f in features]) if features else
+                           np.zeros(0, dtype=np.uint64), K)
+    out, at = [], 0
+    for n in lengths:
+        out.append(every[at : at + max(0, n - K + 1)])
+        at += n
+    return out
+
+
 def pieces(feat: Features, frequent: np.ndarray | arrays.ValueSet, hashes: np.ndarray, k: int) -> list[tuple[int, int]]:
     """Token ranges of a document covered by its long shingles found in ``frequent`` (sorted array or ValueSet)."""
     return _pieces(feat, frequent, hashes, 2 * k)
