@@ -136,3 +136,24 @@ def test_join_all_is_join_of_each_label(pieces, max_gap, min_length):
         by_label[g].append((d, lo, hi))
     want = [join(by_label[g], features, max_gap=max_gap, min_length=min_length) for g in sorted(by_label)]
     assert join_all(found, labels, features, max_gap=max_gap, min_length=min_length) == want
+
+
+class _Tokens:
+    def __init__(self, n):
+        self.tokens = range(n)
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(docs=st.lists(st.tuples(st.integers(0, 30), st.lists(st.integers(1, 9), max_size=30)), max_size=6),
+       min_docs=st.integers(1, 9), K=st.integers(1, 6))
+def test_covered_in_all_is_each_documents_covered_by(docs, min_docs, K):
+    from reuse.tiers.families import _covered_by, _covered_in_all
+
+    feats, dfs = [], []
+    for extra, df in docs:  # a document has K - 1 tokens more than long shingles (none when it is short)
+        n = len(df) + K - 1 if df else extra % K
+        feats.append(_Tokens(n))
+        dfs.append(np.array(df, dtype=np.uint16))
+    want = [(d, lo, hi) for d, (f, df) in enumerate(zip(feats, dfs)) if len(df)
+            for lo, hi in _covered_by(f, df >= min_docs, K)]
+    assert _covered_in_all(feats, dfs, min_docs, K) == want

@@ -123,6 +123,30 @@ def _covered_by(feat: Features, hit: np.ndarray, K: int) -> list[tuple[int, int]
     return list(zip(edges[0::2].tolist(), edges[1::2].tolist()))
 
 
+def _covered_in_all(features: Sequence[Features], doc_freq: Sequence[np.ndarray], min_docs: int,
+                    K: int) -> list[tuple[int, int, int]]:
+    """``(doc, tok_lo, tok_hi)`` of every document's ``_covered_by(feat, df >= min_docs, K)``, in one pass.
+
+    The documents' tokens are laid end to end with one empty token between
+    two documents, so no range runs from one document into the next.
+    """
+    n_tokens = np.array([len(f.tokens) for f in features], dtype=np.int64)
+    with_df = np.array([len(df) > 0 for df in doc_freq], dtype=bool)
+    if not with_df.any():
+        return []
+    starts = np.cumsum(n_tokens + 1) - (n_tokens + 1)  # each document's first token, laid end to end
+    size = int(n_tokens.sum() + len(n_tokens)) + 1
+    lengths = np.array([len(df) for df in doc_freq], dtype=np.int64)
+    hit = np.flatnonzero(np.concatenate(doc_freq) >= min_docs)
+    at = hit + np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)[hit]
+    covered = np.bincount(at, minlength=size) - np.bincount(at + K, minlength=size)
+    mask = np.cumsum(covered)[:-1] > 0
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))
+    lo, hi = edges[0::2], edges[1::2]
+    doc = np.searchsorted(starts, lo, side="right") - 1
+    return list(zip(doc.tolist(), (lo - starts[doc]).tolist(), (hi - starts[doc]).tolist()))
+
+
 def long_k(settings) -> int:
     """Half the length in tokens of a long shingle: the shingle size for Han characters, half of it for jieba
     words (a word is two characters or so: 习近平新时代中国特色社会主义思想 is six words, not eight)."""
@@ -185,9 +209,7 @@ def recurring(documents: Sequence[Document], features: Sequence[Features], *, k:
         for d, (feat, hashes) in enumerate(zip(features, long)):
             found += [(d, lo, hi) for lo, hi in pieces(feat, frequent, hashes, k)]
     else:
-        for d, (feat, df) in enumerate(zip(features, doc_freq)):
-            if len(df):
-                found += [(d, lo, hi) for lo, hi in _covered_by(feat, df >= min_docs, 2 * k)]
+        found = _covered_in_all(features, doc_freq, min_docs, 2 * k)
     held = [long[d][lo : hi - 2 * k + 1] for d, lo, hi in found]
     piece = np.repeat(np.arange(len(held), dtype=np.int64), [len(h) for h in held])
     roots = split_flat(piece, np.concatenate(held) if held else np.zeros(0, dtype=np.uint64), len(found)).tolist()
