@@ -244,3 +244,18 @@ def test_flat_unit_sets_in_chunks_are_each_units_distinct_shingles(texts, chunk,
     finally:
         candidates.UNIT_CHUNK = saved
     assert [(d, u, got.set(n).tolist()) for n, (d, u) in enumerate(zip(got.doc.tolist(), got.unit.tolist()))] == want
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(rows=st.lists(st.tuples(st.integers(0, 40) | st.integers(0, 2**40), st.integers(0, 2**64 - 1)), max_size=60),
+       low=st.booleans())
+def test_by_owner_then_value_sorts_as_lexsort(rows, low):
+    from reuse.candidates import _by_owner_then_value
+
+    owner = np.array([o for o, _ in rows], dtype=np.int64)
+    # values apart only in their low bits tie on the packed high bits and must still come in order
+    values = np.array([(v % 16) if low else v for _, v in rows], dtype=np.uint64) + np.uint64(2**63 if low else 0)
+    order = _by_owner_then_value(owner, values)
+    want = np.lexsort((values, owner))
+    assert owner[order].tolist() == owner[want].tolist() and values[order].tolist() == values[want].tolist()
+    assert sorted(order.tolist()) == list(range(len(rows)))
