@@ -72,8 +72,27 @@ class _RunChars:
             self.sa = ra[np.lexsort((ra[:, 1], ra[:, 0]))]
             self.sb = rb[np.lexsort((rb[:, 1], rb[:, 0]))]
         else:
-            self.pairs = list(zip(map(tuple, ra.tolist()), map(tuple, rb.tolist())))
-            self.sa, self.sb = sorted(p[0] for p in self.pairs), sorted(p[1] for p in self.pairs)
+            self._take_pairs(list(zip(map(tuple, ra.tolist()), map(tuple, rb.tolist()))))
+
+    def _take_pairs(self, pairs: list[tuple[tuple[int, int], tuple[int, int]]]) -> None:
+        self.pairs = pairs
+        self.sa, self.sb = sorted(p[0] for p in pairs), sorted(p[1] for p in pairs)
+
+    @classmethod
+    def of_tokens(cls, fa: Features, fb: Features, runs) -> "_RunChars":
+        """The runs of a region (token ranges ``(a_lo, a_hi, b_lo, b_hi)``, as ``Region.runs``) in characters.
+
+        A few runs are looked up one by one (``char_span``): the numpy calls
+        that map many at once cost a small region more than its lookups.
+        """
+        if len(runs) > SMALL:
+            runs = np.asarray(runs, dtype=np.int64).reshape(-1, 4)
+            return cls(fa.char_spans(runs[:, 0:2]), fb.char_spans(runs[:, 2:4]))
+        made = cls.__new__(cls)
+        made.big = False
+        rows = runs.tolist() if isinstance(runs, np.ndarray) else runs
+        made._take_pairs([(fa.char_span(a_lo, a_hi), fb.char_span(b_lo, b_hi)) for a_lo, a_hi, b_lo, b_hi in rows])
+        return made
 
     def outside(self, box: tuple[int, int, int, int], trimmed: tuple[int, int, int, int],
                 shortest: int) -> list[tuple[tuple[int, int], tuple[int, int]]]:
@@ -103,8 +122,8 @@ class _RunChars:
         return int(np.maximum(e - np.maximum(s, reach), 0).sum())
 
 
-def _extend(fa: Features, fb: Features, r: Region, steps: int) -> Region:
-    """Grow a region over whole tokens that still match exactly at both ends."""
+def _extend(fa: Features, fb: Features, r: Region, steps: int) -> tuple[int, int, int, int]:
+    """A region's token box grown over whole tokens that still match exactly at both ends."""
     ha, hb = fa.token_hashes, fb.token_hashes
     a_lo, a_hi, b_lo, b_hi = r.a_lo, r.a_hi, r.b_lo, r.b_hi
     for _ in range(steps):
@@ -117,7 +136,7 @@ def _extend(fa: Features, fb: Features, r: Region, steps: int) -> Region:
             a_hi, b_hi = a_hi + 1, b_hi + 1
         else:
             break
-    return Region(a_lo, a_hi, b_lo, b_hi, r.runs)
+    return a_lo, a_hi, b_lo, b_hi
 
 
 def _matched_pieces(blocks, fa: Features, fb: Features, a_lo: int, b_lo: int) -> list[tuple[int, int, int, int]]:
@@ -195,12 +214,10 @@ def align(fa: Features, fb: Features, region: Region, *, k: int, min_length: int
         max_gap: longest unmatched stretch (in Han characters, as
             ``min_length``) a passage may contain when it has to be cut.
     """
-    region = _extend(fa, fb, region, k - 1)
-    a_lo, a_hi = fa.char_span(region.a_lo, region.a_hi)
-    b_lo, b_hi = fb.char_span(region.b_lo, region.b_hi)
-    # the runs' characters on each side, paired, then each side sorted
-    runs = np.asarray(region.runs, dtype=np.int64).reshape(-1, 4)
-    run_chars = _RunChars(fa.char_spans(runs[:, 0:2]), fb.char_spans(runs[:, 2:4]))
+    ta_lo, ta_hi, tb_lo, tb_hi = _extend(fa, fb, region, k - 1)
+    a_lo, a_hi = fa.char_span(ta_lo, ta_hi)
+    b_lo, b_hi = fb.char_span(tb_lo, tb_hi)
+    run_chars = _RunChars.of_tokens(fa, fb, region.runs)
     measured = _measure(fa, fb, a_lo, a_hi, b_lo, b_hi, run_chars, min_edge=k)
     if measured is None:
         return []

@@ -200,3 +200,33 @@ def test_matching_blocks_are_the_equal_opcodes_and_gain_reads_them_alike(sa, sb)
     equal = [(i1, j1, i2 - i1) for tag, i1, i2, j1, _ in ops.as_list() if tag == "equal"]
     assert [tuple(b) for b in ops.as_matching_blocks()] == [*equal, (len(sa), len(sb), 0)]
     assert _gain(sa, sb) == _gain_by_opcodes(sa, sb)
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(
+    a=st.text(alphabet="党的建设 abc12，", min_size=1, max_size=40),
+    b=st.text(alphabet="党的建设 abc12，", min_size=1, max_size=40),
+    spans=st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1), st.floats(0, 1), st.floats(0, 1)), max_size=12),
+    as_array=st.booleans(),
+)
+def test_runs_looked_up_one_by_one_are_the_runs_mapped_in_arrays(a, b, spans, as_array):
+    import numpy as np
+
+    from reuse import align as aligning
+
+    fa, fb = features(a), features(b)
+    na, nb = len(fa.tokens), len(fb.tokens)
+    runs = [(min(int(x * na), int(y * na)), max(int(x * na), int(y * na)),
+             min(int(u * nb), int(v * nb)), max(int(u * nb), int(v * nb))) for x, y, u, v in spans]
+    given_runs = np.array(runs, dtype=np.int64).reshape(-1, 4) if as_array else runs
+    rows = np.array(runs, dtype=np.int64).reshape(-1, 4)
+    fast = aligning._RunChars.of_tokens(fa, fb, given_runs)
+    plain = aligning._RunChars(fa.char_spans(rows[:, 0:2]), fb.char_spans(rows[:, 2:4]))
+    assert fast.big == plain.big
+    for side, n in ((0, len(fa.folded)), (1, len(fb.folded))):
+        for lo in range(n):
+            assert fast.covered(side, lo, lo + 5) == plain.covered(side, lo, lo + 5)
+    box = (0, len(fa.folded), 0, len(fb.folded))
+    assert fast.outside(box, (1, 2, 1, 2), 1) == plain.outside(box, (1, 2, 1, 2), 1)
+    if not fast.big:
+        assert (fast.pairs, fast.sa, fast.sb) == (plain.pairs, plain.sa, plain.sb)
