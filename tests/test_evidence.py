@@ -59,3 +59,13 @@ def test_long_hashes_of_all_are_each_documents_long_hashes(picks, k):
     feats = [_features(_TEXTS[unit][:n] or "。", unit) for unit, n in picks]
     got = long_hashes_of_all(feats, k)
     assert [g.tolist() for g in got] == [long_hashes(f, k).tolist() for f in feats]
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(values=_hashes, other=_hashes, df=st.lists(st.integers(1, 400), min_size=120, max_size=120))
+def test_shared_specificity_is_specificity_of_the_shingles_found(values, other, df):
+    from reuse.tiers.verdict import _shared_specificity, specificity
+
+    a, b = np.array(values, dtype=np.uint64), np.array(other, dtype=np.uint64)
+    df = np.array(df[: len(a)], dtype=np.int32)
+    assert _shared_specificity(a, b, df) == specificity(df[_found_in(a, b)])

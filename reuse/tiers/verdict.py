@@ -179,7 +179,7 @@ def evidence(fa, fb, df_a: np.ndarray, al, k: int, long_df_a=None, long_k: int |
     tb0, tb1 = _tokens(fb, al.b_lo, al.b_hi)
     sa = fa.shingles[ta0 : max(ta0, _last(fa, ta1))]
     sb = fb.shingles[tb0 : max(tb0, _last(fb, tb1))]
-    w, spec = specificity(df_a[ta0 : ta0 + len(sa)][_found_in(sa, sb)])
+    w, spec = _shared_specificity(sa, sb, df_a[ta0 : ta0 + len(sa)])
     if long_df_a is not None and (need is None or length * al.score * spec < need):
         K = 2 * (long_k or k)
         if long_shingles is not None and long_shingles.K == K:
@@ -191,6 +191,22 @@ def evidence(fa, fb, df_a: np.ndarray, al, k: int, long_df_a=None, long_k: int |
             spec = max(spec, LONG_WEIGHT * specificity(np.asarray(long_df_a[ta0 + shared]))[1])
     longest = longest_run(fa, fb, al.a_lo, al.a_hi, al.b_lo, al.b_hi) if with_longest else 0
     return Evidence(length, al.score, w, spec, longest)
+
+
+def _shared_specificity(values: np.ndarray, other: np.ndarray, df: np.ndarray) -> tuple[int, float]:
+    """``specificity(df[_found_in(values, other)])``: of the shingles ``values`` that ``other`` holds too.
+
+    Most passages are short: their few shingles are read as Python ints, with
+    none of the numpy calls (each costing more than the whole sum here).
+    """
+    if len(other) >= 32:
+        return specificity(df[_found_in(values, other)])
+    found = set(other.tolist())
+    shared = [d for v, d in zip(values.tolist(), df.tolist()) if v in found]
+    if not shared:
+        return 0, 1.0
+    w = min(shared)
+    return w, sum(d <= MARGIN * w for d in shared) / len(shared)
 
 
 def _found_in(values: np.ndarray, other: np.ndarray) -> np.ndarray:
