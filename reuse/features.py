@@ -127,9 +127,9 @@ class Features:
         """Folded-text character range of tokens ``[tok_lo, tok_hi)``."""
         if self.uniform:
             return tok_lo, tok_hi
-        starts = self._lists[0]
-        # tokens tile the folded text: a token ends where the next one starts
-        return starts[tok_lo], (starts[tok_hi] if tok_hi < len(starts) else len(self.folded))
+        starts, end = self._lists[0], len(self.folded)
+        # tokens tile the folded text: a token ends where the next one starts (the text's end after the last)
+        return (starts[tok_lo] if tok_lo < len(starts) else end), (starts[tok_hi] if tok_hi < len(starts) else end)
 
     def char_spans(self, toks: np.ndarray) -> np.ndarray:
         """``char_span`` of each row of an ``(n, 2)`` array of token ranges, as an ``(n, 2)`` array."""
