@@ -22,7 +22,8 @@ MMAP_THRESHOLD = 32 * 2**20
 """glibc's largest mmap threshold on 64-bit systems: larger allocations are always mapped apart."""
 TRIM_THRESHOLD = 2**30
 
-_USERS_OWN = ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_", "GLIBC_TUNABLES")
+_USERS_OWN = ("MALLOC_", "GLIBC_TUNABLES")
+"""Environment variables (by prefix) that say the user tunes the allocator: then it is left as it is."""
 
 
 def keep_freed_memory() -> bool:
@@ -31,7 +32,7 @@ def keep_freed_memory() -> bool:
     Nothing happens where the C library is not glibc, or where the user
     tuned the allocator through its environment variables.
     """
-    if any(name in os.environ for name in _USERS_OWN):
+    if any(name.startswith(_USERS_OWN) for name in os.environ):
         return False
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
