@@ -100,13 +100,13 @@ def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped
     min_docs = min_docs_for(len(documents), settings.min_docs)
     with collector.frozen():
         shared = list(zip(documents, features))
-        # wall time of the stages side by side, in the order that pairs them best on two workers: LSH and
-        # seeding first, each the longest on some corpora, then recurring text after the one that ends first.
-        # This process takes the first (LSH); seeding, whose corpus-long arrays are most of the fresh memory
-        # the stage touches, runs faster in the forked process (benchmarks/RESULTS.md)
+        # wall time of the stages side by side, in the order that pairs them best on two workers: seeding and
+        # LSH first, each the longest on some corpora, then recurring text after the one that ends first.
+        # This process takes the first: recurring text runs slower in a forked process, and seeding ends
+        # first where LSH is long (benchmarks/RESULTS.md)
         with timer(timings, "match"):
-            (units, lsh), ((runs, counted), seeds), ((groups, spread, long_counted, long), rec), (lines, lin) = _side_by_side(
-                [_near_duplicates, _exact_runs, _recurring, _lines], shared, settings, engine, progress)
+            ((runs, counted), seeds), (units, lsh), ((groups, spread, long_counted, long), rec), (lines, lin) = _side_by_side(
+                [_exact_runs, _near_duplicates, _recurring, _lines], shared, settings, engine, progress)
         timings.update(recurring=rec, lsh=lsh, seeds=seeds, lines=lin)
         doc_freq = counted if doc_freq is None else [doc_freq(d.id, f) for d, f in zip(documents, features)]
         long_doc_freq = (long_counted if long_doc_freq is None
