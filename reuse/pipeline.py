@@ -325,12 +325,9 @@ def _align_task(job, docs) -> list[Passage]:
     k = settings.shingle
     passages = []
     floor = PREFILTER * settings.copy_evidence
-    long_shingles = verdict.LongShingles(2 * long_k(settings))
     with collector.off():
         for (da, db), regions in cand.regions_of(rows, max_gap=settings.max_gap, min_weight=floor).items():
             (a, fa, df_a, long_df_a, long_a), (b, fb, _, _, long_b) = docs[da], docs[db]
-            long_shingles.know(fa, long_a)
-            long_shingles.know(fb, long_b)
             found = [
                 al
                 for region in regions
@@ -342,7 +339,7 @@ def _align_task(job, docs) -> list[Passage]:
             kinds = verdict.kinds(merged, fa, fb, df_a,
                                   aligning.neighbourhoods(merged, fa, fb, max_gap=settings.max_gap), k=k,
                                   min_evidence=settings.copy_evidence, min_run=settings.copy_run, long_df_a=long_df_a,
-                                  long_k=long_k(settings), long_shingles=long_shingles)
+                                  long_k=long_k(settings), long_a=long_a, long_b=long_b)
             for al, kind in zip(merged, kinds):
                 a_start, a_end, b_start, b_end = aligning.with_shared_punctuation(
                     a.text, b.text, *fa.original_span(al.a_lo, al.a_hi), *fb.original_span(al.b_lo, al.b_hi)

@@ -35,19 +35,18 @@ _TEXTS = {
 
 
 @hsettings(max_examples=200, deadline=None)
-@given(unit=st.sampled_from(["char", "word"]), cuts=st.lists(st.integers(0, 200), min_size=4, max_size=4),
-       K=st.integers(1, 10))
-def test_long_shingles_sliced_from_the_document_are_those_of_the_passage(unit, cuts, K):
+@given(unit=st.sampled_from(["char", "word"]), cuts=st.lists(st.integers(0, 200), min_size=2, max_size=2),
+       k=st.integers(1, 5))
+def test_long_shingles_sliced_from_the_document_are_those_of_the_passage(unit, cuts, k):
     from reuse.shingle import shingle_hashes
-    from reuse.tiers.verdict import LongShingles
+    from reuse.tiers.families import long_hashes
+    from reuse.tiers.verdict import _long_within
 
     feat = _features(_TEXTS[unit], unit)
-    n = len(feat.tokens)
-    lo, hi = sorted(min(c, n) for c in cuts[:2])
-    made = LongShingles(K)
-    assert made.within(feat, lo, hi).tolist() == shingle_hashes(feat.tokens.hash[lo:hi], K).tolist()
-    lo2, hi2 = sorted(min(c, n) for c in cuts[2:])  # a second passage of the same document: sliced again
-    assert made.within(feat, lo2, hi2).tolist() == shingle_hashes(feat.tokens.hash[lo2:hi2], K).tolist()
+    lo, hi = sorted(min(c, len(feat.tokens)) for c in cuts)
+    want = shingle_hashes(feat.tokens.hash[lo:hi], 2 * k).tolist()
+    assert _long_within(feat, long_hashes(feat, k), lo, hi, 2 * k).tolist() == want
+    assert _long_within(feat, None, lo, hi, 2 * k).tolist() == want
 
 
 @hsettings(max_examples=150, deadline=None)

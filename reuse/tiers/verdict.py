@@ -66,33 +66,9 @@ class Evidence:
         return self.strength >= min_evidence or self.longest >= min_run
 
 
-class LongShingles:
-    """Each document's long shingle hashes, made once and sliced for every passage measured in it.
-
-    A passage's long shingles are those of its tokens (a shingle's hash
-    depends only on its tokens), and hashing a whole document once costs less
-    than hashing each of its passages. Kept for one batch of pairs.
-    """
-
-    def __init__(self, K: int):
-        self.K = K
-        self._made: dict[int, tuple[object, np.ndarray]] = {}
-
-    def know(self, feat, hashes: np.ndarray) -> None:
-        """Take ``hashes`` as the document's long shingle hashes, made elsewhere already (``long_hashes``)."""
-        self._made[id(feat)] = (feat, hashes)
-
-    def within(self, feat, lo: int, hi: int) -> np.ndarray:
-        """Hashes of the long shingles inside tokens ``[lo, hi)`` of the document with features ``feat``."""
-        made = self._made.get(id(feat))
-        if made is None or made[0] is not feat:
-            made = self._made[id(feat)] = (feat, shingle_hashes(feat.tokens.hash, self.K))
-        return made[1][lo : max(lo, hi - self.K + 1)]
-
-
 def kinds(alignments, fa, fb, df_a: np.ndarray, neighbourhoods: list[list[int]], *, k: int,
           min_evidence: float, min_run: int, long_df_a=None, long_k: int | None = None,
-          long_shingles: LongShingles | None = None) -> list[str]:
+          long_a: np.ndarray | None = None, long_b: np.ndarray | None = None) -> list[str]:
     """``copy`` or ``phrase`` for each alignment of one pair: its own evidence, or its neighbourhood's.
 
     Copied sentences with edits between them are found as passages close
@@ -103,8 +79,9 @@ def kinds(alignments, fa, fb, df_a: np.ndarray, neighbourhoods: list[list[int]],
     ``min_evidence`` or ``min_run`` alone is a phrase unless its neighbours
     lift it. ``long_df_a`` holds the document frequency of each of ``fa``'s
     long shingles (``2 * long_k`` tokens; indexable by an array of
-    positions), when known; ``long_shingles``, when given, makes their
-    hashes (the same as without it, made once per document).
+    positions), when known; ``long_a`` and ``long_b``, when given, are the
+    two documents' long shingle hashes (``families.long_hashes``), sliced for
+    each passage instead of hashing it again.
     """
     measured: dict[int, Evidence] = {}
 
@@ -112,7 +89,7 @@ def kinds(alignments, fa, fb, df_a: np.ndarray, neighbourhoods: list[list[int]],
         if n not in measured:
             al = alignments[n]
             e = evidence(fa, fb, df_a, al, k, long_df_a, long_k, with_longest=False, need=min_evidence,
-                         long_shingles=long_shingles)
+                         long_a=long_a, long_b=long_b)
             # the longest run decides only short of min_evidence, and only a passage that long can hold it
             if e.strength < min_evidence and fa.weight_between(al.a_lo, al.a_hi) >= min_run:
                 e = replace(e, longest=longest_run(fa, fb, al.a_lo, al.a_hi, al.b_lo, al.b_hi))
@@ -132,8 +109,11 @@ def kinds(alignments, fa, fb, df_a: np.ndarray, neighbourhoods: list[list[int]],
     return out
 
 
-def specificity(shared_df: np.ndarray) -> tuple[int, float]:
+def specificity(shared_df: np.ndarray | list[int]) -> tuple[int, float]:
     """``(witnesses, specificity)`` from the document frequencies of a passage's shared shingles.
+
+    An array is measured in numpy, a short list of ints in Python (a few
+    shingles cost less as ints than as numpy calls).
 
     >>> specificity(np.array([2, 2, 2, 2]))            # only these two documents hold it
     (2, 1.0)
@@ -146,6 +126,9 @@ def specificity(shared_df: np.ndarray) -> tuple[int, float]:
     """
     if not len(shared_df):
         return 0, 1.0
+    if isinstance(shared_df, list):
+        w = min(shared_df)
+        return w, sum(d <= MARGIN * w for d in shared_df) / len(shared_df)
     w = int(shared_df.min())
     return w, float(np.count_nonzero(shared_df <= MARGIN * w)) / len(shared_df)
 
@@ -161,7 +144,7 @@ def longest_run(fa, fb, a_lo: int, a_hi: int, b_lo: int, b_hi: int) -> int:
 
 def evidence(fa, fb, df_a: np.ndarray, al, k: int, long_df_a=None, long_k: int | None = None, *,
              with_longest: bool = True, need: float | None = None,
-             long_shingles: LongShingles | None = None) -> Evidence:
+             long_a: np.ndarray | None = None, long_b: np.ndarray | None = None) -> Evidence:
     """The evidence of alignment ``al`` (folded coordinates) between documents with features ``fa``, ``fb``.
 
     ``df_a`` holds the document frequency of each of ``fa``'s shingles
@@ -182,10 +165,7 @@ def evidence(fa, fb, df_a: np.ndarray, al, k: int, long_df_a=None, long_k: int |
     w, spec = _shared_specificity(sa, sb, df_a[ta0 : ta0 + len(sa)])
     if long_df_a is not None and (need is None or length * al.score * spec < need):
         K = 2 * (long_k or k)
-        if long_shingles is not None and long_shingles.K == K:
-            la, lb = long_shingles.within(fa, ta0, ta1), long_shingles.within(fb, tb0, tb1)
-        else:
-            la, lb = shingle_hashes(fa.tokens.hash[ta0:ta1], K), shingle_hashes(fb.tokens.hash[tb0:tb1], K)
+        la, lb = _long_within(fa, long_a, ta0, ta1, K), _long_within(fb, long_b, tb0, tb1, K)
         shared = np.flatnonzero(_found_in(la, lb))
         if len(shared):  # no long seed at all says nothing either way
             spec = max(spec, LONG_WEIGHT * specificity(np.asarray(long_df_a[ta0 + shared]))[1])
@@ -202,11 +182,15 @@ def _shared_specificity(values: np.ndarray, other: np.ndarray, df: np.ndarray) -
     if len(other) >= 32:
         return specificity(df[_found_in(values, other)])
     found = set(other.tolist())
-    shared = [d for v, d in zip(values.tolist(), df.tolist()) if v in found]
-    if not shared:
-        return 0, 1.0
-    w = min(shared)
-    return w, sum(d <= MARGIN * w for d in shared) / len(shared)
+    return specificity([d for v, d in zip(values.tolist(), df.tolist()) if v in found])
+
+
+def _long_within(feat, long: np.ndarray | None, lo: int, hi: int, K: int) -> np.ndarray:
+    """Hashes of the long shingles (``K`` tokens) inside tokens ``[lo, hi)``: sliced from the document's
+    (``long``) when given, since a shingle's hash depends on its tokens alone; else hashed here."""
+    if long is None:
+        return shingle_hashes(feat.tokens.hash[lo:hi], K)
+    return long[lo : max(lo, hi - K + 1)]
 
 
 def _found_in(values: np.ndarray, other: np.ndarray) -> np.ndarray:
