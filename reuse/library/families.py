@@ -348,7 +348,7 @@ def families_of(ids: Sequence[int], features: Sequence[Features], *, k: int, thr
     The CPU part of a full recompute: a build computes it while its rows are
     written (see ``prepare``).
     """
-    longs = [tier.long_hashes(feat, k) for feat in features]
+    longs = tier.long_hashes_of_all(features, k)
     values, counts = arrays.doc_counts(longs)
     keep = counts >= threshold
     frequent, doc_freq = values[keep], counts[keep]  # sorted by hash

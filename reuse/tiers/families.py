@@ -202,7 +202,7 @@ def recurring(documents: Sequence[Document], features: Sequence[Features], *, k:
     """
     found: list[tuple[int, int, int]] = []  # (doc, tok_lo, tok_hi)
     if long is None or doc_freq is None:
-        long = [long_hashes(f, k) for f in features]
+        long = long_hashes_of_all(features, k)
         frequent = arrays.ValueSet(arrays.frequent_values(long, min_docs))
         if not len(frequent):
             return []
@@ -356,11 +356,26 @@ def join_all(found: np.ndarray, labels: np.ndarray, features, *, max_gap: int,
     """``join`` of every text at once: the pieces ``found`` (``(doc, tok_lo, tok_hi)`` rows) of each label,
     one list of members per label in ascending label order.
 
-    The merging is done in arrays for all labels and documents together; only
-    the members kept are mapped to the original text one by one.
+    The merging is done in arrays for all labels and documents together
+    (``joined_pieces``); only the members kept are mapped to the original
+    text one by one.
     """
     if not len(found):
         return []
+    out: dict[int, list[Member]] = {label: [] for label in np.unique(labels).tolist()}
+    for label, d, a, b in zip(*(c.tolist() for c in joined_pieces(found, labels, max_gap=max_gap,
+                                                                    min_length=min_length))):
+        feat = features[d]
+        start, end = feat.original_span(*feat.char_span(a, b))
+        out[label].append(Member(d, start, end))
+    return [out[label] for label in sorted(out)]
+
+
+def joined_pieces(found: np.ndarray, labels: np.ndarray, *, max_gap: int,
+                  min_length: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(label, doc, tok_lo, tok_hi)`` of the members ``join`` makes of each label's pieces, in
+    (label, document, position) order: the pieces of a document and label closer than ``max_gap`` merge,
+    and a merged piece shorter than ``min_length`` tokens is no member."""
     doc, lo, hi = found[:, 0], found[:, 1], found[:, 2]
     order = np.lexsort((hi, lo, doc, labels))
     g, doc, lo, hi = labels[order], doc[order], lo[order], hi[order]
@@ -374,15 +389,9 @@ def join_all(found: np.ndarray, labels: np.ndarray, features, *, max_gap: int,
     start[1:] |= lo[1:] > reach[:-1] + max_gap
     first = np.flatnonzero(start)
     last = np.append(first[1:], len(g)) - 1
-    m_lo, m_hi = lo[first], reach[last]
-    keep = m_hi - m_lo >= min_length
-    out: dict[int, list[Member]] = {label: [] for label in np.unique(labels).tolist()}
-    for label, d, a, b in zip(g[first][keep].tolist(), doc[first][keep].tolist(), m_lo[keep].tolist(),
-                              m_hi[keep].tolist()):
-        feat = features[d]
-        start_, end_ = feat.original_span(*feat.char_span(a, b))
-        out[label].append(Member(d, start_, end_))
-    return [out[label] for label in sorted(out)]
+    keep = reach[last] - lo[first] >= min_length
+    first, last = first[keep], last[keep]
+    return g[first], doc[first], lo[first], reach[last]
 
 
 def _is_watermark_line(text: str) -> bool:

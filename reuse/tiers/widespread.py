@@ -26,7 +26,7 @@ from reuse.features import Features
 from reuse.model import Document, Phrase
 from reuse.normalize import fold_text
 from reuse.tiers.clusters import witness_order
-from reuse.tiers.families import join_all, long_hashes, split_flat
+from reuse.tiers.families import join_all, joined_pieces, long_hashes_of_all, split_flat
 from reuse.unionfind import UnionFind
 
 
@@ -123,30 +123,15 @@ def _side_by_side(g1: np.ndarray, g2: np.ndarray, doc: np.ndarray, n_labels: int
 
 def _held_widely(found: np.ndarray, labels: np.ndarray, *, max_gap: int, min_length: int,
                  min_docs: int) -> np.ndarray:
-    """The labels whose pieces ``join`` makes members in ``min_docs`` documents or more, sorted.
-
-    What ``join`` keeps, decided for every label at once: a document's
-    pieces of one label closer than ``max_gap`` merge, and a merged piece
-    shorter than ``min_length`` tokens is no member.
-    """
+    """The labels whose pieces ``join`` makes members in ``min_docs`` documents or more, sorted
+    (``families.joined_pieces``: decided for every label at once)."""
     if not len(found):
         return labels[:0]
-    doc, lo, hi = found[:, 0], found[:, 1], found[:, 2]
-    order = np.lexsort((hi, lo, doc, labels))
-    g, doc, lo, hi = labels[order], doc[order], lo[order], hi[order]
-    group = np.ones(len(g), dtype=bool)
-    group[1:] = (g[1:] != g[:-1]) | (doc[1:] != doc[:-1])
-    # the furthest end so far within each (label, document): offset per group so one accumulate serves all
-    span = int(hi.max()) + max_gap + 1
-    shift = np.cumsum(group) * span
-    reach = np.maximum.accumulate(hi + shift) - shift
-    start = group.copy()
-    start[1:] |= lo[1:] > reach[:-1] + max_gap
-    first = np.flatnonzero(start)
-    last = np.append(first[1:], len(g)) - 1
-    member = (reach[last] - lo[first]) >= min_length
+    g, doc, _, _ = joined_pieces(found, labels, max_gap=max_gap, min_length=min_length)
+    if not len(g):
+        return labels[:0]
     width = int(doc.max()) + 1
-    held = np.unique(g[first[member]] * width + doc[first[member]]) // width  # each label once per document
+    held = np.unique(g * width + doc) // width  # each label once per document
     label, n_docs = np.unique(held, return_counts=True)
     return label[n_docs >= min_docs]
 
@@ -159,7 +144,7 @@ def recurring(documents: Sequence[Document], features: Sequence[Features], *, k:
     ``long`` and ``doc_freq``, when the caller has them: as ``families.recurring`` takes them.
     """
     if long is None or doc_freq is None:
-        long = [long_hashes(f, k) for f in features]
+        long = long_hashes_of_all(features, k)
         doc_freq = shingle_doc_freq(long)
     K = 2 * k
     found, piece, flat = _all_segments(long, doc_freq, min_docs, K)
