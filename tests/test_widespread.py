@@ -29,20 +29,24 @@ def test_all_segments_are_each_documents_segments(dfs, min_docs, K):
     assert piece.tolist() == [n for n, part in enumerate(held) for _ in part]
 
 
-class _Identity:
-    """Features whose tokens are characters and whose folded text is the original: spans map to themselves."""
+class _Doubled:
+    """Features whose original text has a character before each folded one: spans are not the identity."""
 
     def char_span(self, lo, hi):
         return lo, hi
 
     def original_span(self, lo, hi):
-        return lo, hi
+        return 2 * lo + 1, 2 * hi
+
+
+_PIECES = st.lists(st.tuples(st.integers(0, 5), st.integers(0, 60), st.integers(1, 20), st.integers(0, 4)),
+                   max_size=40)
+"""Pieces ``(doc, tok_lo, length, label)`` of a few texts in a few documents."""
 
 
 @hsettings(max_examples=300, deadline=None)
 @given(
-    pieces=st.lists(st.tuples(st.integers(0, 5), st.integers(0, 60), st.integers(1, 20), st.integers(0, 4)),
-                    max_size=40),
+    pieces=_PIECES,
     max_gap=st.integers(0, 10),
     min_length=st.integers(1, 25),
     min_docs=st.integers(1, 4),
@@ -51,7 +55,7 @@ def test_held_widely_is_what_join_keeps(pieces, max_gap, min_length, min_docs):
     rows = sorted({(d, lo, lo + n, g) for d, lo, n, g in pieces})
     found = np.array([r[:3] for r in rows], dtype=np.int64).reshape(-1, 3)
     labels = np.array([r[3] for r in rows], dtype=np.int64)
-    features = defaultdict(_Identity)
+    features = defaultdict(_Doubled)
     by_label = defaultdict(list)
     for (d, lo, hi, g) in rows:
         by_label[g].append((d, lo, hi))
@@ -109,20 +113,9 @@ def test_label_pairs_too_many_to_pack_are_counted_alike():
         assert got[0].tolist() == [[0, 1], [0, 2], [1, 2]] and got[1].tolist() == [1, 1, 1]
 
 
-class _Doubled:
-    """Features whose original text has a character before each folded one: spans are not the identity."""
-
-    def char_span(self, lo, hi):
-        return lo, hi
-
-    def original_span(self, lo, hi):
-        return 2 * lo + 1, 2 * hi
-
-
 @hsettings(max_examples=300, deadline=None)
 @given(
-    pieces=st.lists(st.tuples(st.integers(0, 5), st.integers(0, 60), st.integers(1, 20), st.integers(0, 4)),
-                    max_size=40),
+    pieces=_PIECES,
     max_gap=st.integers(0, 10),
     min_length=st.integers(1, 25),
 )
