@@ -282,7 +282,8 @@ def shared_counts(values: np.ndarray, offsets: np.ndarray, left: np.ndarray, rig
         owner = np.repeat(np.arange(stop - start), counts)
         within = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
         wanted = values[offsets[small[part]][owner] + within]
-        lo, hi = offsets[large[part]][owner], offsets[large[part] + 1][owner]
+        lo, end = offsets[large[part]][owner], offsets[large[part] + 1][owner]
+        hi = end
         while True:  # lo: the first value of the larger segment not below the one wanted
             open_ = lo < hi
             if not open_.any():
@@ -291,7 +292,6 @@ def shared_counts(values: np.ndarray, offsets: np.ndarray, left: np.ndarray, rig
             below = open_ & (values[np.minimum(mid, len(values) - 1)] < wanted)
             lo = np.where(below, mid + 1, lo)
             hi = np.where(open_ & ~below, mid, hi)
-        end = offsets[large[part] + 1][owner]
         found = (lo < end) & (values[np.minimum(lo, len(values) - 1)] == wanted)
         out[part] = np.bincount(owner, weights=found, minlength=stop - start).astype(np.int64)
         start = stop

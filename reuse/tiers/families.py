@@ -130,13 +130,12 @@ def _covered_in_all(features: Sequence[Features], doc_freq: Sequence[np.ndarray]
     The documents' tokens are laid end to end with one empty token between
     two documents, so no range runs from one document into the next.
     """
-    n_tokens = np.array([len(f.tokens) for f in features], dtype=np.int64)
-    with_df = np.array([len(df) > 0 for df in doc_freq], dtype=bool)
-    if not with_df.any():
+    lengths = np.array([len(df) for df in doc_freq], dtype=np.int64)
+    if not lengths.any():
         return []
+    n_tokens = np.array([len(f.tokens) for f in features], dtype=np.int64)
     starts = np.cumsum(n_tokens + 1) - (n_tokens + 1)  # each document's first token, laid end to end
     size = int(n_tokens.sum() + len(n_tokens)) + 1
-    lengths = np.array([len(df) for df in doc_freq], dtype=np.int64)
     hit = np.flatnonzero(np.concatenate(doc_freq) >= min_docs)
     at = hit + np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)[hit]
     covered = np.bincount(at, minlength=size) - np.bincount(at + K, minlength=size)
