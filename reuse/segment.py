@@ -84,6 +84,8 @@ _HEADINGS = (
     re.compile(rf"第[{_NUMERALS}]+[，,、：:是]|第[{_NUMERALS}]+(?:部分|章|节)"),
     re.compile(rf"[{_NUMERALS}]+[是要]"),
 )
+_HEADING_FIRST = frozenset(_NUMERALS + "（(0123456789０１２３４５６７８９第")
+"""Every character a heading of ``_HEADINGS`` can start with."""
 MAX_HEADING = 60
 
 
@@ -100,8 +102,10 @@ def sections(text: str, paras: list[Span]) -> list[tuple[Span, Span]]:
     """
     if not paras:
         return []
+    # most paragraphs start with a character no heading starts with: the patterns try the rest
+    maybe = [(i, p) for i, p in enumerate(paras) if text[p.start : p.start + 1] in _HEADING_FIRST]
     for pattern in _HEADINGS:
-        starts = [i for i, p in enumerate(paras) if pattern.match(text, p.start, p.end)]
+        starts = [i for i, p in maybe if pattern.match(text, p.start, p.end)]
         if len(starts) >= 2:
             break
     else:

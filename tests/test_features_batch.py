@@ -74,3 +74,24 @@ def test_documents_beyond_a_batch_are_extracted_in_several(monkeypatch):
     assert len(got) == len(documents)
     for feat, doc in zip(got, documents):
         assert_same(feat, extract(doc, settings))
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(texts=st.lists(_TEXT, min_size=1, max_size=5), unit=st.sampled_from(["char", "word"]), data=st.data())
+def test_token_spans_in_original_are_each_rows_original_span(texts, unit, data):
+    from reuse.features import token_spans_in_original
+
+    docs = [document(t, f"d{n}") for n, t in enumerate(texts) if t.strip()]
+    features = [extract(d, Settings(unit=unit)) for d in docs]
+    if not any(len(f.tokens) for f in features):
+        return
+    rows = []
+    for _ in range(data.draw(st.integers(0, 20))):
+        d = data.draw(st.sampled_from([n for n, f in enumerate(features) if len(f.tokens)]))
+        lo = data.draw(st.integers(0, len(features[d].tokens) - 1))
+        rows.append((d, lo, data.draw(st.integers(lo + 1, len(features[d].tokens)))))
+    doc, lo, hi = (np.array([r[i] for r in rows], dtype=np.int64) for i in range(3))
+    got = token_spans_in_original(features, doc, lo, hi)
+    assert got.tolist() == [list(features[d].original_span(*features[d].char_span(a, b))) for d, a, b in rows]
+    for (d, _, _), (start, end) in zip(rows, got.tolist()):
+        assert 0 <= start < end <= len(docs[d].text)

@@ -59,3 +59,21 @@ def test_sentence_ends_match_the_plain_pattern(text):
     for lo, hi in [(0, len(text)), (len(text) // 3, 2 * len(text) // 3)]:
         want = [m.span() for m in plain.finditer(text, lo, hi)]
         assert [m.span() for m in _SENTENCE_END.finditer(text, lo, hi)] == want
+
+
+@given(st.text(alphabet=st.sampled_from(list("一二十〇是要、第章部分节（()）1２.．，：字a \n")), max_size=200))
+def test_sections_try_only_paragraphs_a_heading_can_start(text):
+    # the plain form: every pattern tried on every paragraph
+    from reuse.segment import _HEADING_FIRST, _HEADINGS, sections
+
+    paras = paragraphs(text)
+    for p in paras:
+        if any(pattern.match(text, p.start, p.end) for pattern in _HEADINGS):
+            assert text[p.start] in _HEADING_FIRST
+    for pattern in _HEADINGS:
+        starts = [i for i, p in enumerate(paras) if pattern.match(text, p.start, p.end)]
+        if len(starts) >= 2:
+            assert [title.start for title, _ in sections(text, paras)][-len(starts):] == [paras[i].start for i in starts]
+            break
+    else:
+        assert len(sections(text, paras)) == (1 if paras else 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from types import SimpleNamespace
 
 import numpy as np
 from hypothesis import given, settings as hsettings
@@ -32,8 +33,13 @@ def test_all_segments_are_each_documents_segments(dfs, min_docs, K):
 class _Doubled:
     """Features whose original text has a character before each folded one: spans are not the identity."""
 
+    folded = SimpleNamespace(origin=np.arange(200) * 2 + 1)  # folded character i is original 2i + 1
+
     def char_span(self, lo, hi):
         return lo, hi
+
+    def char_spans(self, toks):
+        return toks
 
     def original_span(self, lo, hi):
         return 2 * lo + 1, 2 * hi

@@ -42,7 +42,7 @@ from typing import NamedTuple
 import numpy as np
 
 from reuse import arrays
-from reuse.features import Features
+from reuse.features import Features, token_spans_in_original
 from reuse.model import Document, Passage, Span, Template
 from reuse.normalize import fold_text
 from reuse.shingle import shingle_hashes
@@ -357,17 +357,16 @@ def join_all(found: np.ndarray, labels: np.ndarray, features, *, max_gap: int,
 
     The merging is done in arrays for all labels and documents together
     (``joined_pieces``); only the members kept are mapped to the original
-    text one by one.
+    text, a document at a time.
     """
     if not len(found):
         return []
     out: dict[int, list[Member]] = {label: [] for label in np.unique(labels).tolist()}
-    for label, d, a, b in zip(*(c.tolist() for c in joined_pieces(found, labels, max_gap=max_gap,
-                                                                    min_length=min_length))):
-        feat = features[d]
-        start, end = feat.original_span(*feat.char_span(a, b))
-        out[label].append(Member(d, start, end))
-    return [out[label] for label in sorted(out)]
+    label, doc, lo, hi = joined_pieces(found, labels, max_gap=max_gap, min_length=min_length)
+    spans = token_spans_in_original(features, doc, lo, hi)
+    for g, d, start, end in zip(label.tolist(), doc.tolist(), spans[:, 0].tolist(), spans[:, 1].tolist()):
+        out[g].append(Member(d, start, end))
+    return [out[g] for g in sorted(out)]
 
 
 def joined_pieces(found: np.ndarray, labels: np.ndarray, *, max_gap: int,

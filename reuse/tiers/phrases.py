@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from reuse.features import Features
+from reuse.features import Features, token_spans_in_original
 
 _M = np.uint64(0x9E3779B97F4A7C15)
 
@@ -53,18 +53,7 @@ def run_keys(runs: np.ndarray, features: Sequence[Features]) -> np.ndarray:
 
 def original_spans(runs: np.ndarray, features: Sequence[Features], side: int) -> np.ndarray:
     """``(n, 2)`` original-text spans of side a (0) or b (1) of each token run."""
-    doc, lo, hi = runs[:, side], runs[:, 2 + 2 * side], runs[:, 3 + 2 * side]
-    out = np.zeros((len(runs), 2), dtype=np.int64)
-    order = np.argsort(doc, kind="stable")
-    bounds = np.flatnonzero(np.diff(doc[order], prepend=-1, append=-1))
-    for s, e in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
-        rows = order[s:e]
-        feat = features[int(doc[rows[0]])]
-        chars = feat.char_spans(np.stack([lo[rows], hi[rows]], axis=1))
-        origin = feat.folded.origin
-        out[rows, 0] = origin[chars[:, 0]]
-        out[rows, 1] = origin[chars[:, 1] - 1] + 1
-    return out
+    return token_spans_in_original(features, runs[:, side], runs[:, 2 + 2 * side], runs[:, 3 + 2 * side])
 
 
 def group_runs(runs: np.ndarray, features: Sequence[Features]) -> PhraseGroups:
