@@ -26,31 +26,16 @@ def _ratio(part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else 0.0
 
 
-class Coverage:
-    """Character masks of one document: what is shared, and as what kind."""
+TEMPLATED, QUOTED, COPIED, PHRASED, FAMILY_ONLY = 1, 2, 3, 4, 5
+"""What a document's character counts as (0: nothing shared): the first kind that claims it. FAMILY_ONLY is
+text of a template family that counts as none (a watermark no other document holds)."""
 
-    def __init__(self, text: str):
-        self.solid = solid(text)
-        self.template = np.zeros(len(text), dtype=bool)
-        self.quote = np.zeros(len(text), dtype=bool)
-        self.recurring = np.zeros(len(text), dtype=bool)  # shared text found without a pair passage too
-        self._prefix: tuple[bool, np.ndarray] | None = None
 
-    def mask(self, spans: Iterable[tuple[int, int]]) -> np.ndarray:
-        m = np.zeros(len(self.solid), dtype=bool)
-        for s, e in spans:
-            m[s:e] = True
-        return m & self.solid
-
-    def count(self, mask: np.ndarray, lo: int = 0, hi: int | None = None) -> int:
-        return int(np.count_nonzero(mask[lo:hi]))
-
-    def prefix(self, include_templates: bool) -> np.ndarray:
-        """``prefix[i]``: counted characters before ``i``: solid, neither quotation nor (unless included) template."""
-        if self._prefix is None or self._prefix[0] != include_templates:
-            counted = self.solid & ~self.quote if include_templates else self.solid & ~self.template & ~self.quote
-            self._prefix = (include_templates, np.concatenate([[0], np.cumsum(counted, dtype=np.int64)]))
-        return self._prefix[1]
+def _painted(size: int, spans: Iterable[tuple[int, int]]) -> np.ndarray:
+    m = np.zeros(size, dtype=bool)
+    for s, e in spans:
+        m[s:e] = True
+    return m
 
 
 def union_count(prefix: np.ndarray, spans: Iterable[tuple[int, int]]) -> int:
@@ -74,16 +59,20 @@ def score(documents: Sequence[Document], passages: Sequence[Passage], templates:
     ``reuse_ratio``. Pairs count copying only (and template text when
     ``include_templates``).
     """
-    cover = {doc.id: Coverage(doc.text) for doc in documents}
+    texts = {doc.id: doc.text for doc in documents}
+    family: dict[str, list[tuple[int, int]]] = defaultdict(list)  # template members
+    recurring: dict[str, list[tuple[int, int]]] = defaultdict(list)  # those another document holds too
+    quoted: dict[str, list[tuple[int, int]]] = defaultdict(list)
     copied: dict[str, list[tuple[int, int]]] = defaultdict(list)
     phrased: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    aligned: dict[str, list[tuple[int, int]]] = defaultdict(list)  # template passages' spans
     for t in templates:
         # found in several documents (a library family may have one member in this check's documents)
         shared = max(t.doc_count, len({doc for doc, _, _ in t.members})) > 1
         for doc, start, end in t.members:
-            cover[doc].template[start:end] = True
+            family[doc].append((start, end))
             if shared:
-                cover[doc].recurring[start:end] = True
+                recurring[doc].append((start, end))
     for c in clusters:
         for doc, start, end in c.members:
             copied[doc].append((start, end))
@@ -91,25 +80,42 @@ def score(documents: Sequence[Document], passages: Sequence[Passage], templates:
         for doc, start, end in ph.members:
             phrased[doc].append((start, end))
     by_pair: dict[tuple[str, str], list[Passage]] = defaultdict(list)
-    aligned: dict[str, list[tuple[int, int]]] = defaultdict(list)  # template passages' spans, per document
     for p in passages:
         if p.kind == TEMPLATE:
             aligned[p.a].append((p.a_start, p.a_end))
             aligned[p.b].append((p.b_start, p.b_end))
         if p.kind == QUOTE:
-            cover[p.a].quote[p.a_start:p.a_end] = True
-            cover[p.b].quote[p.b_start:p.b_end] = True
+            quoted[p.a].append((p.a_start, p.a_end))
+            quoted[p.b].append((p.b_start, p.b_end))
         elif p.kind == COPY:
             copied[p.a].append((p.a_start, p.a_end))
             copied[p.b].append((p.b_start, p.b_end))
         if p.kind == COPY or (include_templates and p.kind == TEMPLATE):
             by_pair[(p.a, p.b)].append(p)
+    solid_of: dict[str, np.ndarray] = {}
+
+    def solid_chars(doc: str) -> np.ndarray:
+        if doc not in solid_of:
+            solid_of[doc] = solid(texts[doc])
+        return solid_of[doc]
+
+    prefixes: dict[str, np.ndarray] = {}
+
+    def counted_before(doc: str) -> np.ndarray:
+        # counted characters before each offset: solid, neither quotation nor (unless included) template
+        if doc not in prefixes:
+            counted = solid_chars(doc).copy()
+            for s, e in quoted[doc] + ([] if include_templates else family[doc]):
+                counted[s:e] = False
+            prefixes[doc] = np.concatenate([[0], np.cumsum(counted, dtype=np.int64)])
+        return prefixes[doc]
+
     chars = {doc.id: doc.chars for doc in documents}
     pairs = []
     shared_with: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for (a, b), items in by_pair.items():
-        a_shared = union_count(cover[a].prefix(include_templates), [(p.a_start, p.a_end) for p in items])
-        b_shared = union_count(cover[b].prefix(include_templates), [(p.b_start, p.b_end) for p in items])
+        a_shared = union_count(counted_before(a), [(p.a_start, p.a_end) for p in items])
+        b_shared = union_count(counted_before(b), [(p.b_start, p.b_end) for p in items])
         if not a_shared and not b_shared:
             continue
         pairs.append(Pair(a, b, _ratio(a_shared + b_shared, chars[a] + chars[b]), a_shared, b_shared, len(items)))
@@ -118,17 +124,10 @@ def score(documents: Sequence[Document], passages: Sequence[Passage], templates:
     pairs.sort(key=lambda p: (-p.similarity, -(p.a_shared_chars + p.b_shared_chars), p.a, p.b))
     stats = []
     for doc in documents:
-        c = cover[doc.id]
-        # family text counts as shared where another document holds it too (a watermark of one document
-        # is not shared) and is never copy; a template passage's edges are template where no copy claims them
-        family = c.template & c.solid
-        in_passages = c.mask(aligned[doc.id])
-        copy_raw = c.mask(copied[doc.id])
-        templated = (family & (c.recurring | in_passages)) | (in_passages & ~copy_raw)
-        quoted = c.quote & c.solid & ~family & ~templated
-        copy = copy_raw & ~family & ~quoted & ~templated
-        phrase = c.mask(phrased[doc.id]) & ~family & ~templated & ~quoted & ~copy
-        parts = (templated, quoted, copy, phrase)
+        kinds = None
+        if family[doc.id] or aligned[doc.id] or quoted[doc.id] or copied[doc.id] or phrased[doc.id]:
+            kinds = _kinds(len(doc.text), solid_chars(doc.id), family[doc.id], recurring[doc.id], aligned[doc.id],
+                           quoted[doc.id], copied[doc.id], phrased[doc.id])
         top = None
         if shared_with[doc.id]:
             # most shared characters; ties go to the first id, for stable output
@@ -137,15 +136,45 @@ def score(documents: Sequence[Document], passages: Sequence[Passage], templates:
                 top = Source(other, _ratio(shared, doc.chars))
         sections = []
         for title, span in segment.sections(doc.text, list(doc.paragraphs)):
-            solid_chars = c.count(c.solid, span.start, span.end)
-            t, q, cp, ph = (_ratio(c.count(m, span.start, span.end), solid_chars) for m in parts)
+            t = q = cp = ph = 0.0
+            if kinds is not None:
+                whole = int(np.count_nonzero(solid_of[doc.id][span.start:span.end]))
+                t, q, cp, ph = (_ratio(int(n), whole) for n in _counts(kinds[span.start:span.end]))
             sections.append(Section(title=doc.text[title.start:title.end], start=span.start, end=span.end,
                                     reuse_ratio=_total(t, q, cp, ph), template_ratio=t, copy_ratio=cp,
                                     quote_ratio=q, phrase_ratio=ph))
-        t, q, cp, ph = (_ratio(c.count(m), doc.chars) for m in parts)
+        t = q = cp = ph = 0.0
+        if kinds is not None:
+            t, q, cp, ph = (_ratio(int(n), doc.chars) for n in _counts(kinds))
         stats.append(DocumentStats(doc.id, _total(t, q, cp, ph), top, template_ratio=t, copy_ratio=cp,
                                    sections=tuple(sections), quote_ratio=q, phrase_ratio=ph))
     return pairs, stats
+
+
+def _kinds(size: int, solid_mask: np.ndarray, family, recurring, aligned, quoted, copied, phrased) -> np.ndarray:
+    """What each character of a document counts as (``TEMPLATED`` ... ``PHRASED``, 0 for nothing), the first
+    kind that claims it winning.
+
+    Family text counts as shared where another document holds it too (a
+    watermark of one document is not shared) and is never copy; a template
+    passage's edges are template where no copy claims them.
+    """
+    kinds = np.zeros(size, dtype=np.uint8)
+    for spans, kind in ((phrased, PHRASED), (copied, COPIED), (quoted, QUOTED)):
+        for s, e in spans:
+            kinds[s:e] = kind
+    if family or aligned:
+        in_family, in_passages = _painted(size, family), _painted(size, aligned)
+        templated = (in_family & (_painted(size, recurring) | in_passages)) | (in_passages & ~_painted(size, copied))
+        kinds[in_family] = FAMILY_ONLY
+        kinds[templated] = TEMPLATED
+    kinds[~solid_mask] = 0
+    return kinds
+
+
+def _counts(kinds: np.ndarray) -> np.ndarray:
+    """Characters counted as template, quote, copy and phrase, in that order."""
+    return np.bincount(kinds, minlength=FAMILY_ONLY + 1)[TEMPLATED : PHRASED + 1]
 
 
 def _total(*parts: float) -> float:
