@@ -170,7 +170,7 @@ def _phrases(documents: Sequence[Document], features: Sequence[Features], runs: 
             claimed[index[doc]].append((start, end))
     spans_a, spans_b = original_spans(runs, features, 0), original_spans(runs, features, 1)
     free = ~(_inside(runs[:, 0], spans_a, claimed, documents) | _inside(runs[:, 1], spans_b, claimed, documents))
-    groups = group_runs(runs[free], features)
+    groups = group_runs(runs[free], features, (spans_a[free], spans_b[free]))
     out = []
     members = groups.members
     bounds = np.flatnonzero(np.diff(members[:, 0], prepend=-1, append=-1)) if len(members) else []
