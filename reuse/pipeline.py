@@ -119,14 +119,16 @@ def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped
                                                    copy_run=settings.copy_run, min_length=settings.min_length,
                                                    folded_as_default=settings.simplify and settings.fold_digits)
             box = cand.boxes(runs, units, features, spread_boxes)
-        with timer(timings, "align"):
+        # alignment (with the passages of the forked processes unpickled), settling and scoring make an object
+        # or more per passage and phrase, and no cycle: no collection
+        with timer(timings, "align"), collector.off():
             passages = _aligned(box, list(zip(documents, features, doc_freq, long_doc_freq, long)), settings, engine,
                                 progress)
-        with timer(timings, "settle"):
+        with timer(timings, "settle"), collector.off():
             passages, phrases, clusters = settle_kinds(
                 documents, features, mark_templates(passages, templates), runs, templates,
                 min_length=settings.min_length, phrases=common, join_gap=settings.max_gap)
-        with timer(timings, "score"):
+        with timer(timings, "score"), collector.off():
             pairs, stats = score(documents, passages, templates, phrases, clusters,
                                  include_templates=settings.include_templates)
     return Result(

@@ -279,6 +279,28 @@ def test_files_are_read_without_the_collector(tmp_path, monkeypatch):
     assert doc is not None and why is None and len(features.shingles)
 
 
+def test_passages_are_aligned_settled_and_scored_without_the_collector(tmp_path, monkeypatch):
+    import gc
+
+    from reuse import pipeline
+
+    for name in ("000", "001"):
+        make_doc(tmp_path, f"{name}.txt", seed_text(name))
+    seen = {}
+
+    def noting(name, fn):
+        def call(*args, **kwargs):
+            seen[name] = gc.isenabled()
+            return fn(*args, **kwargs)
+        return call
+
+    for name in ("_aligned", "settle_kinds", "score"):
+        monkeypatch.setattr(pipeline, name, noting(name, getattr(pipeline, name)))
+    result = run([str(tmp_path)], Settings(), engine=LocalEngine(1))
+    assert seen == {"_aligned": False, "settle_kinds": False, "score": False} and gc.isenabled()
+    assert result.stats and result.phrases
+
+
 def _arrays_of(n):
     import numpy as np
 
