@@ -395,3 +395,17 @@ def test_local_map_without_shared_semaphores_runs_in_this_process(monkeypatch):
     monkeypatch.setattr(engine, "_counters", refused)
     got = LocalEngine(2).map(_slow_pid, [1, 2, 3])
     assert [v for v, _ in got] == [1, 4, 9] and {pid for _, pid in got} == {os.getpid()}
+
+
+def test_a_passage_pickled_as_forked_processes_send_it_comes_back_whole():
+    import dataclasses
+    import pickle
+
+    from reuse.model import Passage
+
+    # every field away from its default, so a field the reduction forgot would come back as the default
+    values = {f.name: f"{f.name}!" if f.type in ("str", "str | None") else 7 for f in dataclasses.fields(Passage)}
+    values["score"] = 0.25
+    passage = Passage(**values)
+    back = pickle.loads(pickle.dumps(passage, protocol=5))
+    assert back == passage and dataclasses.asdict(back) == values
