@@ -211,11 +211,10 @@ def recurring(documents: Sequence[Document], features: Sequence[Features], *, k:
         found = _covered_in_all(features, doc_freq, min_docs, 2 * k)
     held = [long[d][lo : hi - 2 * k + 1] for d, lo, hi in found]
     piece = np.repeat(np.arange(len(held), dtype=np.int64), [len(h) for h in held])
-    roots = split_flat(piece, np.concatenate(held) if held else np.zeros(0, dtype=np.uint64), len(found)).tolist()
-    by_family: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
-    for root, piece in zip(roots, found):
-        by_family[root].append(piece)
-    return [join(items, features, max_gap=max_gap, min_length=min_length) for items in by_family.values()]
+    roots = split_flat(piece, np.concatenate(held) if held else np.zeros(0, dtype=np.uint64), len(found))
+    # a family is named by its first piece: in ascending order of names, they come in the order they start
+    return join_all(np.array(found, dtype=np.int64).reshape(-1, 3), roots, features, max_gap=max_gap,
+                    min_length=min_length)
 
 
 def split_by_anchor(hash_sets: Sequence[set[int]], share: float = 0.5) -> list[int]:
