@@ -139,24 +139,73 @@ def _extend(fa: Features, fb: Features, r: Region, steps: int) -> tuple[int, int
     return a_lo, a_hi, b_lo, b_hi
 
 
-def _matched_pieces(blocks, fa: Features, fb: Features, a_lo: int, b_lo: int) -> list[tuple[int, int, int, int]]:
-    """Equal blocks of the alignment (its matching blocks), cut wherever either text has a clause boundary."""
+def _inner_blocks(blocks, fa: Features, fb: Features, a_lo: int, b_lo: int,
+                  min_edge: int) -> list[tuple[int, int, int, int]] | None:
+    """The alignment's equal blocks from its first solid piece to its last, as ``(a_lo, a_hi, b_lo, b_hi)``.
+
+    A piece is an equal block cut wherever either text has a clause
+    boundary, and it is solid at ``min_edge`` characters: a passage starts
+    and ends with one. The first and last blocks are trimmed to those
+    pieces; the blocks between are whole (their pieces tile them). None
+    when no piece is solid. Only a block long enough to hold a solid piece
+    and crossing a boundary is cut, and only its outer solid pieces are kept.
+    """
     ca, cb = fa.boundaries_before, fb.boundaries_before
     pa, pb = fa.boundary_positions, fb.boundary_positions
-    pieces = []
+    kept: list[tuple[int, int, int]] = []  # (a0, b0, n) of each block from the first with a solid piece on
+    start = end = 0  # where the first solid piece starts in the first kept block, and the last one ends
+    last = -1  # the last kept block with a solid piece
     for i1, j1, n in blocks:
         if not n:  # the empty block that ends the list
             continue
         a0, b0 = a_lo + i1, b_lo + j1
-        if ca[a0 + n] == ca[a0 + 1] and cb[b0 + n] == cb[b0 + 1]:  # most blocks: no boundary inside
-            pieces.append((a0, a0 + n, b0, b0 + n))
+        if n < min_edge:
+            if kept:
+                kept.append((a0, b0, n))
             continue
         # the boundaries strictly inside the block, on either side
-        cuts = {p - a0 for p in pa[ca[a0 + 1] : ca[a0 + n]]} | {p - b0 for p in pb[cb[b0 + 1] : cb[b0 + n]]}
-        edges = [0, *sorted(cuts), n]
-        for s, e in zip(edges, edges[1:]):
-            pieces.append((a0 + s, a0 + e, b0 + s, b0 + e))
-    return pieces
+        ia, ja, ib, jb = ca[a0 + 1], ca[a0 + n], cb[b0 + 1], cb[b0 + n]
+        if ia == ja and ib == jb:  # most blocks: none
+            s, e = 0, n
+        elif (min(pa[ia] - a0 if ia < ja else n, pb[ib] - b0 if ib < jb else n) >= min_edge
+              and n - max(pa[ja - 1] - a0 if ia < ja else 0, pb[jb - 1] - b0 if ib < jb else 0) >= min_edge):
+            s, e = 0, n  # the pieces before its first boundary and after its last are solid
+        else:
+            if ib == jb:
+                cuts = [p - a0 for p in pa[ia:ja]]
+            elif ia == ja:
+                cuts = [p - b0 for p in pb[ib:jb]]
+            else:
+                cuts = sorted({p - a0 for p in pa[ia:ja]} | {p - b0 for p in pb[ib:jb]})
+            s = _first_solid(cuts, n, min_edge)
+            if s is None:
+                if kept:
+                    kept.append((a0, b0, n))
+                continue
+            e = n - _first_solid([n - c for c in reversed(cuts)], n, min_edge)
+        if not kept:
+            start = s
+        kept.append((a0, b0, n))
+        last, end = len(kept) - 1, e
+    if last < 0:
+        return None
+    out = [(a0, a0 + n, b0, b0 + n) for a0, b0, n in kept[: last + 1]]
+    a0, b0, _ = kept[0]
+    out[0] = (a0 + start, out[0][1], b0 + start, out[0][3])
+    a0, b0, _ = kept[last]
+    out[-1] = (out[-1][0], a0 + end, out[-1][2], b0 + end)
+    return out
+
+
+def _first_solid(cuts: list[int], n: int, min_edge: int) -> int | None:
+    """Where the first piece of ``[0, n)`` cut at ``cuts`` (ascending, strictly inside) that is ``min_edge``
+    long starts; None when no piece is."""
+    prev = 0
+    for c in cuts:
+        if c - prev >= min_edge:
+            return prev
+        prev = c
+    return prev if n - prev >= min_edge else None
 
 
 def _measure(fa: Features, fb: Features, a_lo: int, a_hi: int, b_lo: int, b_hi: int,
@@ -172,23 +221,21 @@ def _measure(fa: Features, fb: Features, a_lo: int, a_hi: int, b_lo: int, b_hi: 
         return None
     ops = Indel.opcodes(sa, sb)
     # the equal opcodes as matching blocks: the pieces need no others (as_list would list them all)
-    pieces = _matched_pieces(ops.as_matching_blocks(), fa, fb, a_lo, b_lo)
-    solid = [i for i, p in enumerate(pieces) if p[1] - p[0] >= min_edge]
-    if not solid:
+    inner = _inner_blocks(ops.as_matching_blocks(), fa, fb, a_lo, b_lo, min_edge)
+    if inner is None:
         return None
-    inner = pieces[solid[0] : solid[-1] + 1]
     ta_lo, ta_hi, tb_lo, tb_hi = inner[0][0], inner[-1][1], inner[0][2], inner[-1][3]
     # exact runs inside the box that the alignment, which follows one order,
     # left out on both sides are shared text too (sentences swapped in the
     # copy); a run whose text the alignment matched elsewhere is a phrase
     # repeated in one document, and a run shorter than two shingles may be
     # chance: they stay out
-    used_a = [(p[0], p[1]) for p in inner]
-    used_b = [(p[2], p[3]) for p in inner]
     # outside() drops the runs inside the first trimmed span; the span grows
     # as runs are taken in, so each one is checked again against it here
-    for (ra_lo, ra_hi), (rb_lo, rb_hi) in run_chars.outside((a_lo, a_hi, b_lo, b_hi), (ta_lo, ta_hi, tb_lo, tb_hi),
-                                                            2 * min_edge):
+    left_out = run_chars.outside((a_lo, a_hi, b_lo, b_hi), (ta_lo, ta_hi, tb_lo, tb_hi), 2 * min_edge)
+    used_a = [(p[0], p[1]) for p in inner] if left_out else []
+    used_b = [(p[2], p[3]) for p in inner] if left_out else []
+    for (ra_lo, ra_hi), (rb_lo, rb_hi) in left_out:
         if (not (ta_lo <= ra_lo and ra_hi <= ta_hi and tb_lo <= rb_lo and rb_hi <= tb_hi)
                 and 2 * _covered(used_a, ra_lo, ra_hi) < ra_hi - ra_lo
                 and 2 * _covered(used_b, rb_lo, rb_hi) < rb_hi - rb_lo):

@@ -230,3 +230,44 @@ def test_runs_looked_up_one_by_one_are_the_runs_mapped_in_arrays(a, b, spans, as
     assert fast.outside(box, (1, 2, 1, 2), 1) == plain.outside(box, (1, 2, 1, 2), 1)
     if not fast.big:
         assert (fast.pairs, fast.sa, fast.sb) == (plain.pairs, plain.sa, plain.sb)
+
+
+def _matched_pieces_plainly(blocks, fa, fb, a_lo, b_lo):
+    """Every equal block cut at every clause boundary of either text, in order: the plain form."""
+    pieces = []
+    starts_a = set(fa.boundary_positions.tolist())
+    starts_b = set(fb.boundary_positions.tolist())
+    for i1, j1, n in blocks:
+        a0, b0 = a_lo + i1, b_lo + j1
+        cuts = sorted({c for c in range(1, n) if a0 + c in starts_a or b0 + c in starts_b})
+        edges = [0, *cuts, n] if n else []
+        pieces += [(a0 + s, a0 + e, b0 + s, b0 + e) for s, e in zip(edges, edges[1:])]
+    return pieces
+
+
+@hsettings(max_examples=400, deadline=None)
+@given(a=st.text(alphabet="党的建设工作，。；！ab", min_size=1, max_size=80),
+       b=st.text(alphabet="党的建设工作，。；！ab", min_size=1, max_size=80),
+       min_edge=st.integers(1, 6), lo=st.floats(0, 1), hi=st.floats(0, 1))
+def test_inner_blocks_span_the_pieces_from_the_first_solid_to_the_last(a, b, min_edge, lo, hi):
+    from rapidfuzz.distance import Indel
+
+    from reuse.align import _covered, _inner_blocks
+
+    fa, fb = features(a), features(b)
+    a_lo, b_lo = int(lo * len(fa.folded.text)), int(hi * len(fb.folded.text))
+    blocks = Indel.opcodes(fa.folded.text[a_lo:], fb.folded.text[b_lo:]).as_matching_blocks()
+    pieces = _matched_pieces_plainly(blocks, fa, fb, a_lo, b_lo)
+    solid = [i for i, p in enumerate(pieces) if p[1] - p[0] >= min_edge]
+    got = _inner_blocks(blocks, fa, fb, a_lo, b_lo, min_edge)
+    if not solid:
+        assert got is None
+        return
+    inner = pieces[solid[0] : solid[-1] + 1]
+    assert (got[0][0], got[-1][1], got[0][2], got[-1][3]) == (inner[0][0], inner[-1][1], inner[0][2], inner[-1][3])
+    assert sum(p[1] - p[0] for p in got) == sum(p[1] - p[0] for p in inner)
+    # whole blocks cover what their pieces cover, on both sides
+    for side in (0, 2):
+        spans = lambda ps: [(p[side], p[side + 1]) for p in ps]  # noqa: E731
+        for s in range(len(fa.folded.text) + 1):
+            assert _covered(spans(got), s, s + 7) == _covered(spans(inner), s, s + 7)
