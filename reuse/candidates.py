@@ -687,14 +687,14 @@ def regions_of(box: np.ndarray, *, max_gap: int, min_weight: float = 0) -> dict[
         if not len(box):
             return {}
     # the rows of each cluster together: its runs first, in row order, then its unit pairs
-    order = np.lexsort((np.arange(len(box)), 1 - box[:, 10], label))
+    order = _packed_order([label, 1 - box[:, 10]], stable=True)
     rows, label = box[order], label[order]
     starts = np.flatnonzero(np.concatenate([[True], label[1:] != label[:-1]]))
     lo = np.minimum.reduceat(rows[:, [2, 4]], starts, axis=0)
     hi = np.maximum.reduceat(rows[:, [3, 5]], starts, axis=0)
     run_ends = starts + np.add.reduceat(rows[:, 10], starts)
     pairs = rows[starts, :2]
-    by_place = np.lexsort((hi[:, 1], hi[:, 0], lo[:, 1], lo[:, 0], pairs[:, 1], pairs[:, 0]))
+    by_place = _packed_order([pairs[:, 0], pairs[:, 1], lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1]], stable=True)
     out: dict[tuple[int, int], list[Region]] = defaultdict(list)
     for pair, (a_lo, b_lo), (a_hi, b_hi), s, e in zip(pairs[by_place].tolist(), lo[by_place].tolist(),
                                                      hi[by_place].tolist(), starts[by_place].tolist(),
@@ -723,7 +723,7 @@ def cluster_labels(boxes: np.ndarray, group: np.ndarray, gap: int) -> np.ndarray
     side = 0
     while still < 2:  # a round on each side without a cut
         lo, hi = boxes[:, 2 * side], boxes[:, 2 * side + 1]
-        order = np.lexsort((lo, label))
+        order = _packed_order([label, lo], stable=True)
         sorted_label, lo, hi = label[order], lo[order], hi[order]
         new_part = np.ones(n, dtype=bool)
         new_part[1:] = sorted_label[1:] != sorted_label[:-1]
