@@ -65,6 +65,21 @@ def group_equal(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     return order, starts, sizes
 
 
+def sort_order(keys: Sequence[np.ndarray], *, stable: bool = True) -> np.ndarray:
+    """The order that sorts rows by non-negative ``keys``, most significant first: ``np.lexsort`` of them
+    reversed (stable), done as one sort of the keys packed in 64 bits where they fit, several times
+    faster; else the lexsort itself. Without ``stable``, rows with equal keys may come in any order.
+    """
+    bits = [max(1, int(k.max()).bit_length()) if len(k) else 1 for k in keys]
+    if sum(bits) > 64:
+        return np.lexsort(keys[::-1])
+    packed = np.zeros(len(keys[0]), dtype=np.uint64)
+    for k, b in zip(keys, bits):
+        packed <<= np.uint64(b)
+        packed |= k.astype(np.uint64)
+    return np.argsort(packed, kind="stable" if stable else None)
+
+
 def flatnonzero(flags: np.ndarray, dtype: type = np.int64) -> np.ndarray:
     """``np.flatnonzero`` straight into ``dtype``, slice by slice: no int64 array as long as the result.
 

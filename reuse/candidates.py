@@ -168,7 +168,7 @@ def _reading_order(da: np.ndarray, db: np.ndarray, a_lo: np.ndarray, b_lo: np.nd
 
     Runs are distinct in (documents, a_lo, b_lo): no tie, so the sort need not be stable.
     """
-    return _packed_order([da, db, a_lo, b_lo], stable=False)
+    return arrays.sort_order([da, db, a_lo, b_lo], stable=False)
 
 
 def _seeded_occurrences(shingles: list[np.ndarray], max_doc_freq: int, max_group: int,
@@ -631,25 +631,7 @@ def boxes(runs: np.ndarray, units: list[tuple[int, int, int, int]], features: li
     if not rows:
         return np.zeros((0, 11), dtype=np.int64)
     box = np.concatenate(rows)
-    return box[_stable_order([box[:, 0], box[:, 1], box[:, 6], box[:, 8]])]  # by pair, then a_lo in weight
-
-
-def _stable_order(keys: list[np.ndarray]) -> np.ndarray:
-    """``np.lexsort`` of non-negative ``keys``, most significant first."""
-    return _packed_order(keys, stable=True)
-
-
-def _packed_order(keys: list[np.ndarray], *, stable: bool) -> np.ndarray:
-    """The order that sorts by non-negative ``keys``, most significant first: one sort of the keys packed
-    in 64 bits where they fit, else a lexsort (which is stable)."""
-    bits = [max(1, int(k.max()).bit_length()) if len(k) else 1 for k in keys]
-    if sum(bits) > 64:
-        return np.lexsort(keys[::-1])
-    packed = np.zeros(len(keys[0]), dtype=np.uint64)
-    for k, b in zip(keys, bits):
-        packed <<= np.uint64(b)
-        packed |= k.astype(np.uint64)
-    return np.argsort(packed, kind="stable" if stable else None)
+    return box[arrays.sort_order([box[:, 0], box[:, 1], box[:, 6], box[:, 8]])]  # by pair, then a_lo in weight
 
 
 def pair_ranges(box: np.ndarray) -> list[tuple[int, int]]:
@@ -687,14 +669,14 @@ def regions_of(box: np.ndarray, *, max_gap: int, min_weight: float = 0) -> dict[
         if not len(box):
             return {}
     # the rows of each cluster together: its runs first, in row order, then its unit pairs
-    order = _packed_order([label, 1 - box[:, 10]], stable=True)
+    order = arrays.sort_order([label, 1 - box[:, 10]], stable=True)
     rows, label = box[order], label[order]
     starts = np.flatnonzero(np.concatenate([[True], label[1:] != label[:-1]]))
     lo = np.minimum.reduceat(rows[:, [2, 4]], starts, axis=0)
     hi = np.maximum.reduceat(rows[:, [3, 5]], starts, axis=0)
     run_ends = starts + np.add.reduceat(rows[:, 10], starts)
     pairs = rows[starts, :2]
-    by_place = _packed_order([pairs[:, 0], pairs[:, 1], lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1]], stable=True)
+    by_place = arrays.sort_order([pairs[:, 0], pairs[:, 1], lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1]], stable=True)
     out: dict[tuple[int, int], list[Region]] = defaultdict(list)
     for pair, (a_lo, b_lo), (a_hi, b_hi), s, e in zip(pairs[by_place].tolist(), lo[by_place].tolist(),
                                                      hi[by_place].tolist(), starts[by_place].tolist(),
@@ -723,7 +705,7 @@ def cluster_labels(boxes: np.ndarray, group: np.ndarray, gap: int) -> np.ndarray
     side = 0
     while still < 2:  # a round on each side without a cut
         lo, hi = boxes[:, 2 * side], boxes[:, 2 * side + 1]
-        order = _packed_order([label, lo], stable=True)
+        order = arrays.sort_order([label, lo], stable=True)
         sorted_label, lo, hi = label[order], lo[order], hi[order]
         new_part = np.ones(n, dtype=bool)
         new_part[1:] = sorted_label[1:] != sorted_label[:-1]

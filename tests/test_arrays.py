@@ -55,3 +55,15 @@ def test_shared_counts_is_the_size_of_each_intersection(sets, picks, chunk):
     finally:
         arrays.SHARED_CHUNK = saved
     assert got.tolist() == [len(np.intersect1d(segments[a], segments[b])) for a, b in pairs]
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.tuples(st.integers(0, 5), st.integers(0, 3), st.integers(0, 2**40)), max_size=40),
+       wide=st.booleans())
+def test_sort_order_is_lexsort(rows, wide):
+    from reuse.arrays import sort_order
+
+    keys = [np.array(c, dtype=np.int64) for c in zip(*rows)] if rows else [np.zeros(0, dtype=np.int64)] * 3
+    if wide:  # too many bits to pack: the lexsort itself
+        keys[1] = keys[1] * 2**40
+    assert sort_order(keys).tolist() == np.lexsort(keys[::-1]).tolist()

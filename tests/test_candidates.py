@@ -206,18 +206,6 @@ def test_runs_are_ordered_alike_from_int32_and_int64_seeds():
     assert got == want
 
 
-@hsettings(max_examples=200, deadline=None)
-@given(rows=st.lists(st.tuples(st.integers(0, 5), st.integers(0, 3), st.integers(0, 2**40)), max_size=40),
-       wide=st.booleans())
-def test_stable_order_is_lexsort(rows, wide):
-    from reuse.candidates import _stable_order
-
-    keys = [np.array(c, dtype=np.int64) for c in zip(*rows)] if rows else [np.zeros(0, dtype=np.int64)] * 3
-    if wide:  # too many bits to pack: the lexsort itself
-        keys[1] = keys[1] * 2**40
-    assert _stable_order(keys).tolist() == np.lexsort(keys[::-1]).tolist()
-
-
 _PIECES = ["党的建设是伟大工程。", "全面从严治党，", "Words of English are here ", "and here again. ", "２０２０年", "、", "\n", " "]
 
 
@@ -260,15 +248,3 @@ def test_by_owner_then_value_sorts_as_lexsort(rows, low):
     assert owner[order].tolist() == owner[want].tolist() and values[order].tolist() == values[want].tolist()
     assert sorted(order.tolist()) == list(range(len(rows)))
 
-
-@hsettings(max_examples=300, deadline=None)
-@given(rows=st.lists(st.tuples(st.integers(0, 5), st.integers(0, 2**20), st.integers(0, 3)), max_size=60),
-       wide=st.booleans())
-def test_packed_order_is_the_stable_lexsort(rows, wide):
-    from reuse.candidates import _packed_order
-
-    keys = [np.array([r[i] for r in rows], dtype=np.int64) for i in range(3)]
-    if wide:  # too wide to pack in 64 bits: the lexsort itself
-        keys.append(np.array([2**40 + r[1] for r in rows], dtype=np.int64))
-    want = np.lexsort(keys[::-1]) if rows else np.zeros(0, dtype=np.int64)
-    assert _packed_order(keys, stable=True).tolist() == want.tolist()

@@ -265,7 +265,7 @@ def split_flat(piece: np.ndarray, hashes: np.ndarray, n: int, share: float = 0.5
     count = np.diff(np.append(starts, len(hashes)))
     c = count[hid]
     # each piece's level: the median count of its hashes; its anchor: the smallest hash held that often
-    by_piece = np.lexsort((c, piece))
+    by_piece = arrays.sort_order([piece, c])
     p_sorted, c_sorted = piece[by_piece], c[by_piece]
     first = np.searchsorted(p_sorted, np.arange(n), side="left")
     last = np.searchsorted(p_sorted, np.arange(n), side="right")
@@ -374,7 +374,7 @@ def joined_pieces(found: np.ndarray, labels: np.ndarray, *, max_gap: int,
     (label, document, position) order: the pieces of a document and label closer than ``max_gap`` merge,
     and a merged piece shorter than ``min_length`` tokens is no member."""
     doc, lo, hi = found[:, 0], found[:, 1], found[:, 2]
-    order = np.lexsort((hi, lo, doc, labels))
+    order = arrays.sort_order([labels, doc, lo, hi])
     g, doc, lo, hi = labels[order], doc[order], lo[order], hi[order]
     group = np.ones(len(g), dtype=bool)
     group[1:] = (g[1:] != g[:-1]) | (doc[1:] != doc[:-1])

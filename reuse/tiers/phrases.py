@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from reuse import arrays
 from reuse.features import Features, token_spans_in_original
 
 _M = np.uint64(0x9E3779B97F4A7C15)
@@ -77,8 +78,8 @@ def group_runs(runs: np.ndarray, features: Sequence[Features],
     # number groups by their first member (document, start) for a stable order
     first = np.flatnonzero(np.diff(members[:, 0], prepend=-1))
     rank = np.empty(len(distinct), dtype=np.int64)
-    by_place = np.lexsort((members[first, 3], members[first, 2], members[first, 1]))
+    by_place = arrays.sort_order([members[first, 1], members[first, 2], members[first, 3]])
     rank[members[first[by_place], 0]] = np.arange(len(first))
     members[:, 0] = rank[members[:, 0]]
-    members = members[np.lexsort((members[:, 3], members[:, 2], members[:, 1], members[:, 0]))]
+    members = members[arrays.sort_order([members[:, 0], members[:, 1], members[:, 2], members[:, 3]])]
     return PhraseGroups(members, len(first))

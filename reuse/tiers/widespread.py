@@ -21,6 +21,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from reuse import arrays
 from reuse.candidates import shingle_doc_freq
 from reuse.features import Features
 from reuse.model import Document, Phrase
@@ -93,7 +94,7 @@ def _rejoined(found: np.ndarray, labels: np.ndarray, max_gap: int) -> np.ndarray
     n_labels = int(labels.max()) + 1
     docs_of = np.bincount(np.unique(labels * width + doc) // width, minlength=n_labels)  # documents per label
     # each document's pieces in (lo, hi, label) order: neighbours of different labels close together
-    order = np.lexsort((labels, hi, lo, doc))
+    order = arrays.sort_order([doc, lo, hi, labels])
     doc, lo, hi, g = doc[order], lo[order], hi[order], labels[order]
     side = (doc[1:] == doc[:-1]) & (g[1:] != g[:-1]) & (lo[1:] <= hi[:-1] + max_gap)
     g1, g2 = np.minimum(g[:-1], g[1:])[side], np.maximum(g[:-1], g[1:])[side]
