@@ -102,6 +102,12 @@ class Passage:
         return Passage(self.b, self.b_start, self.b_end, self.a, self.a_start, self.a_end, self.score, self.b_text,
                        self.a_text, self.template, self.kind, self.cluster)
 
+    def in_cluster(self, cluster: str) -> "Passage":
+        """The same passage as a member of ``cluster`` (``dataclasses.replace`` costs several times as much)."""
+        values = [getattr(self, name) for name in _PASSAGE_FIELDS]
+        values[_CLUSTER_FIELD] = cluster
+        return Passage(*values)
+
     def __reduce__(self):
         # the fields in order, rebuilt by the constructor: a forked process's passages come back pickled, and
         # the default for a slotted dataclass (a state dict, set field by field) costs several times as much
@@ -109,6 +115,7 @@ class Passage:
 
 
 _PASSAGE_FIELDS = tuple(f.name for f in fields(Passage))
+_CLUSTER_FIELD = _PASSAGE_FIELDS.index("cluster")
 
 
 @dataclass(frozen=True, slots=True)

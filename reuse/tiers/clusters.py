@@ -13,7 +13,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from reuse.unionfind import UnionFind
+import numpy as np
+
+from reuse import arrays
 
 MIN_DOCS = 3
 """A copy shared by this many documents is a cluster; two documents are a pair."""
@@ -40,51 +42,83 @@ def group_copies(places: Sequence[tuple[int, int, int, int, int, int]], *, min_d
     by ``overlap`` of the shorter place. Only texts in ``min_docs`` documents
     or more are returned, in order of their first member.
 
+    Each copy's two places are nodes; in each document a place is joined to
+    the place before it that reaches furthest (the first to reach that far),
+    when they overlap enough. The texts are the connected nodes, found in
+    arrays (``components``); only those of ``min_docs`` documents are walked
+    one by one.
+
     >>> group_copies([(0, 10, 50, 1, 0, 40), (1, 5, 40, 2, 100, 135), (3, 0, 9, 4, 0, 9)])
     [Group(members=((0, 10, 50), (1, 0, 40), (2, 100, 135)), copies=(0, 1))]
     """
-    nodes: list[tuple[int, int, int]] = []
-    for da, a0, a1, db, b0, b1 in places:
-        nodes += [(da, a0, a1), (db, b0, b1)]
-    uf = UnionFind(len(nodes))
-    for n in range(0, len(nodes), 2):
-        uf.union(n, n + 1)
-    by_doc: dict[int, list[int]] = defaultdict(list)
-    for n, (d, _, _) in enumerate(nodes):
-        by_doc[d].append(n)
-    for items in by_doc.values():
-        items.sort(key=lambda n: nodes[n][1])
-        reach_end, reach = -1, -1  # the node reaching furthest so far
-        for n in items:
-            _, s, e = nodes[n]
-            if reach >= 0 and reach_end > s:
-                _, rs, re_ = nodes[reach]
-                if min(e, re_) - max(s, rs) >= overlap * min(e - s, re_ - rs):
-                    uf.union(n, reach)
-            if e > reach_end:
-                reach_end, reach = e, n
-    parts: dict[int, dict[int, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
-    copies: dict[int, list[int]] = defaultdict(list)
-    for n, (d, s, e) in enumerate(nodes):
-        parts[uf.find(n)][d].append((s, e))
-        if n % 2 == 0:
-            copies[uf.find(n)].append(n // 2)
+    if not len(places):
+        return []
+    rows = np.asarray(places, dtype=np.int64).reshape(-1, 6)
+    n = 2 * len(rows)  # node 2i is copy i's place in doc_a, 2i + 1 its place in doc_b
+    doc, start, end = rows[:, [0, 3]].ravel(), rows[:, [1, 4]].ravel(), rows[:, [2, 5]].ravel()
+    order = arrays.sort_order([doc, start])  # by document, then start; ties in node order
+    d, s, e = doc[order], start[order], end[order]
+    # before each place, the one reaching furthest in its document: the largest end, the first to reach it
+    key = e * n + (n - 1 - np.arange(n, dtype=np.int64))
+    shift = d * (int(key.max()) + 1)
+    best = np.maximum.accumulate(key + shift) - shift
+    reach, reach_end = n - 1 - best[:-1] % n, best[:-1] // n
+    i = np.flatnonzero((d[1:] == d[:-1]) & (reach_end > s[1:])) + 1
+    j = reach[i - 1]
+    enough = (np.minimum(e[i], e[j]) - np.maximum(s[i], s[j])) >= overlap * np.minimum(e[i] - s[i], e[j] - s[j])
+    pairs = np.arange(0, n, 2, dtype=np.int64)
+    root = components(n, np.concatenate([pairs, order[i[enough]]]), np.concatenate([pairs + 1, order[j[enough]]]))
+    # the texts in min_docs documents or more, their nodes in (root, node) order
+    held = np.unique(root * (int(doc.max()) + 1) + doc) // (int(doc.max()) + 1)
+    roots, docs_held = np.unique(held, return_counts=True)
+    wide = np.isin(root, roots[docs_held >= min_docs])
+    nodes = np.flatnonzero(wide)
+    nodes = nodes[np.argsort(root[nodes], kind="stable")]
     groups = []
-    for root, docs in parts.items():
-        if len(docs) < min_docs:
-            continue
+    bounds = np.flatnonzero(np.diff(root[nodes], prepend=-1, append=-1)).tolist()
+    places_of = list(zip(doc[nodes].tolist(), start[nodes].tolist(), end[nodes].tolist()))
+    nodes = nodes.tolist()
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        mine = nodes[lo:hi]
+        spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for dd, a, b in places_of[lo:hi]:
+            spans[dd].append((a, b))
         members = []
-        for d in sorted(docs):
-            spans = sorted(docs[d])
-            lo, hi = spans[0]
-            for s, e in spans[1:]:
-                if s > hi:  # a second place in one document: the cluster's largest stays its member
-                    members.append((d, lo, hi))
-                    lo, hi = s, e
-                hi = max(hi, e)
-            members.append((d, lo, hi))
-        groups.append(Group(tuple(_one_per_doc(members)), tuple(copies[root])))
+        for dd in sorted(spans):
+            ordered = sorted(spans[dd])
+            m_lo, m_hi = ordered[0]
+            for a, b in ordered[1:]:
+                if a > m_hi:  # a second place in one document: the cluster's largest stays its member
+                    members.append((dd, m_lo, m_hi))
+                    m_lo, m_hi = a, b
+                m_hi = max(m_hi, b)
+            members.append((dd, m_lo, m_hi))
+        groups.append(Group(tuple(_one_per_doc(members)), tuple(node // 2 for node in mine if node % 2 == 0)))
     return sorted(groups, key=lambda g: g.members[0])
+
+
+def components(n: int, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """For each of ``n`` nodes, the smallest node it is connected to by the edges ``u[i]``-``v[i]``.
+
+    Roots are hooked to the smaller root across every edge and paths are
+    halved until every node points at its root, a few rounds of array
+    operations however the edges chain.
+
+    >>> components(5, np.array([0, 3]), np.array([2, 1])).tolist()
+    [0, 1, 0, 1, 4]
+    """
+    parent = np.arange(n, dtype=np.int64)
+    while True:
+        pu, pv = parent[u], parent[v]
+        apart = pu != pv
+        if not apart.any():
+            return parent
+        np.minimum.at(parent, np.maximum(pu, pv)[apart], np.minimum(pu, pv)[apart])
+        while True:
+            up = parent[parent]
+            if np.array_equal(up, parent):
+                break
+            parent = up
 
 
 def _one_per_doc(members: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:

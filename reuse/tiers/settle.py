@@ -147,7 +147,7 @@ def _clusters(documents: Sequence[Document], index: dict[str, int],
         dated = any(dates[d] for d in group.docs)
         found.append(Cluster(cid, len(order), tuple((ids[d], *by_doc[d]) for d in order),
                              ids[ref] if dated and dates[ref] else None))
-    out = [replace(p, cluster=tagged[n]) if n in tagged else p for n, p in enumerate(passages) if n not in drop]
+    out = [p.in_cluster(tagged[n]) if n in tagged else p for n, p in enumerate(passages) if n not in drop]
     return out, found
 
 
