@@ -169,7 +169,9 @@ def _phrases(documents: Sequence[Document], features: Sequence[Features], runs: 
         for doc, start, end in t.members:
             claimed[index[doc]].append((start, end))
     spans_a, spans_b = original_spans(runs, features, 0), original_spans(runs, features, 1)
-    free = ~(_inside(runs[:, 0], spans_a, claimed, documents) | _inside(runs[:, 1], spans_b, claimed, documents))
+    # both sides at once: a document's claimed text is measured once for the runs on either side
+    inside = _inside(np.concatenate([runs[:, 0], runs[:, 1]]), np.concatenate([spans_a, spans_b]), claimed, documents)
+    free = ~(inside[: len(runs)] | inside[len(runs) :])
     groups = group_runs(runs[free], features, (spans_a[free], spans_b[free]))
     out = []
     members = groups.members
