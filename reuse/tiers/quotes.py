@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
-
 _PAIRS = {"“": "”", "「": "」", "『": "』", "《": "》", "〈": "〉", "‘": "’"}
 _OPENERS = "".join(_PAIRS)
 _CLOSERS = "".join(_PAIRS.values())
@@ -71,11 +69,3 @@ def quotation_spans(text: str) -> list[tuple[int, int]]:
     if stack:
         spans.append((start, len(text)))
     return spans
-
-
-def quoted_mask(text: str) -> np.ndarray:
-    """``mask[i]``: character ``i`` of ``text`` lies inside a quotation (marks included)."""
-    mask = np.zeros(len(text), dtype=bool)
-    for s, e in quotation_spans(text):
-        mask[s:e] = True
-    return mask

@@ -15,6 +15,7 @@ kind wherever it is found:
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
@@ -25,7 +26,7 @@ from reuse.features import Features
 from reuse.model import Cluster, Document, Passage, Phrase, Template
 from reuse.tiers import clusters as clustering
 from reuse.tiers.phrases import group_runs, original_spans
-from reuse.tiers.quotes import quoted_mask
+from reuse.tiers.quotes import quotation_spans
 from reuse.tiers.verdict import COPY, PHRASE, QUOTE, TEMPLATE
 
 QUOTED = 0.8
@@ -52,17 +53,12 @@ def settle(documents: Sequence[Document], features: Sequence[Features], passages
     of the documents in ``documents`` order.
     """
     index = {d.id: n for n, d in enumerate(documents)}
-    inside: dict[str, memoryview] = {}  # per document, quoted characters before each offset
+    quotations: dict[str, tuple[list[int], list[int]]] = {}  # per document, its quotations' starts and ends
 
     def quoted(doc: str, start: int, end: int) -> float:
-        if end <= start:
-            return 0.0
-        if doc not in inside:
-            before = np.zeros(len(documents[index[doc]].text) + 1, dtype=np.int64)
-            np.cumsum(quoted_mask(documents[index[doc]].text), out=before[1:])
-            inside[doc] = memoryview(before)
-        counts = inside[doc]  # a passage's offsets lie in its document's text
-        return (counts[end] - counts[start]) / (end - start)
+        if doc not in quotations:
+            quotations[doc] = _disjoint(quotation_spans(documents[index[doc]].text))
+        return _share_inside(*quotations[doc], start, end)
 
     kinds = []
     for p in passages:
@@ -76,6 +72,30 @@ def settle(documents: Sequence[Document], features: Sequence[Features], passages
     kept, found = _clusters(documents, index, kept)
     found_phrases = _phrases(documents, features, runs, kept, templates, min_length=min_length)
     return kept, _numbered([*found_phrases, *phrases]), found
+
+
+def _share_inside(starts: list[int], ends: list[int], start: int, end: int) -> float:
+    """The share of ``[start, end)`` inside the disjoint sorted spans ``starts``/``ends`` (0 when empty)."""
+    if end <= start:
+        return 0.0
+    total, i = 0, bisect_right(ends, start)  # the first span that ends after ``start``
+    while i < len(starts) and starts[i] < end:
+        total += min(ends[i], end) - max(starts[i], start)
+        i += 1
+    return total / (end - start)
+
+
+def _disjoint(spans: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    """Sorted spans merged where they overlap or touch, as lists of starts and of ends."""
+    starts: list[int] = []
+    ends: list[int] = []
+    for s, e in sorted(spans):
+        if ends and s <= ends[-1]:
+            ends[-1] = max(ends[-1], e)
+        elif e > s:
+            starts.append(s)
+            ends.append(e)
+    return starts, ends
 
 
 def _joined(passages: list[Passage], documents: Sequence[Document], index: dict[str, int], *,
