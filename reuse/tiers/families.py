@@ -440,14 +440,19 @@ def watermark_lines(doc: Document, repeated: set[str]) -> list[Span]:
 
 def short_lines(doc: Document, feat: Features, *, min_length: int) -> list[tuple[str, Span]]:
     """Lines and sentences of a document too short for shingles, as ``(folded text, span)``."""
-    spans = sorted(set(doc.paragraphs) | set(doc.sentences), key=lambda s: (s.start, s.end))
-    if not spans:
+    starts = [s.start for s in doc.paragraphs] + [s.start for s in doc.sentences]
+    if not starts:
         return []
-    bounds = np.array([(s.start, s.end) for s in spans], dtype=np.int64)
-    lo = np.searchsorted(feat.folded.origin, bounds[:, 0])
-    hi = np.searchsorted(feat.folded.origin, bounds[:, 1])
+    ends = [s.end for s in doc.paragraphs] + [s.end for s in doc.sentences]
+    # each distinct span once, by start then end: offsets packed in one int64 (a text is under 2**31 characters)
+    packed = np.unique((np.array(starts, dtype=np.int64) << 32) | np.array(ends, dtype=np.int64))
+    start, end = packed >> 32, packed & 0xFFFFFFFF
+    lo = np.searchsorted(feat.folded.origin, start)
+    hi = np.searchsorted(feat.folded.origin, end)
+    short = (hi - lo >= 2) & (hi - lo < min_length)
     text = feat.folded.text
-    return [(text[a:b], span) for span, a, b in zip(spans, lo.tolist(), hi.tolist()) if 2 <= b - a < min_length]
+    return [(text[a:b], Span(s, e)) for s, e, a, b in zip(start[short].tolist(), end[short].tolist(),
+                                                           lo[short].tolist(), hi[short].tolist())]
 
 
 def short_units(documents: Sequence[Document], features: Sequence[Features], *, min_docs: int,
