@@ -7,7 +7,8 @@ from collections import defaultdict
 import numpy as np
 from hypothesis import given, settings as hsettings, strategies as st
 
-from reuse.tiers.clusters import Group, _one_per_doc, components, group_copies
+from reuse.arrays import components_of_edges
+from reuse.tiers.clusters import Group, _one_per_doc, group_copies
 from reuse.unionfind import UnionFind
 
 
@@ -78,7 +79,7 @@ def test_components_are_the_union_finds_sets_named_by_their_smallest_node(n, dat
         uf.union(a, b)
     u = np.array([a for a, _ in edges], dtype=np.int64)
     v = np.array([b for _, b in edges], dtype=np.int64)
-    assert components(n, u, v).tolist() == [uf.find(x) for x in range(n)]
+    assert components_of_edges(n, u, v).tolist() == [uf.find(x) for x in range(n)]
 
 
 def test_a_paragraph_pasted_in_sixty_documents_is_one_group_of_sixty():
@@ -96,3 +97,15 @@ def test_a_passage_in_a_cluster_is_the_passage_with_only_its_cluster_replaced():
 
     p = Passage("a", 1, 5, "b", 2, 9, 0.5, "xx", "yy", "t1", kind="quote", cluster=None)
     assert p.in_cluster("c0007") == dataclasses.replace(p, cluster="c0007")
+
+
+def test_places_far_into_long_documents_of_a_large_corpus_group_as_near_ones_do():
+    # offsets of a 200 MB file and document numbers of a large corpus: nothing they are multiplied by overflows
+    far, docs = 200_000_000, 300_000
+    near = [(0, 10, 50, 1, 0, 40), (1, 5, 40, 2, 100, 135), (3, 0, 9, 4, 0, 9)]
+    moved = [(docs + da, far + a0, far + a1, docs + db, far + b0, far + b1) for da, a0, a1, db, b0, b1 in near]
+    pad = [(d, 0, 5, d + 1, 0, 5) for d in range(0, 200_000, 2)]  # many places before them
+    got = group_copies(pad + moved)
+    want = [(docs + d, far + lo, far + hi) for d, lo, hi in group_copies(near)[0].members]
+    assert [g.members for g in got if g.members[0][0] >= docs] == [tuple(want)]
+    assert got == _group_copies_plainly(pad + moved)

@@ -45,8 +45,8 @@ def group_copies(places: Sequence[tuple[int, int, int, int, int, int]], *, min_d
     Each copy's two places are nodes; in each document a place is joined to
     the place before it that reaches furthest (the first to reach that far),
     when they overlap enough. The texts are the connected nodes, found in
-    arrays (``components``); only those of ``min_docs`` documents are walked
-    one by one.
+    arrays (``arrays.components_of_edges``); only those of ``min_docs``
+    documents are walked one by one.
 
     >>> group_copies([(0, 10, 50, 1, 0, 40), (1, 5, 40, 2, 100, 135), (3, 0, 9, 4, 0, 9)])
     [Group(members=((0, 10, 50), (1, 0, 40), (2, 100, 135)), copies=(0, 1))]
@@ -58,16 +58,20 @@ def group_copies(places: Sequence[tuple[int, int, int, int, int, int]], *, min_d
     doc, start, end = rows[:, [0, 3]].ravel(), rows[:, [1, 4]].ravel(), rows[:, [2, 5]].ravel()
     order = arrays.sort_order([doc, start])  # by document, then start; ties in node order
     d, s, e = doc[order], start[order], end[order]
-    # before each place, the one reaching furthest in its document: the largest end, the first to reach it
-    key = e * n + (n - 1 - np.arange(n, dtype=np.int64))
-    shift = d * (int(key.max()) + 1)
-    best = np.maximum.accumulate(key + shift) - shift
-    reach, reach_end = n - 1 - best[:-1] % n, best[:-1] // n
-    i = np.flatnonzero((d[1:] == d[:-1]) & (reach_end > s[1:])) + 1
+    # before each place, the one reaching furthest in its document: the largest end, the first to reach it.
+    # Ends are offset by document (documents come in order), so one running maximum serves them all.
+    shift = d * (int(e.max()) + 1)
+    furthest = np.maximum.accumulate(e + shift)
+    record = np.ones(n, dtype=bool)
+    record[1:] = e[1:] + shift[1:] > furthest[:-1]  # a new furthest end (a new document's first is one too)
+    reach = np.maximum.accumulate(np.where(record, np.arange(n, dtype=np.int64), 0))
+    reach_end = furthest - shift
+    i = np.flatnonzero((d[1:] == d[:-1]) & (reach_end[:-1] > s[1:])) + 1
     j = reach[i - 1]
     enough = (np.minimum(e[i], e[j]) - np.maximum(s[i], s[j])) >= overlap * np.minimum(e[i] - s[i], e[j] - s[j])
     pairs = np.arange(0, n, 2, dtype=np.int64)
-    root = components(n, np.concatenate([pairs, order[i[enough]]]), np.concatenate([pairs + 1, order[j[enough]]]))
+    root = arrays.components_of_edges(n, np.concatenate([pairs, order[i[enough]]]),
+                                      np.concatenate([pairs + 1, order[j[enough]]]))
     # the texts in min_docs documents or more, their nodes in (root, node) order
     held = np.unique(root * (int(doc.max()) + 1) + doc) // (int(doc.max()) + 1)
     roots, docs_held = np.unique(held, return_counts=True)
@@ -95,30 +99,6 @@ def group_copies(places: Sequence[tuple[int, int, int, int, int, int]], *, min_d
             members.append((dd, m_lo, m_hi))
         groups.append(Group(tuple(_one_per_doc(members)), tuple(node // 2 for node in mine if node % 2 == 0)))
     return sorted(groups, key=lambda g: g.members[0])
-
-
-def components(n: int, u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """For each of ``n`` nodes, the smallest node it is connected to by the edges ``u[i]``-``v[i]``.
-
-    Roots are hooked to the smaller root across every edge and paths are
-    halved until every node points at its root, a few rounds of array
-    operations however the edges chain.
-
-    >>> components(5, np.array([0, 3]), np.array([2, 1])).tolist()
-    [0, 1, 0, 1, 4]
-    """
-    parent = np.arange(n, dtype=np.int64)
-    while True:
-        pu, pv = parent[u], parent[v]
-        apart = pu != pv
-        if not apart.any():
-            return parent
-        np.minimum.at(parent, np.maximum(pu, pv)[apart], np.minimum(pu, pv)[apart])
-        while True:
-            up = parent[parent]
-            if np.array_equal(up, parent):
-                break
-            parent = up
 
 
 def _one_per_doc(members: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
