@@ -267,7 +267,7 @@ def test_inner_blocks_span_the_pieces_from_the_first_solid_to_the_last(a, b, min
     assert (got[0][0], got[-1][1], got[0][2], got[-1][3]) == (inner[0][0], inner[-1][1], inner[0][2], inner[-1][3])
     assert sum(p[1] - p[0] for p in got) == sum(p[1] - p[0] for p in inner)
     # whole blocks cover what their pieces cover, on both sides
-    for side in (0, 2):
+    for side, text in ((0, fa.folded.text), (2, fb.folded.text)):
         spans = lambda ps: [(p[side], p[side + 1]) for p in ps]  # noqa: E731
-        for s in range(len(fa.folded.text) + 1):
+        for s in range(len(text) + 1):
             assert _covered(spans(got), s, s + 7) == _covered(spans(inner), s, s + 7)

@@ -67,3 +67,16 @@ def test_sort_order_is_lexsort(rows, wide):
     if wide:  # too many bits to pack: the lexsort itself
         keys[1] = keys[1] * 2**40
     assert sort_order(keys).tolist() == np.lexsort(keys[::-1]).tolist()
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.tuples(st.integers(0, 2**31 - 1), st.integers(0, 2**32 - 1), st.integers(0, 1)),
+                     min_size=1, max_size=30))
+def test_sort_order_packs_keys_sixty_four_bits_wide(rows):
+    from reuse.arrays import sort_order
+
+    # widths of 31 + 32 + 1 bits whenever the largest values take them: the packed key's every bit in use
+    keys = [np.array(c, dtype=np.int64) for c in zip(*rows)]
+    keys[0][0], keys[1][0], keys[2][0] = 2**31 - 1, 2**32 - 1, 1
+    assert sum(int(k.max()).bit_length() for k in keys) == 64
+    assert sort_order(keys).tolist() == np.lexsort(keys[::-1]).tolist()

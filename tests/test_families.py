@@ -4,6 +4,8 @@ import json
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from conftest import SEEDS, make_doc, seed_text
@@ -153,3 +155,23 @@ def test_watermark_needs_a_notice_not_just_a_short_line():
 @pytest.mark.parametrize("n, given, expected", [(5, None, 3), (1000, None, 50), (200, 0.1, 20), (10, 4, 4)])
 def test_min_docs(n, given, expected):
     assert min_docs_for(n, given) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(alphabet=list("同志们：今天开会。\n 一、abc.，"), max_size=120), min_length=st.sampled_from([3, 6, 12]))
+def test_short_lines_are_each_distinct_line_and_sentence_too_short_for_shingles(text, min_length):
+    # the plain form: paragraphs and sentences as a set of spans, in (start, end) order, kept by folded length
+    import numpy as np
+
+    from reuse.config import Settings
+    from reuse.features import extract
+    from reuse.tiers.families import short_lines
+
+    doc = document(text, "x")
+    feat = extract(doc, Settings())
+    want = []
+    for span in sorted(set(doc.paragraphs) | set(doc.sentences), key=lambda s: (s.start, s.end)):
+        lo, hi = (int(np.searchsorted(feat.folded.origin, x)) for x in (span.start, span.end))
+        if 2 <= hi - lo < min_length:
+            want.append((feat.folded.text[lo:hi], span))
+    assert short_lines(doc, feat, min_length=min_length) == want

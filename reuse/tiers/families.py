@@ -326,7 +326,8 @@ def join(items: list[tuple[int, int, int]], features, *, max_gap: int, min_lengt
     """One family's pieces ``(doc, tok_lo, tok_hi)`` as members: pieces of a document close together are one member.
 
     ``features[doc]`` maps token ranges to the original text (``char_span``
-    and ``original_span``, as ``Features`` does).
+    and ``original_span``, as ``Features`` does). A library joins a draft's
+    pieces with it; a scan joins every family at once (``join_all``).
     """
     by_doc: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for doc, lo, hi in items:

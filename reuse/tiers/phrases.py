@@ -57,19 +57,18 @@ def original_spans(runs: np.ndarray, features: Sequence[Features], side: int) ->
     return token_spans_in_original(features, runs[:, side], runs[:, 2 + 2 * side], runs[:, 3 + 2 * side])
 
 
-def group_runs(runs: np.ndarray, features: Sequence[Features],
-               spans: tuple[np.ndarray, np.ndarray] | None = None) -> PhraseGroups:
+def group_runs(runs: np.ndarray, features: Sequence[Features], spans: tuple[np.ndarray, np.ndarray]) -> PhraseGroups:
     """Runs with the same text, whichever documents share them, as one group with every holder.
 
     A document holding the phrase at one place is one member however many
-    pairs found it there. ``spans``, when given, are the runs' ``original_spans``
-    on sides a and b, already known to the caller.
+    pairs found it there. ``spans`` are the runs' ``original_spans`` on sides
+    a and b (the caller has them already).
     """
     if not len(runs):
         return PhraseGroups(np.zeros((0, 4), dtype=np.int64), 0)
     keys = run_keys(runs, features)
     distinct, group = np.unique(keys, return_inverse=True)
-    a, b = spans if spans is not None else (original_spans(runs, features, 0), original_spans(runs, features, 1))
+    a, b = spans
     members = np.concatenate([
         np.stack([group, runs[:, 0], a[:, 0], a[:, 1]], axis=1),
         np.stack([group, runs[:, 1], b[:, 0], b[:, 1]], axis=1),
