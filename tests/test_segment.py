@@ -77,3 +77,12 @@ def test_sections_try_only_paragraphs_a_heading_can_start(text):
             break
     else:
         assert len(sections(text, paras)) == (1 if paras else 0)
+
+
+def test_a_sentence_end_stops_at_its_paragraphs_end():
+    # punctuation at one span's end and closing quotes at the next one's start, as a cut long line gives them
+    from reuse.model import Span
+
+    text = "他说。”好的. 再见。"
+    got = sentences(text, [Span(0, 3), Span(3, 7), Span(7, 11)])
+    assert [text[s.start:s.end] for s in got] == ["他说。", "”好的.", "再见。"]
