@@ -59,7 +59,6 @@ def score(documents: Sequence[Document], passages: Sequence[Passage], templates:
     ``reuse_ratio``. Pairs count copying only (and template text when
     ``include_templates``).
     """
-    texts = {doc.id: doc.text for doc in documents}
     family: dict[str, list[tuple[int, int]]] = defaultdict(list)  # template members
     recurring: dict[str, list[tuple[int, int]]] = defaultdict(list)  # those another document holds too
     quoted: dict[str, list[tuple[int, int]]] = defaultdict(list)
@@ -92,30 +91,17 @@ def score(documents: Sequence[Document], passages: Sequence[Passage], templates:
             copied[p.b].append((p.b_start, p.b_end))
         if p.kind == COPY or (include_templates and p.kind == TEMPLATE):
             by_pair[(p.a, p.b)].append(p)
-    solid_of: dict[str, np.ndarray] = {}
-
-    def solid_chars(doc: str) -> np.ndarray:
-        if doc not in solid_of:
-            solid_of[doc] = solid(texts[doc])
-        return solid_of[doc]
-
-    prefixes: dict[str, np.ndarray] = {}
-
-    def counted_before(doc: str) -> np.ndarray:
-        # counted characters before each offset: solid, neither quotation nor (unless included) template
-        if doc not in prefixes:
-            counted = solid_chars(doc).copy()
-            for s, e in quoted[doc] + ([] if include_templates else family[doc]):
-                counted[s:e] = False
-            prefixes[doc] = np.concatenate([[0], np.cumsum(counted, dtype=np.int64)])
-        return prefixes[doc]
-
+    # masks only for the documents that share something: most of a large corpus shares nothing
+    sharing = {*family, *aligned, *quoted, *copied, *phrased, *(d for pair in by_pair for d in pair)}
+    solid_of = {doc.id: solid(doc.text) for doc in documents if doc.id in sharing}
+    counted = {d: _counted_before(solid_of[d], quoted[d], [] if include_templates else family[d])
+               for pair in by_pair for d in pair}
     chars = {doc.id: doc.chars for doc in documents}
     pairs = []
     shared_with: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for (a, b), items in by_pair.items():
-        a_shared = union_count(counted_before(a), [(p.a_start, p.a_end) for p in items])
-        b_shared = union_count(counted_before(b), [(p.b_start, p.b_end) for p in items])
+        a_shared = union_count(counted[a], [(p.a_start, p.a_end) for p in items])
+        b_shared = union_count(counted[b], [(p.b_start, p.b_end) for p in items])
         if not a_shared and not b_shared:
             continue
         pairs.append(Pair(a, b, _ratio(a_shared + b_shared, chars[a] + chars[b]), a_shared, b_shared, len(items)))
@@ -126,8 +112,8 @@ def score(documents: Sequence[Document], passages: Sequence[Passage], templates:
     for doc in documents:
         kinds = None
         if family[doc.id] or aligned[doc.id] or quoted[doc.id] or copied[doc.id] or phrased[doc.id]:
-            kinds = _kinds(len(doc.text), solid_chars(doc.id), family[doc.id], recurring[doc.id], aligned[doc.id],
-                           quoted[doc.id], copied[doc.id], phrased[doc.id])
+            kinds = _kinds(solid_of[doc.id], family[doc.id], recurring[doc.id], aligned[doc.id], quoted[doc.id],
+                           copied[doc.id], phrased[doc.id])
         top = None
         if shared_with[doc.id]:
             # most shared characters; ties go to the first id, for stable output
@@ -151,7 +137,16 @@ def score(documents: Sequence[Document], passages: Sequence[Passage], templates:
     return pairs, stats
 
 
-def _kinds(size: int, solid_mask: np.ndarray, family, recurring, aligned, quoted, copied, phrased) -> np.ndarray:
+def _counted_before(solid_mask: np.ndarray, quoted, excluded) -> np.ndarray:
+    """``prefix[i]``: characters before ``i`` a pair counts: solid, neither quotation nor ``excluded`` (template
+    family text, unless pairs include templates)."""
+    counted = solid_mask.copy()
+    for s, e in [*quoted, *excluded]:
+        counted[s:e] = False
+    return np.concatenate([[0], np.cumsum(counted, dtype=np.int64)])
+
+
+def _kinds(solid_mask: np.ndarray, family, recurring, aligned, quoted, copied, phrased) -> np.ndarray:
     """What each character of a document counts as (``TEMPLATED`` ... ``PHRASED``, 0 for nothing), the first
     kind that claims it winning.
 
@@ -159,6 +154,7 @@ def _kinds(size: int, solid_mask: np.ndarray, family, recurring, aligned, quoted
     watermark of one document is not shared) and is never copy; a template
     passage's edges are template where no copy claims them.
     """
+    size = len(solid_mask)
     kinds = np.zeros(size, dtype=np.uint8)
     for spans, kind in ((phrased, PHRASED), (copied, COPIED), (quoted, QUOTED)):
         for s, e in spans:

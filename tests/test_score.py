@@ -1,5 +1,9 @@
-from reuse.model import Document, Passage
-from reuse.score import score
+import numpy as np
+from hypothesis import given, settings as hsettings, strategies as st
+
+from reuse.model import COPY, PHRASE, QUOTE, TEMPLATE, Cluster, Document, Passage, Phrase, Template
+from reuse.normalize import solid
+from reuse.score import _counted_before, _counts, _kinds, score
 
 
 def doc(i, text):
@@ -30,147 +34,61 @@ def test_document_without_passages_has_no_source():
     assert stats[0].reuse_ratio == 0.0 and stats[0].top_source is None
 
 
-# -- the plain form: a boolean mask per kind and document, as score was first written ----------------
-
-from collections import defaultdict  # noqa: E402
-from collections.abc import Iterable, Sequence  # noqa: E402
-
-import numpy as np  # noqa: E402
-from hypothesis import given, settings as hsettings, strategies as st  # noqa: E402
-
-from reuse import segment  # noqa: E402
-from reuse.model import (COPY, PHRASE, QUOTE, TEMPLATE, Cluster, DocumentStats, Pair, Phrase, Section,  # noqa: E402
-                         Source, Template)
-from reuse.normalize import solid  # noqa: E402
-from reuse.score import _ratio, _total  # noqa: E402
+# -- the array forms against the plain one: a boolean mask per kind, as score was first written -------------
 
 
-class Coverage:
-    """Character masks of one document: what is shared, and as what kind."""
-
-    def __init__(self, text: str):
-        self.solid = solid(text)
-        self.template = np.zeros(len(text), dtype=bool)
-        self.quote = np.zeros(len(text), dtype=bool)
-        self.recurring = np.zeros(len(text), dtype=bool)  # shared text found without a pair passage too
-        self._prefix: tuple[bool, np.ndarray] | None = None
-
-    def mask(self, spans: Iterable[tuple[int, int]]) -> np.ndarray:
-        m = np.zeros(len(self.solid), dtype=bool)
-        for s, e in spans:
-            m[s:e] = True
-        return m & self.solid
-
-    def count(self, mask: np.ndarray, lo: int = 0, hi: int | None = None) -> int:
-        return int(np.count_nonzero(mask[lo:hi]))
-
-    def prefix(self, include_templates: bool) -> np.ndarray:
-        """``prefix[i]``: counted characters before ``i``: solid, neither quotation nor (unless included) template."""
-        if self._prefix is None or self._prefix[0] != include_templates:
-            counted = self.solid & ~self.quote if include_templates else self.solid & ~self.template & ~self.quote
-            self._prefix = (include_templates, np.concatenate([[0], np.cumsum(counted, dtype=np.int64)]))
-        return self._prefix[1]
+def _mask(size, spans):
+    m = np.zeros(size, dtype=bool)
+    for s, e in spans:
+        m[s:e] = True
+    return m
 
 
-def _union_count(prefix: np.ndarray, spans: Iterable[tuple[int, int]]) -> int:
-    """Counted characters (by ``prefix``) in the union of ``spans``: no mask of the whole text per pair."""
-    total, reach = 0, 0
-    for s, e in sorted(spans):
-        s = max(s, reach)
-        if e > s:
-            total += int(prefix[e] - prefix[s])
-            reach = e
-    return total
-
-
-def _plain_score(documents: Sequence[Document], passages: Sequence[Passage], templates: Sequence[Template] = (),
-          phrases: Sequence[Phrase] = (), clusters: Sequence[Cluster] = (), *,
-          include_templates: bool = False) -> tuple[list[Pair], list[DocumentStats]]:
-    """Pairs (closest first) and per-document stats (in document order).
-
-    Every shared character counts once, as the first of template, quote,
-    copy and phrase that claims it, so the four ratios add up to
-    ``reuse_ratio``. Pairs count copying only (and template text when
-    ``include_templates``).
-    """
-    cover = {doc.id: Coverage(doc.text) for doc in documents}
-    copied: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    phrased: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for t in templates:
-        # found in several documents (a library family may have one member in this check's documents)
-        shared = max(t.doc_count, len({doc for doc, _, _ in t.members})) > 1
-        for doc, start, end in t.members:
-            cover[doc].template[start:end] = True
-            if shared:
-                cover[doc].recurring[start:end] = True
-    for c in clusters:
-        for doc, start, end in c.members:
-            copied[doc].append((start, end))
-    for ph in phrases:
-        for doc, start, end in ph.members:
-            phrased[doc].append((start, end))
-    by_pair: dict[tuple[str, str], list[Passage]] = defaultdict(list)
-    aligned: dict[str, list[tuple[int, int]]] = defaultdict(list)  # template passages' spans, per document
-    for p in passages:
-        if p.kind == TEMPLATE:
-            aligned[p.a].append((p.a_start, p.a_end))
-            aligned[p.b].append((p.b_start, p.b_end))
-        if p.kind == QUOTE:
-            cover[p.a].quote[p.a_start:p.a_end] = True
-            cover[p.b].quote[p.b_start:p.b_end] = True
-        elif p.kind == COPY:
-            copied[p.a].append((p.a_start, p.a_end))
-            copied[p.b].append((p.b_start, p.b_end))
-        if p.kind == COPY or (include_templates and p.kind == TEMPLATE):
-            by_pair[(p.a, p.b)].append(p)
-    chars = {doc.id: doc.chars for doc in documents}
-    pairs = []
-    shared_with: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for (a, b), items in by_pair.items():
-        a_shared = _union_count(cover[a].prefix(include_templates), [(p.a_start, p.a_end) for p in items])
-        b_shared = _union_count(cover[b].prefix(include_templates), [(p.b_start, p.b_end) for p in items])
-        if not a_shared and not b_shared:
-            continue
-        pairs.append(Pair(a, b, _ratio(a_shared + b_shared, chars[a] + chars[b]), a_shared, b_shared, len(items)))
-        shared_with[a].append((a_shared, b))
-        shared_with[b].append((b_shared, a))
-    pairs.sort(key=lambda p: (-p.similarity, -(p.a_shared_chars + p.b_shared_chars), p.a, p.b))
-    stats = []
-    for doc in documents:
-        c = cover[doc.id]
-        # family text counts as shared where another document holds it too (a watermark of one document
-        # is not shared) and is never copy; a template passage's edges are template where no copy claims them
-        family = c.template & c.solid
-        in_passages = c.mask(aligned[doc.id])
-        copy_raw = c.mask(copied[doc.id])
-        templated = (family & (c.recurring | in_passages)) | (in_passages & ~copy_raw)
-        quoted = c.quote & c.solid & ~family & ~templated
-        copy = copy_raw & ~family & ~quoted & ~templated
-        phrase = c.mask(phrased[doc.id]) & ~family & ~templated & ~quoted & ~copy
-        parts = (templated, quoted, copy, phrase)
-        top = None
-        if shared_with[doc.id]:
-            # most shared characters; ties go to the first id, for stable output
-            shared, other = min(shared_with[doc.id], key=lambda t: (-t[0], t[1]))
-            if shared:
-                top = Source(other, _ratio(shared, doc.chars))
-        sections = []
-        for title, span in segment.sections(doc.text, list(doc.paragraphs)):
-            solid_chars = c.count(c.solid, span.start, span.end)
-            t, q, cp, ph = (_ratio(c.count(m, span.start, span.end), solid_chars) for m in parts)
-            sections.append(Section(title=doc.text[title.start:title.end], start=span.start, end=span.end,
-                                    reuse_ratio=_total(t, q, cp, ph), template_ratio=t, copy_ratio=cp,
-                                    quote_ratio=q, phrase_ratio=ph))
-        t, q, cp, ph = (_ratio(c.count(m), doc.chars) for m in parts)
-        stats.append(DocumentStats(doc.id, _total(t, q, cp, ph), top, template_ratio=t, copy_ratio=cp,
-                                   sections=tuple(sections), quote_ratio=q, phrase_ratio=ph))
-    return pairs, stats
-
-
+def _parts_plainly(text, family, recurring, aligned, quoted, copied, phrased):
+    """Template, quote, copy and phrase masks of one document: each kind less the kinds that claim first."""
+    solid_ = solid(text)
+    fam, in_passages, copy_raw = (_mask(len(text), x) & solid_ for x in (family, aligned, copied))
+    templated = (fam & (_mask(len(text), recurring) | in_passages)) | (in_passages & ~copy_raw)
+    quote = _mask(len(text), quoted) & solid_ & ~fam & ~templated
+    copy = copy_raw & ~fam & ~quote & ~templated
+    phrase = _mask(len(text), phrased) & solid_ & ~fam & ~templated & ~quote & ~copy
+    return templated, quote, copy, phrase
 
 
 _TEXT = st.lists(st.sampled_from(["党的建设", "一、总体要求", "（一）", " ", "\n", "\u3000", "。", "ab cd"]), min_size=1,
                  max_size=30).map("".join)
+
+
+@st.composite
+def _spans(draw, text):
+    def span():
+        s = draw(st.integers(0, len(text)))
+        return s, draw(st.integers(s, len(text)))
+
+    return [span() for _ in range(draw(st.integers(0, 4)))]
+
+
+@hsettings(max_examples=400, deadline=None)
+@given(data=st.data(), text=_TEXT)
+def test_kinds_count_what_the_plain_masks_count(data, text):
+    family, aligned, quoted, copied, phrased = (data.draw(_spans(text)) for _ in range(5))
+    recurring = family[: data.draw(st.integers(0, len(family)))]  # the members another document holds too
+    kinds = _kinds(solid(text), family, recurring, aligned, quoted, copied, phrased)
+    parts = _parts_plainly(text, family, recurring, aligned, quoted, copied, phrased)
+    lo = data.draw(st.integers(0, len(text)))
+    hi = data.draw(st.integers(lo, len(text)))
+    for a, b in ((0, len(text)), (lo, hi)):  # the whole document and one section
+        assert _counts(kinds[a:b]).tolist() == [int(np.count_nonzero(m[a:b])) for m in parts]
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(data=st.data(), text=_TEXT, include_templates=st.booleans())
+def test_a_pairs_counted_characters_are_solid_and_neither_quotation_nor_template(data, text, include_templates):
+    quoted, family = data.draw(_spans(text)), data.draw(_spans(text))
+    counted = solid(text) & ~_mask(len(text), quoted) & (True if include_templates else ~_mask(len(text), family))
+    want = np.concatenate([[0], np.cumsum(counted)])
+    got = _counted_before(solid(text), quoted, [] if include_templates else family)
+    assert got.tolist() == want.tolist()
 
 
 @st.composite
@@ -196,9 +114,38 @@ def _scored(draw):
     return docs, passages, templates, phrases, clusters
 
 
+def _in(passages, kinds, doc_id):
+    """The spans in ``doc_id`` of the passages of ``kinds``, on either side."""
+    return ([(p.a_start, p.a_end) for p in passages if p.kind in kinds and p.a == doc_id]
+            + [(p.b_start, p.b_end) for p in passages if p.kind in kinds and p.b == doc_id])
+
+
+def _members_in(groups, doc_id):
+    return [(a, b) for g in groups for d, a, b in g.members if d == doc_id]
+
+
 @hsettings(max_examples=300, deadline=None)
 @given(case=_scored(), include_templates=st.booleans())
-def test_score_counts_as_the_plain_masks_do(case, include_templates):
+def test_score_counts_what_the_plain_masks_count(case, include_templates):
     docs, passages, templates, phrases, clusters = case
-    want = _plain_score(docs, passages, templates, phrases, clusters, include_templates=include_templates)
-    assert score(docs, passages, templates, phrases, clusters, include_templates=include_templates) == want
+    pairs, stats = score(docs, passages, templates, phrases, clusters, include_templates=include_templates)
+    for d, s in zip(docs, stats):
+        shared = [t for t in templates if max(t.doc_count, len({m[0] for m in t.members})) > 1]
+        parts = _parts_plainly(d.text, _members_in(templates, d.id), _members_in(shared, d.id),
+                               _in(passages, {TEMPLATE}, d.id), _in(passages, {QUOTE}, d.id),
+                               _in(passages, {COPY}, d.id) + _members_in(clusters, d.id), _members_in(phrases, d.id))
+        want = [round(int(np.count_nonzero(m)) / d.chars, 4) if d.chars else 0.0 for m in parts]
+        assert [s.template_ratio, s.quote_ratio, s.copy_ratio, s.phrase_ratio] == want
+        assert s.reuse_ratio == round(sum(want), 4)
+    # a pair counts the union of its copies (and template passages, when included) on each side, less
+    # quotations and (unless included) template family text
+    texts = {d.id: d.text for d in docs}
+    kinds = {COPY, TEMPLATE} if include_templates else {COPY}
+    for p in pairs:
+        items = [q for q in passages if (q.a, q.b) == (p.a, p.b)]
+        for doc_id, got, spans in ((p.a, p.a_shared_chars, [(q.a_start, q.a_end) for q in items if q.kind in kinds]),
+                                   (p.b, p.b_shared_chars, [(q.b_start, q.b_end) for q in items if q.kind in kinds])):
+            text = texts[doc_id]
+            excluded = _in(passages, {QUOTE}, doc_id) + ([] if include_templates else _members_in(templates, doc_id))
+            counted = solid(text) & ~_mask(len(text), excluded)
+            assert got == int(np.count_nonzero(counted & _mask(len(text), spans)))
