@@ -80,6 +80,21 @@ def sort_order(keys: Sequence[np.ndarray], *, stable: bool = True) -> np.ndarray
     return np.argsort(packed, kind="stable" if stable else None)
 
 
+def furthest_in_group(ends: np.ndarray, new_group: np.ndarray) -> np.ndarray:
+    """For each row, the largest of the non-negative ``ends`` from its group's first row to it, where a group is
+    a run of rows that ``new_group`` starts (and the first row always does).
+
+    One running maximum serves every group: each is lifted above all the ones before it.
+
+    >>> furthest_in_group(np.array([3, 1, 5, 2, 4]), np.array([True, False, False, True, False])).tolist()
+    [3, 3, 5, 2, 4]
+    """
+    if not len(ends):
+        return np.zeros(0, dtype=np.int64)
+    shift = np.cumsum(new_group, dtype=np.int64) * (int(ends.max()) + 1)
+    return np.maximum.accumulate(ends + shift) - shift
+
+
 def components_of_edges(n: int, u: np.ndarray, v: np.ndarray) -> np.ndarray:
     """For each of ``n`` nodes, the smallest node it is connected to by the edges ``u[i]``-``v[i]``.
 

@@ -700,7 +700,6 @@ def cluster_labels(boxes: np.ndarray, group: np.ndarray, gap: int) -> np.ndarray
     label = np.asarray(group, dtype=np.int64)
     if not n:
         return label
-    span = int(boxes[:, [1, 3]].max()) + gap + 1
     parts, still = -1, 0
     side = 0
     while still < 2:  # a round on each side without a cut
@@ -709,8 +708,7 @@ def cluster_labels(boxes: np.ndarray, group: np.ndarray, gap: int) -> np.ndarray
         sorted_label, lo, hi = label[order], lo[order], hi[order]
         new_part = np.ones(n, dtype=bool)
         new_part[1:] = sorted_label[1:] != sorted_label[:-1]
-        part_no = np.cumsum(new_part)
-        reach = np.maximum.accumulate(hi + part_no * span) - part_no * span  # furthest end so far in the part
+        reach = arrays.furthest_in_group(hi, new_part)
         cut = new_part
         cut[1:] |= lo[1:] > reach[:-1] + gap
         label = np.empty(n, dtype=np.int64)

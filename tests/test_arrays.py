@@ -80,3 +80,17 @@ def test_sort_order_packs_keys_sixty_four_bits_wide(rows):
     keys[0][0], keys[1][0], keys[2][0] = 2**31 - 1, 2**32 - 1, 1
     assert sum(int(k.max()).bit_length() for k in keys) == 64
     assert sort_order(keys).tolist() == np.lexsort(keys[::-1]).tolist()
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(rows=st.lists(st.tuples(st.integers(0, 2**40), st.booleans()), max_size=40))
+def test_furthest_in_group_is_the_running_maximum_of_each_group(rows):
+    from reuse.arrays import furthest_in_group
+
+    ends = np.array([e for e, _ in rows], dtype=np.int64)
+    new_group = np.array([n or i == 0 for i, (_, n) in enumerate(rows)], dtype=bool)
+    want, best = [], 0
+    for e, n in zip(ends.tolist(), new_group.tolist()):
+        best = e if n else max(best, e)
+        want.append(best)
+    assert furthest_in_group(ends, new_group).tolist() == want

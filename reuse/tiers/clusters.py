@@ -58,15 +58,14 @@ def group_copies(places: Sequence[tuple[int, int, int, int, int, int]], *, min_d
     doc, start, end = rows[:, [0, 3]].ravel(), rows[:, [1, 4]].ravel(), rows[:, [2, 5]].ravel()
     order = arrays.sort_order([doc, start])  # by document, then start; ties in node order
     d, s, e = doc[order], start[order], end[order]
-    # before each place, the one reaching furthest in its document: the largest end, the first to reach it.
-    # Ends are offset by document (documents come in order), so one running maximum serves them all.
-    shift = d * (int(e.max()) + 1)
-    furthest = np.maximum.accumulate(e + shift)
-    record = np.ones(n, dtype=bool)
-    record[1:] = e[1:] + shift[1:] > furthest[:-1]  # a new furthest end (a new document's first is one too)
+    # before each place, the one reaching furthest in its document: the largest end, the first to reach it
+    new_doc = np.ones(n, dtype=bool)
+    new_doc[1:] = d[1:] != d[:-1]
+    reach_end = arrays.furthest_in_group(e, new_doc)
+    record = new_doc.copy()  # where a new furthest end is reached
+    record[1:] |= e[1:] > reach_end[:-1]
     reach = np.maximum.accumulate(np.where(record, np.arange(n, dtype=np.int64), 0))
-    reach_end = furthest - shift
-    i = np.flatnonzero((d[1:] == d[:-1]) & (reach_end[:-1] > s[1:])) + 1
+    i = np.flatnonzero(~new_doc[1:] & (reach_end[:-1] > s[1:])) + 1
     j = reach[i - 1]
     enough = (np.minimum(e[i], e[j]) - np.maximum(s[i], s[j])) >= overlap * np.minimum(e[i] - s[i], e[j] - s[j])
     pairs = np.arange(0, n, 2, dtype=np.int64)

@@ -379,10 +379,7 @@ def joined_pieces(found: np.ndarray, labels: np.ndarray, *, max_gap: int,
     g, doc, lo, hi = labels[order], doc[order], lo[order], hi[order]
     group = np.ones(len(g), dtype=bool)
     group[1:] = (g[1:] != g[:-1]) | (doc[1:] != doc[:-1])
-    # the furthest end so far within each (label, document): offset per group so one accumulate serves all
-    span = int(hi.max()) + max_gap + 1
-    shift = np.cumsum(group, dtype=np.int64) * span
-    reach = np.maximum.accumulate(hi + shift) - shift
+    reach = arrays.furthest_in_group(hi, group)  # within each (label, document)
     start = group.copy()
     start[1:] |= lo[1:] > reach[:-1] + max_gap
     first = np.flatnonzero(start)
