@@ -24,6 +24,7 @@ import numpy as np
 
 from reuse import arrays
 from reuse import minhash
+from reuse.batching import batches_by_size
 from reuse.features import Features
 
 
@@ -453,7 +454,7 @@ def flat_unit_sets(features: list[Features], k: int) -> UnitSets:
     docs, units_kept, sizes_all = [], [], []
     hashes_all = np.empty(sum(len(f.shingles) for f in features), dtype=np.uint64)
     used = 0
-    for chunk in _unit_chunks(features):
+    for chunk in batches_by_size(range(len(features)), [len(f.shingles) for f in features], UNIT_CHUNK):
         got = _chunk_unit_sets([features[d] for d in chunk], k)
         if got is None:
             continue
@@ -468,20 +469,6 @@ def flat_unit_sets(features: list[Features], k: int) -> UnitSets:
         return UnitSets(empty, empty, np.zeros(0, dtype=np.uint64), np.zeros(1, dtype=np.int64))
     offsets = np.concatenate([[0], np.cumsum(np.concatenate(sizes_all))]).astype(np.int64)
     return UnitSets(np.concatenate(docs), np.concatenate(units_kept), hashes_all[:used], offsets)
-
-
-def _unit_chunks(features: list[Features]) -> list[list[int]]:
-    """Runs of document numbers whose shingles add up to about ``UNIT_CHUNK`` (one large document alone)."""
-    chunks, current, size = [], [], 0
-    for d, feat in enumerate(features):
-        if current and size + len(feat.shingles) > UNIT_CHUNK:
-            chunks.append(current)
-            current, size = [], 0
-        current.append(d)
-        size += len(feat.shingles)
-    if current:
-        chunks.append(current)
-    return chunks
 
 
 def _chunk_unit_sets(chunk: list[Features], k: int):
