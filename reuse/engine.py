@@ -186,7 +186,7 @@ def _claimed(fn: Callable[[Any], Any], items: list[Any], claimed: Any, finished:
         yield n, value
 
 
-def _claimed_list(job: tuple[Callable[[Any], Any], list[Any], Any]) -> list[tuple[int, Any]]:
+def _claimed_list(job: tuple[Callable[[Any], Any], list[Any], Any, Any]) -> list[tuple[int, Any]]:
     return list(_claimed(*job))
 
 

@@ -50,6 +50,17 @@ _PIECES = st.lists(st.tuples(st.integers(0, 5), st.integers(0, 60), st.integers(
 """Pieces ``(doc, tok_lo, length, label)`` of a few texts in a few documents."""
 
 
+def _as_rows(rows):
+    """Pieces ``(doc, lo, hi, label)`` as the ``(doc, lo, hi)`` rows and labels the array forms take, and as
+    each label's pieces for ``join``."""
+    found = np.array([r[:3] for r in rows], dtype=np.int64).reshape(-1, 3)
+    labels = np.array([r[3] for r in rows], dtype=np.int64)
+    by_label = defaultdict(list)
+    for d, lo, hi, g in rows:
+        by_label[g].append((d, lo, hi))
+    return found, labels, by_label
+
+
 @hsettings(max_examples=300, deadline=None)
 @given(
     pieces=_PIECES,
@@ -58,13 +69,8 @@ _PIECES = st.lists(st.tuples(st.integers(0, 5), st.integers(0, 60), st.integers(
     min_docs=st.integers(1, 4),
 )
 def test_held_widely_is_what_join_keeps(pieces, max_gap, min_length, min_docs):
-    rows = sorted({(d, lo, lo + n, g) for d, lo, n, g in pieces})
-    found = np.array([r[:3] for r in rows], dtype=np.int64).reshape(-1, 3)
-    labels = np.array([r[3] for r in rows], dtype=np.int64)
+    found, labels, by_label = _as_rows(sorted({(d, lo, lo + n, g) for d, lo, n, g in pieces}))
     features = defaultdict(_Doubled)
-    by_label = defaultdict(list)
-    for (d, lo, hi, g) in rows:
-        by_label[g].append((d, lo, hi))
     want = sorted(g for g, items in by_label.items()
                   if len({m.doc for m in join(items, features, max_gap=max_gap, min_length=min_length)}) >= min_docs)
     got = _held_widely(found, labels, max_gap=max_gap, min_length=min_length, min_docs=min_docs)
@@ -126,13 +132,9 @@ def test_label_pairs_too_many_to_pack_are_counted_alike():
     min_length=st.integers(1, 25),
 )
 def test_join_all_is_join_of_each_label(pieces, max_gap, min_length):
-    rows = [(d, lo, lo + n, g) for d, lo, n, g in pieces]  # repeats and any order, as join takes them
-    found = np.array([r[:3] for r in rows], dtype=np.int64).reshape(-1, 3)
-    labels = np.array([r[3] for r in rows], dtype=np.int64)
+    # repeats and any order, as join takes them
+    found, labels, by_label = _as_rows([(d, lo, lo + n, g) for d, lo, n, g in pieces])
     features = defaultdict(_Doubled)
-    by_label = defaultdict(list)
-    for (d, lo, hi, g) in rows:
-        by_label[g].append((d, lo, hi))
     want = [join(by_label[g], features, max_gap=max_gap, min_length=min_length) for g in sorted(by_label)]
     assert join_all(found, labels, features, max_gap=max_gap, min_length=min_length) == want
 
