@@ -164,18 +164,8 @@ def token_spans_in_original(features: Sequence[Features], doc: np.ndarray, lo: n
 
 
 def extract(doc: Document, settings: Settings) -> Features:
-    folded = fold(doc.text, simplify=settings.simplify, fold_digits=settings.fold_digits)
-    tokens = tokenize(folded, unit=settings.unit)
-    k, n = settings.shingle, len(tokens)
-    if n and int(tokens.weight.max()) == 1:  # every token one character (Chinese text, char unit)
-        shingles = shingle_hashes(tokens.hash, k)
-        cum, size = np.arange(n + 1, dtype=np.int32), np.full(max(0, n - k + 1), k, dtype=np.uint8)
-    else:
-        ends = shingle_ends(tokens.weight, k)
-        shingles = shingle_hashes(tokens.hash, k, tokens.weight, ends=ends)
-        cum = np.concatenate([[0], np.cumsum(tokens.weight, dtype=np.int32)]).astype(np.int32)
-        size = (ends - np.arange(len(ends))).astype(np.uint8)
-    return Features(folded, tokens, shingles, _units(doc, folded, tokens, cum, settings), size, cum)
+    """One document's features: ``extract_many`` of it alone."""
+    return _extract_batch([doc], settings)[0]
 
 
 BATCH_CHARS = 250_000
@@ -275,19 +265,3 @@ def extract_tokens(text: str, settings: Settings) -> Features:
     cum = np.concatenate([[0], np.cumsum(tokens.weight, dtype=np.int64)]).astype(np.int32)
     return Features(folded, tokens, np.zeros(0, dtype=np.uint64), np.zeros((0, 2), dtype=np.int64),
                     np.zeros(0, dtype=np.uint8), cum)
-
-
-def _units(doc: Document, folded: Folded, tokens: Tokens, cum: np.ndarray, settings: Settings) -> np.ndarray:
-    spans = doc.sentences
-    if not spans or not len(tokens):
-        return np.zeros((0, 2), dtype=np.int64)
-    bounds = np.array([(s.start, s.end) for s in spans], dtype=np.int64)
-    token_origin = folded.origin[tokens.start]
-    lo = np.searchsorted(token_origin, bounds[:, 0], side="left")
-    hi = np.searchsorted(token_origin, bounds[:, 1], side="left")
-    keep = (cum[hi] - cum[lo]) >= max(settings.min_length, settings.shingle)
-    units = np.stack([lo[keep], hi[keep]], axis=1)
-    # sentences come in order: with distinct starts the units are already what np.unique would give
-    if np.all(np.diff(units[:, 0]) > 0):
-        return units
-    return np.unique(units, axis=0).reshape(-1, 2)

@@ -1,4 +1,4 @@
-"""extract_many against extract, document by document: the batch must change nothing."""
+"""extract_many against the plain per-document form, document by document: the batch must change nothing."""
 
 from dataclasses import replace
 
@@ -8,7 +8,42 @@ from hypothesis import given, settings as hsettings, strategies as st
 from reuse.config import Settings
 from reuse.features import Features, extract, extract_many
 from reuse.ingest import document
-from reuse.model import Span
+from reuse.model import Document, Span
+from reuse.normalize import Folded, fold
+from reuse.shingle import Tokens, shingle_ends, shingle_hashes, tokenize
+
+
+def _extract_plainly(doc: Document, settings: Settings) -> Features:
+    """One document's features computed from it alone: the plain form ``extract_many`` is held to."""
+    folded = fold(doc.text, simplify=settings.simplify, fold_digits=settings.fold_digits)
+    tokens = tokenize(folded, unit=settings.unit)
+    k, n = settings.shingle, len(tokens)
+    if n and int(tokens.weight.max()) == 1:  # every token one character (Chinese text, char unit)
+        shingles = shingle_hashes(tokens.hash, k)
+        cum, size = np.arange(n + 1, dtype=np.int32), np.full(max(0, n - k + 1), k, dtype=np.uint8)
+    else:
+        ends = shingle_ends(tokens.weight, k)
+        shingles = shingle_hashes(tokens.hash, k, tokens.weight, ends=ends)
+        cum = np.concatenate([[0], np.cumsum(tokens.weight, dtype=np.int32)]).astype(np.int32)
+        size = (ends - np.arange(len(ends))).astype(np.uint8)
+    return Features(folded, tokens, shingles, _units_plainly(doc, folded, tokens, cum, settings), size, cum)
+
+
+def _units_plainly(doc: Document, folded: Folded, tokens: Tokens, cum: np.ndarray, settings: Settings) -> np.ndarray:
+    spans = doc.sentences
+    if not spans or not len(tokens):
+        return np.zeros((0, 2), dtype=np.int64)
+    bounds = np.array([(s.start, s.end) for s in spans], dtype=np.int64)
+    token_origin = folded.origin[tokens.start]
+    lo = np.searchsorted(token_origin, bounds[:, 0], side="left")
+    hi = np.searchsorted(token_origin, bounds[:, 1], side="left")
+    keep = (cum[hi] - cum[lo]) >= max(settings.min_length, settings.shingle)
+    units = np.stack([lo[keep], hi[keep]], axis=1)
+    # sentences come in order: with distinct starts the units are already what np.unique would give
+    if np.all(np.diff(units[:, 0]) > 0):
+        return units
+    return np.unique(units, axis=0).reshape(-1, 2)
+
 
 _PIECES = st.sampled_from([
     "党的建设", "全面从严治党", "黨的建設", "經濟發展", "２０２０年", "１２３", "2023", "3.5", "GDP", "Hello", "world",
@@ -44,7 +79,7 @@ def test_extract_many_is_extract_for_each_document(texts, unit, simplify, fold_d
     got = extract_many(documents, settings)
     assert len(got) == len(documents)
     for feat, doc in zip(got, documents):
-        assert_same(feat, extract(doc, settings))
+        assert_same(feat, _extract_plainly(doc, settings))
 
 
 def test_extract_many_of_nothing():
@@ -59,8 +94,9 @@ def test_units_sorted_and_unique_per_document_when_sentences_repeat():
     repeated = replace(document(text, "b.txt"), sentences=(Span(6, 17), Span(0, 11), Span(0, 11), Span(0, 5)))
     documents = [document(text, "a.txt"), repeated, document(text, "c.txt")]
     for feat, doc in zip(extract_many(documents, settings), documents):
-        assert_same(feat, extract(doc, settings))
+        assert_same(feat, _extract_plainly(doc, settings))
     assert extract(repeated, settings).units.tolist() == [[0, 5], [0, 11], [6, 15]]
+    assert_same(extract(repeated, settings), _extract_plainly(repeated, settings))
 
 
 def test_documents_beyond_a_batch_are_extracted_in_several(monkeypatch):
@@ -73,7 +109,7 @@ def test_documents_beyond_a_batch_are_extracted_in_several(monkeypatch):
     got = extract_many(documents, settings)
     assert len(got) == len(documents)
     for feat, doc in zip(got, documents):
-        assert_same(feat, extract(doc, settings))
+        assert_same(feat, _extract_plainly(doc, settings))
 
 
 @hsettings(max_examples=200, deadline=None)
@@ -95,3 +131,11 @@ def test_token_spans_in_original_are_each_rows_original_span(texts, unit, data):
     assert got.tolist() == [list(features[d].original_span(*features[d].char_span(a, b))) for d, a, b in rows]
     for (d, _, _), (start, end) in zip(rows, got.tolist()):
         assert 0 <= start < end <= len(docs[d].text)
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(text=_TEXT, unit=st.sampled_from(["char", "word"]), k=st.sampled_from([1, 4, 7]))
+def test_extract_of_one_document_is_its_plain_features(text, unit, k):
+    settings = Settings(unit=unit, shingle=k)
+    doc = document(text, "a.txt")
+    assert_same(extract(doc, settings), _extract_plainly(doc, settings))
