@@ -527,12 +527,7 @@ def _by_owner_then_value(owner: np.ndarray, values: np.ndarray) -> np.ndarray:
     head = key >> np.uint64(ib)
     tie = np.flatnonzero(head[1:] == head[:-1])
     if len(tie):  # the same owner and high bits: order those runs by the whole value
-        tied = values[order[tie]] != values[order[tie + 1]]
-        for at in tie[tied].tolist():
-            lo = int(np.searchsorted(head, head[at], "left"))
-            hi = int(np.searchsorted(head, head[at], "right"))
-            part = order[lo:hi]
-            order[lo:hi] = part[np.argsort(values[part], kind="stable")]
+        arrays.resort_mixed_runs(values, order, head, tie[values[order[tie]] != values[order[tie + 1]]])
     return order
 
 
