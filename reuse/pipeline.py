@@ -28,8 +28,8 @@ from reuse.ingest import Found, check_encoding, discover, read_or_skip, settle
 from reuse.model import Document, Passage, Result, Skipped, Template
 from reuse.score import score
 from reuse.tiers import verdict, widespread
-from reuse.tiers.families import (assemble, line_families, long_hashes_of_all, long_k, mark_templates,
-                                  member_tokens, min_docs_for, recurring)
+from reuse.tiers.families import (assemble, lies_in, line_families, long_hashes_of_all, long_k, mark_templates,
+                                  member_tokens, members_by_doc, min_docs_for, recurring)
 from reuse.tiers.settle import settle as settle_kinds
 from reuse.timing import Progress, documents_read, quiet, timer
 from reuse.versions import package_versions
@@ -123,7 +123,7 @@ def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped
         # or more per passage and phrase, and no cycle: no collection
         with timer(timings, "align"), collector.off():
             passages = _aligned(box, list(zip(documents, features, doc_freq, long_doc_freq, long)), settings, engine,
-                                progress)
+                                progress, members=members_by_doc(templates))
         with timer(timings, "settle"), collector.off():
             passages, phrases, clusters = settle_kinds(
                 documents, features, mark_templates(passages, templates), runs, templates,
@@ -290,9 +290,16 @@ ALIGN_JOB_ROWS = 20_000
 
 
 def _aligned(box: np.ndarray, shared: list[tuple[Document, Features, np.ndarray, Any, np.ndarray]],
-             settings: Settings, engine: Engine, progress: Progress) -> list[Passage]:
-    """Every candidate box aligned, in tasks of whole pairs; the passages in (pair, position) order."""
-    jobs = [((rows, settings), needs) for rows, needs in _align_jobs(box)]
+             settings: Settings, engine: Engine, progress: Progress,
+             members: dict[str, list[tuple[int, int, str]]] | None = None) -> list[Passage]:
+    """Every candidate box aligned, in tasks of whole pairs; the passages in (pair, position) order.
+
+    Given the template families' ``members`` (``families.members_by_doc``),
+    a phrase passage is kept only where its ``a`` side lies in one: the scan
+    reports the rest of what two documents share as phrases grouped by text,
+    from the exact runs, so a phrase passage matters only as template text.
+    """
+    jobs = [((rows, settings, members), needs) for rows, needs in _align_jobs(box)]
     done = engine.map_shared(_align_task, jobs, shared, stage="align", progress=progress)
     passages = [p for batch in done for p in batch]
     passages.sort(key=lambda p: (p.a, p.b, p.a_start, p.b_start, p.a_end, p.b_end))
@@ -321,9 +328,10 @@ def _align_task(job, docs) -> list[Passage]:
     Only regions whose runs could add up to the evidence of copying are
     aligned (decided in arrays, before any per-region work); each passage
     carries its verdict so far (``reuse.tiers.verdict``): copy with that
-    evidence, phrase without.
+    evidence, phrase without (given template ``members``, only those lying
+    in one: see ``_aligned``).
     """
-    rows, settings = job
+    rows, settings, members = job
     k = settings.shingle
     passages = []
     floor = PREFILTER * settings.copy_evidence
@@ -342,10 +350,13 @@ def _align_task(job, docs) -> list[Passage]:
                                   aligning.neighbourhoods(merged, fa, fb, max_gap=settings.max_gap), k=k,
                                   min_evidence=settings.copy_evidence, min_run=settings.copy_run, long_df_a=long_df_a,
                                   long_k=long_k(settings), long_a=long_a, long_b=long_b)
+            in_a = members.get(a.id, ()) if members is not None else ()
             for al, kind in zip(merged, kinds):
                 a_start, a_end, b_start, b_end = aligning.with_shared_punctuation(
                     a.text, b.text, *fa.original_span(al.a_lo, al.a_hi), *fb.original_span(al.b_lo, al.b_hi)
                 )
+                if kind == verdict.PHRASE and members is not None and lies_in(a_start, a_end, in_a) is None:
+                    continue
                 passages.append(Passage(a.id, a_start, a_end, b.id, b_start, b_end, al.score,
                                         a.text[a_start:a_end], b.text[b_start:b_end], kind=kind))
     return passages

@@ -413,3 +413,25 @@ def test_a_passage_pickled_as_forked_processes_send_it_comes_back_whole():
     passage = Passage(**values)
     back = pickle.loads(pickle.dumps(passage, protocol=5))
     assert back == passage and dataclasses.asdict(back) == values
+
+
+def test_the_align_stage_drops_only_the_phrase_passages_no_family_claims(monkeypatch):
+    """Phrase passages outside every template member never leave the alignment tasks; the rest are as before."""
+    from reuse import pipeline
+    from reuse.tiers.families import lies_in
+    from reuse.tiers.verdict import PHRASE
+
+    seen = []
+    real = pipeline._aligned
+
+    def both(box, shared, settings, engine, progress, members=None):
+        kept = real(box, shared, settings, engine, progress, members=members)
+        seen.append((kept, real(box, shared, settings, engine, progress), members))
+        return kept
+
+    monkeypatch.setattr(pipeline, "_aligned", both)
+    pipeline.run([str(SEEDS)])
+    [(kept, every, members)] = seen
+    claimed = [p for p in every if p.kind == PHRASE and lies_in(p.a_start, p.a_end, members.get(p.a, ()))]
+    assert claimed and any(p.kind == PHRASE for p in every if p not in claimed)  # both cases occur on the seeds
+    assert kept == [p for p in every if p.kind != PHRASE or p in claimed]

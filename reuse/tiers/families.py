@@ -757,15 +757,21 @@ def lies_in(lo: int, hi: int, spans: Iterable[tuple[int, int, str]]) -> tuple[in
     return best if hi > lo and most >= LIES_IN * (hi - lo) else None
 
 
+def members_by_doc(templates: Sequence[Template]) -> dict[str, list[tuple[int, int, str]]]:
+    """Each document's family members as ``(start, end, family)``: what ``lies_in`` looks a passage up in."""
+    members: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    for t in templates:
+        for doc, start, end in t.members:
+            members[doc].append((start, end, t.id))
+    return dict(members)
+
+
 def mark_templates(passages: Sequence[Passage], templates: Sequence[Template]) -> list[Passage]:
     """Passages whose ``a`` side lies in one family's member (``lies_in``) get its id.
 
     A passage already marked keeps its family.
     """
-    members: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
-    for t in templates:
-        for doc, start, end in t.members:
-            members[doc].append((start, end, t.id))
+    members = members_by_doc(templates)
     out = []
     for p in passages:
         found = lies_in(p.a_start, p.a_end, members.get(p.a, ())) if p.template is None else None
