@@ -133,18 +133,21 @@ def _run_columns(shingles: list[np.ndarray], k: int, shingle_len: list[np.ndarra
     before = np.where(seed_pos > 0, group[np.maximum(flat - 1, 0)], -1).astype(itype)
     after = np.where(seed_pos < lengths[seed_doc] - 1, group[np.minimum(flat + 1, n - 1)], -1).astype(itype)
     del group, flat
-    ends = [_edge_seeds(seed_group, neighbour, seed_doc, seed_pos) for neighbour in (before, after)]
-    (sa, si, sb, sj), (ea, ei, eb, ej) = ends
+    # one end of the runs at a time, each sorted by run before the other is listed: this stage's peak memory
+    # is these columns (a few per seed that ends a run), and memory a process touches first costs page faults
+    sa, si, sb, sj, _ = _by_run(*_edge_seeds(seed_group, before, seed_doc, seed_pos))
+    del before
     if not len(sa):
         return [np.zeros(0, dtype=np.int64)] * 6
-    sa, si, sb, sj, _ = _by_run(sa, si, sb, sj)
-    ea, ei, eb, ej, _ = _by_run(ea, ei, eb, ej)
+    ea, ei, eb, ej, _ = _by_run(*_edge_seeds(seed_group, after, seed_doc, seed_pos))
+    del after, seed_group, seed_doc, seed_pos
     assert len(sa) == len(ea)  # one start and one end per run
     if shingle_len is None:
         a_hi, b_hi = ei + k, ej + k
     else:
         flat = _Flat(shingle_len)
         a_hi, b_hi = ei + flat.at(ea, ei), ej + flat.at(eb, ej)
+    del ea, ei, eb, ej
     order = _reading_order(sa, sb, si, sj)
     return [c[order] for c in (sa, sb, si, a_hi, sj, b_hi)]
 
@@ -265,10 +268,11 @@ def _edge_seeds(group: np.ndarray, neighbour: np.ndarray, doc: np.ndarray,
     cross = dl != dr
     left, right, dl, dr = left[cross], right[cross], dl[cross], dr[cross]
     swap = dl > dr
+    del dl, dr
     a = np.where(swap, right, left)
     b = np.where(swap, left, right)
-    # int64 out: few rows, and callers pack them into 64-bit keys
-    return tuple(x.astype(np.int64) for x in (doc[a], pos[a], doc[b], pos[b]))
+    del swap, left, right
+    return doc[a], pos[a], doc[b], pos[b]
 
 
 def _next_true(flags: np.ndarray) -> np.ndarray:
@@ -298,28 +302,44 @@ class _Flat:
 
 
 def _by_run(da: np.ndarray, ia: np.ndarray, db: np.ndarray, ib: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Seeds sorted by (pair, diagonal, position), as ``(da, ia, db, ib, diag)``.
+    """Seeds sorted by (pair, diagonal, position), as ``(da, ia, db, ib, diag)`` of the inputs' integer type.
 
     Each seed is unique, so when (pair, diagonal, position) packs into 63 bits
     one np.sort of the packed keys orders them and the fields are read back
-    from the keys; otherwise a lexsort does it.
+    from the keys; otherwise a lexsort does it. The key is the only
+    temporary as long as the seeds that is 64-bit wide.
     """
-    da, ia, db, ib = (x.astype(np.int64, copy=False) for x in (da, ia, db, ib))  # packed into 64-bit keys
-    diag = ib - ia
+    out = np.result_type(da, ia, db, ib)
+    diag = ib.astype(np.int64)
+    diag -= ia
     width = int(db.max()) + 1
     low = int(diag.min())
     diag_bits = max(1, int(diag.max() - low).bit_length())
     pos_bits = max(1, int(ia.max()).bit_length())
-    pair_bits = max(1, int(da.max() * width + db.max()).bit_length())
+    pair_bits = max(1, (int(da.max()) * width + int(db.max())).bit_length())
     if pair_bits + diag_bits + pos_bits > 63:
         order = np.lexsort((ia, diag, db, da))
-        return da[order], ia[order], db[order], ib[order], diag[order]
-    key = ((da * width + db) << (diag_bits + pos_bits)) | ((diag - low) << pos_bits) | ia
+        return da[order], ia[order], db[order], ib[order], diag[order].astype(out)
+    key = da.astype(np.int64)
+    key *= width
+    key += db
+    key <<= diag_bits + pos_bits
+    diag -= low
+    diag <<= pos_bits
+    key |= diag
+    key |= ia
+    del diag
     key.sort()
+    sorted_ia = (key & ((1 << pos_bits) - 1)).astype(out)
     pair = key >> (diag_bits + pos_bits)
-    diag = ((key >> pos_bits) & ((1 << diag_bits) - 1)) + low
-    ia = key & ((1 << pos_bits) - 1)
-    return pair // width, ia, pair % width, ia + diag, diag
+    sorted_da, sorted_db = (x.astype(out) for x in np.divmod(pair, width))
+    del pair
+    key >>= pos_bits
+    key &= (1 << diag_bits) - 1
+    key += low
+    sorted_diag = key.astype(out)
+    del key
+    return sorted_da, sorted_ia, sorted_db, sorted_ia + sorted_diag, sorted_diag
 
 
 def unit_pairs(features: list[Features], *, k: int, threshold: float, num_perm: int, seed: int,
