@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-CHUNK = 1 << 22
+CHUNK = 1 << 20
 """Elements per slice when a corpus-long array is worked on in place: temporaries stay small."""
 
 

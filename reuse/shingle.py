@@ -29,6 +29,9 @@ from reuse.normalize import SINGLE, Folded, codepoints
 
 _M64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 
+_SLICE = 1 << 20
+"""Shingles hashed at a time."""
+
 WORD_WEIGHT = 2
 """Han characters a word of a spaced script counts for (an English word
 carries about as much as two Chinese characters)."""
@@ -37,13 +40,19 @@ carries about as much as two Chinese characters)."""
 def fmix64(h: np.ndarray) -> np.ndarray:
     """MurmurHash3's 64-bit finalizer: a fast avalanching bijection."""
     h = h.astype(np.uint64, copy=True)
-    with np.errstate(over="ignore"):
-        h ^= h >> np.uint64(33)
-        h *= np.uint64(0xFF51AFD7ED558CCD)
-        h ^= h >> np.uint64(33)
-        h *= np.uint64(0xC4CEB9FE1A85EC53)
-        h ^= h >> np.uint64(33)
+    _fmix64_in_place(h, np.empty_like(h))
     return h
+
+
+def _fmix64_in_place(h: np.ndarray, spare: np.ndarray) -> None:
+    """``fmix64`` of the uint64 array ``h`` written over it, with ``spare`` (as long) as its work space."""
+    shift = np.uint64(33)
+    with np.errstate(over="ignore"):
+        for multiplier in (np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53), None):
+            np.right_shift(h, shift, out=spare)
+            h ^= spare
+            if multiplier is not None:
+                h *= multiplier
 
 
 _POWERS = np.array(
@@ -174,11 +183,20 @@ def shingle_hashes(token_hashes: np.ndarray, k: int, weights: np.ndarray | None 
         n = len(token_hashes) - k + 1
         if n <= 0:
             return np.zeros(0, dtype=np.uint64)
-        acc = np.zeros(n, dtype=np.uint64)
+        # a slice at a time, summed and mixed in place: on a corpus's tokens laid end to end, whole-length
+        # temporaries were most of the stage's memory, and memory a process touches first costs page faults
+        out = np.empty(n, dtype=np.uint64)
+        spare = np.empty(min(n, _SLICE), dtype=np.uint64)
         with np.errstate(over="ignore"):
-            for j in range(k):
-                acc += token_hashes[j : j + n] * _SHINGLE_MULTIPLIERS[j % 64]
-        return fmix64(acc)
+            for lo in range(0, n, _SLICE):
+                hi = min(n, lo + _SLICE)
+                acc, work = out[lo:hi], spare[: hi - lo]
+                np.multiply(token_hashes[lo:hi], _SHINGLE_MULTIPLIERS[0], out=acc)
+                for j in range(1, k):
+                    np.multiply(token_hashes[lo + j : hi + j], _SHINGLE_MULTIPLIERS[j % 64], out=work)
+                    acc += work
+                _fmix64_in_place(acc, work)
+        return out
     ends = shingle_ends(weights, k) if ends is None else ends
     n = len(ends)
     if n == 0:

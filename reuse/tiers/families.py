@@ -128,21 +128,25 @@ def _covered_in_all(features: Sequence[Features], doc_freq: Sequence[np.ndarray]
     """``(doc, tok_lo, tok_hi)`` of every document's ``_covered_by(feat, df >= min_docs, K)``, in one pass.
 
     The documents' tokens are laid end to end with one empty token between
-    two documents, so no range runs from one document into the next.
+    two documents, so no range runs from one document into the next. The
+    frequent shingles are few: their ranges, all ``K`` long, are joined in
+    order, with nothing as long as the corpus but the frequencies read.
     """
     lengths = np.array([len(df) for df in doc_freq], dtype=np.int64)
     if not lengths.any():
         return []
+    hit = np.flatnonzero(np.concatenate(doc_freq) >= min_docs)
+    if not len(hit):
+        return []
     n_tokens = np.array([len(f.tokens) for f in features], dtype=np.int64)
     starts = np.cumsum(n_tokens + 1) - (n_tokens + 1)  # each document's first token, laid end to end
-    size = int(n_tokens.sum() + len(n_tokens)) + 1
-    hit = np.flatnonzero(np.concatenate(doc_freq) >= min_docs)
-    at = hit + np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)[hit]
-    covered = np.bincount(at, minlength=size) - np.bincount(at + K, minlength=size)
-    mask = np.cumsum(covered)[:-1] > 0
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))
-    lo, hi = edges[0::2], edges[1::2]
-    doc = np.searchsorted(starts, lo, side="right") - 1
+    first = np.cumsum(lengths) - lengths  # each document's first shingle among the frequencies
+    doc = np.searchsorted(first, hit, side="right") - 1  # (a document without shingles shares its first)
+    at = hit - first[doc] + starts[doc]
+    # ranges of equal length in order: a new one starts past the end of the one before it
+    new = np.ones(len(at), dtype=bool)
+    new[1:] = at[1:] > at[:-1] + K
+    lo, hi, doc = at[new], at[np.append(new[1:], True)] + K, doc[new]
     return list(zip(doc.tolist(), (lo - starts[doc]).tolist(), (hi - starts[doc]).tolist()))
 
 
