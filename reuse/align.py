@@ -147,53 +147,50 @@ def _inner_blocks(blocks, fa: Features, fb: Features, a_lo: int, b_lo: int,
     boundary, and it is solid at ``min_edge`` characters: a passage starts
     and ends with one. The first and last blocks are trimmed to those
     pieces; the blocks between are whole (their pieces tile them). None
-    when no piece is solid. Only a block long enough to hold a solid piece
-    and crossing a boundary is cut, and only its outer solid pieces are kept.
+    when no piece is solid. The first solid piece is looked for from the
+    start and the last from the end, so the blocks between (most of a long
+    copy's) are taken as they are.
     """
     ca, cb = fa.boundaries_before, fb.boundaries_before
     pa, pb = fa.boundary_positions, fb.boundary_positions
-    kept: list[tuple[int, int, int]] = []  # (a0, b0, n) of each block from the first with a solid piece on
-    start = end = 0  # where the first solid piece starts in the first kept block, and the last one ends
-    last = -1  # the last kept block with a solid piece
-    for i1, j1, n in blocks:
-        if not n:  # the empty block that ends the list
-            continue
+
+    def solid(i1: int, j1: int, n: int) -> tuple[int, int] | None:
+        """Where the block's first solid piece starts and its last one ends, or None."""
+        if n < min_edge or not n:  # (the empty block that ends the list)
+            return None
         a0, b0 = a_lo + i1, b_lo + j1
-        if n < min_edge:
-            if kept:
-                kept.append((a0, b0, n))
-            continue
         # the boundaries strictly inside the block, on either side
         ia, ja, ib, jb = ca[a0 + 1], ca[a0 + n], cb[b0 + 1], cb[b0 + n]
         if ia == ja and ib == jb:  # most blocks: none
-            s, e = 0, n
-        elif (min(pa[ia] - a0 if ia < ja else n, pb[ib] - b0 if ib < jb else n) >= min_edge
-              and n - max(pa[ja - 1] - a0 if ia < ja else 0, pb[jb - 1] - b0 if ib < jb else 0) >= min_edge):
-            s, e = 0, n  # the pieces before its first boundary and after its last are solid
+            return 0, n
+        if (min(pa[ia] - a0 if ia < ja else n, pb[ib] - b0 if ib < jb else n) >= min_edge
+                and n - max(pa[ja - 1] - a0 if ia < ja else 0, pb[jb - 1] - b0 if ib < jb else 0) >= min_edge):
+            return 0, n  # the pieces before its first boundary and after its last are solid
+        if ib == jb:
+            cuts = [p - a0 for p in pa[ia:ja]]
+        elif ia == ja:
+            cuts = [p - b0 for p in pb[ib:jb]]
         else:
-            if ib == jb:
-                cuts = [p - a0 for p in pa[ia:ja]]
-            elif ia == ja:
-                cuts = [p - b0 for p in pb[ib:jb]]
-            else:
-                cuts = sorted({p - a0 for p in pa[ia:ja]} | {p - b0 for p in pb[ib:jb]})
-            s = _first_solid(cuts, n, min_edge)
-            if s is None:
-                if kept:
-                    kept.append((a0, b0, n))
-                continue
-            e = n - _first_solid([n - c for c in reversed(cuts)], n, min_edge)
-        if not kept:
-            start = s
-        kept.append((a0, b0, n))
-        last, end = len(kept) - 1, e
-    if last < 0:
+            cuts = sorted({p - a0 for p in pa[ia:ja]} | {p - b0 for p in pb[ib:jb]})
+        s = _first_solid(cuts, n, min_edge)
+        return None if s is None else (s, n - _first_solid([n - c for c in reversed(cuts)], n, min_edge))
+
+    first = last = None
+    for i, block in enumerate(blocks):
+        if (found := solid(*block)) is not None:
+            first, start = i, found[0]
+            break
+    if first is None:
         return None
-    out = [(a0, a0 + n, b0, b0 + n) for a0, b0, n in kept[: last + 1]]
-    a0, b0, _ = kept[0]
-    out[0] = (a0 + start, out[0][1], b0 + start, out[0][3])
-    a0, b0, _ = kept[last]
-    out[-1] = (out[-1][0], a0 + end, out[-1][2], b0 + end)
+    for i in range(len(blocks) - 1, first - 1, -1):
+        if (found := solid(*blocks[i])) is not None:
+            last, end = i, found[1]
+            break
+    out = [(a_lo + i1, a_lo + i1 + n, b_lo + j1, b_lo + j1 + n) for i1, j1, n in blocks[first : last + 1] if n]
+    i1, j1, _ = blocks[first]
+    out[0] = (a_lo + i1 + start, out[0][1], b_lo + j1 + start, out[0][3])
+    i1, j1, _ = blocks[last]
+    out[-1] = (out[-1][0], a_lo + i1 + end, out[-1][2], b_lo + j1 + end)
     return out
 
 
