@@ -12,7 +12,7 @@ included.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -38,8 +38,9 @@ def _painted(size: int, spans: Iterable[tuple[int, int]]) -> np.ndarray:
     return m
 
 
-def union_count(prefix: np.ndarray, spans: Iterable[tuple[int, int]]) -> int:
-    """Counted characters (by ``prefix``) in the union of ``spans``: no mask of the whole text per pair."""
+def union_count(prefix: np.ndarray | Mapping[int, int], spans: Iterable[tuple[int, int]]) -> int:
+    """Counted characters (by ``prefix``, which holds at least the spans' edges) in the union of ``spans``: no
+    mask of the whole text per pair."""
     total, reach = 0, 0
     for s, e in sorted(spans):
         s = max(s, reach)
@@ -94,8 +95,18 @@ def score(documents: Sequence[Document], passages: Sequence[Passage], templates:
     # masks only for the documents that share something: most of a large corpus shares nothing
     sharing = {*family, *aligned, *quoted, *copied, *phrased, *(d for pair in by_pair for d in pair)}
     solid_of = {doc.id: solid(doc.text) for doc in documents if doc.id in sharing}
-    counted = {d: _counted_before(solid_of[d], quoted[d], [] if include_templates else family[d])
-               for pair in by_pair for d in pair}
+    # per document of a pair, the counted characters before each passage edge, read off its prefix sums: the
+    # sums themselves are let go (kept for every document, they were a corpus of int64s touched for this)
+    edges: dict[str, set[int]] = defaultdict(set)
+    for (a, b), items in by_pair.items():
+        for p in items:
+            edges[a].update((p.a_start, p.a_end))
+            edges[b].update((p.b_start, p.b_end))
+    counted: dict[str, dict[int, int]] = {}
+    for d, at in edges.items():
+        prefix = _counted_before(solid_of[d], quoted[d], [] if include_templates else family[d])
+        places = sorted(at)
+        counted[d] = dict(zip(places, prefix[places].tolist()))
     chars = {doc.id: doc.chars for doc in documents}
     pairs = []
     shared_with: dict[str, list[tuple[int, str]]] = defaultdict(list)
