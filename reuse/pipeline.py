@@ -27,7 +27,7 @@ from reuse.features import Features, extract, extract_many
 from reuse.ingest import Found, check_encoding, discover, read_or_skip, settle
 from reuse.model import Document, Passage, Result, Skipped, Template
 from reuse.score import score
-from reuse.tiers import verdict, widespread
+from reuse.tiers import quotes, verdict, widespread
 from reuse.tiers.families import (assemble, lies_in, line_families, long_hashes_of_all, long_k, mark_templates,
                                   member_tokens, members_by_doc, min_docs_for, recurring)
 from reuse.tiers.settle import settle as settle_kinds
@@ -328,13 +328,21 @@ def _align_task(job, docs) -> list[Passage]:
     Only regions whose runs could add up to the evidence of copying are
     aligned (decided in arrays, before any per-region work); each passage
     carries its verdict so far (``reuse.tiers.verdict``): copy with that
-    evidence, phrase without (given template ``members``, only those lying
-    in one: see ``_aligned``).
+    evidence, quote when both documents present it as a quotation
+    (``reuse.tiers.quotes``), phrase without (given template ``members``,
+    only those lying in one: see ``_aligned``).
     """
     rows, settings, members = job
     k = settings.shingle
     passages = []
     floor = PREFILTER * settings.copy_evidence
+    quotations: dict[int, tuple[list[int], list[int]]] = {}  # per document of this task, as it is needed
+
+    def quoted(d: int, text: str, start: int, end: int) -> float:
+        if d not in quotations:
+            quotations[d] = quotes.disjoint_quotations(text)
+        return quotes.share_inside(*quotations[d], start, end)
+
     with collector.off():
         for (da, db), regions in cand.regions_of(rows, max_gap=settings.max_gap, min_weight=floor).items():
             (a, fa, df_a, long_df_a, long_a), (b, fb, _, _, long_b) = docs[da], docs[db]
@@ -357,6 +365,9 @@ def _align_task(job, docs) -> list[Passage]:
                 )
                 if kind == verdict.PHRASE and members is not None and lies_in(a_start, a_end, in_a) is None:
                     continue
+                if kind == verdict.COPY and min(quoted(da, a.text, a_start, a_end),
+                                                quoted(db, b.text, b_start, b_end)) >= quotes.QUOTED:
+                    kind = verdict.QUOTE
                 passages.append(Passage(a.id, a_start, a_end, b.id, b_start, b_end, al.score,
                                         a.text[a_start:a_end], b.text[b_start:b_end], kind=kind))
     return passages

@@ -331,13 +331,13 @@ def test_long_shingles_rare_to_two_documents_make_common_words_a_copy():
 @hsettings(max_examples=300, deadline=None)
 @given(text=st.text(alphabet=list("党的“”「」《》\"\n字 "), max_size=80), data=st.data())
 def test_a_passages_quoted_share_is_the_share_of_its_characters_in_quotations(text, data):
-    from reuse.tiers.settle import _disjoint, _share_inside
+    from reuse.tiers.quotes import disjoint_quotations, share_inside
 
     inside = [False] * len(text)
     for s, e in quotation_spans(text):
         inside[s:e] = [True] * (e - s)
-    starts, ends = _disjoint(quotation_spans(text))
+    starts, ends = disjoint_quotations(text)
     start = data.draw(st.integers(0, len(text)))
     end = data.draw(st.integers(start, len(text)))
     want = sum(inside[start:end]) / (end - start) if end > start else 0.0
-    assert _share_inside(starts, ends, start, end) == want
+    assert share_inside(starts, ends, start, end) == want

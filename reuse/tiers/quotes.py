@@ -16,6 +16,7 @@ a paragraph's end quotes to the end of that paragraph.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 _PAIRS = {"“": "”", "「": "」", "『": "』", "《": "》", "〈": "〉", "‘": "’"}
 _OPENERS = "".join(_PAIRS)
@@ -69,3 +70,36 @@ def quotation_spans(text: str) -> list[tuple[int, int]]:
     if stack:
         spans.append((start, len(text)))
     return spans
+
+
+QUOTED = 0.8
+"""A passage is a quotation when this share of it lies inside quotation marks in both documents."""
+
+
+def disjoint_quotations(text: str) -> tuple[list[int], list[int]]:
+    """``quotation_spans(text)`` merged where they overlap or touch, as sorted lists of starts and of ends."""
+    return _disjoint(quotation_spans(text))
+
+
+def _disjoint(spans: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    """Sorted spans merged where they overlap or touch, as lists of starts and of ends."""
+    starts: list[int] = []
+    ends: list[int] = []
+    for s, e in sorted(spans):
+        if ends and s <= ends[-1]:
+            ends[-1] = max(ends[-1], e)
+        elif e > s:
+            starts.append(s)
+            ends.append(e)
+    return starts, ends
+
+
+def share_inside(starts: list[int], ends: list[int], start: int, end: int) -> float:
+    """The share of ``[start, end)`` inside the disjoint sorted spans ``starts``/``ends`` (0 when empty)."""
+    if end <= start:
+        return 0.0
+    total, i = 0, bisect_right(ends, start)  # the first span that ends after ``start``
+    while i < len(starts) and starts[i] < end:
+        total += min(ends[i], end) - max(starts[i], start)
+        i += 1
+    return total / (end - start)

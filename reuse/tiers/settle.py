@@ -5,7 +5,8 @@ kind wherever it is found:
 
 1. a passage lying in a template family is ``template``;
 2. a passage with the evidence of copying (``verdict``) that both documents
-   present as a quotation (``quotes``) is ``quote``;
+   present as a quotation (``quotes``) is ``quote``: the alignment tasks
+   decide that, beside the evidence, with each document's text at hand;
 3. the rest of those with the evidence are ``copy``, and a copy that three
    or more documents hold is one cluster (``clusters``), whose pair passages
    are each member against the earliest witness, not all against all;
@@ -15,7 +16,6 @@ kind wherever it is found:
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
@@ -26,11 +26,8 @@ from reuse.features import Features
 from reuse.model import Cluster, Document, Passage, Phrase, Template
 from reuse.tiers import clusters as clustering
 from reuse.tiers.phrases import group_runs, original_spans
-from reuse.tiers.quotes import quotation_spans
-from reuse.tiers.verdict import COPY, PHRASE, QUOTE, TEMPLATE
+from reuse.tiers.verdict import COPY, PHRASE, TEMPLATE
 
-QUOTED = 0.8
-"""A passage is a quotation when this share of it lies inside quotation marks in both documents."""
 MORE = 1.2
 """A cluster member keeps its passage with another member too when it is this much larger than with the earliest."""
 UNCLAIMED = 4
@@ -47,55 +44,18 @@ def settle(documents: Sequence[Document], features: Sequence[Features], passages
     pair, ``widespread``) join those found here.
 
     ``passages`` carry ``kind`` copy when they have the evidence of copying
-    and phrase otherwise, and ``template`` when a family claims them
-    (``reuse.score.mark_templates``); ``runs`` are the exact runs the
+    (quote when both documents quote their text) and phrase otherwise, and
+    ``template`` when a family claims them
+    (``reuse.tiers.families.mark_templates``); ``runs`` are the exact runs the
     passages grew from, ``(doc_a, doc_b, a_lo, a_hi, b_lo, b_hi)`` in tokens
     of the documents in ``documents`` order.
     """
     index = {d.id: n for n, d in enumerate(documents)}
-    quotations: dict[str, tuple[list[int], list[int]]] = {}  # per document, its quotations' starts and ends
-
-    def quoted(doc: str, start: int, end: int) -> float:
-        if doc not in quotations:
-            quotations[doc] = _disjoint(quotation_spans(documents[index[doc]].text))
-        return _share_inside(*quotations[doc], start, end)
-
-    kinds = []
-    for p in passages:
-        if p.template is not None:
-            kinds.append(replace(p, kind=TEMPLATE))
-        elif p.kind == COPY and min(quoted(p.a, p.a_start, p.a_end), quoted(p.b, p.b_start, p.b_end)) >= QUOTED:
-            kinds.append(replace(p, kind=QUOTE))
-        else:
-            kinds.append(p)
+    kinds = [replace(p, kind=TEMPLATE) if p.template is not None else p for p in passages]
     kept = _joined([p for p in kinds if p.kind != PHRASE], documents, index, gap=join_gap)
     kept, found = _clusters(documents, index, kept)
     found_phrases = _phrases(documents, features, runs, kept, templates, min_length=min_length)
     return kept, _numbered([*found_phrases, *phrases]), found
-
-
-def _share_inside(starts: list[int], ends: list[int], start: int, end: int) -> float:
-    """The share of ``[start, end)`` inside the disjoint sorted spans ``starts``/``ends`` (0 when empty)."""
-    if end <= start:
-        return 0.0
-    total, i = 0, bisect_right(ends, start)  # the first span that ends after ``start``
-    while i < len(starts) and starts[i] < end:
-        total += min(ends[i], end) - max(starts[i], start)
-        i += 1
-    return total / (end - start)
-
-
-def _disjoint(spans: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
-    """Sorted spans merged where they overlap or touch, as lists of starts and of ends."""
-    starts: list[int] = []
-    ends: list[int] = []
-    for s, e in sorted(spans):
-        if ends and s <= ends[-1]:
-            ends[-1] = max(ends[-1], e)
-        elif e > s:
-            starts.append(s)
-            ends.append(e)
-    return starts, ends
 
 
 def _joined(passages: list[Passage], documents: Sequence[Document], index: dict[str, int], *,
