@@ -31,7 +31,7 @@ from reuse.readers import EXTENSIONS, Unreadable, format_of
 from reuse.readers.text import decode
 
 __all__ = ["EXTENSIONS", "MAX_BYTES", "Found", "Unreadable", "decode", "discover", "document", "ingest", "label",
-           "read_bytes", "read_document"]
+           "read_bytes", "read_document", "read_many"]
 
 MAX_BYTES = 200 * 2**20
 """Largest file read (200 MB); a larger one is skipped with its size."""
@@ -246,18 +246,44 @@ def document(text: str, id: str, *, path: str | None = None, encoding: str = "ut
     >>> d.chars, len(d.paragraphs), len(d.sentences)
     (9, 2, 2)
     """
-    paras = segment.paragraphs(text)
-    return Document(
-        id=id,
-        path=path if path is not None else id,
-        text=text,
-        encoding=encoding,
-        chars=_solid_count(text),
-        paragraphs=tuple(paras),
-        sentences=tuple(segment.sentences(text, paras)),
-        format=format,
-        date=date,
-    )
+    return _document(_Text(text, id, path if path is not None else id, encoding, format, date), _cut([text])[0])
+
+
+@dataclass(frozen=True)
+class _Text:
+    """A file's text and what is known of it, before it is cut into paragraphs and sentences."""
+
+    text: str
+    id: str
+    path: str
+    encoding: str
+    format: str
+    date: str | None
+
+
+def _document(got: _Text, cuts: tuple[list, list]) -> Document:
+    paras, sentences = cuts
+    return Document(id=got.id, path=got.path, text=got.text, encoding=got.encoding, chars=_solid_count(got.text),
+                    paragraphs=tuple(paras), sentences=tuple(sentences), format=got.format, date=got.date)
+
+
+SEGMENTED_AT_ONCE = 1 << 22
+"""Texts longer than this (characters) are cut on their own by the plain per-paragraph search: the batch form
+holds a few bytes per character of everything it cuts, and a file may hold 200 MB."""
+
+
+def _cut(texts: list[str]) -> list[tuple[list, list]]:
+    """``(paragraphs, sentences)`` of each text: the batch form (``segment.segmented``) for all but the longest."""
+    short = [t for t in texts if len(t) <= SEGMENTED_AT_ONCE]
+    cut = iter(segment.segmented(short) if short else [])
+    out = []
+    for t in texts:
+        if len(t) <= SEGMENTED_AT_ONCE:
+            out.append(next(cut))
+        else:
+            paras = segment.paragraphs(t)
+            out.append((paras, segment.sentences(t, paras)))
+    return out
 
 
 def _solid_count(text: str, chunk: int = 1 << 20) -> int:
@@ -267,6 +293,25 @@ def _solid_count(text: str, chunk: int = 1 << 20) -> int:
 
 def read_document(found: Found, *, encoding: str | None = None, max_bytes: int = MAX_BYTES) -> Document:
     """One file as a Document; raises Unreadable with the reason."""
+    got = _read_text(found, encoding=encoding, max_bytes=max_bytes)
+    return _document(got, _cut([got.text])[0])
+
+
+def read_many(items: list[Found], *, encoding: str | None = None,
+              max_bytes: int = MAX_BYTES) -> list[tuple[Document | None, Skipped | None]]:
+    """``[read_or_skip(item) for item in items]``, every text cut into paragraphs and sentences at once."""
+    got: list[_Text | Skipped] = []
+    for item in items:
+        try:
+            got.append(_read_text(item, encoding=encoding, max_bytes=max_bytes))
+        except Unreadable as why:
+            got.append(Skipped(label(item.path), str(why)))
+    cuts = iter(_cut([g.text for g in got if isinstance(g, _Text)]))
+    return [(_document(g, next(cuts)), None) if isinstance(g, _Text) else (None, g) for g in got]
+
+
+def _read_text(found: Found, *, encoding: str | None, max_bytes: int) -> _Text:
+    """One file's text; raises Unreadable with the reason."""
     data = read_bytes(found.path, max_bytes=max_bytes)
     if not data or data.isspace():
         raise Unreadable("empty file" if not data else "empty file (only whitespace)")
@@ -277,7 +322,7 @@ def read_document(found: Found, *, encoding: str | None = None, max_bytes: int =
         raise Unreadable(_NO_TEXT.get(got.format, "no text in it"))
     # the file's own name says when it was written more often than its metadata does
     when = date_in(os.path.basename(found.id)) or got.date
-    return document(got.text, found.id, path=label(found.path), encoding=got.encoding, format=got.format, date=when)
+    return _Text(got.text, found.id, label(found.path), got.encoding, got.format, when)
 
 
 _NO_TEXT = {

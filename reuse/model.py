@@ -1,4 +1,4 @@
-"""The data that flows between stages: plain frozen dataclasses.
+"""The data that flows between stages: plain frozen dataclasses (and spans, named tuples).
 
 Every offset is a Python ``str`` index into the decoded original text of a
 document, so ``doc.text[p.a_start:p.a_end] == p.a_text`` holds everywhere.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from array import array
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, NamedTuple
 
 
 COPY, TEMPLATE, QUOTE, PHRASE = "copy", "template", "quote", "phrase"
@@ -16,9 +16,12 @@ COPY, TEMPLATE, QUOTE, PHRASE = "copy", "template", "quote", "phrase"
 KINDS = (COPY, TEMPLATE, QUOTE, PHRASE)
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Span:
-    """Half-open ``[start, end)`` character range of an original text."""
+class Span(NamedTuple):
+    """Half-open ``[start, end)`` character range of an original text.
+
+    A named tuple, not a dataclass: a document holds one per sentence, and
+    a frozen dataclass took longer to make one than finding its sentence.
+    """
 
     start: int
     end: int

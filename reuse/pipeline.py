@@ -24,7 +24,7 @@ from reuse.config import Settings
 from reuse.engine import Engine, LocalEngine, make_engine, map_alongside
 from reuse.exclude import known_boilerplate, without
 from reuse.features import Features, extract, extract_many
-from reuse.ingest import Found, check_encoding, discover, read_or_skip, settle
+from reuse.ingest import Found, check_encoding, discover, read_many, settle
 from reuse.model import Document, Passage, Result, Skipped, Template
 from reuse.score import score
 from reuse.tiers import quotes, verdict, widespread
@@ -192,7 +192,7 @@ def _read_batch(job: tuple[list[Found], Settings]) -> list[tuple[Document | None
     """
     items, settings = job
     with collector.off():
-        read = [read_or_skip(item, encoding=settings.encoding) for item in items]
+        read = read_many(items, encoding=settings.encoding)
         features = iter(extract_many([doc for doc, _ in read if doc is not None], settings))
     return [(doc, why, next(features) if doc is not None else None) for doc, why in read]
 

@@ -8,8 +8,13 @@ of aligning two units stay bounded.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
 
 from reuse.model import Span
+from reuse.normalize import codepoints
 
 MAX_UNIT = 2000
 """Longest unit in characters; longer paragraphs and sentences are cut."""
@@ -37,7 +42,7 @@ def _bounded(span: Span, limit: int = MAX_UNIT) -> list[Span]:
     return [Span(s, min(s + limit, span.end)) for s in range(span.start, span.end, limit)]
 
 
-def paragraphs(text: str) -> list[Span]:
+def paragraphs(text: str, *, limit: int = MAX_UNIT) -> list[Span]:
     """Non-blank lines, stripped of surrounding whitespace.
 
     >>> paragraphs("同志们：\\n\\n  今天开会。\\n")
@@ -47,11 +52,11 @@ def paragraphs(text: str) -> list[Span]:
     for m in _PARAGRAPH.finditer(text):
         span = _strip(text, m.start(), m.end())
         if span:
-            spans.extend(_bounded(span))
+            spans.extend(_bounded(span, limit))
     return spans
 
 
-def sentences(text: str, paras: list[Span]) -> list[Span]:
+def sentences(text: str, paras: list[Span], *, limit: int = MAX_UNIT) -> list[Span]:
     """Sentences inside each paragraph, cut after terminal punctuation.
 
     >>> t = "第一句。第二句！Third one. End"
@@ -64,15 +69,129 @@ def sentences(text: str, paras: list[Span]) -> list[Span]:
         for m in _SENTENCE_END.finditer(text, para.start, para.end):
             end = m.end()
             # most sentences: a match ends on punctuation, so only the start may need stripping
-            if end - start <= MAX_UNIT and not text[start].isspace():
+            if end - start <= limit and not text[start].isspace():
                 spans.append(Span(start, end))
             elif span := _strip(text, start, end):
-                spans.extend(_bounded(span))
+                spans.extend(_bounded(span, limit))
             start = end
         span = _strip(text, start, para.end)
         if span:
-            spans.extend(_bounded(span))
+            spans.extend(_bounded(span, limit))
     return spans
+
+
+_LINE_BREAK, _SPACE, _END, _CLOSER, _STOP = 1, 2, 4, 8, 16
+"""Bits of ``_CLASS``: what ``_PARAGRAPH`` and ``_SENTENCE_END`` look for, character by character."""
+
+
+@lru_cache(maxsize=1)
+def _classes() -> np.ndarray:
+    """The ``_LINE_BREAK`` ... ``_STOP`` bits of every code point (whitespace is ``str.isspace``)."""
+    table = np.zeros(0x110000, dtype=np.uint8)
+    table[[i for i in range(0x3001) if chr(i).isspace()]] |= _SPACE
+    for chars, bit in (("\n\r\u2028\u2029\x0b\x0c\x1c\x1d\x1e\x85", _LINE_BREAK), ("。！？!?；;…", _END),
+                       ("\"'”’」』》）)]", _CLOSER), (".", _STOP)):
+        table[[ord(c) for c in chars]] |= bit
+    return table
+
+
+def segmented(texts: Sequence[str], *, limit: int = MAX_UNIT) -> list[tuple[list[Span], list[Span]]]:
+    """``(paragraphs(t), sentences(t, paragraphs(t)))`` of each of ``texts``, found for all of them at once.
+
+    Character classes and cuts are numpy arrays over the texts laid end to
+    end (a line break between two): a Python loop per sentence cost a
+    scan's reading more than decoding the files. ``paragraphs`` and
+    ``sentences`` are the plain form this is held to.
+    """
+    if not texts:
+        return []
+    text_lo = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]], dtype=np.int64)
+    cls = _classes()[codepoints("\n".join(texts))]
+    white = _Runs((cls & _SPACE) != 0)
+    # paragraphs: runs without a line break, stripped, cut every ``limit`` characters
+    lines = _Runs((cls & _LINE_BREAK) == 0)
+    p_lo, p_hi = white.skip_from(lines.lo), white.back_from(lines.hi)
+    kept = p_lo < p_hi
+    p_lo, p_hi = p_lo[kept], p_hi[kept]
+    pieces = -(-(p_hi - p_lo) // limit)
+    para_lo = np.repeat(p_lo, pieces) + limit * _within(pieces)
+    para_hi = np.minimum(para_lo + limit, np.repeat(p_hi, pieces))
+    # sentence ends: each run of end marks with the closers after it, and a full stop before whitespace,
+    # neither reaching past its paragraph piece (the search runs inside each piece, so a piece that
+    # starts inside a run of marks starts a match there)
+    marks, closers = _Runs((cls & _END) != 0), _Runs((cls & _CLOSER) != 0)
+    inside_marks = marks.holding(para_lo)
+    begins = np.union1d(marks.lo[:-1], para_lo[(inside_marks >= 0) & (marks.lo[inside_marks] != para_lo)])
+    begins, piece_end = _in_pieces(begins, para_lo, para_hi)
+    after_marks = np.minimum(marks.hi[marks.holding(begins)], piece_end)
+    at = closers.holding(after_marks)
+    starts_there = (at >= 0) & (closers.lo[at] == after_marks)
+    after_closers = np.where(starts_there, np.minimum(closers.hi[at], piece_end), after_marks)
+    stop, stop_end = _in_pieces(np.flatnonzero((cls & _STOP) != 0), para_lo, para_hi)
+    stop = stop[stop + 1 < stop_end]
+    stop = stop[white.holding(stop + 1) >= 0]
+    ends = np.sort(np.concatenate([after_closers, stop + 1]))
+    # the pieces of text between a paragraph piece's start, its ends and its end; a piece ending on a mark
+    # needs only its start stripped, the rest of the paragraph both ends (and may be nothing but whitespace)
+    owner = np.searchsorted(para_lo, ends - 1, side="right") - 1
+    cut_lo = np.concatenate([para_lo, ends])
+    cut_owner = np.concatenate([np.arange(len(para_lo)), owner])
+    order = np.lexsort((cut_lo, cut_owner))
+    cut_lo, cut_owner = cut_lo[order], cut_owner[order]
+    last_of_piece = np.append(cut_owner[1:] != cut_owner[:-1], True)
+    cut_hi = np.where(last_of_piece, para_hi[cut_owner], np.append(cut_lo[1:], 0))
+    s_lo = white.skip_from(cut_lo)
+    s_hi = np.where(last_of_piece, white.back_from(cut_hi), cut_hi)
+    has = (s_lo < cut_hi) & (s_hi > s_lo)
+    text_hi = text_lo + np.array([len(t) for t in texts], dtype=np.int64)
+    return list(zip(_per_text(para_lo, para_hi, text_lo, text_hi), _per_text(s_lo[has], s_hi[has], text_lo, text_hi)))
+
+
+class _Runs:
+    """The runs of True in a boolean array, as sorted starts ``lo`` and ends ``hi``: a few lookups per run
+    instead of an array as long as the text per question. Index -1 (no run) reads -1 from both."""
+
+    def __init__(self, flags: np.ndarray):
+        edges = np.flatnonzero(np.diff(flags.astype(np.int8), prepend=np.int8(0), append=np.int8(0)))
+        self.lo, self.hi = np.append(edges[0::2], -1), np.append(edges[1::2], -1)
+
+    def holding(self, at: np.ndarray) -> np.ndarray:
+        """For each position, the run it lies in, or -1."""
+        which = np.searchsorted(self.lo[:-1], at, side="right") - 1
+        return np.where(at < self.hi[which], which, -1)
+
+    def skip_from(self, at: np.ndarray) -> np.ndarray:
+        """For each position, the first position at or after it outside every run."""
+        which = self.holding(at)
+        return np.where(which >= 0, self.hi[which], at)
+
+    def back_from(self, end: np.ndarray) -> np.ndarray:
+        """For each end, the end with the run just before it taken off (the start of the run holding end - 1)."""
+        which = self.holding(end - 1)
+        return np.where(which >= 0, self.lo[which], end)
+
+
+def _per_text(lo: np.ndarray, hi: np.ndarray, text_lo: np.ndarray, text_hi: np.ndarray) -> list[list[Span]]:
+    """The spans ``[lo, hi)`` (sorted) of each text ``[text_lo[i], text_hi[i])``, in that text's offsets."""
+    bounds = np.searchsorted(lo, np.stack([text_lo, text_hi], axis=1)).tolist()
+    owner = np.repeat(text_lo, np.diff(np.searchsorted(lo, np.append(text_lo, lo[-1] + 1 if len(lo) else 0))))
+    starts, ends = (lo - owner).tolist(), (hi - owner).tolist()
+    return [list(map(Span, starts[a:b], ends[a:b])) for a, b in bounds]
+
+
+def _in_pieces(at: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The positions ``at`` (ascending) inside one of the sorted disjoint ranges ``[lo, hi)``, with its end."""
+    if not len(lo):
+        return at[:0], at[:0]
+    which = np.searchsorted(lo, at, side="right") - 1
+    inside = (which >= 0) & (at < hi[np.maximum(which, 0)])
+    return at[inside], hi[which[inside]]
+
+
+def _within(counts: np.ndarray) -> np.ndarray:
+    """0, 1, ..., counts[i] - 1 for each i, laid end to end."""
+    total = int(counts.sum())
+    return np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
 
 
 _NUMERALS = "一二三四五六七八九十百零〇"

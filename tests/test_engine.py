@@ -270,13 +270,13 @@ def test_files_are_read_without_the_collector(tmp_path, monkeypatch):
 
     make_doc(tmp_path, "a.txt", seed_text("000"))
     seen = []
-    read_or_skip = pipeline.read_or_skip
+    read_many = pipeline.read_many
 
     def noting_the_collector(*args, **kwargs):
         seen.append(gc.isenabled())
-        return read_or_skip(*args, **kwargs)
+        return read_many(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "read_or_skip", noting_the_collector)
+    monkeypatch.setattr(pipeline, "read_many", noting_the_collector)
     found, _ = discover([str(tmp_path)], Settings().extensions)
     [(doc, why, features)] = pipeline._read_batch((found, Settings()))
     assert seen == [False] and gc.isenabled()

@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 from conftest import make_doc, seed_text
 from make_corpus_bad import make_docx, make_html, make_pdf
 
+import reuse.ingest as ingest_module
+
 from reuse.errors import ConfigError
 from reuse.readers import EXTENSIONS, Unreadable, format_of, read
 from reuse.readers.html import visible_text
@@ -394,3 +396,20 @@ def test_files_resolve_through_their_folders_as_path_resolve_does(tmp_path):
     for path in [tmp_path / "link" / "sub" / "a.txt", tmp_path / "link" / "sub" / "b.txt", real / "sub" / "a.txt",
                  tmp_path / "link" / "dangling.txt", tmp_path / "link" / "sub" / "gone.txt"]:
         assert _resolved(path, folders) == path.resolve()
+
+
+@pytest.mark.parametrize("at_once", [ingest_module.SEGMENTED_AT_ONCE, 1500])
+def test_read_many_reads_each_file_as_read_or_skip_does(tmp_path, monkeypatch, at_once):
+    """Batch reading gives the documents and reasons one-by-one reading gives, long texts cut the plain way."""
+    from reuse.ingest import discover, read_many, read_or_skip
+
+    monkeypatch.setattr(ingest_module, "SEGMENTED_AT_ONCE", at_once)
+    for name in ("000", "001", "002"):
+        make_doc(tmp_path, f"{name}.txt", seed_text(name))
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "blank.txt").write_text(" \n\u3000\n", encoding="utf-8")
+    found, _ = discover([str(tmp_path)], (".txt",))
+    got = read_many(found)
+    assert got == [read_or_skip(item) for item in found]
+    assert sum(doc is not None for doc, _ in got) == 3 and sum(why is not None for _, why in got) == 2
+    assert any(len(doc.text) > at_once for doc, _ in got if doc is not None) == (at_once == 1500)

@@ -1,6 +1,8 @@
+from hypothesis import settings as hsettings
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import seed_text
 from reuse.segment import MAX_UNIT, paragraphs, sentences
 
 
@@ -86,3 +88,32 @@ def test_a_sentence_end_stops_at_its_paragraphs_end():
     text = "他说。”好的. 再见。"
     got = sentences(text, [Span(0, 3), Span(3, 7), Span(7, 11)])
     assert [text[s.start:s.end] for s in got] == ["他说。", "”好的.", "再见。"]
+
+
+_SEGMENT_PIECES = ["党的建设", "。", "！", "；", "…", "?", ".", ". ", "”", "」", ")", "\"", " ", "\u3000", "\n", "\r\n",
+                   "\u2028", "\x0b", "\x85", "\t", "Word", "a.b", "\n\n  "]
+
+
+@hsettings(max_examples=500, deadline=None)
+@given(texts=st.lists(st.lists(st.sampled_from(_SEGMENT_PIECES), max_size=25).map("".join), min_size=1, max_size=5),
+       limit=st.sampled_from([1, 3, 7, 2000]))
+def test_segmented_is_paragraphs_and_sentences_of_each_text(texts, limit):
+    """The batch form gives every text the spans the plain per-text forms give it, pieces cut at ``limit``."""
+    from reuse.segment import paragraphs, segmented, sentences
+
+    want = []
+    for t in texts:
+        paras = paragraphs(t, limit=limit)
+        want.append((paras, sentences(t, paras, limit=limit)))
+    assert segmented(texts, limit=limit) == want
+
+
+def test_segmented_cuts_real_speeches_as_the_plain_forms_do():
+    from reuse.segment import paragraphs, segmented, sentences
+
+    texts = [seed_text(f"{n:03d}") for n in range(5)]
+    got = segmented(texts)
+    for t, (paras, sents) in zip(texts, got):
+        assert paras == paragraphs(t) and sents == sentences(t, paras)
+        assert all(t[s.start:s.end].strip() == t[s.start:s.end] for s in sents)
+    assert sum(len(s) for _, s in got) > 500

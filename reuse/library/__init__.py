@@ -26,7 +26,7 @@ from reuse.batching import BATCH_BYTES, PARALLEL_BYTES, batches_by_size, file_si
 from reuse.config import LOCK_TIMEOUT, Settings
 from reuse.engine import Engine, LocalEngine, make_engine
 from reuse.errors import SettingError, UsageError
-from reuse.ingest import Found, check_encoding, discover, ingest, label, read_or_skip, settle
+from reuse.ingest import Found, check_encoding, discover, ingest, label, read_many, settle
 from reuse.library import families, redis_store, units, writing
 from reuse.library.check import CheckReport, check, compare
 from reuse.library.store import Library
@@ -102,7 +102,7 @@ def _read_files(job: tuple[list[Found], Settings]) -> list[tuple[Document | None
     a worker costs more than extracting them (``benchmarks/RESULTS.md``).
     """
     items, settings = job
-    return [read_or_skip(item, encoding=settings.encoding) for item in items]
+    return read_many(items, encoding=settings.encoding)
 
 
 def _read(paths: Iterable[str | os.PathLike], settings: Settings, prefix: str, engine: Engine | None,
