@@ -4,18 +4,26 @@ Signatures are bit-for-bit the ones datasketch computes for
 ``MinHash(num_perm, seed, scheme="affine32", hashfunc=<our 32-bit shingle
 hash>)``; they are just computed for thousands of units at once with numpy,
 and handed to datasketch as ``LeanMinHash`` values for the LSH index.
+
+datasketch itself is imported only for a shared index (``build_lsh``) or a
+banding too close to call (``band_params``): it imports scipy, which took
+half a second of every command's start, for an integral numpy does as well.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterator, Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from reuse.arrays import group_equal, group_pairs
+from reuse.errors import SettingError
 from reuse.shingle import fmix64
+
+if TYPE_CHECKING:
+    from datasketch import LeanMinHash, MinHashLSH
 
 SCHEME = "affine32"
 _CHUNK_SHINGLES = 16_384
@@ -36,8 +44,11 @@ def fmix32(h: np.ndarray) -> np.ndarray:
 
 def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """The ``(a, b)`` permutation parameters datasketch draws for this seed."""
-    a, b = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
-    return a.astype(np.uint32), b.astype(np.uint32)
+    # datasketch 2's affine32 draw (MinHash._init_permutations): odd multipliers, then offsets
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
 
 
 def signatures(hashes: np.ndarray, offsets: np.ndarray, *, num_perm: int = 128, seed: int = 1) -> np.ndarray:
@@ -76,6 +87,8 @@ def signatures(hashes: np.ndarray, offsets: np.ndarray, *, num_perm: int = 128, 
 
 
 def lean_minhash(values: np.ndarray, *, seed: int) -> LeanMinHash:
+    from datasketch import LeanMinHash
+
     return LeanMinHash(seed=seed, hashvalues=values, scheme=SCHEME)
 
 
@@ -93,6 +106,8 @@ def build_lsh(
     ``storage`` is passed through as datasketch's ``storage_config`` (a dict by
     default; Redis for a shared index).
     """
+    from datasketch import MinHashLSH
+
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, storage_config=storage)
     with lsh.insertion_session() as session:
         for key, values in zip(keys, sigs):
@@ -104,10 +119,53 @@ def build_lsh(
 def band_params(threshold: float, num_perm: int) -> tuple[int, int]:
     """datasketch's choice of (bands, rows) for this threshold and num_perm.
 
-    Cached: datasketch finds it by numerical integration, slowly.
+    The (bands, rows) that minimise the mean of the false positive and false
+    negative probabilities, as ``MinHashLSH`` chooses them, with the two
+    integrals taken by Gauss-Legendre quadrature in numpy rather than by
+    scipy. Where the best two choices are too close for that to decide,
+    datasketch decides.
     """
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    errors = {(b, r): _error(threshold, b, r) for b in range(1, num_perm + 1) for r in range(1, num_perm // b + 1)}
+    ranked = sorted(errors, key=errors.__getitem__)
+    best = ranked[0]
+    if len(ranked) > 1 and errors[ranked[1]] - errors[best] <= CLOSE_CALL * max(errors[best], 1e-300):
+        best = _datasketch_choice(threshold, num_perm)
+    if best[0] < 2:  # as datasketch refuses it: one band of nearly every row finds next to nothing
+        raise SettingError(f"threshold {threshold:g} with num_perm {num_perm} leaves the near-duplicate index one "
+                           "band; lower the threshold or raise num_perm")
+    return best
+
+
+def _datasketch_choice(threshold: float, num_perm: int) -> tuple[int, int]:
+    from datasketch import MinHashLSH
+
+    try:
+        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    except ValueError:  # it refuses fewer than two bands
+        return 1, num_perm
     return lsh.b, lsh.r
+
+
+CLOSE_CALL = 1e-9
+"""Relative difference of two choices' errors below which quadrature does not decide between them."""
+
+
+@lru_cache(maxsize=1)
+def _nodes() -> tuple[np.ndarray, np.ndarray]:
+    return np.polynomial.legendre.leggauss(200)
+
+
+def _error(threshold: float, b: int, r: int) -> float:
+    """Half the false positive plus half the false negative probability of ``b`` bands of ``r`` rows."""
+    x, w = _nodes()
+
+    def integral(f, lo: float, hi: float) -> float:
+        s = (hi - lo) / 2 * x + (hi + lo) / 2
+        return float((hi - lo) / 2 * np.dot(w, f(s)))
+
+    false_positive = integral(lambda s: 1 - (1 - s ** float(r)) ** float(b), 0.0, threshold)
+    false_negative = integral(lambda s: 1 - (1 - (1 - s ** float(r)) ** float(b)), threshold, 1.0)
+    return 0.5 * false_positive + 0.5 * false_negative
 
 
 def band_keys(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:

@@ -25,6 +25,7 @@ from reuse.engine import Engine, LocalEngine, make_engine, map_alongside
 from reuse.exclude import known_boilerplate, without
 from reuse.features import Features, extract, extract_many
 from reuse.ingest import Found, check_encoding, discover, read_many, settle
+from reuse.minhash import band_params
 from reuse.model import Document, Passage, Result, Skipped, Template
 from reuse.score import score
 from reuse.tiers import quotes, verdict, widespread
@@ -48,6 +49,7 @@ def run(paths: Iterable[str], settings: Settings | None = None, *, progress: Pro
     paths = list(paths)
     timings: dict[str, float] = {}
     check_encoding(settings.encoding)
+    band_params(settings.threshold, settings.num_perm)  # a threshold the near-duplicate index cannot band fails here
     found, skipped = discover(paths, settings.extensions)
     sizes = [file_size(f.path) for f in found]
     owned = engine is None

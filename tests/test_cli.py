@@ -46,6 +46,13 @@ def test_options_reach_the_report(tmp_path):
     assert all(len(p["a_text"]) >= 20 for p in data["passages"])
 
 
+def test_a_threshold_the_index_cannot_band_is_a_one_line_error_before_reading(tmp_path):
+    result = runner.invoke(app, ["scan", str(SEEDS), "-o", str(tmp_path / "r"), "--threshold", "0.99"])
+    lines = [ln for ln in result.output.splitlines() if ln.strip()]
+    assert result.exit_code == 2 and len(lines) == 1 and "one band" in lines[0] and "Traceback" not in result.output
+    assert not (tmp_path / "r").exists()
+
+
 def test_bad_option_value_is_a_one_line_error(tmp_path):
     result = runner.invoke(app, ["scan", str(SEEDS), "-o", str(tmp_path / "r"), "--unit", "sentence"])
     assert result.exit_code == 2 and "unit must be" in result.output  # a usage error
