@@ -153,45 +153,52 @@ def _inner_blocks(blocks, fa: Features, fb: Features, a_lo: int, b_lo: int,
     """
     ca, cb = fa.boundaries_before, fb.boundaries_before
     pa, pb = fa.boundary_positions, fb.boundary_positions
-
-    def solid(i1: int, j1: int, n: int) -> tuple[int, int] | None:
-        """Where the block's first solid piece starts and its last one ends, or None."""
-        if n < min_edge or not n:  # (the empty block that ends the list)
-            return None
-        a0, b0 = a_lo + i1, b_lo + j1
-        # the boundaries strictly inside the block, on either side
-        ia, ja, ib, jb = ca[a0 + 1], ca[a0 + n], cb[b0 + 1], cb[b0 + n]
-        if ia == ja and ib == jb:  # most blocks: none
-            return 0, n
-        if (min(pa[ia] - a0 if ia < ja else n, pb[ib] - b0 if ib < jb else n) >= min_edge
-                and n - max(pa[ja - 1] - a0 if ia < ja else 0, pb[jb - 1] - b0 if ib < jb else 0) >= min_edge):
-            return 0, n  # the pieces before its first boundary and after its last are solid
-        if ib == jb:
-            cuts = [p - a0 for p in pa[ia:ja]]
-        elif ia == ja:
-            cuts = [p - b0 for p in pb[ib:jb]]
-        else:
-            cuts = sorted({p - a0 for p in pa[ia:ja]} | {p - b0 for p in pb[ib:jb]})
-        s = _first_solid(cuts, n, min_edge)
-        return None if s is None else (s, n - _first_solid([n - c for c in reversed(cuts)], n, min_edge))
-
-    first = last = None
-    for i, block in enumerate(blocks):
-        if (found := solid(*block)) is not None:
-            first, start = i, found[0]
-            break
-    if first is None:
+    first = -1
+    for first, (i1, j1, n) in enumerate(blocks):
+        if n >= min_edge and n:
+            a0, b0 = a_lo + i1, b_lo + j1
+            if ca[a0 + 1] == ca[a0 + n] and cb[b0 + 1] == cb[b0 + n]:  # most blocks: no boundary inside
+                start, end = 0, n
+                break
+            if (found := _solid_ends(a0, b0, n, ca, cb, pa, pb, min_edge)) is not None:
+                start, end = found
+                break
+    else:
         return None
-    for i in range(len(blocks) - 1, first - 1, -1):
-        if (found := solid(*blocks[i])) is not None:
-            last, end = i, found[1]
-            break
+    last = first  # unless a later block has a solid piece: the first such from the end
+    for i in range(len(blocks) - 1, first, -1):
+        i1, j1, n = blocks[i]
+        if n >= min_edge and n:
+            a0, b0 = a_lo + i1, b_lo + j1
+            if ca[a0 + 1] == ca[a0 + n] and cb[b0 + 1] == cb[b0 + n]:
+                last, end = i, n
+                break
+            if (found := _solid_ends(a0, b0, n, ca, cb, pa, pb, min_edge)) is not None:
+                last, end = i, found[1]
+                break
     out = [(a_lo + i1, a_lo + i1 + n, b_lo + j1, b_lo + j1 + n) for i1, j1, n in blocks[first : last + 1] if n]
     i1, j1, _ = blocks[first]
     out[0] = (a_lo + i1 + start, out[0][1], b_lo + j1 + start, out[0][3])
     i1, j1, _ = blocks[last]
     out[-1] = (out[-1][0], a_lo + i1 + end, out[-1][2], b_lo + j1 + end)
     return out
+
+
+def _solid_ends(a0: int, b0: int, n: int, ca, cb, pa, pb, min_edge: int) -> tuple[int, int] | None:
+    """Where a block with clause boundaries inside has its first solid piece start and its last one end, or None."""
+    # the boundaries strictly inside the block, on either side
+    ia, ja, ib, jb = ca[a0 + 1], ca[a0 + n], cb[b0 + 1], cb[b0 + n]
+    if (min(pa[ia] - a0 if ia < ja else n, pb[ib] - b0 if ib < jb else n) >= min_edge
+            and n - max(pa[ja - 1] - a0 if ia < ja else 0, pb[jb - 1] - b0 if ib < jb else 0) >= min_edge):
+        return 0, n  # the pieces before its first boundary and after its last are solid
+    if ib == jb:
+        cuts = [p - a0 for p in pa[ia:ja]]
+    elif ia == ja:
+        cuts = [p - b0 for p in pb[ib:jb]]
+    else:
+        cuts = sorted({p - a0 for p in pa[ia:ja]} | {p - b0 for p in pb[ib:jb]})
+    s = _first_solid(cuts, n, min_edge)
+    return None if s is None else (s, n - _first_solid([n - c for c in reversed(cuts)], n, min_edge))
 
 
 def _first_solid(cuts: list[int], n: int, min_edge: int) -> int | None:

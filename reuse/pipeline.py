@@ -367,8 +367,8 @@ def _align_task(job, docs) -> list[Passage]:
                 )
                 if kind == verdict.PHRASE and members is not None and lies_in(a_start, a_end, in_a) is None:
                     continue
-                if kind == verdict.COPY and min(quoted(da, a.text, a_start, a_end),
-                                                quoted(db, b.text, b_start, b_end)) >= quotes.QUOTED:
+                if (kind == verdict.COPY and quoted(da, a.text, a_start, a_end) >= quotes.QUOTED
+                        and quoted(db, b.text, b_start, b_end) >= quotes.QUOTED):
                     kind = verdict.QUOTE
                 passages.append(Passage(a.id, a_start, a_end, b.id, b_start, b_end, al.score,
                                         a.text[a_start:a_end], b.text[b_start:b_end], kind=kind))

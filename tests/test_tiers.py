@@ -174,6 +174,41 @@ def test_quotation_spans_are_ordered_disjoint_and_start_on_a_mark(text):
         last = e
 
 
+def _quotation_spans_plainly(text: str) -> list[tuple[int, int]]:
+    """``quotation_spans`` mark by mark, every line break among the marks: the plain form it is held to."""
+    from reuse.tiers.quotes import _PAIRS
+
+    spans, stack, start = [], [], 0
+    for at, ch in enumerate(text):
+        if ch == "\n":
+            if stack:
+                spans.append((start, at))
+                stack.clear()
+            continue
+        if ch == '"' and stack and stack[-1] == '"':
+            stack.pop()
+            if not stack:
+                spans.append((start, at + 1))
+        elif ch == '"' or ch in _PAIRS:
+            if not stack:
+                start = at
+            stack.append(_PAIRS.get(ch, '"'))
+        elif ch in _PAIRS.values() and ch in stack:
+            while stack.pop() != ch:
+                pass
+            if not stack:
+                spans.append((start, at + 1))
+    if stack:
+        spans.append((start, len(text)))
+    return spans
+
+
+@hsettings(max_examples=500, deadline=None)
+@given(st.text(alphabet="“”「」『』《》〈〉\"‘’ab中\n", max_size=80))
+def test_quotation_spans_are_the_plain_forms(text):
+    assert quotation_spans(text) == _quotation_spans_plainly(text)
+
+
 def _paragraph_everywhere(folder, n: int, paragraph: str):
     """``n`` documents of their own text (sentences of the seeds, each used once) with ``paragraph`` in the body."""
     sentences = [s for p in SEEDS.glob("*.txt") for s in p.read_text(encoding="utf-8").replace("\n", "。").split("。")
