@@ -175,3 +175,15 @@ def test_short_lines_are_each_distinct_line_and_sentence_too_short_for_shingles(
         if 2 <= hi - lo < min_length:
             want.append((feat.folded.text[lo:hi], span))
     assert short_lines(doc, feat, min_length=min_length) == want
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=list("ab@.-_中文QQ微信号公众号:：12345 wwwhttps://仅供学习mail"), max_size=40))
+def test_a_notice_is_what_one_pattern_with_the_address_in_it_finds(line):
+    """The e-mail address is searched apart, only in a line with an @: the same lines are notices."""
+    import re
+
+    from reuse.tiers import families
+
+    whole = re.compile(families._WATERMARK_STRICT.pattern.replace("https?://|", "https?://|" + families._EMAIL.pattern + "|"))
+    assert families._is_watermark_line(line) == (whole.search(line) is not None)
