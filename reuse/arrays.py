@@ -20,15 +20,17 @@ def index_dtype(n: int) -> type:
     return np.int32 if n < 2**31 - 1 else np.int64
 
 
-def group_equal(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def group_equal(values: np.ndarray, *, overwrite: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Indices of ``values`` grouped by value, ties in index order, with group starts and sizes.
 
     One np.sort of the values with the index packed into their low bits (far
     faster than a stable argsort); values that share all their high bits are
-    re-sorted by full value, so grouping is exact. The indices are int32 when
-    they fit (see ``index_dtype``): corpus-long arrays take half the memory,
-    and memory a process touches first costs page faults
-    (``benchmarks/RESULTS.md``).
+    told apart by their low bits, kept aside (and re-sorted by them, so
+    grouping is exact). The indices are int32 when they fit (see
+    ``index_dtype``): corpus-long arrays take half the memory, and memory a
+    process touches first costs page faults (``benchmarks/RESULTS.md``).
+    With ``overwrite`` a uint64 ``values`` is sorted where it lies (its
+    contents are lost): a caller's own temporary need not be copied.
 
     >>> [a.tolist() for a in group_equal(np.array([7, 3, 7, 5], dtype=np.uint64))]
     [[1, 3, 0, 2], [0, 1, 2], [1, 1, 2]]
@@ -40,11 +42,14 @@ def group_equal(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
         return empty, empty, empty
     bits = np.uint64(max(1, (n - 1).bit_length()))
     mask = (np.uint64(1) << bits) - np.uint64(1)
-    packed = values.astype(np.uint64, copy=True)
+    low = np.empty(n, dtype=np.uint32 if bits <= 32 else np.uint64)  # what the packed keys leave out
+    packed = values if overwrite and values.dtype == np.uint64 else values.astype(np.uint64, copy=True)
     for lo in range(0, n, CHUNK):  # slice by slice: no corpus-long temporary
-        packed[lo : lo + CHUNK] >>= bits
-        packed[lo : lo + CHUNK] <<= bits
-        packed[lo : lo + CHUNK] |= np.arange(lo, min(n, lo + CHUNK), dtype=np.uint64)
+        part = packed[lo : lo + CHUNK]
+        low[lo : lo + CHUNK] = part & mask
+        part >>= bits
+        part <<= bits
+        part |= np.arange(lo, min(n, lo + CHUNK), dtype=np.uint64)
     packed.sort()
     order = np.empty(n, dtype=itype)
     for lo in range(0, n, CHUNK):
@@ -53,13 +58,13 @@ def group_equal(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     high >>= bits
     new = np.ones(n, dtype=bool)
     np.not_equal(high[1:], high[:-1], out=new[1:])
-    # neighbours that share their high bits are equal values, or (rarely) a group to re-sort
+    # neighbours that share their high bits are equal values, or (rarely) a group to re-sort by the low bits
     for lo in range(0, n - 1, CHUNK):
         at = lo + np.flatnonzero(~new[lo + 1 : lo + 1 + CHUNK])
-        differ = values[order[at]] != values[order[at + 1]]
+        differ = low[order[at]] != low[order[at + 1]]
         if differ.any():
-            _regroup_mixed(values, order, new, high, at[differ])
-    del packed, high
+            _regroup_mixed(low, order, new, high, at[differ])
+    del packed, high, low
     starts = flatnonzero(new, itype)
     sizes = np.diff(starts, append=itype(n)).astype(itype)
     return order, starts, sizes
@@ -136,7 +141,8 @@ def flatnonzero(flags: np.ndarray, dtype: type = np.int64) -> np.ndarray:
 
 def _regroup_mixed(values: np.ndarray, order: np.ndarray, new: np.ndarray, high: np.ndarray,
                    mixed: np.ndarray) -> None:
-    """Re-sort by full value the runs of equal high bits that hold unequal values, and mark their groups."""
+    """Re-sort by value the runs of equal high bits that hold unequal values, and mark their groups (``values``:
+    the values, or only their bits below the high ones, which order a run alike)."""
     for lo, hi in resort_mixed_runs(values, order, high, mixed):
         sorted_part = values[order[lo:hi]]
         new[lo + 1 : hi] = sorted_part[1:] != sorted_part[:-1]

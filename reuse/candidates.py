@@ -189,7 +189,7 @@ def _seeded_occurrences(shingles: list[np.ndarray], max_doc_freq: int, max_group
     lengths = np.array([len(a) for a in shingles], dtype=np.int64)
     offsets = np.cumsum(lengths) - lengths
     values = np.concatenate(shingles) if len(shingles) else np.zeros(0, dtype=np.uint64)
-    order, starts, sizes = arrays.group_equal(values)
+    order, starts, sizes = arrays.group_equal(values, overwrite=True)  # (values is this function's own)
     del values
     itype = order.dtype  # int32 where it fits
     multi = sizes >= 2

@@ -202,7 +202,8 @@ def colliding_pairs(sigs: np.ndarray, group: np.ndarray, *, threshold: float, ma
     # one value per (band, bucket): equal only when band and band key are equal
     salt = fmix64(np.arange(1, bands + 1, dtype=np.uint64))
     buckets = (band_keys(sigs, bands, rows) ^ salt[None, :]).ravel()  # row-major: index = member * bands + band
-    order, starts, sizes = group_equal(buckets)
+    order, starts, sizes = group_equal(buckets, overwrite=True)
+    del buckets
     member = order // bands
     left, right = group_pairs(starts, sizes, max_size=max_bucket)
     x, y = member[left], member[right]

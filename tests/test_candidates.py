@@ -187,6 +187,8 @@ def test_group_equal_groups_like_a_stable_argsort(values, shift):
     order, starts, sizes = group_equal(arr)
     want = np.argsort(arr, kind="stable")
     assert order.tolist() == want.tolist()
+    own = arr.copy()  # sorted where it lies: the same groups
+    assert [a.tolist() for a in group_equal(own, overwrite=True)] == [order.tolist(), starts.tolist(), sizes.tolist()]
     distinct = np.unique(arr)
     assert len(starts) == len(distinct) and sizes.sum() == len(arr)
     assert [arr[order[s]] for s in starts.tolist()] == distinct.tolist()
