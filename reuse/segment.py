@@ -81,7 +81,7 @@ def sentences(text: str, paras: list[Span], *, limit: int = MAX_UNIT) -> list[Sp
 
 
 _LINE_BREAK, _SPACE, _END, _CLOSER, _STOP = 1, 2, 4, 8, 16
-"""Bits of ``_CLASS``: what ``_PARAGRAPH`` and ``_SENTENCE_END`` look for, character by character."""
+"""Bits of ``_classes()``: what ``_PARAGRAPH`` and ``_SENTENCE_END`` look for, character by character."""
 
 
 @lru_cache(maxsize=1)
