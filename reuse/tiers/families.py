@@ -260,7 +260,10 @@ def split_flat(piece: np.ndarray, hashes: np.ndarray, n: int, share: float = 0.5
     label = np.arange(n, dtype=np.int64)
     if not len(piece):
         return label
-    order = np.lexsort((piece, hashes))
+    if len(piece) > 1 and np.all(piece[1:] >= piece[:-1]):  # as every caller lays them out: hashes in order,
+        order = arrays.group_equal(hashes)[0]  # ties by row, are (hash, piece) order, a packed sort away
+    else:
+        order = np.lexsort((piece, hashes))
     piece, hashes = piece[order], hashes[order]
     keep = np.ones(len(piece), dtype=bool)
     keep[1:] = (hashes[1:] != hashes[:-1]) | (piece[1:] != piece[:-1])  # a hash counts once per piece
