@@ -217,8 +217,8 @@ def _extract_batch(documents: Sequence[Document], settings: Settings) -> list[Fe
             tok_hi.tolist(), shingled.tolist(), unit_lo[:-1].tolist(), unit_lo[1:].tolist())):
         doc_folded = Folded(folded.text[c_lo:c_hi], folded.origin[c_lo:c_hi] - np.int32(t_lo),
                             folded.cls[c_lo:c_hi], folded.word_start[c_lo:c_hi], folded.boundary[c_lo:c_hi])
-        doc_tokens = Tokens(tokens.start[s_lo:s_hi] - np.int32(c_lo), tokens.end[s_lo:s_hi] - np.int32(c_lo),
-                            tokens.hash[s_lo:s_hi], tokens.weight[s_lo:s_hi])
+        doc_tokens = Tokens(tokens.start[s_lo:s_hi] - np.int32(c_lo), tokens.hash[s_lo:s_hi], tokens.weight[s_lo:s_hi],
+                            c_hi - c_lo)
         doc_units = units[u_lo:u_hi] - s_lo
         if i in unsorted:
             doc_units = np.unique(doc_units, axis=0).reshape(-1, 2)

@@ -63,16 +63,30 @@ _SHINGLE_MULTIPLIERS = fmix64(np.arange(1, 65, dtype=np.uint64)) | np.uint64(1)
 
 @dataclass(frozen=True, eq=False)
 class Tokens:
-    """Tokens of a folded text: ``[start[i], end[i])`` in folded coordinates, with weights."""
+    """Tokens of a folded text: ``[start[i], end[i])`` in folded coordinates, with weights.
+
+    Tokens tile the text, so where each ends is where the next starts (the
+    text's ``length`` for the last): ``end`` is worked out when asked for, not
+    kept (a scan's features hold a corpus of token starts, and ends would be
+    as many again).
+    """
 
     start: np.ndarray
-    end: np.ndarray
     hash: np.ndarray
     weight: np.ndarray
     """Length of each token in Han characters (see the module docstring), uint8."""
+    length: int
+    """Characters of folded text the tokens tile."""
 
     def __len__(self) -> int:
         return len(self.start)
+
+    @property
+    def end(self) -> np.ndarray:
+        """Where each token ends (int32, as ``start``)."""
+        if not len(self.start):
+            return self.start.copy()
+        return np.append(self.start[1:], np.asarray(self.length, dtype=self.start.dtype))
 
 
 @lru_cache(maxsize=1)
@@ -120,7 +134,7 @@ def tokenize(folded: Folded, *, unit: str = "char") -> Tokens:
     starts = _token_starts(folded, unit) if n else np.zeros(0, dtype=np.int64)
     if not len(starts):
         empty = np.zeros(0, dtype=np.int32)
-        return Tokens(empty, empty, np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.uint8))
+        return Tokens(empty, np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.uint8), n)
     ends = np.append(starts[1:], n)
     cps = codepoints(folded.text).astype(np.uint64)
     lengths = ends - starts
@@ -141,7 +155,7 @@ def tokenize(folded: Folded, *, unit: str = "char") -> Tokens:
     number = (first >= ord("0")) & (first <= ord("9"))  # a number says little, whatever its digits
     weight = np.where(folded.cls[starts] == SINGLE, np.minimum(ends - starts, 255), np.where(number, 1, WORD_WEIGHT))
     weight = weight.astype(np.uint8)
-    return Tokens(starts.astype(np.int32), ends.astype(np.int32), hashes, weight)  # int32: half the memory of a corpus
+    return Tokens(starts.astype(np.int32), hashes, weight, n)  # int32: half the memory of a corpus
 
 
 def shingle_ends(weights: np.ndarray, k: int) -> np.ndarray:
