@@ -29,7 +29,7 @@ from reuse.minhash import band_params
 from reuse.model import Document, Passage, Result, Skipped, Template
 from reuse.score import score
 from reuse.tiers import quotes, verdict, widespread
-from reuse.tiers.families import (assemble, lies_in, line_families, long_hashes_of_all, long_k, mark_templates,
+from reuse.tiers.families import (assemble, lies_in, line_families, long_hashes_of_all, long_k,
                                   member_tokens, members_by_doc, min_docs_for, recurring)
 from reuse.tiers.settle import settle as settle_kinds
 from reuse.timing import Progress, documents_read, quiet, timer
@@ -128,7 +128,7 @@ def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped
                                 progress, members=members_by_doc(templates))
         with timer(timings, "settle"), collector.off():
             passages, phrases, clusters = settle_kinds(
-                documents, features, mark_templates(passages, templates), runs, templates,
+                documents, features, passages, runs, templates,
                 min_length=settings.min_length, phrases=common, join_gap=settings.max_gap)
         with timer(timings, "score"), collector.off():
             pairs, stats = score(documents, passages, templates, phrases, clusters,
@@ -297,9 +297,9 @@ def _aligned(box: np.ndarray, shared: list[tuple[Document, Features, np.ndarray,
     """Every candidate box aligned, in tasks of whole pairs; the passages in (pair, position) order.
 
     Given the template families' ``members`` (``families.members_by_doc``),
-    a phrase passage is kept only where its ``a`` side lies in one: the scan
-    reports the rest of what two documents share as phrases grouped by text,
-    from the exact runs, so a phrase passage matters only as template text.
+    a passage whose ``a`` side lies in one is that family's template text,
+    and a phrase passage is kept only then: the scan reports the rest of what
+    two documents share as phrases grouped by text, from the exact runs.
     """
     jobs = [((rows, settings, members), needs) for rows, needs in _align_jobs(box)]
     done = engine.map_shared(_align_task, jobs, shared, stage="align", progress=progress)
@@ -329,10 +329,10 @@ def _align_task(job, docs) -> list[Passage]:
 
     Only regions whose runs could add up to the evidence of copying are
     aligned (decided in arrays, before any per-region work); each passage
-    carries its verdict so far (``reuse.tiers.verdict``): copy with that
-    evidence, quote when both documents present it as a quotation
-    (``reuse.tiers.quotes``), phrase without (given template ``members``,
-    only those lying in one: see ``_aligned``).
+    carries its verdict (``reuse.tiers.verdict``): template where a family's
+    member holds it (given template ``members``: see ``_aligned``), else copy
+    with that evidence, quote when both documents present it as a quotation
+    (``reuse.tiers.quotes``), phrase without.
     """
     rows, settings, members = job
     k = settings.shingle
@@ -365,11 +365,15 @@ def _align_task(job, docs) -> list[Passage]:
                 a_start, a_end, b_start, b_end = aligning.with_shared_punctuation(
                     a.text, b.text, *fa.original_span(al.a_lo, al.a_hi), *fb.original_span(al.b_lo, al.b_hi)
                 )
-                if kind == verdict.PHRASE and members is not None and lies_in(a_start, a_end, in_a) is None:
+                family = lies_in(a_start, a_end, in_a)  # the template family whose member holds its a side
+                if family is not None:
+                    kind = verdict.TEMPLATE
+                elif kind == verdict.PHRASE and members is not None:
                     continue
-                if (kind == verdict.COPY and quoted(da, a.text, a_start, a_end) >= quotes.QUOTED
+                elif (kind == verdict.COPY and quoted(da, a.text, a_start, a_end) >= quotes.QUOTED
                         and quoted(db, b.text, b_start, b_end) >= quotes.QUOTED):
                     kind = verdict.QUOTE
                 passages.append(Passage(a.id, a_start, a_end, b.id, b_start, b_end, al.score,
-                                        a.text[a_start:a_end], b.text[b_start:b_end], kind=kind))
+                                        a.text[a_start:a_end], b.text[b_start:b_end],
+                                        template=family[2] if family is not None else None, kind=kind))
     return passages

@@ -415,11 +415,14 @@ def test_a_passage_pickled_as_forked_processes_send_it_comes_back_whole():
     assert back == passage and dataclasses.asdict(back) == values
 
 
-def test_the_align_stage_drops_only_the_phrase_passages_no_family_claims(monkeypatch):
-    """Phrase passages outside every template member never leave the alignment tasks; the rest are as before."""
+def test_the_align_stage_marks_template_text_and_drops_only_the_phrase_passages_no_family_claims(monkeypatch):
+    """Given the families' members, a passage whose a side a member holds is that family's template text, and
+    phrase passages outside every member never leave the alignment tasks; the rest are as without them."""
+    from dataclasses import replace
+
     from reuse import pipeline
     from reuse.tiers.families import lies_in
-    from reuse.tiers.verdict import PHRASE
+    from reuse.tiers.verdict import PHRASE, TEMPLATE
 
     seen = []
     real = pipeline._aligned
@@ -432,6 +435,10 @@ def test_the_align_stage_drops_only_the_phrase_passages_no_family_claims(monkeyp
     monkeypatch.setattr(pipeline, "_aligned", both)
     pipeline.run([str(SEEDS)])
     [(kept, every, members)] = seen
-    claimed = [p for p in every if p.kind == PHRASE and lies_in(p.a_start, p.a_end, members.get(p.a, ()))]
-    assert claimed and any(p.kind == PHRASE for p in every if p not in claimed)  # both cases occur on the seeds
-    assert kept == [p for p in every if p.kind != PHRASE or p in claimed]
+    family = [lies_in(p.a_start, p.a_end, members.get(p.a, ())) for p in every]
+    want = [replace(p, kind=TEMPLATE, template=f[2]) if f else p
+            for p, f in zip(every, family) if f or p.kind != PHRASE]
+    # both cases occur on the seeds: phrases a family holds, and phrases none does
+    assert any(f and p.kind == PHRASE for p, f in zip(every, family))
+    assert any(not f and p.kind == PHRASE for p, f in zip(every, family))
+    assert all(p.template is None for p in every) and kept == want

@@ -23,7 +23,7 @@ families inside watermark lines), which lines can be watermarks
 text (``described``), the order of families (``order_key``) and their ids
 (``numbered`` for a corpus; ``component_id`` and ``line_id`` for a library,
 whose families stay while others come and go), and when a passage is a
-family's (``lies_in``, ``mark_templates``). A scan finds the candidates over
+family's (``lies_in``, ``members_by_doc``). A scan finds the candidates over
 its corpus (``recurring``, ``line_families``) and ``assemble`` applies the
 rules; the library keeps the same candidates in tables and applies the same
 rules to those a change touches (``reuse.library.families``).
@@ -774,16 +774,3 @@ def members_by_doc(templates: Sequence[Template]) -> dict[str, list[tuple[int, i
         for doc, start, end in t.members:
             members[doc].append((start, end, t.id))
     return dict(members)
-
-
-def mark_templates(passages: Sequence[Passage], templates: Sequence[Template]) -> list[Passage]:
-    """Passages whose ``a`` side lies in one family's member (``lies_in``) get its id.
-
-    A passage already marked keeps its family.
-    """
-    members = members_by_doc(templates)
-    out = []
-    for p in passages:
-        found = lies_in(p.a_start, p.a_end, members.get(p.a, ())) if p.template is None else None
-        out.append(replace(p, template=found[2]) if found is not None else p)
-    return out

@@ -5,13 +5,16 @@ kind wherever it is found:
 
 1. a passage lying in a template family is ``template``;
 2. a passage with the evidence of copying (``verdict``) that both documents
-   present as a quotation (``quotes``) is ``quote``: the alignment tasks
-   decide that, beside the evidence, with each document's text at hand;
+   present as a quotation (``quotes``) is ``quote``;
 3. the rest of those with the evidence are ``copy``, and a copy that three
    or more documents hold is one cluster (``clusters``), whose pair passages
    are each member against the earliest witness, not all against all;
 4. everything else two documents share is a ``phrase``: the exact runs
    outside the passages above, grouped by their text (``phrases``).
+
+The alignment tasks decide 1 and 2, beside the evidence, with each
+document's text and its families' members at hand; settle takes it from
+there.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from reuse.features import Features
 from reuse.model import Cluster, Document, Passage, Phrase, Template
 from reuse.tiers import clusters as clustering
 from reuse.tiers.phrases import group_runs, original_spans
-from reuse.tiers.verdict import COPY, PHRASE, TEMPLATE
+from reuse.tiers.verdict import COPY, PHRASE
 
 MORE = 1.2
 """A cluster member keeps its passage with another member too when it is this much larger than with the earliest."""
@@ -43,16 +46,15 @@ def settle(documents: Sequence[Document], features: Sequence[Features], passages
     ``phrases`` found elsewhere (text too widespread to be seeded pair by
     pair, ``widespread``) join those found here.
 
-    ``passages`` carry ``kind`` copy when they have the evidence of copying
-    (quote when both documents quote their text) and phrase otherwise, and
-    ``template`` when a family claims them
-    (``reuse.tiers.families.mark_templates``); ``runs`` are the exact runs the
-    passages grew from, ``(doc_a, doc_b, a_lo, a_hi, b_lo, b_hi)`` in tokens
-    of the documents in ``documents`` order.
+    ``passages`` carry their ``kind`` as the alignment decided it: template
+    (with the family's id) where a family's member holds them, copy with the
+    evidence of copying (quote when both documents quote their text), phrase
+    without; ``runs`` are the exact runs the passages grew from, ``(doc_a,
+    doc_b, a_lo, a_hi, b_lo, b_hi)`` in tokens of the documents in
+    ``documents`` order.
     """
     index = {d.id: n for n, d in enumerate(documents)}
-    kinds = [replace(p, kind=TEMPLATE) if p.template is not None else p for p in passages]
-    kept = _joined([p for p in kinds if p.kind != PHRASE], documents, index, gap=join_gap)
+    kept = _joined([p for p in passages if p.kind != PHRASE], documents, index, gap=join_gap)
     kept, found = _clusters(documents, index, kept)
     found_phrases = _phrases(documents, features, runs, kept, templates, min_length=min_length)
     return kept, _numbered([*found_phrases, *phrases]), found
