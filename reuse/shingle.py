@@ -25,12 +25,10 @@ from functools import lru_cache
 
 import numpy as np
 
+from reuse import arrays
 from reuse.normalize import SINGLE, Folded, codepoints
 
 _M64 = np.uint64(0xFFFFFFFFFFFFFFFF)
-
-_SLICE = 1 << 20
-"""Shingles hashed at a time."""
 
 WORD_WEIGHT = 2
 """Han characters a word of a spaced script counts for (an English word
@@ -200,10 +198,10 @@ def shingle_hashes(token_hashes: np.ndarray, k: int, weights: np.ndarray | None 
         # a slice at a time, summed and mixed in place: on a corpus's tokens laid end to end, whole-length
         # temporaries were most of the stage's memory, and memory a process touches first costs page faults
         out = np.empty(n, dtype=np.uint64)
-        spare = np.empty(min(n, _SLICE), dtype=np.uint64)
+        spare = np.empty(min(n, arrays.CHUNK), dtype=np.uint64)
         with np.errstate(over="ignore"):
-            for lo in range(0, n, _SLICE):
-                hi = min(n, lo + _SLICE)
+            for lo in range(0, n, arrays.CHUNK):
+                hi = min(n, lo + arrays.CHUNK)
                 acc, work = out[lo:hi], spare[: hi - lo]
                 np.multiply(token_hashes[lo:hi], _SHINGLE_MULTIPLIERS[0], out=acc)
                 for j in range(1, k):

@@ -2,6 +2,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import seed_text
 from reuse.normalize import fold
 from reuse.shingle import shingle_hashes, tokenize
 
@@ -140,3 +141,15 @@ def test_a_weighted_shingle_is_its_tokens_hashed_unweighted(weights, k):
     assert len(got) == len(ends)
     for i, e in enumerate(ends.tolist()):
         assert got[i] == shingle_hashes(hashes[i:e], e - i)[0]
+
+
+def test_shingle_hashes_a_slice_at_a_time_are_the_whole_texts(monkeypatch):
+    """Hashed and mixed a slice at a time (slices of 7 here), the shingles are those of one pass over the text."""
+    from reuse import arrays
+    from reuse.shingle import shingle_hashes
+
+    hashes = tokenize(fold(seed_text("001"))).hash
+    whole = shingle_hashes(hashes, 4)
+    monkeypatch.setattr(arrays, "CHUNK", 7)
+    assert len(whole) == len(hashes) - 3 > 7 * 10
+    assert shingle_hashes(hashes, 4).tolist() == whole.tolist()
