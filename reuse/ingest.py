@@ -246,7 +246,8 @@ def document(text: str, id: str, *, path: str | None = None, encoding: str = "ut
     >>> d.chars, len(d.paragraphs), len(d.sentences)
     (9, 2, 2)
     """
-    return _document(_Text(text, id, path if path is not None else id, encoding, format, date), _cut([text])[0])
+    got = _Text(text, id, path if path is not None else id, encoding, format, date)
+    return _document(got, segment.segmented([text])[0])
 
 
 @dataclass(frozen=True)
@@ -267,25 +268,6 @@ def _document(got: _Text, cuts: tuple[list, list]) -> Document:
                     paragraphs=tuple(paras), sentences=tuple(sentences), format=got.format, date=got.date)
 
 
-SEGMENTED_AT_ONCE = 1 << 22
-"""Texts longer than this (characters) are cut on their own by the plain per-paragraph search: the batch form
-holds a few bytes per character of everything it cuts, and a file may hold 200 MB."""
-
-
-def _cut(texts: list[str]) -> list[tuple[list, list]]:
-    """``(paragraphs, sentences)`` of each text: the batch form (``segment.segmented``) for all but the longest."""
-    short = [t for t in texts if len(t) <= SEGMENTED_AT_ONCE]
-    cut = iter(segment.segmented(short) if short else [])
-    out = []
-    for t in texts:
-        if len(t) <= SEGMENTED_AT_ONCE:
-            out.append(next(cut))
-        else:
-            paras = segment.paragraphs(t)
-            out.append((paras, segment.sentences(t, paras)))
-    return out
-
-
 def _solid_count(text: str, chunk: int = 1 << 20) -> int:
     """Characters that are not whitespace, counted a megabyte at a time (solid() makes 5 bytes per char)."""
     return sum(int(np.count_nonzero(solid(text[i:i + chunk]))) for i in range(0, len(text), chunk))
@@ -294,7 +276,7 @@ def _solid_count(text: str, chunk: int = 1 << 20) -> int:
 def read_document(found: Found, *, encoding: str | None = None, max_bytes: int = MAX_BYTES) -> Document:
     """One file as a Document; raises Unreadable with the reason."""
     got = _read_text(found, encoding=encoding, max_bytes=max_bytes)
-    return _document(got, _cut([got.text])[0])
+    return _document(got, segment.segmented([got.text])[0])
 
 
 def read_many(items: list[Found], *, encoding: str | None = None,
@@ -306,7 +288,7 @@ def read_many(items: list[Found], *, encoding: str | None = None,
             got.append(_read_text(item, encoding=encoding, max_bytes=max_bytes))
         except Unreadable as why:
             got.append(Skipped(label(item.path), str(why)))
-    cuts = iter(_cut([g.text for g in got if isinstance(g, _Text)]))
+    cuts = iter(segment.segmented([g.text for g in got if isinstance(g, _Text)]))
     return [(_document(g, next(cuts)), None) if isinstance(g, _Text) else (None, g) for g in got]
 
 

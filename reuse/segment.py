@@ -95,14 +95,32 @@ def _classes() -> np.ndarray:
     return table
 
 
+AT_ONCE = 1 << 22
+"""Texts longer than this (characters) ``segmented`` cuts on their own the plain way: the arrays hold a few
+bytes per character of everything they cut, and a file may hold 200 MB."""
+
+
 def segmented(texts: Sequence[str], *, limit: int = MAX_UNIT) -> list[tuple[list[Span], list[Span]]]:
     """``(paragraphs(t), sentences(t, paragraphs(t)))`` of each of ``texts``, found for all of them at once.
 
     Character classes and cuts are numpy arrays over the texts laid end to
     end (a line break between two): a Python loop per sentence cost a
     scan's reading more than decoding the files. ``paragraphs`` and
-    ``sentences`` are the plain form this is held to.
+    ``sentences`` are the plain form this is held to, and what a text longer
+    than ``AT_ONCE`` is cut by.
     """
+    short = iter(_segmented([t for t in texts if len(t) <= AT_ONCE], limit))
+    out = []
+    for t in texts:
+        if len(t) <= AT_ONCE:
+            out.append(next(short))
+        else:
+            paras = paragraphs(t, limit=limit)
+            out.append((paras, sentences(t, paras, limit=limit)))
+    return out
+
+
+def _segmented(texts: list[str], limit: int) -> list[tuple[list[Span], list[Span]]]:
     if not texts:
         return []
     text_lo = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]], dtype=np.int64)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from conftest import make_doc, seed_text
 from make_corpus_bad import make_docx, make_html, make_pdf
 
-import reuse.ingest as ingest_module
+import reuse.segment as segment_module
 
 from reuse.errors import ConfigError
 from reuse.readers import EXTENSIONS, Unreadable, format_of, read
@@ -398,12 +398,12 @@ def test_files_resolve_through_their_folders_as_path_resolve_does(tmp_path):
         assert _resolved(path, folders) == path.resolve()
 
 
-@pytest.mark.parametrize("at_once", [ingest_module.SEGMENTED_AT_ONCE, 1500])
+@pytest.mark.parametrize("at_once", [segment_module.AT_ONCE, 1500])
 def test_read_many_reads_each_file_as_read_or_skip_does(tmp_path, monkeypatch, at_once):
     """Batch reading gives the documents and reasons one-by-one reading gives, long texts cut the plain way."""
     from reuse.ingest import discover, read_many, read_or_skip
 
-    monkeypatch.setattr(ingest_module, "SEGMENTED_AT_ONCE", at_once)
+    monkeypatch.setattr(segment_module, "AT_ONCE", at_once)
     for name in ("000", "001", "002"):
         make_doc(tmp_path, f"{name}.txt", seed_text(name))
     (tmp_path / "empty.txt").write_bytes(b"")
