@@ -256,14 +256,12 @@ _M64 = (1 << 64) - 1
 
 
 def split_flat(piece: np.ndarray, hashes: np.ndarray, n: int, share: float = 0.5) -> np.ndarray:
-    """``split_by_anchor`` of ``n`` pieces given as flat (piece, hash) pairs: a group number per piece."""
+    """``split_by_anchor`` of ``n`` pieces given as flat (piece, hash) pairs, laid out piece by piece (``piece``
+    ascending, as ``np.repeat`` of the pieces' numbers makes it): a group number per piece."""
     label = np.arange(n, dtype=np.int64)
     if not len(piece):
         return label
-    if len(piece) > 1 and np.all(piece[1:] >= piece[:-1]):  # as every caller lays them out: hashes in order,
-        order = arrays.group_equal(hashes)[0]  # ties by row, are (hash, piece) order, a packed sort away
-    else:
-        order = np.lexsort((piece, hashes))
+    order = arrays.group_equal(hashes)[0]  # hashes in order, ties by row: (hash, piece) order, by a packed sort
     piece, hashes = piece[order], hashes[order]
     keep = np.ones(len(piece), dtype=bool)
     keep[1:] = (hashes[1:] != hashes[:-1]) | (piece[1:] != piece[:-1])  # a hash counts once per piece
