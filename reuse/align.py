@@ -153,29 +153,18 @@ def _inner_blocks(blocks, fa: Features, fb: Features, a_lo: int, b_lo: int,
     """
     ca, cb = fa.boundaries_before, fb.boundaries_before
     pa, pb = fa.boundary_positions, fb.boundary_positions
-    first = -1
     for first, (i1, j1, n) in enumerate(blocks):
-        if n >= min_edge and n:
-            a0, b0 = a_lo + i1, b_lo + j1
-            if ca[a0 + 1] == ca[a0 + n] and cb[b0 + 1] == cb[b0 + n]:  # most blocks: no boundary inside
-                start, end = 0, n
-                break
-            if (found := _solid_ends(a0, b0, n, ca, cb, pa, pb, min_edge)) is not None:
-                start, end = found
-                break
+        if n >= min_edge and n and (found := _solid_ends(a_lo + i1, b_lo + j1, n, ca, cb, pa, pb, min_edge)):
+            start, end = found
+            break
     else:
         return None
     last = first  # unless a later block has a solid piece: the first such from the end
     for i in range(len(blocks) - 1, first, -1):
         i1, j1, n = blocks[i]
-        if n >= min_edge and n:
-            a0, b0 = a_lo + i1, b_lo + j1
-            if ca[a0 + 1] == ca[a0 + n] and cb[b0 + 1] == cb[b0 + n]:
-                last, end = i, n
-                break
-            if (found := _solid_ends(a0, b0, n, ca, cb, pa, pb, min_edge)) is not None:
-                last, end = i, found[1]
-                break
+        if n >= min_edge and n and (found := _solid_ends(a_lo + i1, b_lo + j1, n, ca, cb, pa, pb, min_edge)):
+            last, end = i, found[1]
+            break
     out = [(a_lo + i1, a_lo + i1 + n, b_lo + j1, b_lo + j1 + n) for i1, j1, n in blocks[first : last + 1] if n]
     i1, j1, _ = blocks[first]
     out[0] = (a_lo + i1 + start, out[0][1], b_lo + j1 + start, out[0][3])
@@ -185,9 +174,11 @@ def _inner_blocks(blocks, fa: Features, fb: Features, a_lo: int, b_lo: int,
 
 
 def _solid_ends(a0: int, b0: int, n: int, ca, cb, pa, pb, min_edge: int) -> tuple[int, int] | None:
-    """Where a block with clause boundaries inside has its first solid piece start and its last one end, or None."""
+    """Where a block (``n >= min_edge`` long) has its first solid piece start and its last one end, or None."""
     # the boundaries strictly inside the block, on either side
     ia, ja, ib, jb = ca[a0 + 1], ca[a0 + n], cb[b0 + 1], cb[b0 + n]
+    if ia == ja and ib == jb:  # most blocks: none
+        return 0, n
     if (min(pa[ia] - a0 if ia < ja else n, pb[ib] - b0 if ib < jb else n) >= min_edge
             and n - max(pa[ja - 1] - a0 if ia < ja else 0, pb[jb - 1] - b0 if ib < jb else 0) >= min_edge):
         return 0, n  # the pieces before its first boundary and after its last are solid
