@@ -40,7 +40,7 @@ def test_lsh_buckets_pair_near_duplicates_only():
     assert not any("other" in p for p in pairs)
 
 
-def test_band_params_are_datasketchs_choice_without_scipy():
+def test_band_params_are_datasketchs_choice():
     """The numpy quadrature picks the banding MinHashLSH picks, and refuses where it refuses (fewer than two bands)."""
     import pytest
     from datasketch import MinHashLSH
