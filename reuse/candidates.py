@@ -226,15 +226,28 @@ def _split_doc_freq(flat: np.ndarray, doc_freq: np.ndarray, sizes: np.ndarray, o
     return [every[o : o + n] for o, n in zip(offsets.tolist(), lengths.tolist())]
 
 
-def shingle_doc_freq(shingles: list[np.ndarray]) -> list[np.ndarray]:
+def shingle_doc_freq(shingles: list[np.ndarray], may_repeat: list[np.ndarray] | None = None) -> list[np.ndarray]:
     """How many of the documents hold each shingle of each document (uint16, capped).
+
+    ``may_repeat``, when given, is a boolean mask per document, False where
+    the caller knows the shingle stands in that document alone
+    (``families.long_may_repeat``): only the others are sorted and counted,
+    and the rest are 1, as counting them would say.
 
     >>> [a.tolist() for a in shingle_doc_freq([np.array([5, 1, 5], dtype=np.uint64), np.array([1, 2], dtype=np.uint64)])]
     [[1, 2, 1], [2, 1]]
     """
     out: list[np.ndarray] = []
-    _seeded_occurrences(shingles, 0, 0, out)
-    return out
+    if may_repeat is None:
+        _seeded_occurrences(shingles, 0, 0, out)
+        return out
+    _seeded_occurrences([s[m] for s, m in zip(shingles, may_repeat)], 0, 0, out)
+    every = []
+    for m, counted in zip(may_repeat, out):
+        freq = np.ones(len(m), dtype=np.uint16)
+        freq[m] = counted
+        every.append(freq)
+    return every
 
 
 def _edge_seeds(group: np.ndarray, neighbour: np.ndarray, doc: np.ndarray,

@@ -29,7 +29,7 @@ from reuse.minhash import band_params
 from reuse.model import Document, Passage, Result, Skipped, Template
 from reuse.score import score
 from reuse.tiers import quotes, verdict, widespread
-from reuse.tiers.families import (assemble, lies_in, line_families, long_hashes_of_all, long_k,
+from reuse.tiers.families import (assemble, lies_in, line_families, long_hashes_of_all, long_k, long_may_repeat,
                                   member_tokens, members_by_doc, min_docs_for, recurring)
 from reuse.tiers.settle import settle as settle_kinds
 from reuse.timing import Progress, documents_read, quiet, timer
@@ -102,13 +102,14 @@ def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped
     min_docs = min_docs_for(len(documents), settings.min_docs)
     with collector.frozen():
         shared = list(zip(documents, features))
-        # wall time of the stages side by side, in the order that pairs them best on two workers: seeding and
-        # LSH first, each the longest on some corpora, then recurring text after the one that ends first.
-        # This process takes the first: recurring text runs slower in a forked process, and seeding ends
-        # first where LSH is long (benchmarks/RESULTS.md)
+        # wall time of the stages side by side: seeding then recurring text (which counts only where seeds
+        # repeat) and LSH first, each the longest on some corpora, then short lines after the one that ends
+        # first. This process takes the first: recurring text runs slower in a forked process
+        # (benchmarks/RESULTS.md)
         with timer(timings, "match"):
-            ((runs, counted), seeds), (units, lsh), ((groups, spread, long_counted, long), rec), (lines, lin) = _side_by_side(
-                [_exact_runs, _near_duplicates, _recurring, _lines], shared, settings, engine, progress)
+            ((exact, seeds, recurred, rec), _), (units, lsh), (lines, lin) = _side_by_side(
+                [_exact_runs_then_recurring, _near_duplicates, _lines], shared, settings, engine, progress)
+        (runs, counted), (groups, spread, long_counted, long) = exact, recurred
         timings.update(recurring=rec, lsh=lsh, seeds=seeds, lines=lin)
         doc_freq = counted if doc_freq is None else [doc_freq(d.id, f) for d, f in zip(documents, features)]
         long_doc_freq = (long_counted if long_doc_freq is None
@@ -162,7 +163,7 @@ def find_passages(documents: Sequence[Document], features: Sequence[Features], s
     with timer(timings, "candidates"):
         box = cand.boxes(runs, units, list(features))
     long = long_hashes_of_all(features, long_k(settings))
-    long_doc_freq = cand.shingle_doc_freq(long)
+    long_doc_freq = cand.shingle_doc_freq(long, long_may_repeat(doc_freq, long, settings.shingle, 2 * long_k(settings)))
     with timer(timings, "align"):
         return _aligned(box, list(zip(documents, features, doc_freq, long_doc_freq, long)), settings, engine, progress)
 
@@ -238,6 +239,17 @@ def _exact_runs(documents: Sequence[Document], features: Sequence[Features], set
     return runs, doc_freq
 
 
+def _exact_runs_then_recurring(documents: Sequence[Document], features: Sequence[Features], settings: Settings):
+    """``_exact_runs`` and ``_recurring`` in one task, each with its seconds: recurring text counts long
+    shingles only where the exact runs' ``k``-shingles repeat, a third of them on cpcnews. Known
+    boilerplate's shingles were made unique (``settings.exclude``) and its tokens were not: then all."""
+    start = time.perf_counter()
+    runs, doc_freq = _exact_runs(documents, features, settings)
+    seeds = time.perf_counter() - start
+    recurring = _recurring(documents, features, settings, None if settings.exclude else doc_freq)
+    return (runs, doc_freq), round(seeds, 4), recurring, round(time.perf_counter() - start - seeds, 4)
+
+
 def _near_duplicates(documents: Sequence[Document], features: Sequence[Features], settings: Settings):
     """Near-duplicate sentences across documents (MinHash LSH, verified)."""
     # a bucket shared by more units than a shingle may be shared by documents is boilerplate, as with seeds
@@ -246,14 +258,18 @@ def _near_duplicates(documents: Sequence[Document], features: Sequence[Features]
                            max_bucket=settings.max_doc_freq)
 
 
-def _recurring(documents: Sequence[Document], features: Sequence[Features], settings: Settings):
+def _recurring(documents: Sequence[Document], features: Sequence[Features], settings: Settings,
+               short_doc_freq: Sequence[np.ndarray] | None = None):
     """Text recurring in many documents, counted once for three readers: the candidate template families
     (``min_docs``), text too widespread to seed pairs (``reuse.tiers.widespread``), and the verdict (how
     many documents hold each long shingle: ``reuse.tiers.verdict``); and the long shingles' hashes, which
-    the verdict slices for each passage."""
+    the verdict slices for each passage. Given how many documents hold each ``k``-shingle, long shingles
+    are counted only where those inside them repeat (``families.long_may_repeat``)."""
     k = long_k(settings)
     long = long_hashes_of_all(features, k)
-    counts = cand.shingle_doc_freq(long)
+    may_repeat = (None if short_doc_freq is None
+                  else long_may_repeat(short_doc_freq, long, settings.shingle, 2 * k))
+    counts = cand.shingle_doc_freq(long, may_repeat)
     common = dict(k=k, max_gap=settings.max_gap, min_length=member_tokens(settings), long=long, doc_freq=counts)
     families = recurring(list(documents), list(features), min_docs=min_docs_for(len(documents), settings.min_docs),
                          **common)

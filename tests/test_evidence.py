@@ -68,3 +68,31 @@ def test_shared_specificity_is_specificity_of_the_shingles_found(values, other, 
     a, b = np.array(values, dtype=np.uint64), np.array(other, dtype=np.uint64)
     df = np.array(df[: len(a)], dtype=np.int32)
     assert _shared_specificity(a, b, df) == specificity(df[_found_in(a, b)])
+
+
+_PIECES = ["全面从严治党永远在路上，", "党风廉政建设和反腐败斗争", "the draft report was revised twice ", "2019年",
+           "推进基层党组织建设，", "review the draft", "落实管党治党政治责任。", "the committee"]
+
+
+@hsettings(max_examples=150, deadline=None)
+@given(docs=st.lists(st.lists(st.integers(0, len(_PIECES) - 1), max_size=8), max_size=6),
+       unit=st.sampled_from(["char", "word"]), shingle=st.integers(1, 8))
+def test_long_shingles_counted_only_where_their_k_shingles_repeat_get_every_count_right(docs, unit, shingle):
+    from reuse.candidates import shingle_doc_freq
+    from reuse.config import Settings
+    from reuse.features import extract
+    from reuse.ingest import document
+    from reuse.tiers.families import long_hashes_of_all, long_k, long_may_repeat
+
+    settings = Settings(unit=unit, shingle=shingle)
+    feats = [extract(document("".join(_PIECES[i] for i in picks) or "。", f"{n}.txt"), settings)
+             for n, picks in enumerate(docs)]
+    K = 2 * long_k(settings)
+    long = long_hashes_of_all(feats, long_k(settings))
+    may = long_may_repeat(shingle_doc_freq([f.shingles for f in feats]), long, shingle, K)
+    want = shingle_doc_freq(long)
+    assert (may is None) == (K < shingle)
+    if may is not None:
+        assert [m.shape for m in may] == [w.shape for w in want]
+        assert all((w[~m] == 1).all() for w, m in zip(want, may))  # what is left out stands in one document
+        assert [g.tolist() for g in shingle_doc_freq(long, may)] == [w.tolist() for w in want]

@@ -187,6 +187,34 @@ def long_hashes_of_all(features: Sequence[Features], k: int) -> list[np.ndarray]
     return out
 
 
+def long_may_repeat(short_doc_freq: Sequence[np.ndarray], long: Sequence[np.ndarray], k: int,
+                    K: int) -> list[np.ndarray] | None:
+    """Per document, False where its long shingle (``K`` tokens) stands in no other document, as its
+    ``k``-shingles tell: ``short_doc_freq`` (``candidates.shingle_doc_freq`` of the documents' own shingles).
+
+    Every token weighs at least one, so a ``k``-shingle spans at most ``k``
+    tokens and those that start at tokens ``i .. i + K - k`` lie inside the
+    long shingle at ``i``; a document that holds the long one holds them. In
+    most of a corpus one of them stands in its document alone (two thirds of
+    cpcnews's long shingles), so ``shingle_doc_freq(long, may_repeat)``
+    sorts a third as many. None when ``K < k``: no ``k``-shingle need lie
+    inside. The counts must be of the shingles the tokens make: known
+    boilerplate's shingles are made unique (``reuse.exclude``), its tokens
+    are not.
+    """
+    if K < k:
+        return None
+    out = []
+    for freq, hashes in zip(short_doc_freq, long):
+        n = len(hashes)
+        repeats = freq >= 2
+        may = repeats[:n].copy()
+        for j in range(1, K - k + 1):
+            may &= repeats[j : j + n]
+        out.append(may)
+    return out
+
+
 def pieces(feat: Features, frequent: np.ndarray | arrays.ValueSet, hashes: np.ndarray, k: int) -> list[tuple[int, int]]:
     """Token ranges of a document covered by its long shingles found in ``frequent`` (sorted array or ValueSet)."""
     return _pieces(feat, frequent, hashes, 2 * k)
