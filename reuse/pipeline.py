@@ -373,7 +373,7 @@ def _align_task(job, docs) -> list[Passage]:
             merged = aligning.merge_adjacent(aligning.one_to_one(found), fa, fb, max_gap=settings.max_gap,
                                              min_score=settings.min_score)
             kinds = verdict.kinds(merged, fa, fb, df_a,
-                                  aligning.neighbourhoods(merged, fa, fb, max_gap=settings.max_gap), k=k,
+                                  lambda: aligning.neighbourhoods(merged, fa, fb, max_gap=settings.max_gap), k=k,
                                   min_evidence=settings.copy_evidence, min_run=settings.copy_run, long_df_a=long_df_a,
                                   long_k=long_k(settings), long_a=long_a, long_b=long_b)
             in_a = members.get(a.id, ()) if members is not None else ()

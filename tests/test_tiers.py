@@ -363,6 +363,38 @@ def test_long_shingles_rare_to_two_documents_make_common_words_a_copy():
     assert verdict.kinds([al], fa, fb, common, [[0]], long_df_a=formula, **args) == ["phrase"]
 
 
+def test_kinds_asks_for_the_neighbourhoods_only_when_a_passage_is_a_phrase_on_its_own():
+    """A run of sentences lifts its weak members to copying; passages that are copying alone need no groups (most
+    passages of a corpus dense with copies), so the groups are worked out only when asked for."""
+    import numpy as np
+    from reuse.align import Alignment
+    from reuse.config import Settings
+    from reuse.features import extract
+    from reuse.ingest import document
+    from reuse.tiers import verdict
+
+    settings = Settings()
+    paragraph = next(ln for ln in seed_text("001").split("\n") if len(fold(ln).text) >= 80)
+    fa = fb = extract(document(paragraph, "a.txt"), settings)
+    n = len(fa.folded.text)
+    halves = [Alignment(0, n // 2, 0, n // 2, 1.0), Alignment(n // 2, n, n // 2, n, 1.0)]
+    rare = np.full(len(fa.shingles), 2, dtype=np.uint16)  # in these two documents only
+    asked = []
+
+    def together() -> list[list[int]]:
+        asked.append(True)
+        return [[0, 1]]
+
+    args = dict(k=settings.shingle, min_run=10_000)  # no run rule here
+    assert verdict.kinds(halves, fa, fb, rare, together, min_evidence=settings.copy_evidence, **args) == ["copy"] * 2
+    assert not asked
+    half = max(fa.weight_between(x.a_lo, x.a_hi) for x in halves)
+    weak = dict(min_evidence=1.5 * half, **args)  # neither half alone, both together
+    assert verdict.kinds(halves, fa, fb, rare, [[0], [1]], **weak) == ["phrase"] * 2
+    assert verdict.kinds(halves, fa, fb, rare, together, **weak) == ["copy"] * 2
+    assert asked == [True]
+
+
 @hsettings(max_examples=300, deadline=None)
 @given(text=st.text(alphabet=list("党的“”「」《》\"\n字 "), max_size=80), data=st.data())
 def test_a_passages_quoted_share_is_the_share_of_its_characters_in_quotations(text, data):

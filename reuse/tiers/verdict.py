@@ -33,6 +33,7 @@ and its defaults were chosen on real text is in ``benchmarks/quality/RESULTS.md`
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -66,15 +67,16 @@ class Evidence:
         return self.strength >= min_evidence or self.longest >= min_run
 
 
-def kinds(alignments, fa, fb, df_a: np.ndarray, neighbourhoods: list[list[int]], *, k: int,
+def kinds(alignments, fa, fb, df_a: np.ndarray, neighbourhoods: list[list[int]] | Callable[[], list[list[int]]], *, k: int,
           min_evidence: float, min_run: int, long_df_a=None, long_k: int | None = None,
           long_a: np.ndarray | None = None, long_b: np.ndarray | None = None) -> list[str]:
     """``copy`` or ``phrase`` for each alignment of one pair: its own evidence, or its neighbourhood's.
 
     Copied sentences with edits between them are found as passages close
     together on both sides (``neighbourhoods``, as ``align.neighbourhoods``
-    gives them); each may be too short to be copying alone, but a run of
-    them is (a run of sentences): their strengths add up. Evidence is
+    gives them, or a function that gives them: called only when some passage
+    is a phrase on its own); each may be too short to be copying alone, but a
+    run of them is (a run of sentences): their strengths add up. Evidence is
     measured only where it can decide: a passage too short to reach
     ``min_evidence`` or ``min_run`` alone is a phrase unless its neighbours
     lift it. ``long_df_a`` holds the document frequency of each of ``fa``'s
@@ -101,7 +103,9 @@ def kinds(alignments, fa, fb, df_a: np.ndarray, neighbourhoods: list[list[int]],
         length = min(fa.weight_between(al.a_lo, al.a_hi), fb.weight_between(al.b_lo, al.b_hi))
         could = length * al.score >= min_evidence or length >= min_run
         out.append(COPY if could and ev(n).is_copy(min_evidence=min_evidence, min_run=min_run) else PHRASE)
-    for group in neighbourhoods:
+    if len(alignments) < 2 or PHRASE not in out:
+        return out  # no group to lift
+    for group in neighbourhoods() if callable(neighbourhoods) else neighbourhoods:
         if len(group) > 1 and any(out[n] == PHRASE for n in group):
             if sum(ev(n).strength for n in group) >= min_evidence:
                 for n in group:
