@@ -202,3 +202,19 @@ def test_split_flat_groups_pieces_whatever_order_their_hashes_come_in(sets, seed
     hashes = np.array([h * 0x9E3779B97F4A7C15 % 2**64 for hs in sets for h in hs], dtype=np.uint64)
     shuffled = np.array([h * 0x9E3779B97F4A7C15 % 2**64 for hs in sets for h in rng.permutation(hs).tolist()], dtype=np.uint64)
     assert split_flat(piece, hashes, len(sets)).tolist() == split_flat(piece, shuffled, len(sets)).tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(freqs=st.lists(st.lists(st.integers(1, 9), max_size=12), max_size=6), min_docs=st.integers(1, 9))
+def test_shingles_held_widely_are_found_a_document_at_a_time_as_in_the_corpus_laid_end_to_end(freqs, min_docs):
+    import numpy as np
+
+    from reuse.tiers.families import held_in
+
+    doc_freq = [np.array(f, dtype=np.uint16) for f in freqs]
+    lengths = np.array([len(f) for f in freqs], dtype=np.int64)
+    first = np.cumsum(lengths) - lengths
+    hit = np.flatnonzero(np.concatenate([np.zeros(0, dtype=np.uint16), *doc_freq]) >= min_docs)
+    doc = np.searchsorted(first, hit, side="right") - 1
+    got_doc, got_pos = held_in(doc_freq, min_docs)
+    assert got_doc.tolist() == doc.tolist() and got_pos.tolist() == (hit - first[doc]).tolist()

@@ -126,6 +126,21 @@ def _covered_by(feat: Features, hit: np.ndarray, K: int) -> list[tuple[int, int]
     return list(zip(edges[0::2].tolist(), edges[1::2].tolist()))
 
 
+def held_in(doc_freq: Sequence[np.ndarray], min_docs: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(doc, pos)`` (int64) of every shingle held by ``min_docs`` documents or more, in document then
+    position order.
+
+    A document at a time: the frequencies laid end to end would be a corpus-long temporary, and memory a
+    process touches first costs page faults (``benchmarks/RESULTS.md``).
+    """
+    found = [(n, np.flatnonzero(df >= min_docs)) for n, df in enumerate(doc_freq)]
+    found = [(n, pos) for n, pos in found if len(pos)]
+    if not found:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    doc = np.repeat(np.array([n for n, _ in found], dtype=np.int64), [len(pos) for _, pos in found])
+    return doc, np.concatenate([pos for _, pos in found]).astype(np.int64, copy=False)
+
+
 def _covered_in_all(features: Sequence[Features], doc_freq: Sequence[np.ndarray], min_docs: int,
                     K: int) -> list[tuple[int, int, int]]:
     """``(doc, tok_lo, tok_hi)`` of every document's ``_covered_by(feat, df >= min_docs, K)``, in one pass.
@@ -135,17 +150,12 @@ def _covered_in_all(features: Sequence[Features], doc_freq: Sequence[np.ndarray]
     frequent shingles are few: their ranges, all ``K`` long, are joined in
     order, with nothing as long as the corpus but the frequencies read.
     """
-    lengths = np.array([len(df) for df in doc_freq], dtype=np.int64)
-    if not lengths.any():
-        return []
-    hit = np.flatnonzero(np.concatenate(doc_freq) >= min_docs)
-    if not len(hit):
+    doc, pos = held_in(doc_freq, min_docs)
+    if not len(pos):
         return []
     n_tokens = np.array([len(f.tokens) for f in features], dtype=np.int64)
     starts = np.cumsum(n_tokens + 1) - (n_tokens + 1)  # each document's first token, laid end to end
-    first = np.cumsum(lengths) - lengths  # each document's first shingle among the frequencies
-    doc = np.searchsorted(first, hit, side="right") - 1  # (a document without shingles shares its first)
-    at = hit - first[doc] + starts[doc]
+    at = pos + starts[doc]
     # ranges of equal length in order: a new one starts past the end of the one before it
     new = np.ones(len(at), dtype=bool)
     new[1:] = at[1:] > at[:-1] + K

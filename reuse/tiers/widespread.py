@@ -27,7 +27,7 @@ from reuse.features import Features
 from reuse.model import Document, Phrase
 from reuse.normalize import fold_text
 from reuse.tiers.clusters import witness_order
-from reuse.tiers.families import join_all, joined_pieces, long_hashes_of_all, split_flat
+from reuse.tiers.families import held_in, join_all, joined_pieces, long_hashes_of_all, split_flat
 from reuse.unionfind import UnionFind
 
 
@@ -61,22 +61,23 @@ def _all_segments(long: Sequence[np.ndarray], doc_freq: Sequence[np.ndarray], mi
                   K: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``segments`` of every document at once: ``(n, 3)`` rows ``(doc, lo, hi)`` in document then position
     order, and each segment's long shingles flat with the segment they belong to."""
-    lengths = np.array([len(df) for df in doc_freq], dtype=np.int64)
-    offsets = np.cumsum(lengths) - lengths
-    flat_df = np.concatenate(doc_freq) if len(doc_freq) else np.zeros(0, dtype=np.uint16)
-    at = np.flatnonzero(flat_df >= min_docs)
-    if not len(at):
+    doc, pos = held_in(doc_freq, min_docs)
+    if not len(pos):
         return np.zeros((0, 3), dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
-    doc = np.searchsorted(offsets, at, side="right") - 1
-    d = flat_df[at].astype(np.float64)
-    cut = np.ones(len(at), dtype=bool)
-    cut[1:] = ((np.diff(at) != 1) | (doc[1:] != doc[:-1])
+    # the frequencies and hashes of those shingles, read a document at a time (no corpus-long temporary)
+    d, hashes = np.empty(len(pos), dtype=np.float64), np.empty(len(pos), dtype=np.uint64)
+    bounds = np.flatnonzero(np.diff(doc)) + 1
+    for n, lo, hi in zip(doc[np.append(0, bounds)].tolist(), [0, *bounds.tolist()], [*bounds.tolist(), len(pos)]):
+        d[lo:hi] = doc_freq[n][pos[lo:hi]]
+        hashes[lo:hi] = long[n][pos[lo:hi]]
+    cut = np.ones(len(pos), dtype=bool)
+    cut[1:] = ((np.diff(pos) != 1) | (doc[1:] != doc[:-1])
                | (np.maximum(d[1:], d[:-1]) > STEP * np.minimum(d[1:], d[:-1])))
     starts = np.flatnonzero(cut)
-    ends = np.append(starts[1:], len(at)) - 1
-    found = np.stack([doc[starts], at[starts] - offsets[doc[starts]], at[ends] - offsets[doc[ends]] + K], axis=1)
+    ends = np.append(starts[1:], len(pos)) - 1
+    found = np.stack([doc[starts], pos[starts], pos[ends] + K], axis=1)
     piece = np.cumsum(cut) - 1
-    return found, piece, np.concatenate(long)[at]
+    return found, piece, hashes
 
 
 def _rejoined(found: np.ndarray, labels: np.ndarray, max_gap: int) -> np.ndarray:
