@@ -66,8 +66,21 @@ def group_equal(values: np.ndarray, *, overwrite: bool = False) -> tuple[np.ndar
             _regroup_mixed(low, order, new, high, at[differ])
     del packed, high, low
     starts = flatnonzero(new, itype)
-    sizes = np.diff(starts, append=itype(n)).astype(itype)
-    return order, starts, sizes
+    return order, starts, gaps(starts, n)
+
+
+def gaps(starts: np.ndarray, end: int) -> np.ndarray:
+    """The sizes of the groups that start at ``starts`` (ascending) and run to the next start or ``end``, of
+    their type: ``np.diff(starts, append=end)`` in one array where that makes three (the appended copy, the
+    difference, and any cast), for corpus-long groupings.
+
+    >>> gaps(np.array([0, 2, 3], dtype=np.int32), 7).tolist()
+    [2, 1, 4]
+    """
+    sizes = np.empty_like(starts)
+    np.subtract(starts[1:], starts[:-1], out=sizes[:-1])
+    sizes[-1:] = end - starts[-1:]
+    return sizes
 
 
 def sort_order(keys: Sequence[np.ndarray], *, stable: bool = True) -> np.ndarray:
@@ -219,7 +232,7 @@ def doc_counts(arrays: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     new = np.ones(len(pooled), dtype=bool)
     np.not_equal(pooled[1:], pooled[:-1], out=new[1:])
     starts = flatnonzero(new, index_dtype(len(pooled) + 1))
-    return pooled[starts], np.diff(starts, append=starts.dtype.type(len(pooled)))
+    return pooled[starts], gaps(starts, len(pooled))
 
 
 def frequent_values(arrays: Sequence[np.ndarray], min_docs: int) -> np.ndarray:

@@ -94,3 +94,16 @@ def test_furthest_in_group_is_the_running_maximum_of_each_group(rows):
         best = e if n else max(best, e)
         want.append(best)
     assert furthest_in_group(ends, new_group).tolist() == want
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(cuts=st.lists(st.integers(0, 1000), min_size=1, max_size=40), extra=st.integers(0, 50),
+       dtype=st.sampled_from([np.int32, np.int64]))
+def test_gaps_are_the_differences_to_the_next_start_or_the_end(cuts, extra, dtype):
+    from reuse.arrays import gaps
+
+    starts = np.unique(np.array(cuts, dtype=dtype))
+    end = int(starts[-1]) + extra
+    got = gaps(starts, end)
+    assert got.dtype == starts.dtype
+    assert got.tolist() == np.diff(starts, append=end).tolist()

@@ -308,7 +308,7 @@ def split_flat(piece: np.ndarray, hashes: np.ndarray, n: int, share: float = 0.5
     new[1:] = hashes[1:] != hashes[:-1]
     hid = np.cumsum(new) - 1  # hash ids in ascending hash order
     starts = np.flatnonzero(new)
-    count = np.diff(np.append(starts, len(hashes)))
+    count = arrays.gaps(starts, len(hashes))
     c = count[hid]
     # each piece's level: the median count of its hashes; its anchor: the smallest hash held that often
     by_piece = arrays.sort_order([piece, c])
