@@ -7,7 +7,8 @@
 
 With ``--corpus`` the folder is scanned as ``reuse scan`` would scan it
 (recursively, every format it reads); MB counts the bytes of those files.
-The process keeps the memory it frees as the ``reuse`` command's does
+The process keeps the memory it frees, and asks for small pages where a
+hypervisor takes freed memory back, as the ``reuse`` command's does
 (``reuse.heap``).
 
 The corpus is built from the seed speeches so it looks like the real thing:
@@ -177,10 +178,11 @@ def main() -> None:
         parser.error(f"--corpus {args.corpus}: not a folder")
 
     from reuse.config import Settings
-    from reuse.heap import keep_freed_memory
+    from reuse.heap import keep_freed_memory, small_pages_where_memory_is_reported
     from reuse.pipeline import run
 
     keep_freed_memory()  # as the `reuse` command does when it starts (reuse.cli.main)
+    small_pages_where_memory_is_reported()
     if args.corpus is not None:
         corpus = args.corpus
         files = [p for p in corpus.rglob("*") if p.suffix.lower() in READ_SUFFIXES and p.is_file()]

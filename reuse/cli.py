@@ -29,7 +29,7 @@ from reuse.cli_options import (Command, CompareDb, Phrases, CompareFile, Compare
                                check_paths, errors, out, progress_display)
 from reuse.config import Settings
 from reuse.errors import UsageError
-from reuse.heap import keep_freed_memory
+from reuse.heap import keep_freed_memory, small_pages_where_memory_is_reported
 from reuse.model import Result
 
 app = typer.Typer(
@@ -277,6 +277,7 @@ register_library(app)  # reuse index build|add|remove|list|stats, reuse check
 def main() -> None:
     """Console-script entry point."""
     keep_freed_memory()  # a short-lived command process: freed arrays are reused by the next stage
+    small_pages_where_memory_is_reported()  # a hypervisor that takes freed huge pages back makes each one dear
     app()
 
 

@@ -33,3 +33,31 @@ def test_without_mallopt_nothing_happens(monkeypatch):
 
     monkeypatch.setattr(heap.ctypes, "CDLL", no_libc)
     assert heap.keep_freed_memory() is False
+
+
+def _balloon(tmp_path, bits: str):
+    device = tmp_path / "virtio0"
+    device.mkdir(parents=True)
+    (device / "features").write_text(bits + "\n", encoding="ascii")
+    return tmp_path
+
+
+def test_a_balloon_that_reports_free_pages_is_told_from_one_that_does_not(tmp_path):
+    # bit 5 of the negotiated features is VIRTIO_BALLOON_F_REPORTING (bit 0 first)
+    assert heap.memory_is_reported(_balloon(tmp_path / "yes", "0110010100000000"))
+    assert not heap.memory_is_reported(_balloon(tmp_path / "no", "0110000100000000"))
+    assert not heap.memory_is_reported(tmp_path / "none")  # no balloon at all
+    assert not heap.memory_is_reported(_balloon(tmp_path / "short", "0110"))
+
+
+def test_small_pages_are_asked_for_only_where_memory_is_reported_and_the_user_said_nothing(tmp_path, monkeypatch):
+    import numpy as np
+
+    asked = []
+    monkeypatch.setattr(np._core.multiarray, "_set_madvise_hugepage", lambda on: asked.append(on) or True)
+    monkeypatch.delenv("NUMPY_MADVISE_HUGEPAGE", raising=False)
+    reported, quiet = _balloon(tmp_path / "yes", "0110010100000000"), _balloon(tmp_path / "no", "0110000100")
+    assert heap.small_pages_where_memory_is_reported(quiet) is False and asked == []
+    assert heap.small_pages_where_memory_is_reported(reported) is True and asked == [False]
+    monkeypatch.setenv("NUMPY_MADVISE_HUGEPAGE", "1")  # the user's own choice stands
+    assert heap.small_pages_where_memory_is_reported(reported) is False and asked == [False]
