@@ -163,7 +163,9 @@ def find_passages(documents: Sequence[Document], features: Sequence[Features], s
     with timer(timings, "candidates"):
         box = cand.boxes(runs, units, list(features))
     long = long_hashes_of_all(features, long_k(settings))
-    long_doc_freq = cand.shingle_doc_freq(long, long_may_repeat(doc_freq, long, settings.shingle, 2 * long_k(settings)))
+    # as in a scan: counted where the k-shingles repeat, unless known boilerplate's were made unique
+    may_repeat = None if settings.exclude else long_may_repeat(doc_freq, long, settings.shingle, 2 * long_k(settings))
+    long_doc_freq = cand.shingle_doc_freq(long, may_repeat)
     with timer(timings, "align"):
         return _aligned(box, list(zip(documents, features, doc_freq, long_doc_freq, long)), settings, engine, progress)
 
