@@ -163,9 +163,7 @@ def find_passages(documents: Sequence[Document], features: Sequence[Features], s
     with timer(timings, "candidates"):
         box = cand.boxes(runs, units, list(features))
     long = long_hashes_of_all(features, long_k(settings))
-    # as in a scan: counted where the k-shingles repeat, unless known boilerplate's were made unique
-    may_repeat = None if settings.exclude else long_may_repeat(doc_freq, long, settings.shingle, 2 * long_k(settings))
-    long_doc_freq = cand.shingle_doc_freq(long, may_repeat)
+    long_doc_freq = _long_doc_freq(long, doc_freq, settings)
     with timer(timings, "align"):
         return _aligned(box, list(zip(documents, features, doc_freq, long_doc_freq, long)), settings, engine, progress)
 
@@ -243,13 +241,22 @@ def _exact_runs(documents: Sequence[Document], features: Sequence[Features], set
 
 def _exact_runs_then_recurring(documents: Sequence[Document], features: Sequence[Features], settings: Settings):
     """``_exact_runs`` and ``_recurring`` in one task, each with its seconds: recurring text counts long
-    shingles only where the exact runs' ``k``-shingles repeat, a third of them on cpcnews. Known
-    boilerplate's shingles were made unique (``settings.exclude``) and its tokens were not: then all."""
+    shingles only where the exact runs' ``k``-shingles repeat (``_long_doc_freq``)."""
     start = time.perf_counter()
     runs, doc_freq = _exact_runs(documents, features, settings)
     seeds = time.perf_counter() - start
-    recurring = _recurring(documents, features, settings, None if settings.exclude else doc_freq)
+    recurring = _recurring(documents, features, settings, doc_freq)
     return (runs, doc_freq), round(seeds, 4), recurring, round(time.perf_counter() - start - seeds, 4)
+
+
+def _long_doc_freq(long: list[np.ndarray], short_doc_freq: Sequence[np.ndarray],
+                   settings: Settings) -> list[np.ndarray]:
+    """How many documents hold each long shingle, counted only where the ``k``-shingles inside it repeat
+    (``families.long_may_repeat``: a third of them on cpcnews). Everywhere when known boilerplate's
+    ``k``-shingles were made unique (``settings.exclude``): its tokens, which long shingles hash, were not."""
+    may_repeat = (None if settings.exclude
+                  else long_may_repeat(short_doc_freq, long, settings.shingle, 2 * long_k(settings)))
+    return cand.shingle_doc_freq(long, may_repeat)
 
 
 def _near_duplicates(documents: Sequence[Document], features: Sequence[Features], settings: Settings):
@@ -261,17 +268,15 @@ def _near_duplicates(documents: Sequence[Document], features: Sequence[Features]
 
 
 def _recurring(documents: Sequence[Document], features: Sequence[Features], settings: Settings,
-               short_doc_freq: Sequence[np.ndarray] | None = None):
+               short_doc_freq: Sequence[np.ndarray]):
     """Text recurring in many documents, counted once for three readers: the candidate template families
     (``min_docs``), text too widespread to seed pairs (``reuse.tiers.widespread``), and the verdict (how
     many documents hold each long shingle: ``reuse.tiers.verdict``); and the long shingles' hashes, which
-    the verdict slices for each passage. Given how many documents hold each ``k``-shingle, long shingles
-    are counted only where those inside them repeat (``families.long_may_repeat``)."""
+    the verdict slices for each passage. ``short_doc_freq``: how many documents hold each ``k``-shingle
+    (``_long_doc_freq``)."""
     k = long_k(settings)
     long = long_hashes_of_all(features, k)
-    may_repeat = (None if short_doc_freq is None
-                  else long_may_repeat(short_doc_freq, long, settings.shingle, 2 * k))
-    counts = cand.shingle_doc_freq(long, may_repeat)
+    counts = _long_doc_freq(long, short_doc_freq, settings)
     common = dict(k=k, max_gap=settings.max_gap, min_length=member_tokens(settings), long=long, doc_freq=counts)
     families = recurring(list(documents), list(features), min_docs=min_docs_for(len(documents), settings.min_docs),
                          **common)

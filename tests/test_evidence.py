@@ -96,3 +96,30 @@ def test_long_shingles_counted_only_where_their_k_shingles_repeat_get_every_coun
         assert [m.shape for m in may] == [w.shape for w in want]
         assert all((w[~m] == 1).all() for w, m in zip(want, may))  # what is left out stands in one document
         assert [g.tolist() for g in shingle_doc_freq(long, may)] == [w.tolist() for w in want]
+
+
+def test_known_boilerplate_leaves_its_long_shingles_counted_in_every_document():
+    """--exclude makes the boilerplate's k-shingles unique but not its tokens: its long shingles still stand in
+    every document, so the count must not trust the k-shingles there (it would call them unique)."""
+    from reuse.candidates import shingle_doc_freq
+    from reuse.config import Settings
+    from reuse.exclude import without
+    from reuse.features import extract
+    from reuse.ingest import document
+    from reuse.pipeline import _long_doc_freq
+    from reuse.tiers.families import long_hashes_of_all, long_k
+
+    notice = "本文来源于某某网站，仅供学习交流使用，版权归原作者所有。"
+    bodies = ["全面从严治党永远在路上。", "推进基层党组织建设。", "落实管党治党政治责任。"]
+    plain = Settings()
+    feats = [extract(document(notice + body, f"{n}.txt"), plain) for n, body in enumerate(bodies)]
+    boilerplate = extract(document(notice, "notice.txt"), plain).shingles
+    salted = [without(f, np.unique(boilerplate), salt=n) for n, f in enumerate(feats)]
+    short = shingle_doc_freq([f.shingles for f in salted])
+    long = long_hashes_of_all(salted, long_k(plain))
+    want = shingle_doc_freq(long)
+    assert int(want[0][0]) == 3  # the notice's first long shingle, in all three documents
+    got = _long_doc_freq(long, short, Settings(exclude=("notice.txt",)))
+    assert [g.tolist() for g in got] == [w.tolist() for w in want]
+    trusted = _long_doc_freq(long, short, plain)  # what trusting the unique k-shingles would say
+    assert int(trusted[0][0]) == 1
