@@ -216,5 +216,10 @@ def test_shingles_held_widely_are_found_a_document_at_a_time_as_in_the_corpus_la
     first = np.cumsum(lengths) - lengths
     hit = np.flatnonzero(np.concatenate([np.zeros(0, dtype=np.uint16), *doc_freq]) >= min_docs)
     doc = np.searchsorted(first, hit, side="right") - 1
-    got_doc, got_pos = held_in(doc_freq, min_docs)
+    tagged = [np.arange(len(f), dtype=np.uint64) * 10 + n for n, f in enumerate(freqs)]  # says where it was read
+    got_doc, got_pos, (got_freq, got_tag) = held_in(doc_freq, min_docs, doc_freq, tagged)
     assert got_doc.tolist() == doc.tolist() and got_pos.tolist() == (hit - first[doc]).tolist()
+    assert got_freq.tolist() == [freqs[d][p] for d, p in zip(doc.tolist(), (hit - first[doc]).tolist())]
+    assert got_tag.tolist() == [p * 10 + d for d, p in zip(doc.tolist(), (hit - first[doc]).tolist())]
+    if freqs:  # (with no document there is no type to read)
+        assert got_freq.dtype == np.uint16 and got_tag.dtype == np.uint64

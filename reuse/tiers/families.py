@@ -126,19 +126,21 @@ def _covered_by(feat: Features, hit: np.ndarray, K: int) -> list[tuple[int, int]
     return list(zip(edges[0::2].tolist(), edges[1::2].tolist()))
 
 
-def held_in(doc_freq: Sequence[np.ndarray], min_docs: int) -> tuple[np.ndarray, np.ndarray]:
+def held_in(doc_freq: Sequence[np.ndarray], min_docs: int,
+            *read: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
     """``(doc, pos)`` (int64) of every shingle held by ``min_docs`` documents or more, in document then
-    position order.
+    position order, and what each per-document array of ``read`` holds there.
 
-    A document at a time: the frequencies laid end to end would be a corpus-long temporary, and memory a
-    process touches first costs page faults (``benchmarks/RESULTS.md``).
+    A document at a time: the frequencies (or the hashes read) laid end to end would be corpus-long
+    temporaries, and memory a process touches first costs page faults (``benchmarks/RESULTS.md``).
     """
-    found = [(n, np.flatnonzero(df >= min_docs)) for n, df in enumerate(doc_freq)]
-    found = [(n, pos) for n, pos in found if len(pos)]
+    found = [(n, pos) for n, df in enumerate(doc_freq) if len(pos := np.flatnonzero(df >= min_docs))]
     if not found:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, [per_doc[0][:0] if len(per_doc) else empty for per_doc in read]
     doc = np.repeat(np.array([n for n, _ in found], dtype=np.int64), [len(pos) for _, pos in found])
-    return doc, np.concatenate([pos for _, pos in found]).astype(np.int64, copy=False)
+    pos = np.concatenate([pos for _, pos in found]).astype(np.int64, copy=False)
+    return doc, pos, [np.concatenate([per_doc[n][at] for n, at in found]) for per_doc in read]
 
 
 def _covered_in_all(features: Sequence[Features], doc_freq: Sequence[np.ndarray], min_docs: int,
@@ -150,7 +152,7 @@ def _covered_in_all(features: Sequence[Features], doc_freq: Sequence[np.ndarray]
     frequent shingles are few: their ranges, all ``K`` long, are joined in
     order, with nothing as long as the corpus but the frequencies read.
     """
-    doc, pos = held_in(doc_freq, min_docs)
+    doc, pos, _ = held_in(doc_freq, min_docs)
     if not len(pos):
         return []
     n_tokens = np.array([len(f.tokens) for f in features], dtype=np.int64)

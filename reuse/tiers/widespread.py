@@ -61,15 +61,10 @@ def _all_segments(long: Sequence[np.ndarray], doc_freq: Sequence[np.ndarray], mi
                   K: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``segments`` of every document at once: ``(n, 3)`` rows ``(doc, lo, hi)`` in document then position
     order, and each segment's long shingles flat with the segment they belong to."""
-    doc, pos = held_in(doc_freq, min_docs)
+    doc, pos, (d, hashes) = held_in(doc_freq, min_docs, doc_freq, long)
     if not len(pos):
         return np.zeros((0, 3), dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
-    # the frequencies and hashes of those shingles, read a document at a time (no corpus-long temporary)
-    d, hashes = np.empty(len(pos), dtype=np.float64), np.empty(len(pos), dtype=np.uint64)
-    bounds = np.flatnonzero(np.diff(doc)) + 1
-    for n, lo, hi in zip(doc[np.append(0, bounds)].tolist(), [0, *bounds.tolist()], [*bounds.tolist(), len(pos)]):
-        d[lo:hi] = doc_freq[n][pos[lo:hi]]
-        hashes[lo:hi] = long[n][pos[lo:hi]]
+    d = d.astype(np.float64)
     cut = np.ones(len(pos), dtype=bool)
     cut[1:] = ((np.diff(pos) != 1) | (doc[1:] != doc[:-1])
                | (np.maximum(d[1:], d[:-1]) > STEP * np.minimum(d[1:], d[:-1])))
