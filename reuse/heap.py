@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import importlib
 import os
 from pathlib import Path
 
@@ -85,12 +86,18 @@ def small_pages_where_memory_is_reported(balloons: str | Path = BALLOON_FEATURES
     """
     if "NUMPY_MADVISE_HUGEPAGE" in os.environ or not memory_is_reported(balloons):
         return False
-    try:
-        from numpy._core.multiarray import _set_madvise_hugepage
-    except ImportError:  # numpy 1.x
-        try:
-            from numpy.core.multiarray import _set_madvise_hugepage
-        except ImportError:
-            return False
-    _set_madvise_hugepage(False)
+    set_advice = _numpys_huge_page_switch()
+    if set_advice is None:
+        return False
+    set_advice(False)
     return True
+
+
+def _numpys_huge_page_switch():
+    """numpy's own switch for its huge-page advice (private, in every numpy since 1.16), or None."""
+    for module in ("numpy._core.multiarray", "numpy.core.multiarray"):  # numpy 2, numpy 1
+        try:
+            return getattr(importlib.import_module(module), "_set_madvise_hugepage")
+        except (ImportError, AttributeError):
+            continue
+    return None

@@ -51,10 +51,10 @@ def test_a_balloon_that_reports_free_pages_is_told_from_one_that_does_not(tmp_pa
 
 
 def test_small_pages_are_asked_for_only_where_memory_is_reported_and_the_user_said_nothing(tmp_path, monkeypatch):
-    import numpy as np
+    assert heap._numpys_huge_page_switch() is not None  # this numpy has the switch
 
     asked = []
-    monkeypatch.setattr(np._core.multiarray, "_set_madvise_hugepage", lambda on: asked.append(on) or True)
+    monkeypatch.setattr(heap, "_numpys_huge_page_switch", lambda: asked.append)
     monkeypatch.delenv("NUMPY_MADVISE_HUGEPAGE", raising=False)
     reported, quiet = _balloon(tmp_path / "yes", "0110010100000000"), _balloon(tmp_path / "no", "0110000100")
     assert heap.small_pages_where_memory_is_reported(quiet) is False and asked == []
