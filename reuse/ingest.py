@@ -80,46 +80,47 @@ def discover(paths: Iterable[str | os.PathLike], extensions: tuple[str, ...]) ->
         if not root.exists() and not root.is_symlink():
             raise UsageError(f"{label(raw)}: no such file or directory")
         if root.is_dir():
-            for path, problem in _walk(root):
+            for path, problem, relative, real in _walk(root):
                 if problem:
                     skipped.append(Skipped(label(path), problem))
-                elif path.suffix.lower() in exts:
-                    found.append(Found(path, label(path.relative_to(root).as_posix())))
+                elif os.path.splitext(relative)[1].lower() in exts:
+                    found.append((path, label(relative), real))
         else:
-            found.append(Found(root, label(root.name)))
+            found.append((root, label(root.name), None))
     unique: list[Found] = []
-    seen: set[Path] = set()
+    seen: set[str] = set()
     taken: set[str] = set()
     next_n: dict[str, int] = {}
-    folders: dict[Path, Path] = {}
-    for item in found:
-        try:
-            real = _resolved(item.path, folders)
-        except (OSError, RuntimeError):
-            real = item.path.absolute()
+    folders: dict[Path, str] = {}
+    for path, first_id, real in found:
+        if real is None:
+            try:
+                real = _resolved(path, folders)
+            except (OSError, RuntimeError):
+                real = str(path.absolute())
         if real in seen:
-            skipped.append(Skipped(label(item.path), "named twice; read once"))
+            skipped.append(Skipped(label(path), "named twice; read once"))
             continue
         seen.add(real)
-        doc_id = item.id
+        doc_id = first_id
         while doc_id in taken:  # same id from two folders: keep both, visibly
-            next_n[item.id] = n = next_n.get(item.id, 1) + 1
-            doc_id = f"{item.id}~{n}"
+            next_n[first_id] = n = next_n.get(first_id, 1) + 1
+            doc_id = f"{first_id}~{n}"
         taken.add(doc_id)
-        unique.append(Found(item.path, doc_id))
+        unique.append(Found(path, doc_id))
     unique.sort(key=lambda f: f.id)
     return unique, skipped
 
 
-def _resolved(path: Path, folders: dict[Path, Path]) -> Path:
-    """``path.resolve()``, each folder resolved once (``folders`` keeps them): a file that is no symlink
+def _resolved(path: Path, folders: dict[Path, str]) -> str:
+    """``str(path.resolve())``, each folder resolved once (``folders`` keeps them): a file that is no symlink
     is its resolved folder and its name."""
     if path.is_symlink() or path.name in ("", ".", ".."):
-        return path.resolve()
+        return str(path.resolve())
     parent = path.parent
     if parent not in folders:
-        folders[parent] = parent.resolve()
-    return folders[parent] / path.name
+        folders[parent] = str(parent.resolve())
+    return os.path.join(folders[parent], path.name)
 
 
 def _extensions(extensions: Iterable[str]) -> frozenset[str]:
@@ -127,54 +128,75 @@ def _extensions(extensions: Iterable[str]) -> frozenset[str]:
     return frozenset(e.lower() if e.startswith(".") else f".{e.lower()}" for e in extensions if e)
 
 
-def _walk(root: Path) -> Iterator[tuple[Path, str | None]]:
+def _walk(root: Path) -> Iterator[tuple[Path, str | None, str, str | None]]:
     """Files under root in a stable order, following symlinks but never in a loop.
 
-    Yields ``(path, None)`` for each file and ``(path, reason)`` for what
-    cannot be read: a folder that cannot be listed, a folder already read
-    through a symlink, a report folder. Hidden files and folders (a leading
-    dot) are passed over.
+    Yields ``(path, None, relative, real)`` for each file, with its path
+    relative to ``root`` in ``/`` form and ``str(path.resolve())`` when the
+    folder's listing tells it (a file that is no symlink: its folder, resolved
+    once, and its name), else None; and ``(path, reason, "", None)`` for
+    what cannot be read: a folder that cannot be listed, a folder already
+    read through a symlink, a report folder. Hidden files and folders (a
+    leading dot) are passed over.
 
     The walk keeps its own stack (``os.walk`` recurses, once per level, in
     Python 3.11), so a tree nested thousands of folders deep is read like
     any other; the order is ``os.walk``'s, top down, names sorted.
     """
     visited: set[tuple[int, int]] = set()
-    stack = [root]
+    stack = [(root, "")]  # each folder with its path relative to root, as a prefix
     while stack:
-        here = stack.pop()
+        here, prefix = stack.pop()
         try:
             with os.scandir(here) as listing:
                 entries = list(listing)
         except OSError as err:
-            yield Path(err.filename) if err.filename else here, f"cannot list folder: {_why(err)}"
+            yield Path(err.filename) if err.filename else here, f"cannot list folder: {_why(err)}", "", None
             continue
         try:
             st = here.stat()
         except OSError as err:
-            yield here, f"cannot read folder: {_why(err)}"
+            yield here, f"cannot read folder: {_why(err)}", "", None
             continue
         key = (st.st_dev, st.st_ino)
         if key in visited:
-            yield here, "symlink loop: this folder was already read"
+            yield here, "symlink loop: this folder was already read", "", None
             continue
         visited.add(key)
-        dirnames, filenames = [], []
+        dirnames, files = [], []
         for entry in entries:
             try:
                 is_dir = entry.is_dir()  # follows symlinks, as os.walk(followlinks=True) does
             except OSError:
                 is_dir = False
-            (dirnames if is_dir else filenames).append(entry.name)
-        if REPORT_MANIFEST in filenames:
+            if is_dir:
+                dirnames.append(entry.name)
+            else:
+                files.append((entry.name, entry))
+        if any(name == REPORT_MANIFEST for name, _ in files):
             # a report reuse wrote (reports/ inside the corpus): its pages are not documents
-            yield here, "a reuse report folder; not read"
+            yield here, "a reuse report folder; not read", "", None
             continue
-        for name in sorted(filenames):
+        try:
+            real_here: str | None = str(here.resolve())
+        except (OSError, RuntimeError):
+            real_here = None  # each file's own resolution says what is wrong
+        for name, entry in sorted(files):
             if not name.startswith("."):
-                yield here / name, None
+                # the listing knows a symlink without asking (which resolves on its own)
+                real = os.path.join(real_here, name) if real_here is not None and not _is_symlink(entry) else None
+                yield here / name, None, prefix + name, real
         # pushed last first, so the first name is walked next (depth first, as os.walk goes)
-        stack.extend(here / d for d in sorted((d for d in dirnames if not d.startswith(".")), reverse=True))
+        stack.extend((here / d, f"{prefix}{d}/")
+                     for d in sorted((d for d in dirnames if not d.startswith(".")), reverse=True))
+
+
+def _is_symlink(entry: os.DirEntry) -> bool:
+    """Whether a listed file is a symlink, True when that cannot be told (it is then resolved on its own)."""
+    try:
+        return entry.is_symlink()
+    except OSError:
+        return True
 
 
 def _why(err: OSError) -> str:

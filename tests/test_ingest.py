@@ -395,7 +395,7 @@ def test_files_resolve_through_their_folders_as_path_resolve_does(tmp_path):
     folders = {}
     for path in [tmp_path / "link" / "sub" / "a.txt", tmp_path / "link" / "sub" / "b.txt", real / "sub" / "a.txt",
                  tmp_path / "link" / "dangling.txt", tmp_path / "link" / "sub" / "gone.txt"]:
-        assert _resolved(path, folders) == path.resolve()
+        assert _resolved(path, folders) == str(path.resolve())
 
 
 @pytest.mark.parametrize("at_once", [segment_module.AT_ONCE, 1500])
@@ -413,3 +413,33 @@ def test_read_many_reads_each_file_as_read_or_skip_does(tmp_path, monkeypatch, a
     assert got == [read_or_skip(item) for item in found]
     assert sum(doc is not None for doc, _ in got) == 3 and sum(why is not None for _, why in got) == 2
     assert any(len(doc.text) > at_once for doc, _ in got if doc is not None) == (at_once == 1500)
+
+
+def test_discover_reads_each_real_file_once_as_path_resolve_tells_them_apart(tmp_path):
+    """Files reached twice (a folder symlink, a file symlink, a file named again) are read once, as resolving
+    every path would decide; the ids are the paths relative to the folder named."""
+    from reuse.ingest import discover
+
+    tree = tmp_path / "tree"
+    (tree / "sub" / "deep").mkdir(parents=True)
+    for rel in ("a.txt", "sub/b.txt", "sub/deep/c.txt", "sub/deep/d.md"):
+        (tree / rel).write_text(rel, encoding="utf-8")
+    (tree / "sub" / "deep" / "link.txt").symlink_to(tree / "a.txt")
+    (tree / "zlink").symlink_to(tree / "sub", target_is_directory=True)
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "e.txt").write_text("e", encoding="utf-8")
+    (tree / "sub" / "out").symlink_to(tmp_path / "outside", target_is_directory=True)
+    found, skipped = discover([tree, tree / "sub" / "b.txt", tmp_path / "outside"], (".txt",))
+    # the plain rule: walk order (zlink is sub, already read), each path resolved on its own, the first of a
+    # real file kept
+    seen, want = set(), []
+    walked = [tree / "a.txt", tree / "sub/b.txt", tree / "sub/deep/c.txt", tree / "sub/deep/link.txt",
+              tree / "sub/out/e.txt", tree / "sub/b.txt", tmp_path / "outside/e.txt"]
+    for path in walked:
+        if path.resolve() not in seen:
+            seen.add(path.resolve())
+            want.append(path)
+    assert [f.path for f in found] == want
+    assert [f.id for f in found] == ["a.txt", "sub/b.txt", "sub/deep/c.txt", "sub/out/e.txt"]
+    assert sorted(s.reason for s in skipped) == ["named twice; read once"] * (len(walked) - len(want)) + [
+        "symlink loop: this folder was already read"]
