@@ -165,7 +165,7 @@ def token_spans_in_original(features: Sequence[Features], doc: np.ndarray, lo: n
 
 def extract(doc: Document, settings: Settings) -> Features:
     """One document's features: ``extract_many`` of it alone."""
-    return _extract_batch([doc], settings)[0]
+    return FeatureBatch.of([doc], settings).features()[0]
 
 
 BATCH_CHARS = 250_000
@@ -183,48 +183,113 @@ def extract_many(documents: Sequence[Document], settings: Settings) -> list[Feat
     ``BATCH_CHARS`` characters, so what they make on the way is a few times
     that, however many documents are given.
 
-    A document's arrays that need no offset taken off are views of its batch's,
-    not copies: the callers keep every document, so the batch's arrays are
-    kept whole anyway (a caller keeping a few documents would keep them all).
+    A document's arrays are views of its batch's (``FeatureBatch``), not
+    copies: the callers keep every document, so the batch's arrays are kept
+    whole anyway (a caller keeping a few documents would keep them all).
     """
+    return [feat for batch in extract_batches(documents, settings) for feat in batch.features()]
+
+
+def extract_batches(documents: Sequence[Document], settings: Settings) -> list[FeatureBatch]:
+    """``extract_many`` as its batches, each one ``FeatureBatch``: what travels between processes."""
     batches = batches_by_size(documents, [len(d.text) for d in documents], BATCH_CHARS)
-    return [feat for batch in batches for feat in _extract_batch(batch, settings)]
+    return [FeatureBatch.of(batch, settings) for batch in batches]
 
 
-def _extract_batch(documents: Sequence[Document], settings: Settings) -> list[Features]:
-    """``extract_many`` of one batch: its texts as one, cut per document."""
-    texts = [d.text for d in documents]
-    # a line break between documents: folding drops it, so each document's first character starts a word and
-    # a clause as in a text of its own, and no jieba run goes on into the next (there is a gap in the origins)
-    text_lo = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]], dtype=np.int64)
-    folded = fold("\n".join(texts), simplify=settings.simplify, fold_digits=settings.fold_digits)
-    tokens = tokenize(folded, unit=settings.unit)
-    char_lo = np.searchsorted(folded.origin, text_lo)
-    tok_lo = np.searchsorted(tokens.start, char_lo)  # a document's first folded character starts a token
-    tok_hi = np.append(tok_lo[1:], len(tokens))
-    k = settings.shingle
-    cum = np.zeros(len(tokens) + 1, dtype=np.int64)
-    np.cumsum(tokens.weight, out=cum[1:])
-    ends = shingle_ends(tokens.weight, k)
-    shingles = shingle_hashes(tokens.hash, k, tokens.weight, ends=ends)
-    size = (ends - np.arange(len(ends))).astype(np.uint8)
-    # a document's shingles start at its tokens with k of weight left in it (every token weighs at least one)
-    shingled = np.maximum(np.searchsorted(cum, cum[tok_hi] - k, side="right") - tok_lo, 0)
-    units, unit_lo, unsorted = _units_many(documents, text_lo, folded, tokens, cum, settings)
-    out = []
-    for i, (t_lo, c_lo, c_hi, s_lo, s_hi, n, u_lo, u_hi) in enumerate(zip(
-            text_lo.tolist(), char_lo.tolist(), np.append(char_lo[1:], len(folded)).tolist(), tok_lo.tolist(),
-            tok_hi.tolist(), shingled.tolist(), unit_lo[:-1].tolist(), unit_lo[1:].tolist())):
-        doc_folded = Folded(folded.text[c_lo:c_hi], folded.origin[c_lo:c_hi] - np.int32(t_lo),
-                            folded.cls[c_lo:c_hi], folded.word_start[c_lo:c_hi], folded.boundary[c_lo:c_hi])
-        doc_tokens = Tokens(tokens.start[s_lo:s_hi] - np.int32(c_lo), tokens.hash[s_lo:s_hi], tokens.weight[s_lo:s_hi],
+@dataclass(frozen=True, eq=False)
+class FeatureBatch:
+    """The features of a batch of documents as a few arrays: each document's are views of them.
+
+    What a forked reader hands back: pickled, a batch is a dozen buffers,
+    where its documents' features one by one were a dozen per document
+    (tens of thousands for a corpus, each costing more to pickle, write and
+    rebuild than its bytes).
+    """
+
+    text: str
+    """The batch's folded text; document ``i`` has ``[chars[i], chars[i + 1])`` of it and of each per-character
+    array below."""
+    chars: np.ndarray
+    origin: np.ndarray
+    """``Folded.origin`` of each document in its own offsets."""
+    cls: np.ndarray
+    word_start: np.ndarray
+    boundary: np.ndarray
+    tokens: np.ndarray
+    """Document ``i`` has tokens ``[tokens[i], tokens[i + 1])`` of each per-token array; its cum array is
+    ``cum[tokens[i] + i : tokens[i + 1] + i + 1]``."""
+    token_start: np.ndarray
+    """``Tokens.start`` of each document in its own folded offsets."""
+    token_hash: np.ndarray
+    token_weight: np.ndarray
+    shingled: np.ndarray
+    """Shingles of document ``i``: ``shingles[tokens[i] : tokens[i] + shingled[i]]``."""
+    shingles: np.ndarray
+    shingle_len: np.ndarray
+    cum: np.ndarray
+    """Each document's ``Features.cum`` (starting at 0), one after another."""
+    unit_rows: np.ndarray
+    units: np.ndarray
+    """Document ``i`` has rows ``[unit_rows[i], unit_rows[i + 1])``, in its own token numbers..."""
+    sorted_units: dict[int, np.ndarray]
+    """...except the documents here, whose units had to be sorted (``_units_many``)."""
+
+    @classmethod
+    def of(cls, documents: Sequence[Document], settings: Settings) -> "FeatureBatch":
+        """The batch's texts folded, tokenized and hashed as one (see ``extract_many``)."""
+        texts = [d.text for d in documents]
+        # a line break between documents: folding drops it, so each document's first character starts a word
+        # and a clause as in a text of its own, and no jieba run goes on into the next (there is a gap in the
+        # origins)
+        text_lo = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]], dtype=np.int64)
+        folded = fold("\n".join(texts), simplify=settings.simplify, fold_digits=settings.fold_digits)
+        tokens = tokenize(folded, unit=settings.unit)
+        char_lo = np.searchsorted(folded.origin, text_lo)
+        chars = np.append(char_lo, len(folded))
+        tok_lo = np.searchsorted(tokens.start, char_lo)  # a document's first folded character starts a token
+        tok = np.append(tok_lo, len(tokens))
+        tok_hi = tok[1:]
+        k = settings.shingle
+        cum = np.zeros(len(tokens) + 1, dtype=np.int64)
+        np.cumsum(tokens.weight, out=cum[1:])
+        ends = shingle_ends(tokens.weight, k)
+        shingles = shingle_hashes(tokens.hash, k, tokens.weight, ends=ends)
+        size = (ends - np.arange(len(ends))).astype(np.uint8)
+        # a document's shingles start at its tokens with k of weight left in it (every token weighs at least one)
+        shingled = np.maximum(np.searchsorted(cum, cum[tok_hi] - k, side="right") - tok_lo, 0)
+        units, unit_lo, unsorted = _units_many(documents, text_lo, folded, tokens, cum, settings)
+        n_chars, n_tokens, n_units = np.diff(chars), np.diff(tok), np.diff(unit_lo)
+        # each document's cum: its tokens' cum less the one at its first token, and one more at its end
+        own = np.repeat(np.arange(len(documents)), n_tokens + 1)
+        at = np.arange(len(own)) - own  # batch token of each entry: a document's end is the next one's start
+        own_units = units - np.repeat(tok_lo, n_units)[:, None]
+        return cls(
+            text=folded.text, chars=chars,
+            origin=folded.origin - np.repeat(text_lo.astype(np.int32), n_chars),
+            cls=folded.cls, word_start=folded.word_start, boundary=folded.boundary, tokens=tok,
+            token_start=tokens.start - np.repeat(char_lo.astype(np.int32), n_tokens),
+            token_hash=tokens.hash, token_weight=tokens.weight, shingled=shingled, shingles=shingles,
+            shingle_len=size, cum=(cum[at] - np.repeat(cum[tok_lo], n_tokens + 1)).astype(np.int32),
+            unit_rows=unit_lo, units=own_units,
+            sorted_units={i: np.unique(own_units[unit_lo[i]:unit_lo[i + 1]], axis=0).reshape(-1, 2)
+                          for i in sorted(unsorted)},
+        )
+
+    def features(self) -> list[Features]:
+        """Each document's features, views of the batch's arrays."""
+        out = []
+        for i, (c_lo, c_hi, s_lo, s_hi, n, u_lo, u_hi) in enumerate(zip(
+                self.chars[:-1].tolist(), self.chars[1:].tolist(), self.tokens[:-1].tolist(),
+                self.tokens[1:].tolist(), self.shingled.tolist(), self.unit_rows[:-1].tolist(),
+                self.unit_rows[1:].tolist())):
+            folded = Folded(self.text[c_lo:c_hi], self.origin[c_lo:c_hi], self.cls[c_lo:c_hi],
+                            self.word_start[c_lo:c_hi], self.boundary[c_lo:c_hi])
+            tokens = Tokens(self.token_start[s_lo:s_hi], self.token_hash[s_lo:s_hi], self.token_weight[s_lo:s_hi],
                             c_hi - c_lo)
-        doc_units = units[u_lo:u_hi] - s_lo
-        if i in unsorted:
-            doc_units = np.unique(doc_units, axis=0).reshape(-1, 2)
-        out.append(Features(doc_folded, doc_tokens, shingles[s_lo:s_lo + n], doc_units, size[s_lo:s_lo + n],
-                            (cum[s_lo:s_hi + 1] - cum[s_lo]).astype(np.int32)))
-    return out
+            units = self.sorted_units[i] if i in self.sorted_units else self.units[u_lo:u_hi]
+            out.append(Features(folded, tokens, self.shingles[s_lo:s_lo + n], units, self.shingle_len[s_lo:s_lo + n],
+                                self.cum[s_lo + i : s_hi + i + 1]))
+        return out
 
 
 def _units_many(documents: Sequence[Document], text_lo: np.ndarray, folded: Folded, tokens: Tokens,

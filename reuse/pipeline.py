@@ -23,7 +23,7 @@ from reuse.batching import BATCH_BYTES, PARALLEL_BYTES, batches_by_size, file_si
 from reuse.config import Settings
 from reuse.engine import Engine, LocalEngine, make_engine, map_alongside
 from reuse.exclude import known_boilerplate, without
-from reuse.features import Features, extract, extract_many
+from reuse.features import Features, FeatureBatch, extract, extract_batches, extract_many
 from reuse.ingest import Found, check_encoding, discover, read_many, settle
 from reuse.minhash import band_params
 from reuse.model import Document, Passage, Result, Skipped, Template
@@ -196,8 +196,20 @@ def _read_batch(job: tuple[list[Found], Settings]) -> list[tuple[Document | None
     items, settings = job
     with collector.off():
         read = read_many(items, encoding=settings.encoding)
-        features = iter(extract_many([doc for doc, _ in read if doc is not None], settings))
-    return [(doc, why, next(features) if doc is not None else None) for doc, why in read]
+        return _Read(read, extract_batches([doc for doc, _ in read if doc is not None], settings))
+
+
+class _Read(list):
+    """``_read_batch``'s rows ``(document, skipped, features)``, which pickle as the documents, the reasons and
+    the features' few batch arrays (``FeatureBatch``), as a forked reader hands them back."""
+
+    def __init__(self, read: list[tuple[Document | None, Skipped | None]], batches: list[FeatureBatch]):
+        features = iter([feat for batch in batches for feat in batch.features()])
+        super().__init__((doc, why, next(features) if doc is not None else None) for doc, why in read)
+        self.batches = batches
+
+    def __reduce__(self):
+        return _Read, ([(doc, why) for doc, why, _ in self], self.batches)
 
 
 def _in_id_order(documents: Sequence[Document], features: Sequence[Features] | None, settings: Settings,

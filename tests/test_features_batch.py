@@ -139,3 +139,27 @@ def test_extract_of_one_document_is_its_plain_features(text, unit, k):
     settings = Settings(unit=unit, shingle=k)
     doc = document(text, "a.txt")
     assert_same(extract(doc, settings), _extract_plainly(doc, settings))
+
+
+def test_a_read_batch_travels_as_a_few_arrays_and_arrives_the_same(tmp_path):
+    """A forked reader's batch pickles as its batches' arrays, not a dozen buffers per document, and the
+    documents, reasons and features unpickled are the ones read."""
+    import pickle
+
+    from reuse import pipeline
+    from reuse.ingest import discover
+    from conftest import make_doc, seed_text
+
+    for n, name in enumerate(("000", "001", "002", "003", "004") * 4):
+        make_doc(tmp_path, f"{n:02d}.txt", seed_text(name)[n * 7:])
+    (tmp_path / "empty.txt").write_bytes(b"")
+    found, _ = discover([str(tmp_path)], (".txt",))
+    read = pipeline._read_batch((found, Settings()))
+    buffers: list = []
+    moved = pickle.loads(pickle.dumps(read, protocol=5, buffer_callback=buffers.append), buffers=buffers)
+    assert len(buffers) <= 16 * len(read.batches) < 20 * 11  # the batches' arrays, not a dozen per document
+    assert len(moved) == len(read) == 21 and sum(why is not None for _, why, _ in moved) == 1
+    for (doc, why, feat), (doc2, why2, feat2) in zip(read, moved):
+        assert doc == doc2 and why == why2
+        if feat is not None:
+            assert_same(feat2, feat)
