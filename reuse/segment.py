@@ -170,7 +170,11 @@ class _Runs:
     instead of an array as long as the text per question. Index -1 (no run) reads -1 from both."""
 
     def __init__(self, flags: np.ndarray):
-        edges = np.flatnonzero(np.diff(flags.astype(np.int8), prepend=np.int8(0), append=np.int8(0)))
+        # where a flag differs from the one before it, with the edges of the text where a run touches them: one
+        # comparison of neighbours, no padded copy of the flags in another type
+        edges = np.flatnonzero(flags[1:] != flags[:-1]) + 1
+        if len(flags) and (flags[0] or flags[-1]):
+            edges = np.concatenate([[0]] * bool(flags[0]) + [edges] + [[len(flags)]] * bool(flags[-1]))
         self.lo, self.hi = np.append(edges[0::2], -1), np.append(edges[1::2], -1)
 
     def holding(self, at: np.ndarray) -> np.ndarray:
