@@ -271,3 +271,35 @@ def test_inner_blocks_span_the_pieces_from_the_first_solid_to_the_last(a, b, min
         spans = lambda ps: [(p[side], p[side + 1]) for p in ps]  # noqa: E731
         for s in range(len(text) + 1):
             assert _covered(spans(got), s, s + 7) == _covered(spans(inner), s, s + 7)
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(a=st.text(alphabet="党的建设 word，。", min_size=40, max_size=300),
+       b=st.text(alphabet="党的建设 word，。", min_size=40, max_size=300), data=st.data())
+def test_passages_told_far_apart_group_as_the_full_splitting_groups_them(a, b, data):
+    """The shortcut for passages no bridge can join gives the groups the splitting and joining give."""
+    import pytest
+
+    import reuse.align as aligning
+
+    fa, fb = extract(document(a, "a"), Settings()), extract(document(b, "b"), Settings())
+    n, m = len(fa.folded), len(fb.folded)
+    if n < 4 or m < 4:
+        return
+    items = []
+    for _ in range(data.draw(st.integers(1, 7))):
+        a_lo, b_lo = data.draw(st.integers(0, n - 2)), data.draw(st.integers(0, m - 2))
+        a_hi = data.draw(st.integers(a_lo + 1, min(n, a_lo + 40)))
+        b_hi = data.draw(st.integers(b_lo + 1, min(m, b_lo + 40)))
+        items.append(Alignment(a_lo, a_hi, b_lo, b_hi, 1.0))
+    items = one_to_one(items)
+    max_gap = data.draw(st.sampled_from([0, 3, 12]))
+    quick = aligning._groups(items, fa, fb, max_gap=max_gap, rel=aligning.MERGE_REL)
+    told_apart = aligning._far_apart(items, fa, max_gap=max_gap, rel=aligning.MERGE_REL)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(aligning, "_far_apart", lambda *a, **k: False)
+        full = aligning._groups(items, fa, fb, max_gap=max_gap, rel=aligning.MERGE_REL)
+    key = lambda groups: sorted(sorted((x.a_lo, x.b_lo) for x in g) for g in groups)  # noqa: E731
+    assert key(quick) == key(full)
+    if told_apart:
+        assert [[x] for x in sorted(items, key=lambda x: (x.a_lo, x.b_lo))] == quick
