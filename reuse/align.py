@@ -571,8 +571,12 @@ def _is_punct(ch: str) -> bool:
     return not ch.isspace() and not ch.isalnum()
 
 
+SHARED_PUNCTUATION = 3
+"""Characters of punctuation ``with_shared_punctuation`` widens a passage by at most, on each side."""
+
+
 def with_shared_punctuation(a: str, b: str, a_start: int, a_end: int, b_start: int, b_end: int,
-                            limit: int = 3) -> tuple[int, int, int, int]:
+                            limit: int = SHARED_PUNCTUATION) -> tuple[int, int, int, int]:
     """Widen original spans over punctuation both texts have around them.
 
     Matching ignores punctuation, so a passage ends on its last word; a

@@ -359,6 +359,13 @@ PREFILTER = 0.5
 """Regions whose exact runs weigh less than this share of the evidence of copying are never aligned."""
 
 
+def _reaches(spans: Sequence[tuple[int, int, str]], start: int, end: int) -> bool:
+    """Whether any of ``spans`` overlaps ``[start, end)`` widened as far as shared punctuation may widen it: where
+    none does, ``lies_in`` finds no family for the widened passage either."""
+    lo, hi = start - aligning.SHARED_PUNCTUATION, end + aligning.SHARED_PUNCTUATION
+    return any(min(hi, s[1]) > max(lo, s[0]) for s in spans)
+
+
 def _align_task(job, docs) -> list[Passage]:
     """Cluster one task's boxes into regions and align them: the per-pair work of a scan.
 
@@ -397,8 +404,11 @@ def _align_task(job, docs) -> list[Passage]:
                                   long_k=long_k(settings), long_a=long_a, long_b=long_b)
             in_a = members.get(a.id, ()) if members is not None else ()
             for al, kind in zip(merged, kinds):
+                a_start, a_end = fa.original_span(al.a_lo, al.a_hi)
+                if kind == verdict.PHRASE and members is not None and not _reaches(in_a, a_start, a_end):
+                    continue  # a phrase no family member can hold (most of them): reported from the runs
                 a_start, a_end, b_start, b_end = aligning.with_shared_punctuation(
-                    a.text, b.text, *fa.original_span(al.a_lo, al.a_hi), *fb.original_span(al.b_lo, al.b_hi)
+                    a.text, b.text, a_start, a_end, *fb.original_span(al.b_lo, al.b_hi)
                 )
                 family = lies_in(a_start, a_end, in_a)  # the template family whose member holds its a side
                 if family is not None:

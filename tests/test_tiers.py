@@ -408,3 +408,19 @@ def test_a_passages_quoted_share_is_the_share_of_its_characters_in_quotations(te
     end = data.draw(st.integers(start, len(text)))
     want = sum(inside[start:end]) / (end - start) if end > start else 0.0
     assert share_inside(starts, ends, start, end) == want
+
+
+@hsettings(max_examples=500, deadline=None)
+@given(members=st.lists(st.tuples(st.integers(-12, 12), st.integers(1, 20)), max_size=4),
+       length=st.integers(0, 16), widen=st.tuples(st.integers(0, 3), st.integers(0, 3)))
+def test_a_passage_no_member_reaches_lies_in_no_family_however_punctuation_widens_it(members, length, widen):
+    """The scan drops a phrase passage that no family member reaches before widening it: widened, it would
+    have found no family either."""
+    from reuse.pipeline import _reaches
+    from reuse.tiers.families import lies_in
+
+    start, end = 50, 50 + length
+    spans = [(start + at if at < 0 else end + at, (start + at if at < 0 else end + at) + n, f"t{i}")
+             for i, (at, n) in enumerate(members)]
+    if not _reaches(spans, start, end):
+        assert lies_in(start - widen[0], end + widen[1], spans) is None
