@@ -426,20 +426,34 @@ def _pairable(units: "UnitSets", threshold: float) -> np.ndarray:
     del key
     found_there = np.empty(len(units.hashes), dtype=bool)
     for lo in range(0, len(found_there), arrays.CHUNK):
-        found_there[lo : lo + arrays.CHUNK] = twice[(units.hashes[lo : lo + arrays.CHUNK] & mask).astype(np.intp)]
+        bucket = units.hashes[lo : lo + arrays.CHUNK] & mask
+        found_there[lo : lo + arrays.CHUNK] = (twice[(bucket >> np.uint64(3)).astype(np.intp)]
+                                               >> (bucket & np.uint64(7)).astype(np.uint8)) & np.uint8(1)
     found = np.add.reduceat(found_there, units.offsets[:-1], dtype=np.int64) if len(found_there) else 0
     return found >= threshold * np.diff(units.offsets)
 
 
 def _shared_buckets(key: np.ndarray, doc_bits: int, bits: int) -> np.ndarray:
-    """Per bucket, True when the sorted ``bucket << doc_bits | doc`` keys hold it with two documents."""
-    twice = np.zeros(1 << bits, dtype=bool)
+    """A bit per bucket (bit ``b & 7`` of byte ``b >> 3``), set when the sorted ``bucket << doc_bits | doc``
+    keys hold bucket ``b`` with two documents.
+
+    Bits, not a bool per bucket: at 100 MB the buckets number 2**28, and a
+    bool array of them was a quarter of a gigabyte of fresh memory, written
+    all over, in the process that runs LSH.
+    """
+    twice = np.zeros(((1 << bits) + 7) >> 3, dtype=np.uint8)
     doc_mask, shift = np.uint64((1 << doc_bits) - 1), np.uint64(doc_bits)
     for lo in range(0, len(key) - 1, arrays.CHUNK):
         part = key[lo : lo + arrays.CHUNK + 1]
         bucket = part >> shift
         spread = (bucket[1:] == bucket[:-1]) & ((part[1:] & doc_mask) != (part[:-1] & doc_mask))
-        twice[bucket[:-1][spread].astype(np.intp)] = True
+        shared = bucket[:-1][spread]  # ascending, as the keys are
+        if not len(shared):
+            continue
+        byte = (shared >> np.uint64(3)).astype(np.intp)
+        bit = np.left_shift(np.uint8(1), (shared & np.uint64(7)).astype(np.uint8))
+        first = np.flatnonzero(np.concatenate([[True], byte[1:] != byte[:-1]]))
+        twice[byte[first]] |= np.bitwise_or.reduceat(bit, first)
     return twice
 
 

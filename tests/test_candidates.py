@@ -250,3 +250,25 @@ def test_by_owner_then_value_sorts_as_lexsort(rows, low):
     assert owner[order].tolist() == owner[want].tolist() and values[order].tolist() == values[want].tolist()
     assert sorted(order.tolist()) == list(range(len(rows)))
 
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.tuples(st.integers(0, 200), st.integers(0, 5)), max_size=120),
+       chunk=st.sampled_from([1, 2, 7, 1 << 20]))
+def test_shared_buckets_sets_the_bit_of_every_bucket_two_documents_hold(rows, chunk):
+    """Slice by slice (the slices overlap by one key), a bucket's bit is set exactly when two documents hold it."""
+    import pytest
+
+    from reuse import arrays
+    from reuse.candidates import _shared_buckets
+
+    doc_bits, bits = 3, 8
+    key = np.sort(np.array([(b << doc_bits) | d for b, d in rows], dtype=np.uint64))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(arrays, "CHUNK", chunk)
+        got = _shared_buckets(key, doc_bits, bits)
+    shared = np.unpackbits(got, bitorder="little")[: 1 << bits].astype(bool)
+    held: dict[int, set[int]] = {}
+    for b, d in rows:
+        held.setdefault(b, set()).add(d)
+    assert np.flatnonzero(shared).tolist() == sorted(b for b, docs in held.items() if len(docs) >= 2)
