@@ -230,9 +230,7 @@ class FeatureBatch:
     """Each document's ``Features.cum`` (starting at 0), one after another."""
     unit_rows: np.ndarray
     units: np.ndarray
-    """Document ``i`` has rows ``[unit_rows[i], unit_rows[i + 1])``, in its own token numbers..."""
-    sorted_units: dict[int, np.ndarray]
-    """...except the documents here, whose units had to be sorted (``_units_many``)."""
+    """Document ``i`` has rows ``[unit_rows[i], unit_rows[i + 1])``, in its own token numbers."""
 
     @classmethod
     def of(cls, documents: Sequence[Document], settings: Settings) -> "FeatureBatch":
@@ -263,6 +261,11 @@ class FeatureBatch:
         own = np.repeat(np.arange(len(documents)), n_tokens + 1)
         at = np.arange(len(own)) - own  # batch token of each entry: a document's end is the next one's start
         own_units = units - np.repeat(tok_lo, n_units)[:, None]
+        if unsorted:  # (a document made from text has none) its units sorted and unique, as ``_units`` gives them
+            pieces = [np.unique(own_units[lo:hi], axis=0).reshape(-1, 2) if i in unsorted else own_units[lo:hi]
+                      for i, (lo, hi) in enumerate(zip(unit_lo[:-1].tolist(), unit_lo[1:].tolist()))]
+            own_units = np.concatenate(pieces).astype(np.int64, copy=False)
+            unit_lo = np.concatenate([[0], np.cumsum([len(x) for x in pieces])]).astype(unit_lo.dtype)
         return cls(
             text=folded.text, chars=chars,
             origin=folded.origin - np.repeat(text_lo.astype(np.int32), n_chars),
@@ -271,8 +274,6 @@ class FeatureBatch:
             token_hash=tokens.hash, token_weight=tokens.weight, shingled=shingled, shingles=shingles,
             shingle_len=size, cum=(cum[at] - np.repeat(cum[tok_lo], n_tokens + 1)).astype(np.int32),
             unit_rows=unit_lo, units=own_units,
-            sorted_units={i: np.unique(own_units[unit_lo[i]:unit_lo[i + 1]], axis=0).reshape(-1, 2)
-                          for i in sorted(unsorted)},
         )
 
     def features(self) -> list[Features]:
@@ -286,9 +287,8 @@ class FeatureBatch:
                             self.word_start[c_lo:c_hi], self.boundary[c_lo:c_hi])
             tokens = Tokens(self.token_start[s_lo:s_hi], self.token_hash[s_lo:s_hi], self.token_weight[s_lo:s_hi],
                             c_hi - c_lo)
-            units = self.sorted_units[i] if i in self.sorted_units else self.units[u_lo:u_hi]
-            out.append(Features(folded, tokens, self.shingles[s_lo:s_lo + n], units, self.shingle_len[s_lo:s_lo + n],
-                                self.cum[s_lo + i : s_hi + i + 1]))
+            out.append(Features(folded, tokens, self.shingles[s_lo:s_lo + n], self.units[u_lo:u_hi],
+                                self.shingle_len[s_lo:s_lo + n], self.cum[s_lo + i : s_hi + i + 1]))
         return out
 
 
