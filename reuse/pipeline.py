@@ -30,7 +30,7 @@ from reuse.model import Document, Passage, Result, Skipped, Template
 from reuse.score import score
 from reuse.tiers import quotes, verdict, widespread
 from reuse.tiers.families import (assemble, lies_in, line_families, long_hashes_of_all, long_k, long_may_repeat,
-                                  member_tokens, members_by_doc, min_docs_for, recurring)
+                                  member_tokens, members_by_doc, min_docs_for, reaches, recurring)
 from reuse.tiers.settle import settle as settle_kinds
 from reuse.timing import Progress, documents_read, quiet, timer
 from reuse.versions import package_versions
@@ -359,13 +359,6 @@ PREFILTER = 0.5
 """Regions whose exact runs weigh less than this share of the evidence of copying are never aligned."""
 
 
-def _reaches(spans: Sequence[tuple[int, int, str]], start: int, end: int) -> bool:
-    """Whether any of ``spans`` overlaps ``[start, end)`` widened as far as shared punctuation may widen it: where
-    none does, ``lies_in`` finds no family for the widened passage either."""
-    lo, hi = start - aligning.SHARED_PUNCTUATION, end + aligning.SHARED_PUNCTUATION
-    return any(min(hi, s[1]) > max(lo, s[0]) for s in spans)
-
-
 def _align_task(job, docs) -> list[Passage]:
     """Cluster one task's boxes into regions and align them: the per-pair work of a scan.
 
@@ -405,8 +398,9 @@ def _align_task(job, docs) -> list[Passage]:
             in_a = members.get(a.id, ()) if members is not None else ()
             for al, kind in zip(merged, kinds):
                 a_start, a_end = fa.original_span(al.a_lo, al.a_hi)
-                if kind == verdict.PHRASE and members is not None and not _reaches(in_a, a_start, a_end):
-                    continue  # a phrase no family member can hold (most of them): reported from the runs
+                if (kind == verdict.PHRASE and members is not None
+                        and not reaches(a_start, a_end, in_a, aligning.SHARED_PUNCTUATION)):
+                    continue  # a phrase no family member can hold, however punctuation widens it: from the runs
                 a_start, a_end, b_start, b_end = aligning.with_shared_punctuation(
                     a.text, b.text, a_start, a_end, *fb.original_span(al.b_lo, al.b_hi)
                 )

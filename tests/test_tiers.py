@@ -416,11 +416,11 @@ def test_a_passages_quoted_share_is_the_share_of_its_characters_in_quotations(te
 def test_a_passage_no_member_reaches_lies_in_no_family_however_punctuation_widens_it(members, length, widen):
     """The scan drops a phrase passage that no family member reaches before widening it: widened, it would
     have found no family either."""
-    from reuse.pipeline import _reaches
-    from reuse.tiers.families import lies_in
+    from reuse.align import SHARED_PUNCTUATION
+    from reuse.tiers.families import lies_in, reaches
 
     start, end = 50, 50 + length
     spans = [(start + at if at < 0 else end + at, (start + at if at < 0 else end + at) + n, f"t{i}")
              for i, (at, n) in enumerate(members)]
-    if not _reaches(spans, start, end):
+    if not reaches(start, end, spans, SHARED_PUNCTUATION):
         assert lies_in(start - widen[0], end + widen[1], spans) is None

@@ -805,6 +805,12 @@ def lies_in(lo: int, hi: int, spans: Iterable[tuple[int, int, str]]) -> tuple[in
     return best if hi > lo and most >= LIES_IN * (hi - lo) else None
 
 
+def reaches(lo: int, hi: int, spans: Iterable[tuple[int, int, str]], margin: int) -> bool:
+    """Whether any member of ``spans`` overlaps ``[lo, hi)`` widened by ``margin`` on each side: where none
+    does, ``lies_in`` finds none for any span within that margin (a caller about to widen one need not)."""
+    return any(min(hi + margin, span[1]) > max(lo - margin, span[0]) for span in spans)
+
+
 def members_by_doc(templates: Sequence[Template]) -> dict[str, list[tuple[int, int, str]]]:
     """Each document's family members as ``(start, end, family)``: what ``lies_in`` looks a passage up in."""
     members: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
