@@ -428,8 +428,9 @@ def _groups(items: list[Alignment], fa: Features, fb: Features, *, max_gap: int,
     passage stay together while a phrase that happens to sit next to a
     passage on one side only is left out.
     """
-    if _far_apart(items, fa, max_gap=max_gap, rel=rel):
-        return [[x] for x in sorted(items, key=lambda x: (x.a_lo, x.b_lo))]
+    ordered = sorted(items, key=lambda x: (x.a_lo, x.b_lo))
+    if _far_apart(ordered, fa, max_gap=max_gap, rel=rel):
+        return [[x] for x in ordered]
     groups = [items]
     while True:
         out = []
@@ -464,13 +465,13 @@ def _groups(items: list[Alignment], fa: Features, fb: Features, *, max_gap: int,
 
 
 def _far_apart(items: list[Alignment], fa: Features, *, max_gap: int, rel: float) -> bool:
-    """Whether no two of ``items`` can join in ``_groups``: on side a each starts further from all before it
-    than the widest gap any two could bridge there (all of them together on either side of it, weighed on
-    side a, which the first split weighs by and every box's size is at most). Most pairs' passages are a few
-    formulas far apart: they are told so without the splitting and joining."""
+    """Whether no two of ``items`` (sorted on side a) can join in ``_groups``: each starts further from all
+    before it than the widest gap any two could bridge there (all of them together on either side of it,
+    weighed on side a, which the first split weighs by and every box's size is at most). Most pairs'
+    passages are a few formulas far apart: they are told so without the splitting and joining."""
     widest = _bridge(max_gap, rel, sum(fa.weight_between(x.a_lo, x.a_hi) for x in items), 0)
     reach = None
-    for x in sorted(items, key=lambda x: x.a_lo):
+    for x in items:
         if reach is not None and fa.weight_between(reach, x.a_lo) <= widest:
             return False
         reach = x.a_hi if reach is None else max(reach, x.a_hi)

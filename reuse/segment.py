@@ -173,8 +173,10 @@ class _Runs:
         # where a flag differs from the one before it, with the edges of the text where a run touches them: one
         # comparison of neighbours, no padded copy of the flags in another type
         edges = np.flatnonzero(flags[1:] != flags[:-1]) + 1
-        if len(flags) and (flags[0] or flags[-1]):
-            edges = np.concatenate([[0]] * bool(flags[0]) + [edges] + [[len(flags)]] * bool(flags[-1]))
+        if len(flags) and flags[0]:
+            edges = np.insert(edges, 0, 0)
+        if len(flags) and flags[-1]:
+            edges = np.append(edges, len(flags))
         self.lo, self.hi = np.append(edges[0::2], -1), np.append(edges[1::2], -1)
 
     def holding(self, at: np.ndarray) -> np.ndarray:
