@@ -2,13 +2,17 @@
 
 Units have a bounded size whatever the input: a 50 MB file with no line breaks
 still becomes units of at most ``MAX_UNIT`` characters, so memory and the cost
-of aligning two units stay bounded.
+of aligning two units stay bounded. A longer line is cut where a sentence
+ends (else at a space): speeches and transcripts are often one line per
+document, and a cut in mid-sentence made fragments ("The") that recurred as
+template text.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -27,6 +31,48 @@ _CLOSERS = r"[\"'”’」』》）)\]]*"
 # (two alternatives that each start with a character class: re then skips to candidates quickly)
 _SENTENCE_END = re.compile(r"[。！？!?；;…][。！？!?；;…]*" + _CLOSERS + r"|\.(?=\s)" + _CLOSERS)
 
+ABBREVIATIONS = frozenset({
+    # titles before a name
+    "mr", "mrs", "ms", "messrs", "mme", "dr", "prof", "rev", "hon", "gen", "col", "capt", "lt", "sgt", "adm",
+    "gov", "sen", "rep", "pres", "st", "mt", "ft",
+    # Latin, and months before a day
+    "e.g", "i.e", "cf", "viz", "vs", "jan", "feb", "aug", "sept", "oct", "nov", "dec",
+})
+"""Words (lower case) whose full stop is an abbreviation's, not a sentence's end: a title or a month goes on
+with a name or a day. Left out where a sentence often ends on them: etc., no., U.S., a.m."""
+_OPENERS = "\"'“‘([「『《（"
+LONGEST_ABBREVIATION = 8
+"""Characters before a full stop looked at: the longest abbreviation with an opening quote or bracket."""
+
+
+def is_abbreviation(word: str) -> bool:
+    """Whether a full stop just after ``word`` (the characters since the last space) leaves the sentence open.
+
+    >>> [is_abbreviation(w) for w in ("Mr", "(Dr", "S", "e.g", "I", "war", "U.S")]
+    [True, True, True, True, False, False, False]
+    """
+    word = word.lstrip(_OPENERS)
+    if len(word) == 1:
+        return word.isupper() and word != "I"  # an initial (Ulysses S. Grant), not the pronoun
+    return word.lower() in ABBREVIATIONS
+
+
+def _abbreviated(text: str, dot: int) -> bool:
+    """Whether the full stop at ``dot`` ends an abbreviation (``is_abbreviation`` of the word before it)."""
+    lo = dot
+    while lo > 0 and not text[lo - 1].isspace():
+        lo -= 1
+        if dot - lo > LONGEST_ABBREVIATION:
+            return False
+    return is_abbreviation(text[lo:dot])
+
+
+def sentence_ends(text: str, lo: int, hi: int) -> Iterator[re.Match]:
+    """The sentence ends (``_SENTENCE_END`` matches) in ``text[lo:hi]``, less the full stops of abbreviations."""
+    for m in _SENTENCE_END.finditer(text, lo, hi):
+        if text[m.start()] != "." or not _abbreviated(text, m.start()):
+            yield m
+
 
 def _strip(text: str, start: int, end: int) -> Span | None:
     while start < end and text[start].isspace():
@@ -36,14 +82,39 @@ def _strip(text: str, start: int, end: int) -> Span | None:
     return Span(start, end) if end > start else None
 
 
-def _bounded(span: Span, limit: int = MAX_UNIT) -> list[Span]:
-    if span.end - span.start <= limit:
-        return [span]
-    return [Span(s, min(s + limit, span.end)) for s in range(span.start, span.end, limit)]
+_LAST_BLANK = re.compile(r"\s+\S*\Z")
+
+
+def _cut(text: str, lo: int, hi: int, limit: int) -> list[Span]:
+    """The stripped line ``text[lo:hi]`` as pieces of at most ``limit`` characters.
+
+    Each piece ends at the last sentence end that fits, else before the
+    last space that fits, else at ``limit`` (a text without either, such as
+    a long run of Han characters with no punctuation); the next one starts
+    at the next character that is not blank.
+    """
+    if hi - lo <= limit:
+        return [Span(lo, hi)]
+    ends = [m.end() for m in sentence_ends(text, lo, hi)]
+    pieces, start = [], lo
+    while hi - start > limit:
+        stop = start + limit
+        at = bisect.bisect_right(ends, stop) - 1
+        if at >= 0 and ends[at] > start:
+            cut = ends[at]
+        else:
+            blank = _LAST_BLANK.search(text, start + 1, stop + 1)
+            cut = blank.start() if blank else stop
+        pieces.append(Span(start, cut))
+        start = cut
+        while text[start].isspace():  # the line ends on a character that is not blank
+            start += 1
+    pieces.append(Span(start, hi))
+    return pieces
 
 
 def paragraphs(text: str, *, limit: int = MAX_UNIT) -> list[Span]:
-    """Non-blank lines, stripped of surrounding whitespace.
+    """Non-blank lines, stripped of surrounding whitespace, a long one cut in pieces (``_cut``).
 
     >>> paragraphs("同志们：\\n\\n  今天开会。\\n")
     [Span(start=0, end=4), Span(start=8, end=13)]
@@ -52,31 +123,31 @@ def paragraphs(text: str, *, limit: int = MAX_UNIT) -> list[Span]:
     for m in _PARAGRAPH.finditer(text):
         span = _strip(text, m.start(), m.end())
         if span:
-            spans.extend(_bounded(span, limit))
+            spans.extend(_cut(text, span.start, span.end, limit))
     return spans
 
 
 def sentences(text: str, paras: list[Span], *, limit: int = MAX_UNIT) -> list[Span]:
-    """Sentences inside each paragraph, cut after terminal punctuation.
+    """Sentences inside each paragraph, cut after terminal punctuation (``sentence_ends``).
 
-    >>> t = "第一句。第二句！Third one. End"
+    >>> t = "第一句。第二句！Third one, Mr. Li said. End"
     >>> [t[s.start:s.end] for s in sentences(t, paragraphs(t))]
-    ['第一句。', '第二句！', 'Third one.', 'End']
+    ['第一句。', '第二句！', 'Third one, Mr. Li said.', 'End']
     """
     spans = []
     for para in paras:
         start = para.start
-        for m in _SENTENCE_END.finditer(text, para.start, para.end):
+        for m in sentence_ends(text, para.start, para.end):
             end = m.end()
             # most sentences: a match ends on punctuation, so only the start may need stripping
             if end - start <= limit and not text[start].isspace():
                 spans.append(Span(start, end))
             elif span := _strip(text, start, end):
-                spans.extend(_bounded(span, limit))
+                spans.extend(_cut(text, span.start, span.end, limit))
             start = end
         span = _strip(text, start, para.end)
         if span:
-            spans.extend(_bounded(span, limit))
+            spans.extend(_cut(text, span.start, span.end, limit))
     return spans
 
 
@@ -124,16 +195,14 @@ def _segmented(texts: list[str], limit: int) -> list[tuple[list[Span], list[Span
     if not texts:
         return []
     text_lo = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]], dtype=np.int64)
-    cls = _classes()[codepoints("\n".join(texts))]
+    joined = "\n".join(texts)
+    cls = _classes()[codepoints(joined)]
     white = _Runs((cls & _SPACE) != 0)
-    # paragraphs: runs without a line break, stripped, cut every ``limit`` characters
+    # paragraphs: runs without a line break, stripped, a long one cut in pieces
     lines = _Runs((cls & _LINE_BREAK) == 0)
     p_lo, p_hi = white.skip_from(lines.lo), white.back_from(lines.hi)
     kept = p_lo < p_hi
-    p_lo, p_hi = p_lo[kept], p_hi[kept]
-    pieces = -(-(p_hi - p_lo) // limit)
-    para_lo = np.repeat(p_lo, pieces) + limit * _within(pieces)
-    para_hi = np.minimum(para_lo + limit, np.repeat(p_hi, pieces))
+    para_lo, para_hi = _pieces(joined, p_lo[kept], p_hi[kept], limit)
     # sentence ends: each run of end marks with the closers after it, and a full stop before whitespace,
     # neither reaching past its paragraph piece (the search runs inside each piece, so a piece that
     # starts inside a run of marks starts a match there)
@@ -148,6 +217,7 @@ def _segmented(texts: list[str], limit: int) -> list[tuple[list[Span], list[Span
     stop, stop_end = _in_pieces(np.flatnonzero((cls & _STOP) != 0), para_lo, para_hi)
     stop = stop[stop + 1 < stop_end]
     stop = stop[white.holding(stop + 1) >= 0]
+    stop = stop[~_abbreviations(joined, stop, white)]
     ends = np.sort(np.concatenate([after_closers, stop + 1]))
     # the pieces of text between a paragraph piece's start, its ends and its end; a piece ending on a mark
     # needs only its start stripped, the rest of the paragraph both ends (and may be nothing but whitespace)
@@ -163,6 +233,34 @@ def _segmented(texts: list[str], limit: int) -> list[tuple[list[Span], list[Span
     has = (s_lo < cut_hi) & (s_hi > s_lo)
     text_hi = text_lo + np.array([len(t) for t in texts], dtype=np.int64)
     return list(zip(_per_text(para_lo, para_hi, text_lo, text_hi), _per_text(s_lo[has], s_hi[has], text_lo, text_hi)))
+
+
+def _pieces(text: str, lo: np.ndarray, hi: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
+    """The pieces ``_cut`` makes of the stripped lines ``[lo, hi)`` of ``text``: a line that fits is one piece,
+    and only the long ones (rare, or one per document of one-line files) are cut in Python."""
+    long = np.flatnonzero(hi - lo > limit)
+    if not len(long):
+        return lo, hi
+    cuts = [_cut(text, a, b, limit) for a, b in zip(lo[long].tolist(), hi[long].tolist())]
+    counts = np.array([len(c) for c in cuts], dtype=np.int64)
+    per_line = np.ones(len(lo), dtype=np.int64)
+    per_line[long] = counts
+    piece_lo, piece_hi = np.repeat(lo, per_line), np.repeat(hi, per_line)
+    slots = np.repeat((np.cumsum(per_line) - per_line)[long], counts) + _within(counts)
+    piece_lo[slots] = [s.start for c in cuts for s in c]
+    piece_hi[slots] = [s.end for c in cuts for s in c]
+    return piece_lo, piece_hi
+
+
+def _abbreviations(text: str, dots: np.ndarray, white: "_Runs") -> np.ndarray:
+    """``_abbreviated`` of each full stop at ``dots``: the word before it starts where the last blank run
+    before it ends, and only words short enough to be an abbreviation are looked at in Python."""
+    before = np.searchsorted(white.hi[:-1], dots, side="right") - 1
+    word_lo = np.where(before >= 0, white.hi[before], 0)
+    short = np.flatnonzero(dots - word_lo <= LONGEST_ABBREVIATION)
+    out = np.zeros(len(dots), dtype=bool)
+    out[short] = [is_abbreviation(text[a:b]) for a, b in zip(word_lo[short].tolist(), dots[short].tolist())]
+    return out
 
 
 class _Runs:

@@ -35,19 +35,78 @@ def test_units_are_in_bounds_ordered_and_stripped(text):
         assert [s.start for s in spans] == sorted(s.start for s in spans)
 
 
-@given(st.text(alphabet=st.sampled_from(list("字a .。！？”\n \t") + ["\u3000"]), max_size=300))
-def test_sentences_are_the_stripped_pieces_between_terminal_punctuation(text):
-    # the plain form: every piece up to a sentence end, stripped, cut to MAX_UNIT
-    from reuse.segment import _SENTENCE_END, _bounded, _strip
+_ENGLISH_PIECES = ["字", "a", " ", ".", "。", "！", "？", "”", "\n", "\t", "\u3000", "Mr", "S", "I", "e.g", "(Dr", "war"]
+
+
+def _plain_sentence_ends(text: str, lo: int, hi: int) -> list[int]:
+    """Where sentences end in ``text[lo:hi]``, the plain way: a full stop before a blank ends one unless the word
+    before it (its characters since the last blank, at most eight) is an abbreviation."""
+    from reuse.segment import _SENTENCE_END, is_abbreviation
+
+    ends = []
+    for m in _SENTENCE_END.finditer(text, lo, hi):
+        word = text[: m.start()].split()[-1] if m.start() and not text[m.start() - 1].isspace() else ""
+        if text[m.start()] == "." and len(word) <= 8 and is_abbreviation(word):
+            continue
+        ends.append(m.end())
+    return ends
+
+
+@given(st.lists(st.sampled_from(_ENGLISH_PIECES), max_size=80).map("".join))
+def test_sentences_are_the_stripped_pieces_between_sentence_ends(text):
+    # the plain form: every piece up to a sentence end, stripped (paragraphs are at most MAX_UNIT long here)
+    from reuse.segment import _strip
 
     want = []
     for para in paragraphs(text):
         start = para.start
-        for m in _SENTENCE_END.finditer(text, para.start, para.end):
-            want += _bounded(_strip(text, start, m.end())) if _strip(text, start, m.end()) else []
-            start = m.end()
-        want += _bounded(_strip(text, start, para.end)) if _strip(text, start, para.end) else []
+        for end in _plain_sentence_ends(text, para.start, para.end) + [para.end]:
+            want += [span] if (span := _strip(text, start, end)) else []
+            start = end
     assert sentences(text, paragraphs(text)) == want
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(text=st.lists(st.sampled_from(_ENGLISH_PIECES), min_size=1, max_size=120).map("".join),
+       limit=st.integers(1, 40))
+def test_a_long_line_is_cut_at_its_last_sentence_end_else_its_last_blank(text, limit):
+    from reuse.segment import _cut, _strip
+
+    line = _strip(text, 0, len(text))
+    if line is None or "\n" in text[line.start:line.end]:
+        return
+    pieces = _cut(text, line.start, line.end, limit)
+    ends = _plain_sentence_ends(text, line.start, line.end)
+    assert pieces[0].start == line.start and pieces[-1].end == line.end
+    for piece, after in zip(pieces, pieces[1:] + [None]):
+        assert 0 < piece.end - piece.start <= limit
+        assert not text[piece.start].isspace() and not text[piece.end - 1].isspace()
+        if after is None:
+            break
+        assert text[piece.end:after.start].strip() == ""  # nothing but blanks left out
+        fits = [e for e in ends if piece.start < e <= piece.start + limit]
+        blanks = [i for i in range(piece.start + 1, piece.start + limit + 1)  # where a blank run starts
+                  if text[i].isspace() and not text[i - 1].isspace()]
+        assert piece.end == (fits[-1] if fits else blanks[-1] if blanks else piece.start + limit)
+
+
+def test_titles_and_initials_leave_a_sentence_open():
+    text = ("Mr. Speaker, Mr. President, and fellow citizens: I thank you. Ulysses S. Grant wrote it, e.g. in 1875. "
+            "So did I. Then Dr. Li left.")
+    got = [text[s.start:s.end] for s in sentences(text, paragraphs(text))]
+    assert got == ["Mr. Speaker, Mr. President, and fellow citizens: I thank you.",
+                   "Ulysses S. Grant wrote it, e.g. in 1875.", "So did I.", "Then Dr. Li left."]
+
+
+def test_a_speech_on_one_line_is_cut_between_its_sentences():
+    # a real speech with its line breaks taken out, as scraped speeches and transcripts come
+    text = seed_text("001").replace("\n", "")
+    paras = paragraphs(text)
+    assert len(paras) > 1 and all(p.end - p.start <= MAX_UNIT for p in paras)
+    assert all(text[p.end - 1] in "。！？；;!?…”’」』》）)]" for p in paras[:-1])
+    # the sentences are those of the whole line: no piece boundary cuts one
+    whole = sentences(text, paragraphs(text, limit=len(text)), limit=len(text))
+    assert sentences(text, paras) == whole
 
 
 @given(st.text(alphabet=st.sampled_from(list("字a .。！？!?；;…”’」)]\"'\n\t")), max_size=200))
@@ -91,7 +150,7 @@ def test_a_sentence_end_stops_at_its_paragraphs_end():
 
 
 _SEGMENT_PIECES = ["党的建设", "。", "！", "；", "…", "?", ".", ". ", "”", "」", ")", "\"", " ", "\u3000", "\n", "\r\n",
-                   "\u2028", "\x0b", "\x85", "\t", "Word", "a.b", "\n\n  "]
+                   "\u2028", "\x0b", "\x85", "\t", "Word", "a.b", "\n\n  ", "Mr. ", "S. ", "I. ", "(e.g. "]
 
 
 @hsettings(max_examples=500, deadline=None)
