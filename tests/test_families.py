@@ -223,3 +223,13 @@ def test_shingles_held_widely_are_found_a_document_at_a_time_as_in_the_corpus_la
     assert got_tag.tolist() == [p * 10 + d for d, p in zip(doc.tolist(), (hit - first[doc]).tolist())]
     if freqs:  # (with no document there is no type to read)
         assert got_freq.dtype == np.uint16 and got_tag.dtype == np.uint64
+
+
+def test_a_section_number_standing_alone_is_structure_not_a_formula():
+    from reuse.tiers.families import describe
+
+    for number in ("II.", "III.", "3.", "一、", "（二）"):
+        assert describe([number] * 4, ["body"] * 4, is_watermark=False, short=True) == ("structure", number)
+    assert describe(["坚持和发展中国特色社会主义"] * 4, ["body"] * 4, is_watermark=False) == (
+        "formula", "坚持和发展中国特色社会主义")
+    assert describe(["In 1990."] * 4, ["body"] * 4, is_watermark=False, short=True)[0] == "formula"

@@ -72,6 +72,8 @@ _STRUCTURE = re.compile(
     r"^同志们|同志们[：:，,]|下面.{0,6}(讲|谈)|几点意见|会议上的讲话|谢谢大家|以上.{0,4}(意见|讲话)|"
     r"^今天.{0,8}召开|^最后|主要任务是"
 )
+_HEADING_NUMBER = re.compile(r"(?:[IVXLC]+|[0-9０-９]+|[一二三四五六七八九十]+|[（(][0-9一二三四五六七八九十]+[）)])[.．、:：]?")
+"""A section's number standing alone (II., 3., 一、, （二）): the skeleton of a report, not a formula."""
 
 HEAD_PARAGRAPHS = 6
 TAIL_PARAGRAPHS = 8
@@ -556,7 +558,7 @@ def _kind(rep: str, texts: list[str], positions: list[str], is_watermark: bool, 
         return "watermark"
     if any(_PLACEHOLDER.search(t) for t in texts):
         return "placeholder"
-    if _STRUCTURE.search(rep):
+    if _STRUCTURE.search(rep) or _HEADING_NUMBER.fullmatch(rep.strip()):
         return "structure"
     if short and sum(p != "body" for p in positions) * 2 >= len(positions):
         return "structure"  # a short line at the head or tail of most documents: salutation, heading
