@@ -30,7 +30,7 @@ from reuse.model import Document, Passage, Result, Skipped, Template
 from reuse.score import score
 from reuse.tiers import quotes, verdict, widespread
 from reuse.tiers.families import (assemble, lies_in, line_families, long_hashes_of_all, long_k, long_may_repeat,
-                                  member_tokens, members_by_doc, min_docs_for, reaches, recurring)
+                                  members_by_doc, min_docs_for, reaches, recurring)
 from reuse.tiers.settle import settle as settle_kinds
 from reuse.timing import Progress, documents_read, quiet, timer
 from reuse.versions import package_versions
@@ -289,7 +289,7 @@ def _recurring(documents: Sequence[Document], features: Sequence[Features], sett
     k = long_k(settings)
     long = long_hashes_of_all(features, k)
     counts = _long_doc_freq(long, short_doc_freq, settings)
-    common = dict(k=k, max_gap=settings.max_gap, min_length=member_tokens(settings), long=long, doc_freq=counts)
+    common = dict(k=k, max_gap=settings.max_gap, min_length=settings.min_length, long=long, doc_freq=counts)
     families = recurring(list(documents), list(features), min_docs=min_docs_for(len(documents), settings.min_docs),
                          **common)
     spread = widespread.recurring(list(documents), list(features), min_docs=settings.max_doc_freq + 1, **common)

@@ -233,3 +233,40 @@ def test_a_section_number_standing_alone_is_structure_not_a_formula():
     assert describe(["坚持和发展中国特色社会主义"] * 4, ["body"] * 4, is_watermark=False) == (
         "formula", "坚持和发展中国特色社会主义")
     assert describe(["In 1990."] * 4, ["body"] * 4, is_watermark=False, short=True)[0] == "formula"
+
+
+SALUTATION = "Fellow-Citizens of the Senate and House of Representatives:"
+"""Nine English words (eighteen Han characters' weight, under twelve tokens): the State of the Union's opening."""
+
+
+def _addresses(folder):
+    from pydoc_data.topics import topics
+
+    for n, name in enumerate(("if", "while", "for", "try", "with", "class")):
+        make_doc(folder, f"address_{n}.txt", f"{SALUTATION}\n\n{topics[name]}")
+    return folder
+
+
+def test_an_english_formula_of_nine_words_is_a_family_in_every_document(tmp_path):
+    # a member is measured in Han characters (a word counts two), as passages and phrases are, not in tokens
+    result = run([str(_addresses(tmp_path))])
+    family = next(t for t in result.templates if SALUTATION.rstrip(":") in t.text)
+    assert family.doc_count == 6
+    texts = {d.id: d.text for d in result.documents}
+    for doc, start, end in family.members:  # the opening, and the word after it that the topics share ("The")
+        assert start == 0 and texts[doc][start:end].startswith(SALUTATION.rstrip(":"))
+        assert len(texts[doc][start:end].split()) <= 10
+
+
+def test_a_library_keeps_the_english_formula_a_scan_finds(tmp_path):
+    from reuse import library
+    from reuse.library import open_library
+    from reuse.library.families import read_families
+
+    folder = _addresses(tmp_path / "docs")
+    db = tmp_path / "lib.sqlite"
+    library.build([folder], db)
+    with open_library(db) as lib:
+        stored = sorted((t.kind, t.text, t.doc_count, t.members) for t in read_families(lib))
+    assert stored == sorted((t.kind, t.text, t.doc_count, t.members) for t in run([str(folder)]).templates)
+    assert any(SALUTATION.rstrip(":") in text for _, text, _, _ in stored)

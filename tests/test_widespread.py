@@ -34,6 +34,11 @@ class _Doubled:
     """Features whose original text has a character before each folded one: spans are not the identity."""
 
     folded = SimpleNamespace(origin=np.arange(200) * 2 + 1)  # folded character i is original 2i + 1
+    cum = np.concatenate([[0], np.cumsum(1 + (np.arange(200) % 3 == 0))])  # every third token a word: weight two
+    uniform = False
+
+    def weight(self, lo, hi):
+        return int(self.cum[hi] - self.cum[lo])
 
     def char_span(self, lo, hi):
         return lo, hi
@@ -73,7 +78,7 @@ def test_held_widely_is_what_join_keeps(pieces, max_gap, min_length, min_docs):
     features = defaultdict(_Doubled)
     want = sorted(g for g, items in by_label.items()
                   if len({m.doc for m in join(items, features, max_gap=max_gap, min_length=min_length)}) >= min_docs)
-    got = _held_widely(found, labels, max_gap=max_gap, min_length=min_length, min_docs=min_docs)
+    got = _held_widely(found, labels, features, max_gap=max_gap, min_length=min_length, min_docs=min_docs)
     assert got.tolist() == want
 
 

@@ -82,7 +82,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property, partial
 from typing import Any
 
 import numpy as np
@@ -163,17 +163,24 @@ def _line_hash(line: str) -> int:
 
 
 class _Spans:
-    """The ``char_span``/``original_span`` of ``Features`` for stored pieces, so ``templates.join`` runs on them."""
+    """The ``char_span``/``original_span``/``weight`` of ``Features`` for stored pieces, so ``templates.join``
+    runs on them. ``cum`` gives the document's ``Features.cum`` (None where a token weighs one), asked for only
+    when a member is too few tokens to be sure of its weight."""
 
-    def __init__(self) -> None:
+    def __init__(self, cum: Callable[[], np.ndarray | None]) -> None:
         self.start: dict[int, int] = {}
         self.end: dict[int, int] = {}
+        self._cum = cum
 
     def char_span(self, lo: int, hi: int) -> tuple[int, int]:
         return lo, hi
 
     def original_span(self, lo: int, hi: int) -> tuple[int, int]:
         return self.start[lo], self.end[hi]
+
+    def weight(self, lo: int, hi: int) -> int:
+        cum = self._cum()
+        return hi - lo if cum is None else int(cum[hi] - cum[lo])
 
 
 @dataclass
@@ -216,6 +223,11 @@ class _Context:
         if feat is None:
             feat = self.fresh[doc] = extract_tokens(document.text if document else self.text(doc), self.settings)
         return feat
+
+    def cum(self, doc: int) -> np.ndarray | None:
+        """The document's ``Features.cum``: of the write in progress, or as stored (None where a token weighs one)."""
+        feat = self.fresh.get(doc)
+        return feat.cum if feat is not None else self.library.weights([doc]).get(doc)
 
     def fold(self, text: str) -> str:
         """``fold(text).text``, as ``families.describe`` folds a member (the same lines recur: kept)."""
@@ -877,10 +889,12 @@ def _derive_comp(ctx: _Context, comp: str) -> None:
     """A component's families: its pieces split by the text they repeat (``families.split_by_anchor``), each
     joined into members again (texts kept where members did not change)."""
     conn = ctx.conn
-    spans: dict[int, _Spans] = defaultdict(_Spans)
+    spans: dict[int, _Spans] = {}
     items = []
     for doc, lo, hi, start, end in conn.execute("SELECT doc, lo, hi, start, end FROM tmpl_pieces WHERE comp = ? "
                                                 "ORDER BY doc, lo", (comp,)):
+        if doc not in spans:
+            spans[doc] = _Spans(cache(partial(ctx.cum, doc)))
         spans[doc].start[lo] = start
         spans[doc].end[hi] = end
         items.append((doc, lo, hi))

@@ -42,7 +42,7 @@ from typing import NamedTuple
 import numpy as np
 
 from reuse import arrays
-from reuse.features import Features, token_spans_in_original
+from reuse.features import Features, token_spans_in_original, token_weights
 from reuse.model import Document, Passage, Span, Template
 from reuse.normalize import fold_text
 from reuse.shingle import shingle_hashes
@@ -171,11 +171,6 @@ def long_k(settings) -> int:
     """Half the length in tokens of a long shingle: the shingle size for Han characters, half of it for jieba
     words (a word is two characters or so: 习近平新时代中国特色社会主义思想 is six words, not eight)."""
     return settings.shingle if settings.unit == "char" else max(1, settings.shingle // 2)
-
-
-def member_tokens(settings) -> int:
-    """The fewest tokens a family member has: ``min_length`` characters, in jieba words of two or so."""
-    return settings.min_length if settings.unit == "char" else max(2, settings.min_length // 2)
 
 
 def long_hashes(feat: Features, k: int) -> np.ndarray:
@@ -393,7 +388,7 @@ def join(items: list[tuple[int, int, int]], features, *, max_gap: int, min_lengt
                 merged.append([lo, hi])
         feat = features[d]
         for lo, hi in merged:
-            if hi - lo < min_length:
+            if hi - lo < min_length and feat.weight(lo, hi) < min_length:  # (a token weighs one or more)
                 continue
             start, end = feat.original_span(*feat.char_span(lo, hi))
             members.append(Member(d, start, end))
@@ -412,18 +407,19 @@ def join_all(found: np.ndarray, labels: np.ndarray, features, *, max_gap: int,
     if not len(found):
         return []
     out: dict[int, list[Member]] = {label: [] for label in np.unique(labels).tolist()}
-    label, doc, lo, hi = joined_pieces(found, labels, max_gap=max_gap, min_length=min_length)
+    label, doc, lo, hi = joined_pieces(found, labels, features, max_gap=max_gap, min_length=min_length)
     spans = token_spans_in_original(features, doc, lo, hi)
     for g, d, start, end in zip(label.tolist(), doc.tolist(), spans[:, 0].tolist(), spans[:, 1].tolist()):
         out[g].append(Member(d, start, end))
     return [out[g] for g in sorted(out)]
 
 
-def joined_pieces(found: np.ndarray, labels: np.ndarray, *, max_gap: int,
+def joined_pieces(found: np.ndarray, labels: np.ndarray, features: Sequence[Features], *, max_gap: int,
                   min_length: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``(label, doc, tok_lo, tok_hi)`` of the members ``join`` makes of each label's pieces, in
-    (label, document, position) order: the pieces of a document and label closer than ``max_gap`` merge,
-    and a merged piece shorter than ``min_length`` tokens is no member."""
+    (label, document, position) order: the pieces of a document and label closer than ``max_gap`` tokens
+    merge, and a merged piece shorter than ``min_length`` Han characters (a word of a spaced script counts
+    two, as everywhere) is no member."""
     doc, lo, hi = found[:, 0], found[:, 1], found[:, 2]
     order = arrays.sort_order([labels, doc, lo, hi])
     g, doc, lo, hi = labels[order], doc[order], lo[order], hi[order]
@@ -435,6 +431,8 @@ def joined_pieces(found: np.ndarray, labels: np.ndarray, *, max_gap: int,
     first = np.flatnonzero(start)
     last = np.append(first[1:], len(g)) - 1
     keep = reach[last] - lo[first] >= min_length
+    few = np.flatnonzero(~keep)  # too few tokens to be sure: weighed (a token weighs one or more)
+    keep[few] = token_weights(features, doc[first[few]], lo[first[few]], reach[last[few]]) >= min_length
     first, last = first[keep], last[keep]
     return g[first], doc[first], lo[first], reach[last]
 

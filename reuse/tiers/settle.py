@@ -25,7 +25,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from reuse.features import Features
+from reuse.features import Features, token_weights
 from reuse.model import Cluster, Document, Passage, Phrase, Template
 from reuse.tiers import clusters as clustering
 from reuse.tiers.phrases import group_runs, original_spans
@@ -183,13 +183,7 @@ def _by_doc(doc: np.ndarray):
 
 def _run_weight(runs: np.ndarray, features: Sequence[Features]) -> np.ndarray:
     """Length of each run on side a in Han characters (a word counts two)."""
-    out = (runs[:, 3] - runs[:, 2]).astype(np.int64)
-    if all(f.uniform for f in features):
-        return out
-    for d, rows in _by_doc(runs[:, 0]):
-        cum = features[d].cum
-        out[rows] = cum[runs[rows, 3]] - cum[runs[rows, 2]]
-    return out
+    return token_weights(features, runs[:, 0], runs[:, 2], runs[:, 3])
 
 
 def _inside(doc: np.ndarray, spans: np.ndarray, claimed: dict[int, list[tuple[int, int]]],

@@ -118,13 +118,13 @@ def _side_by_side(g1: np.ndarray, g2: np.ndarray, doc: np.ndarray, n_labels: int
     return np.unique(where[:, :2], axis=0, return_counts=True)
 
 
-def _held_widely(found: np.ndarray, labels: np.ndarray, *, max_gap: int, min_length: int,
-                 min_docs: int) -> np.ndarray:
+def _held_widely(found: np.ndarray, labels: np.ndarray, features: Sequence[Features], *, max_gap: int,
+                 min_length: int, min_docs: int) -> np.ndarray:
     """The labels whose pieces ``join`` makes members in ``min_docs`` documents or more, sorted
     (``families.joined_pieces``: decided for every label at once)."""
     if not len(found):
         return labels[:0]
-    g, doc, _, _ = joined_pieces(found, labels, max_gap=max_gap, min_length=min_length)
+    g, doc, _, _ = joined_pieces(found, labels, features, max_gap=max_gap, min_length=min_length)
     if not len(g):
         return labels[:0]
     width = int(doc.max()) + 1
@@ -146,7 +146,7 @@ def recurring(documents: Sequence[Document], features: Sequence[Features], *, k:
     K = 2 * k
     found, piece, flat = _all_segments(long, doc_freq, min_docs, K)
     labels = _rejoined(found, split_flat(piece, flat, len(found)), max_gap)
-    wide = _held_widely(found, labels, max_gap=max_gap, min_length=min_length, min_docs=min_docs)
+    wide = _held_widely(found, labels, features, max_gap=max_gap, min_length=min_length, min_docs=min_docs)
     kept = np.isin(labels, wide)
     return join_all(found[kept], labels[kept], features, max_gap=max_gap, min_length=min_length)
 
