@@ -9,10 +9,14 @@ SNAPSHOT_DIR is a git directory that the search tool's ``fetch`` brought here
   body), about 3,600 articles from 中国共产党新闻网's party-building sections,
   2017-2020: the seeds' own genre;
 * ``vanillabeans98/plsc_xi_speeches``: ``all_data.csv`` (Date, Text), 58
-  speeches of 2020.
+  speeches of 2020;
+* ``stdlib-js/datasets-sotu``: ``data/<year>_<president>_<party>.txt``, the
+  233 State of the Union addresses of 1790-2021, each on one line: the
+  genre in English.
 
 Each article becomes ``OUT_DIR/<date>_<section>_<n>.txt``: the title on the
-first line, then the body. ``--mb`` stops once that many megabytes are
+first line, then the body (an address keeps its one line; its date is the
+year and its section the president). ``--mb`` stops once that many megabytes are
 written (articles in date order, so a smaller corpus is a prefix of a larger
 one). The text is public but not ours: OUT_DIR belongs in an ignored folder
 (``benchmarks/out/``), and results name the repository and commit, which
@@ -43,15 +47,16 @@ def _files(snapshot: Path) -> tuple[str, dict[str, str]]:
         commit = _git(snapshot, "rev-parse", "HEAD").strip()
         names = [n for n in _git(snapshot, "ls-tree", "-r", "--name-only", "HEAD").splitlines() if _known(n)]
         return commit, {n: _git(snapshot, "show", f"HEAD:{n}") for n in names}
-    return "", {str(p.relative_to(snapshot)): p.read_text(encoding="utf-8") for p in sorted(snapshot.rglob("*.csv"))
-                if _known(str(p.relative_to(snapshot)))}
+    return "", {str(p.relative_to(snapshot)): p.read_text(encoding="utf-8") for p in sorted(snapshot.rglob("*"))
+                if p.is_file() and _known(str(p.relative_to(snapshot)))}
 
 
 _CPC = re.compile(r"(?:.*/)?cpcnews_(\w+)\.csv")
+_SOTU = re.compile(r"(?:.*/)?data/(\d{4})_(\w+)\.txt")
 
 
 def _known(name: str) -> bool:
-    return bool(_CPC.fullmatch(name)) or name == "all_data.csv"
+    return bool(_CPC.fullmatch(name) or _SOTU.fullmatch(name)) or name == "all_data.csv"
 
 
 def articles(snapshot: Path) -> tuple[str, list[tuple[str, str, str]]]:
@@ -65,13 +70,16 @@ def articles(snapshot: Path) -> tuple[str, list[tuple[str, str, str]]]:
                 body = _clean(row.get("body") or "")
                 if body.strip():
                     out.append((row.get("date", "").strip()[:10], cpc.group(1), f"{(row.get('title') or '').strip()}\n{body}"))
+        elif sotu := _SOTU.fullmatch(name):
+            if text.strip():
+                out.append((sotu.group(1), sotu.group(2), text if text.endswith("\n") else text + "\n"))
         elif name == "all_data.csv":
             for row in csv.DictReader(io.StringIO(text)):
                 body = _clean((row.get("Text") or "").replace("\u3000\u3000", "\n"))
                 if body.strip():
                     out.append((row.get("Date", "").strip()[:10], "xi", body))
     if not out:
-        raise SystemExit(f"{snapshot}: no cpcnews_<section>.csv or all_data.csv found")
+        raise SystemExit(f"{snapshot}: no cpcnews_<section>.csv, all_data.csv or data/<year>_<name>.txt found")
     out.sort(key=lambda r: r[0])  # stable: equal dates keep their source order
     return commit, out
 
