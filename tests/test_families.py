@@ -152,6 +152,20 @@ def test_watermark_needs_a_notice_not_just_a_short_line():
     assert lines == ["仅供学习 禁止外传", "获取完整版请加微信 abc123"]
 
 
+def test_a_news_sentence_that_gives_a_hotline_is_no_watermark():
+    # as 新闻联播 transcripts (china-data/xwlb) give them: a report's sentence with a number, an address or
+    # 未经授权 is content, and the short title after it is no notice block
+    news = document("[视频]长江禁渔行动首批案件全部告破\n央视网消息（新闻联播）：公安部今天召开新闻发布会通报，"
+                    "挂牌督办的第一批100起重点案件已全部告破。\n同时，公安部设立了24小时举报热线（010-66262044）"
+                    "和举报邮箱（changjiangjinbu@163.com）并同步开通了私信举报。\n报告显示，导弹发射台错位、士兵与指挥官沟通不畅、士兵未经授权按下发射键等原因，"
+                    "导致革命卫队错把客机当成敌对目标并将其击落，事故共造成一百七十六人遇难。\n日本多地持续暴雨 至少72人死亡\n", "n")
+    assert watermark_lines(news, repeated=set()) == []
+    notice = ("本文档仅供学习交流使用，如有侵权请联系删除，更多精品资料请关注微信公众号：abcdef123，"
+              "每日更新各类讲话稿、心得体会和工作总结")
+    vendor = document("标题\n" + "正文。" * 50 + "\n" + notice + "\n", "v")
+    assert len(notice) > 60 and [vendor.text[s.start:s.end] for s in watermark_lines(vendor, repeated=set())] == [notice]
+
+
 @pytest.mark.parametrize("n, given, expected", [(5, None, 3), (1000, None, 50), (200, 0.1, 20), (10, 4, 4)])
 def test_min_docs(n, given, expected):
     assert min_docs_for(n, given) == expected
