@@ -12,7 +12,10 @@ SNAPSHOT_DIR is a git directory that the search tool's ``fetch`` brought here
   speeches of 2020;
 * ``stdlib-js/datasets-sotu``: ``data/<year>_<president>_<party>.txt``, the
   233 State of the Union addresses of 1790-2021, each on one line: the
-  genre in English.
+  genre in English;
+* ``china-data/xwlb``: ``assets/<year>/<yyyymmdd>.json``, the 新闻联播
+  transcripts from 2012 on, one document per news item (its title, then its
+  paragraphs): news transcripts. ``--since 2020`` starts at a date.
 
 Each article becomes ``OUT_DIR/<date>_<section>_<n>.txt``: the title on the
 first line, then the body (an address keeps its one line; its date is the
@@ -28,6 +31,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import json
 import re
 import subprocess
 import sys
@@ -53,10 +57,23 @@ def _files(snapshot: Path) -> tuple[str, dict[str, str]]:
 
 _CPC = re.compile(r"(?:.*/)?cpcnews_(\w+)\.csv")
 _SOTU = re.compile(r"(?:.*/)?data/(\d{4})_(\w+)\.txt")
+_XWLB = re.compile(r"(?:.*/)?assets/\d{4}/(\d{4})(\d\d)(\d\d)\.json")
 
 
 def _known(name: str) -> bool:
-    return bool(_CPC.fullmatch(name) or _SOTU.fullmatch(name)) or name == "all_data.csv"
+    return bool(_CPC.fullmatch(name) or _SOTU.fullmatch(name) or _XWLB.fullmatch(name)) or name == "all_data.csv"
+
+
+def _news_items(day: str) -> list[str]:
+    """The items of one day's 新闻联播 JSON: the title, then the paragraphs of its HTML transcript."""
+    from reuse.readers.html import visible_text
+
+    out = []
+    for item in json.loads(day).get("videoList") or []:
+        body = visible_text((item.get("video_detail") or {}).get("content") or "")
+        if body.strip():
+            out.append(f"{(item.get('video_title') or '').strip()}\n{_clean(body)}")
+    return out
 
 
 def articles(snapshot: Path) -> tuple[str, list[tuple[str, str, str]]]:
@@ -70,6 +87,8 @@ def articles(snapshot: Path) -> tuple[str, list[tuple[str, str, str]]]:
                 body = _clean(row.get("body") or "")
                 if body.strip():
                     out.append((row.get("date", "").strip()[:10], cpc.group(1), f"{(row.get('title') or '').strip()}\n{body}"))
+        elif xwlb := _XWLB.fullmatch(name):
+            out += [("-".join(xwlb.groups()), "xwlb", item) for item in _news_items(text)]
         elif sotu := _SOTU.fullmatch(name):
             if text.strip():
                 out.append((sotu.group(1), sotu.group(2), text if text.endswith("\n") else text + "\n"))
@@ -79,7 +98,7 @@ def articles(snapshot: Path) -> tuple[str, list[tuple[str, str, str]]]:
                 if body.strip():
                     out.append((row.get("Date", "").strip()[:10], "xi", body))
     if not out:
-        raise SystemExit(f"{snapshot}: no cpcnews_<section>.csv, all_data.csv or data/<year>_<name>.txt found")
+        raise SystemExit(f"{snapshot}: no cpcnews_<section>.csv, all_data.csv, data/<year>_<name>.txt or assets/<year>/<day>.json found")
     out.sort(key=lambda r: r[0])  # stable: equal dates keep their source order
     return commit, out
 
@@ -90,8 +109,9 @@ def _clean(body: str) -> str:
     return "\n".join(line for line in lines if line) + "\n"
 
 
-def write(snapshot: Path, out: Path, megabytes: float | None = None) -> int:
+def write(snapshot: Path, out: Path, megabytes: float | None = None, since: str = "") -> int:
     commit, rows = articles(snapshot)
+    rows = [row for row in rows if row[0] >= since]
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("*.txt"):
         old.unlink()
@@ -113,8 +133,9 @@ def main() -> None:
     ap.add_argument("snapshot", type=Path)
     ap.add_argument("out", type=Path)
     ap.add_argument("--mb", type=float, default=None, help="stop after this many megabytes")
+    ap.add_argument("--since", default="", help="only articles dated from this on (2020, 2020-06-01)")
     args = ap.parse_args()
-    n = write(args.snapshot, args.out, args.mb)
+    n = write(args.snapshot, args.out, args.mb, args.since)
     print(f"{n} documents written to {args.out}")
 
 
