@@ -128,7 +128,7 @@ def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped
             passages = _aligned(box, list(zip(documents, features, doc_freq, long_doc_freq, long)), settings, engine,
                                 progress, members=members_by_doc(templates))
         with timer(timings, "settle"), collector.off():
-            passages, phrases, clusters = settle_kinds(
+            passages, phrases, clusters, templates = settle_kinds(
                 documents, features, passages, runs, templates,
                 min_length=settings.min_length, phrases=common, join_gap=settings.max_gap)
         with timer(timings, "score"), collector.off():

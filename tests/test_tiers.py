@@ -251,6 +251,44 @@ def test_one_paragraph_in_many_documents_is_one_cluster_and_a_check_finds_it(tmp
     assert report.sources and PARAGRAPH[10:40] in report.result.document(report.sources[0].id).text
 
 
+def _daily_report(day: int) -> str:
+    """The 新闻联播 daily bulletin of one day of February: one frame, other numbers in its slots."""
+    return (f"国家卫生健康委今天通报，截至2月{day}日24时，31个省（区、市）和新疆生产建设兵团累计报告确诊病例"
+            f"{70000 + 311 * day}例，当日新增{900 - 23 * day}例；累计治愈出院病例{9000 + 1013 * day}例，当日新增"
+            f"{1500 + 97 * day}例；累计死亡病例{1700 + 41 * day}例，当日新增{150 - 3 * day}例；现有疑似病例{5000 - 97 * day}例。")
+
+
+def _reports(folder, days: list[int]):
+    """A document per day: text of its own (sentences of the seeds, each used once) around that day's bulletin."""
+    sentences = [s for p in SEEDS.glob("*.txt") for s in p.read_text(encoding="utf-8").replace("\n", "。").split("。")
+                 if len(s) > 12]
+    per = len(sentences) // len(days)
+    for i, day in enumerate(days):
+        own = sentences[i * per:(i + 1) * per]
+        cut = len(own) // 2
+        make_doc(folder, f"2020-02-{day:02d}_{i:02d}.txt",
+                 "。".join(own[:cut]) + "。\n" + _daily_report(day) + "\n" + "。".join(own[cut:]) + "。\n")
+
+
+def test_a_daily_report_with_other_numbers_every_day_is_a_template_frame_not_a_cluster_of_copies(tmp_path):
+    # digits fold alike, so the bulletin matches itself every day; its numbers differ: form, not copying
+    _reports(tmp_path / "days", list(range(1, 13)))
+    result = run([str(tmp_path / "days")])
+    [frame] = [t for t in result.templates if "累计报告确诊病例" in t.text]
+    assert frame.doc_count == 12 and not any(len(c.members) >= 3 for c in result.clusters)
+    for doc, start, end in frame.members:
+        assert "累计报告确诊病例" in _text(result, doc)[start:end]
+    inside = [p for p in result.passages if "累计报告确诊病例" in p.a_text]
+    assert inside and all(p.kind == "template" and p.template == frame.id and p.cluster is None for p in inside)
+    assert all(s.copy_ratio < 0.05 for s in result.stats)
+    # the same bulletin of one day, copied into the documents as it is: a cluster of copies
+    _reports(tmp_path / "copied", [7] * 12)
+    copied = run([str(tmp_path / "copied")])
+    assert not any("累计报告确诊病例" in t.text for t in copied.templates)
+    [cluster] = [c for c in copied.clusters if c.doc_count == 12]
+    assert all(p.kind == "copy" for p in copied.passages if p.cluster == cluster.id)
+
+
 def _titled(folder, n: int, paragraph: str, *, first_in: int):
     """``n`` titled documents of their own text with ``paragraph``: the first body paragraph of the first
     ``first_in`` of them, the second of the others (after a line of their own, near the head all the same)."""

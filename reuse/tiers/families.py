@@ -718,19 +718,56 @@ def copied_text(members: Sequence[Member], texts: Sequence[str], frames: Frames 
     """Whether long recurring text is copied text (a cluster of copies), not a template.
 
     Long text is a template only when it is form: a placeholder paragraph
-    (XX县), or boilerplate that opens or closes most of its documents (a
-    header, a disclaimer, a sign-off: nothing but short lines before it, or
-    after it; ``frames[doc]`` is each document's ``frame``). Anywhere
-    else it is copied, whether in 3 documents or 300.
+    (XX县), a frame with other numbers in its slots (``numbers_in_slots``),
+    or boilerplate that opens or closes most of its documents (a header, a
+    disclaimer, a sign-off: nothing but short lines before it, or after it;
+    ``frames[doc]`` is each document's ``frame``). Anywhere else it is
+    copied, whether in 3 documents or 300.
     """
     spans = sorted(m.end - m.start for m in members)
     if not spans or spans[len(spans) // 2] < BOILERPLATE_CHARS:
         return False
-    if any(_PLACEHOLDER.search(t) for t in texts):
+    if any(_PLACEHOLDER.search(t) for t in texts) or numbers_in_slots((texts[0], t) for t in texts[1:]):
         return False
     heads = sum(m.start <= frames[m.doc].start + FRAME_SLACK for m in members)
     tails = sum(m.end >= frames[m.doc].end - FRAME_SLACK for m in members)
     return 2 * max(heads, tails) <= len(members)
+
+
+_NUMBER = re.compile(r"\d+(?:[.,．]\d+)*")
+SLOTS = 3
+"""Distinct numbers each of two texts holds where their numbers are said to differ (a dateline has two)."""
+SLOT_CHARS = 50
+"""Characters of a frame's text per number it holds, at most: a daily report has one every 15 or so."""
+
+
+def other_numbers(a: str, b: str) -> bool:
+    """Whether two texts that match with their digits folded are a frame with other numbers in its slots:
+    each holds ``SLOTS`` numbers or more, a number every ``SLOT_CHARS`` characters or closer (a paragraph
+    copied with its figures changed holds a few in hundreds of characters), and most are not the other's.
+
+    >>> other_numbers("截至2月26日累计78497例，新增433例", "截至2月27日累计78824例，新增327例")
+    True
+    >>> other_numbers("截至2月26日累计78497例，新增433例", "北京2月27日电 截至2月26日累计78491例，新增433例")
+    False
+    """
+    na, nb = set(_NUMBER.findall(a)), set(_NUMBER.findall(b))
+    least = min(len(na), len(nb))
+    return (least >= SLOTS and len(a) <= SLOT_CHARS * len(na) and len(b) <= SLOT_CHARS * len(nb)
+            and 2 * len(na & nb) < least)
+
+
+def numbers_in_slots(pairs: Iterable[tuple[str, str]]) -> bool:
+    """Whether text that recurs in several documents is a frame with other numbers in its slots, not copied:
+    most of its ``pairs`` of texts (each holder against one of them) hold other numbers (``other_numbers``).
+
+    Digits fold alike, so a daily report (截至2月26日24时……累计报告确诊病例78497例) matches itself
+    every day, and a decree's frame (2020年6月29日中共中央政治局会议审议批准 2020年7月13日中共中央
+    发布) every time it is used. A copy keeps its numbers, or has one of them edited; a republished report
+    adds a dateline of its own (12月3日讯), and that makes no frame.
+    """
+    pairs = list(pairs)
+    return bool(pairs) and 2 * sum(other_numbers(a, b) for a, b in pairs) > len(pairs)
 
 
 def kept(source: str, members: Sequence[Member], *, min_docs: int, frames: Frames | Mapping[int, Frame],

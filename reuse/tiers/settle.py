@@ -8,7 +8,9 @@ kind wherever it is found:
    present as a quotation (``quotes``) is ``quote``;
 3. the rest of those with the evidence are ``copy``, and a copy that three
    or more documents hold is one cluster (``clusters``), whose pair passages
-   are each member against the earliest witness, not all against all;
+   are each member against the earliest witness, not all against all; unless
+   its holders have other numbers in its places (a daily report, a dateline:
+   ``families.numbers_in_slots``), which makes it a frame, a template family;
 4. everything else two documents share is a ``phrase``: the exact runs
    outside the passages above, grouped by their text (``phrases``).
 
@@ -28,8 +30,9 @@ import numpy as np
 from reuse.features import Features, token_weights
 from reuse.model import Cluster, Document, Passage, Phrase, Template
 from reuse.tiers import clusters as clustering
+from reuse.tiers.families import Member, described, numbered, numbers_in_slots, order_key
 from reuse.tiers.phrases import group_runs, original_spans
-from reuse.tiers.verdict import COPY, PHRASE
+from reuse.tiers.verdict import COPY, PHRASE, TEMPLATE
 
 MORE = 1.2
 """A cluster member keeps its passage with another member too when it is this much larger than with the earliest."""
@@ -40,8 +43,8 @@ template member (a formula with a few words more is still a phrase; a run inside
 
 def settle(documents: Sequence[Document], features: Sequence[Features], passages: Sequence[Passage],
            runs: np.ndarray, templates: Sequence[Template], *, min_length: int, phrases: Sequence[Phrase] = (),
-           join_gap: int = 12) -> tuple[list[Passage], list[Phrase], list[Cluster]]:
-    """Final passages (copy, quote and template text), phrases and clusters of a scan.
+           join_gap: int = 12) -> tuple[list[Passage], list[Phrase], list[Cluster], list[Template]]:
+    """Final passages (copy, quote and template text), phrases, clusters and template families of a scan.
 
     ``phrases`` found elsewhere (text too widespread to be seeded pair by
     pair, ``widespread``) join those found here.
@@ -55,9 +58,10 @@ def settle(documents: Sequence[Document], features: Sequence[Features], passages
     """
     index = {d.id: n for n, d in enumerate(documents)}
     kept = _joined([p for p in passages if p.kind != PHRASE], documents, index, gap=join_gap)
-    kept, found = _clusters(documents, index, kept)
+    kept, found, slots = _clusters(documents, index, kept)
+    kept, templates = _with_frames(documents, index, kept, templates, slots)
     found_phrases = _phrases(documents, features, runs, kept, templates, min_length=min_length)
-    return kept, _numbered([*found_phrases, *phrases]), found
+    return kept, _numbered([*found_phrases, *phrases]), found, templates
 
 
 def _joined(passages: list[Passage], documents: Sequence[Document], index: dict[str, int], *,
@@ -94,8 +98,12 @@ def _union(p: Passage, q: Passage, a_text: str, b_text: str) -> Passage:
 
 
 def _clusters(documents: Sequence[Document], index: dict[str, int],
-              passages: list[Passage]) -> tuple[list[Passage], list[Cluster]]:
-    """Copies held by three or more documents as clusters; their pair passages each member against the earliest."""
+              passages: list[Passage]) -> tuple[list[Passage], list[Cluster], list[tuple[list[Member], str]]]:
+    """Copies held by three or more documents as clusters; their pair passages each member against the earliest.
+
+    A group whose holders have other numbers in its places is no cluster but a frame: returned as its
+    members and the id its pair passages carry in ``cluster`` for now (``_with_frames`` makes it a family).
+    """
     copies = [n for n, p in enumerate(passages) if p.kind == COPY]
     places = [(index[passages[n].a], passages[n].a_start, passages[n].a_end,
                index[passages[n].b], passages[n].b_start, passages[n].b_end) for n in copies]
@@ -104,10 +112,10 @@ def _clusters(documents: Sequence[Document], index: dict[str, int],
     ids = [d.id for d in documents]
     drop: set[int] = set()
     tagged: dict[int, str] = {}
-    found = []
-    for number, group in enumerate(groups, 1):
+    found, slots = [], []
+    for group in groups:
         order = clustering.witness_order(group.docs, dates, ids)
-        cid = f"c{number:04d}"
+        by_doc = {d: (s, e) for d, s, e in group.members}
         ref = order[0]
         mine = [copies[i] for i in group.copies]
         with_ref = {n for n in mine if ref in (index[passages[n].a], index[passages[n].b])}
@@ -123,14 +131,42 @@ def _clusters(documents: Sequence[Document], index: dict[str, int],
             d = index[passages[n].b] if index[passages[n].a] == ref else index[passages[n].a]
             to_ref[d] = max(to_ref.get(d, 0), size(n))
         keep = with_ref | {n for d, n in rest.items() if size(n) > MORE * to_ref.get(d, 0)}
+        frame = numbers_in_slots((passages[n].a_text, passages[n].b_text) for n in sorted(keep))
+        cid = f"f{len(slots) + 1:04d}" if frame else f"c{len(found) + 1:04d}"
         drop.update(set(mine) - keep)
         tagged.update({n: cid for n in keep})
-        by_doc = {d: (s, e) for d, s, e in group.members}
+        if frame:
+            slots.append(([Member(d, *by_doc[d]) for d in sorted(order)], cid))
+            continue
         dated = any(dates[d] for d in group.docs)
         found.append(Cluster(cid, len(order), tuple((ids[d], *by_doc[d]) for d in order),
                              ids[ref] if dated and dates[ref] else None))
     out = [p.in_cluster(tagged[n]) if n in tagged else p for n, p in enumerate(passages) if n not in drop]
-    return out, found
+    return out, found, slots
+
+
+def _with_frames(documents: Sequence[Document], index: dict[str, int], passages: list[Passage],
+                 templates: Sequence[Template], slots: list[tuple[list[Member], str]]
+                 ) -> tuple[list[Passage], list[Template]]:
+    """The frames ``_clusters`` found as template families beside the others, all numbered again, and their
+    pair passages as template text of their family."""
+    if not slots:
+        return passages, list(templates)
+    names = [d.id for d in documents]
+    made = {cid: described(members, names, [documents[m.doc].text[m.start:m.end] for m in members])
+            for members, cid in slots}
+    renumbered = numbered([*templates, *made.values()])
+    new_id = {id(t): n.id for t, n in zip(sorted([*templates, *made.values()], key=order_key), renumbered)}
+    old_id = {t.id: new_id[id(t)] for t in templates}
+    frame_id = {cid: new_id[id(t)] for cid, t in made.items()}
+    out = []
+    for p in passages:
+        if p.cluster in frame_id:
+            p = replace(p, kind=TEMPLATE, template=frame_id[p.cluster], cluster=None)
+        elif p.template is not None:
+            p = replace(p, template=old_id[p.template])
+        out.append(p)
+    return out, renumbered
 
 
 def _phrases(documents: Sequence[Document], features: Sequence[Features], runs: np.ndarray,
