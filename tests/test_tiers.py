@@ -289,6 +289,18 @@ def test_a_daily_report_with_other_numbers_every_day_is_a_template_frame_not_a_c
     assert all(p.kind == "copy" for p in copied.passages if p.cluster == cluster.id)
 
 
+_BULLETINS = [_daily_report(1), _daily_report(2), _daily_report(1)[:60], "没有数字的一句话", "第1期第2号第3条"]
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_BULLETINS), st.sampled_from(_BULLETINS)), max_size=9))
+def test_numbers_in_slots_is_a_majority_of_pairs_with_other_numbers(pairs):
+    # the plain form: every pair counted (the rule stops once the majority is decided)
+    from reuse.tiers.families import numbers_in_slots, other_numbers
+
+    assert numbers_in_slots(pairs) == (bool(pairs) and 2 * sum(other_numbers(a, b) for a, b in pairs) > len(pairs))
+
+
 def _titled(folder, n: int, paragraph: str, *, first_in: int):
     """``n`` titled documents of their own text with ``paragraph``: the first body paragraph of the first
     ``first_in`` of them, the second of the others (after a line of their own, near the head all the same)."""

@@ -767,7 +767,13 @@ def numbers_in_slots(pairs: Iterable[tuple[str, str]]) -> bool:
     adds a dateline of its own (12月3日讯), and that makes no frame.
     """
     pairs = list(pairs)
-    return bool(pairs) and 2 * sum(other_numbers(a, b) for a, b in pairs) > len(pairs)
+    need = len(pairs) // 2 + 1  # more than half; a verbatim copy holds the same numbers on both sides
+    other = 0
+    for at, (a, b) in enumerate(pairs):
+        other += a != b and other_numbers(a, b)
+        if other >= need or other + len(pairs) - at - 1 < need:  # decided
+            return other >= need
+    return False
 
 
 def kept(source: str, members: Sequence[Member], *, min_docs: int, frames: Frames | Mapping[int, Frame],
