@@ -10,7 +10,6 @@ template text.
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
@@ -95,13 +94,17 @@ def _cut(text: str, lo: int, hi: int, limit: int) -> list[Span]:
     """
     if hi - lo <= limit:
         return [Span(lo, hi)]
-    ends = [m.end() for m in sentence_ends(text, lo, hi)]
+    ends = (m.end() for m in sentence_ends(text, lo, hi))  # read once, in order: a 200 MB line keeps no list
+    end = next(ends, None)
     pieces, start = [], lo
     while hi - start > limit:
-        stop = start + limit
-        at = bisect.bisect_right(ends, stop) - 1
-        if at >= 0 and ends[at] > start:
-            cut = ends[at]
+        stop, last = start + limit, None
+        while end is not None and end <= stop:
+            if end > start:
+                last = end
+            end = next(ends, None)
+        if last is not None:
+            cut = last
         else:
             blank = _LAST_BLANK.search(text, start + 1, stop + 1)
             cut = blank.start() if blank else stop
