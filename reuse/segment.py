@@ -81,7 +81,9 @@ def _strip(text: str, start: int, end: int) -> Span | None:
     return Span(start, end) if end > start else None
 
 
-_LAST_BLANK = re.compile(r"\s+\S*\Z")
+_LAST_BLANK = re.compile(r"\s(?=\S*\Z)")
+"""The last blank character of a window (one step per character: a run of blanks is stepped over, never
+backtracked into)."""
 
 
 def _cut(text: str, lo: int, hi: int, limit: int) -> list[Span]:
@@ -108,6 +110,8 @@ def _cut(text: str, lo: int, hi: int, limit: int) -> list[Span]:
         else:
             blank = _LAST_BLANK.search(text, start + 1, stop + 1)
             cut = blank.start() if blank else stop
+            while blank and cut > start + 1 and text[cut - 1].isspace():  # the start of its run of blanks
+                cut -= 1
         pieces.append(Span(start, cut))
         start = cut
         while text[start].isspace():  # the line ends on a character that is not blank

@@ -160,6 +160,12 @@ def test_a_news_sentence_that_gives_a_hotline_is_no_watermark():
                     "和举报邮箱（changjiangjinbu@163.com）并同步开通了私信举报。\n报告显示，导弹发射台错位、士兵与指挥官沟通不畅、士兵未经授权按下发射键等原因，"
                     "导致革命卫队错把客机当成敌对目标并将其击落，事故共造成一百七十六人遇难。\n日本多地持续暴雨 至少72人死亡\n", "n")
     assert watermark_lines(news, repeated=set()) == []
+    # one notice is one, however its parts match: a labelled address, a web address with its www.
+    for sentence in ("家长如有疑问可以发送邮件咨询，市教育局今天发布通知，全市中小学将于下周一起恢复线下教学，投稿邮箱：tougao@example.com",
+                     "市教育局今天发布通知，全市中小学将于下周一起恢复线下教学，详见官方网站 https://www.example.gov.cn 的公告内容"):
+        one = document("[视频]全市中小学恢复线下教学\n央视网消息（新闻联播）：" + "教学秩序平稳。" * 8 + "\n" + sentence
+                       + "\n日本多地持续暴雨 至少72人死亡\n", "one")
+        assert len(sentence) > 60 and watermark_lines(one, repeated=set()) == []
     notice = ("本文档仅供学习交流使用，如有侵权请联系删除，更多精品资料请关注微信公众号：abcdef123，"
               "每日更新各类讲话稿、心得体会和工作总结")
     vendor = document("标题\n" + "正文。" * 50 + "\n" + notice + "\n", "v")
@@ -199,7 +205,8 @@ def test_a_notice_is_what_one_pattern_with_the_address_in_it_finds(line):
 
     from reuse.tiers import families
 
-    whole = re.compile(families._WATERMARK_STRICT.pattern.replace("https?://|", "https?://|" + families._EMAIL.pattern + "|"))
+    whole = re.compile(families._WATERMARK_STRICT.pattern.replace("https?://\\S*|", "https?://\\S*|" + families._EMAIL.pattern + "|"))
+    assert whole.pattern != families._WATERMARK_STRICT.pattern
     assert families._is_watermark_line(line) == (whole.search(line) is not None)
 
 

@@ -35,7 +35,8 @@ def test_units_are_in_bounds_ordered_and_stripped(text):
         assert [s.start for s in spans] == sorted(s.start for s in spans)
 
 
-_ENGLISH_PIECES = ["字", "a", " ", ".", "。", "！", "？", "”", "\n", "\t", "\u3000", "Mr", "S", "I", "e.g", "(Dr", "war"]
+_ENGLISH_PIECES = ["字", "a", " ", ".", "。", "！", "？", "”", "\n", "\t", "\u3000", "Mr", "S", "I", "e.g", "(Dr", "war",
+                   "     "]
 
 
 def _plain_sentence_ends(text: str, lo: int, hi: int) -> list[int]:

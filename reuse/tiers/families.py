@@ -54,7 +54,7 @@ _PLACEHOLDER = re.compile(
 # what may be done with the text or how to reach its seller; mentioning 微信 or 平台 is not one.
 _WATERMARK_STRICT = re.compile(
     r"(?:QQ|ＱＱ|微信号?|公众号|电话|手机|联系方式|邮箱|E-?mail)\s*(?:群\s*)?[:：]?\s*[\dA-Za-z@]{5,}|"
-    r"https?://|www\.\w|"
+    r"https?://\S*|www\.\w\S*|"
     r"仅供(?:学习|参考|内部|交流|个人)|(?:禁止|严禁|不得)(?:外传|转载|商用|倒卖)|用后删除|版权所有|侵权必究|"
     r"转载请注明|未经.{0,8}(?:许可|授权|同意)|请勿(?:照搬|转载|外传|抄袭|传播)|违者(?:必究|后果自负)|"
     r"唯一指定|下载地址|获取完整版|资料均不完整"
@@ -447,14 +447,10 @@ def _is_watermark_line(text: str) -> bool:
     """A notice that needs no second document to be one: contact details, terms of use; one on a short line,
     two on a longer one."""
     needed = 1 if len(text) <= NOTICE_CHARS else 2
-    found = 0
-    for _ in _WATERMARK_STRICT.finditer(text):
-        found += 1
-        if found >= needed:
-            return True
-    if "@" in text:
-        found += sum(1 for _ in _EMAIL.finditer(text))
-    return found >= needed
+    spans = [m.span() for m in _WATERMARK_STRICT.finditer(text)]  # a web address is one, its www. and all
+    if len(spans) < needed and "@" in text:  # an address that a label (邮箱：) already holds is the same notice
+        spans += [m.span() for m in _EMAIL.finditer(text) if not any(s < m.end() and m.start() < e for s, e in spans)]
+    return len(spans) >= needed
 
 
 HINTED_CHARS = 40
