@@ -163,7 +163,7 @@ def _with_frames(documents: Sequence[Document], index: dict[str, int], passages:
     for p in passages:
         if p.cluster in frame_id:
             p = replace(p, kind=TEMPLATE, template=frame_id[p.cluster], cluster=None)
-        elif p.template is not None:
+        elif p.template in old_id:  # (a family the caller named otherwise, a library's, keeps its id)
             p = replace(p, template=old_id[p.template])
         out.append(p)
     return out, renumbered
