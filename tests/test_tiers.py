@@ -251,6 +251,16 @@ def test_one_paragraph_in_many_documents_is_one_cluster_and_a_check_finds_it(tmp
     assert report.sources and PARAGRAPH[10:40] in report.result.document(report.sources[0].id).text
 
 
+def test_a_copied_paragraph_with_markdown_strong_text_is_copy_not_a_placeholder(tmp_path):
+    # **...** in a .md file is markup: the paragraph is no placeholder paragraph (XX县), so it stays copied
+    paragraph = PARAGRAPH.replace("县委经济工作会议精神", "**县委经济工作会议精神**")
+    _paragraph_everywhere(tmp_path, 12, paragraph)
+    result = run([str(tmp_path)])
+    [cluster] = [c for c in result.clusters if c.doc_count == 12]
+    assert all(p.kind == "copy" for p in result.passages if p.cluster == cluster.id)
+    assert not any(t.kind == "placeholder" for t in result.templates)
+
+
 def _daily_report(day: int) -> str:
     """The 新闻联播 daily bulletin of one day of February: one frame, other numbers in its slots."""
     return (f"国家卫生健康委今天通报，截至2月{day}日24时，31个省（区、市）和新疆生产建设兵团累计报告确诊病例"

@@ -48,8 +48,22 @@ from reuse.normalize import fold_text
 from reuse.shingle import shingle_hashes
 
 _PLACEHOLDER = re.compile(
-    r"[XxＸｘ×]{2,}|某某|[□○＊*〇]{2,}|(?<![A-Za-zＡ-Ｚａ-ｚ])[XxＸｘ×](?=[省市州县区镇乡村街局委办厅部同])"
+    r"(?<![A-Za-z])[XxＸｘ×]{2,}(?![A-Za-z])|某某|[□○＊〇]{2,}|\*{2,}(?=[\u3400-\u9fff])|(?<=[\u3400-\u9fff])\*{2,}|"
+    r"(?<![A-Za-zＡ-Ｚａ-ｚ])[XxＸｘ×](?=[省市州县区镇乡村街局委办厅部同])"
 )
+_MARKDOWN_STRONG = re.compile(r"(?<!\*)\*\*(?=[^*\s])[^*\n]*?(?<=[^*\s])\*\*(?!\*)")
+"""Markdown's **strong** text: its asterisks are markup, not a placeholder's (***同志在**县 still is one). ASCII
+asterisks are a placeholder only beside a Han character: a member of a family may hold half of a strong pair."""
+
+
+def is_placeholder(text: str) -> bool:
+    """Whether ``text`` holds a template's placeholder: XX县, ××同志, 某某, □□, ***.
+
+    >>> [is_placeholder(t) for t in ("XX县人民政府", "***同志在**县", "**Mr Speaker:**", "Exxon Mobil", "某某单位",
+    ...                                  "(Mr Lee Hsien Loong):**Mr Speaker", "**同志们：**")]
+    [True, True, False, False, True, False, False]
+    """
+    return _PLACEHOLDER.search(_MARKDOWN_STRONG.sub(" ", text) if "**" in text else text) is not None
 # Notices and contact details of template sites, in generic words, not one vendor's name. A notice says
 # what may be done with the text or how to reach its seller; mentioning 微信 or 平台 is not one.
 _WATERMARK_STRICT = re.compile(
@@ -565,7 +579,7 @@ def describe(texts: Sequence[str], positions: Sequence[str], *, is_watermark: bo
 def _kind(rep: str, texts: list[str], positions: list[str], is_watermark: bool, short: bool = False) -> str:
     if is_watermark:
         return "watermark"
-    if any(_PLACEHOLDER.search(t) for t in texts):
+    if any(is_placeholder(t) for t in texts):
         return "placeholder"
     if _STRUCTURE.search(rep) or _HEADING_NUMBER.fullmatch(rep.strip()):
         return "structure"
@@ -723,7 +737,7 @@ def copied_text(members: Sequence[Member], texts: Sequence[str], frames: Frames 
     spans = sorted(m.end - m.start for m in members)
     if not spans or spans[len(spans) // 2] < BOILERPLATE_CHARS:
         return False
-    if any(_PLACEHOLDER.search(t) for t in texts) or numbers_in_slots((texts[0], t) for t in texts[1:]):
+    if any(is_placeholder(t) for t in texts) or numbers_in_slots((texts[0], t) for t in texts[1:]):
         return False
     heads = sum(m.start <= frames[m.doc].start + FRAME_SLACK for m in members)
     tails = sum(m.end >= frames[m.doc].end - FRAME_SLACK for m in members)
