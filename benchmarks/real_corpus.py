@@ -13,6 +13,8 @@ SNAPSHOT_DIR is a git directory that the search tool's ``fetch`` brought here
 * ``stdlib-js/datasets-sotu``: ``data/<year>_<president>_<party>.txt``, the
   233 State of the Union addresses of 1790-2021, each on one line: the
   genre in English;
+* ``jeremychia/singapore-budget-speeches``: ``output_markdown/<year>.md``, 67
+  budget statements of 1960-2025 as markdown (written as ``<year>_sgbudget_01.txt``);
 * ``china-data/xwlb``: ``assets/<year>/<yyyymmdd>.json``, the 新闻联播
   transcripts from 2012 on, one document per news item (its title, then its
   paragraphs): news transcripts. ``--since 2020`` starts at a date.
@@ -58,10 +60,12 @@ def _files(snapshot: Path) -> tuple[str, dict[str, str]]:
 _CPC = re.compile(r"(?:.*/)?cpcnews_(\w+)\.csv")
 _SOTU = re.compile(r"(?:.*/)?data/(\d{4})_(\w+)\.txt")
 _XWLB = re.compile(r"(?:.*/)?assets/\d{4}/(\d{4})(\d\d)(\d\d)\.json")
+_BUDGET = re.compile(r"(?:.*/)?output_markdown/(\d{4})\.md")
 
 
 def _known(name: str) -> bool:
-    return bool(_CPC.fullmatch(name) or _SOTU.fullmatch(name) or _XWLB.fullmatch(name)) or name == "all_data.csv"
+    return bool(_CPC.fullmatch(name) or _SOTU.fullmatch(name) or _XWLB.fullmatch(name)
+                or _BUDGET.fullmatch(name)) or name == "all_data.csv"
 
 
 def _news_items(day: str) -> list[str]:
@@ -89,6 +93,9 @@ def articles(snapshot: Path) -> tuple[str, list[tuple[str, str, str]]]:
                     out.append((row.get("date", "").strip()[:10], cpc.group(1), f"{(row.get('title') or '').strip()}\n{body}"))
         elif xwlb := _XWLB.fullmatch(name):
             out += [("-".join(xwlb.groups()), "xwlb", item) for item in _news_items(text)]
+        elif budget := _BUDGET.fullmatch(name):
+            if text.strip():
+                out.append((budget.group(1), "sgbudget", text if text.endswith("\n") else text + "\n"))
         elif sotu := _SOTU.fullmatch(name):
             if text.strip():
                 out.append((sotu.group(1), sotu.group(2), text if text.endswith("\n") else text + "\n"))
@@ -98,7 +105,7 @@ def articles(snapshot: Path) -> tuple[str, list[tuple[str, str, str]]]:
                 if body.strip():
                     out.append((row.get("Date", "").strip()[:10], "xi", body))
     if not out:
-        raise SystemExit(f"{snapshot}: no cpcnews_<section>.csv, all_data.csv, data/<year>_<name>.txt or assets/<year>/<day>.json found")
+        raise SystemExit(f"{snapshot}: no cpcnews_<section>.csv, all_data.csv, data/<year>_<name>.txt, output_markdown/<year>.md or assets/<year>/<day>.json found")
     out.sort(key=lambda r: r[0])  # stable: equal dates keep their source order
     return commit, out
 
