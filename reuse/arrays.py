@@ -6,7 +6,7 @@ object per value, no temporary as long as the corpus where it can be avoided.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +18,19 @@ CHUNK = 1 << 20
 def index_dtype(n: int) -> type:
     """int32 for indices into arrays of ``n`` elements when they fit: corpus-long arrays take half the memory."""
     return np.int32 if n < 2**31 - 1 else np.int64
+
+
+def rows_by_value(values: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
+    """``(value, row indices)`` for each distinct value of ``values`` (ascending), the rows in order, in one
+    stable sort: per-document work on rows of many documents (``values`` their document numbers).
+
+    >>> [(v, rows.tolist()) for v, rows in rows_by_value(np.array([2, 0, 2, 1]))]
+    [(0, [1]), (1, [3]), (2, [0, 2])]
+    """
+    order = np.argsort(values, kind="stable")
+    bounds = np.flatnonzero(np.diff(values[order], prepend=-1, append=-1))
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+        yield int(values[order[lo]]), order[lo:hi]
 
 
 def group_equal(values: np.ndarray, *, overwrite: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

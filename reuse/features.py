@@ -14,6 +14,7 @@ from functools import cached_property
 
 import numpy as np
 
+from reuse import arrays
 from reuse.batching import batches_by_size
 from reuse.config import Settings
 from reuse.model import Document
@@ -150,14 +151,10 @@ def token_weights(features: Sequence[Features], doc: np.ndarray, lo: np.ndarray,
     """Length in Han characters (a word of a spaced script counts two) of tokens ``[lo, hi)`` of documents
     ``doc`` (indices into ``features``): ``weight(lo, hi)`` of each row, a few numpy calls per document."""
     out = (hi - lo).astype(np.int64)
-    if all(features[d].uniform for d in np.unique(doc).tolist()):  # a token is a character of weight one
-        return out
-    order = np.argsort(doc, kind="stable")
-    bounds = np.flatnonzero(np.diff(doc[order], prepend=-1, append=-1))
-    for s, e in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
-        rows = order[s:e]
-        cum = features[int(doc[rows[0]])].cum
-        out[rows] = cum[hi[rows]] - cum[lo[rows]]
+    for d, rows in arrays.rows_by_value(doc):
+        feat = features[d]
+        if not feat.uniform:  # (else a token is a character of weight one)
+            out[rows] = feat.cum[hi[rows]] - feat.cum[lo[rows]]
     return out
 
 
@@ -166,11 +163,8 @@ def token_spans_in_original(features: Sequence[Features], doc: np.ndarray, lo: n
     """``(n, 2)`` original-text spans of tokens ``[lo, hi)`` of documents ``doc`` (indices into ``features``):
     ``original_span(*char_span(lo, hi))`` of each row, a few numpy calls per document."""
     out = np.zeros((len(doc), 2), dtype=np.int64)
-    order = np.argsort(doc, kind="stable")
-    bounds = np.flatnonzero(np.diff(doc[order], prepend=-1, append=-1))
-    for s, e in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
-        rows = order[s:e]
-        feat = features[int(doc[rows[0]])]
+    for d, rows in arrays.rows_by_value(doc):
+        feat = features[d]
         chars = feat.char_spans(np.stack([lo[rows], hi[rows]], axis=1))
         origin = feat.folded.origin
         out[rows, 0] = origin[chars[:, 0]]

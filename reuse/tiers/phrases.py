@@ -38,13 +38,9 @@ def run_keys(runs: np.ndarray, features: Sequence[Features]) -> np.ndarray:
     keys = np.zeros(len(runs), dtype=np.uint64)
     if not len(runs):
         return keys
-    da = runs[:, 0]
-    order = np.argsort(da, kind="stable")
-    bounds = np.flatnonzero(np.diff(da[order], prepend=-1, append=-1))
     with np.errstate(over="ignore"):
-        for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
-            rows = order[lo:hi]
-            feat = features[int(da[rows[0]])]
+        for d, rows in arrays.rows_by_value(runs[:, 0]):
+            feat = features[d]
             sums = np.concatenate([[np.uint64(0)], np.cumsum(feat.tokens.hash, dtype=np.uint64)])
             a_lo, a_hi = runs[rows, 2], runs[rows, 3]
             first = feat.shingles[np.minimum(a_lo, len(feat.shingles) - 1)]

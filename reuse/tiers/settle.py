@@ -27,6 +27,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from reuse import arrays
 from reuse.features import Features, token_weights
 from reuse.model import Cluster, Document, Passage, Phrase, Template
 from reuse.tiers import clusters as clustering
@@ -209,14 +210,6 @@ def _numbered(phrases: Sequence[Phrase]) -> list[Phrase]:
     return [replace(p, id=f"p{n:05d}") for n, p in enumerate(out, 1)]
 
 
-def _by_doc(doc: np.ndarray):
-    """``(document, row indices)`` for each document among ``doc``, in one sort."""
-    order = np.argsort(doc, kind="stable")
-    bounds = np.flatnonzero(np.diff(doc[order], prepend=-1, append=-1))
-    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
-        yield int(doc[order[lo]]), order[lo:hi]
-
-
 def _run_weight(runs: np.ndarray, features: Sequence[Features]) -> np.ndarray:
     """Length of each run on side a in Han characters (a word counts two)."""
     return token_weights(features, runs[:, 0], runs[:, 2], runs[:, 3])
@@ -226,7 +219,7 @@ def _inside(doc: np.ndarray, spans: np.ndarray, claimed: dict[int, list[tuple[in
             documents: Sequence[Document]) -> np.ndarray:
     """For each span, whether all but ``UNCLAIMED`` of it lies in text its document's passages already claim."""
     out = np.zeros(len(doc), dtype=bool)
-    for d, rows in _by_doc(doc):
+    for d, rows in arrays.rows_by_value(doc):
         if d not in claimed:
             continue
         claims = np.array(claimed[d], dtype=np.int64).reshape(-1, 2)
