@@ -60,7 +60,7 @@ def settle(documents: Sequence[Document], features: Sequence[Features], passages
     index = {d.id: n for n, d in enumerate(documents)}
     kept = _joined([p for p in passages if p.kind != PHRASE], documents, index, gap=join_gap)
     kept, found, slots = _clusters(documents, index, kept)
-    kept, templates = _with_frames(documents, index, kept, templates, slots)
+    kept, templates = _with_frames(documents, kept, templates, slots)
     found_phrases = _phrases(documents, features, runs, kept, templates, min_length=min_length)
     return kept, _numbered([*found_phrases, *phrases]), found, templates
 
@@ -146,9 +146,8 @@ def _clusters(documents: Sequence[Document], index: dict[str, int],
     return out, found, slots
 
 
-def _with_frames(documents: Sequence[Document], index: dict[str, int], passages: list[Passage],
-                 templates: Sequence[Template], slots: list[tuple[list[Member], str]]
-                 ) -> tuple[list[Passage], list[Template]]:
+def _with_frames(documents: Sequence[Document], passages: list[Passage], templates: Sequence[Template],
+                 slots: list[tuple[list[Member], str]]) -> tuple[list[Passage], list[Template]]:
     """The frames ``_clusters`` found as template families beside the others, all numbered again, and their
     pair passages as template text of their family."""
     if not slots:
@@ -156,8 +155,9 @@ def _with_frames(documents: Sequence[Document], index: dict[str, int], passages:
     names = [d.id for d in documents]
     made = {cid: described(members, names, [documents[m.doc].text[m.start:m.end] for m in members])
             for members, cid in slots}
-    renumbered = numbered([*templates, *made.values()])
-    new_id = {id(t): n.id for t, n in zip(sorted([*templates, *made.values()], key=order_key), renumbered)}
+    ordered = sorted([*templates, *made.values()], key=order_key)
+    renumbered = numbered(ordered)  # (in this order: its sort is stable)
+    new_id = {id(t): n.id for t, n in zip(ordered, renumbered)}
     old_id = {t.id: new_id[id(t)] for t in templates}
     frame_id = {cid: new_id[id(t)] for cid, t in made.items()}
     out = []
