@@ -178,11 +178,10 @@ def main() -> None:
         parser.error(f"--corpus {args.corpus}: not a folder")
 
     from reuse.config import Settings
-    from reuse.heap import keep_freed_memory, small_pages_where_memory_is_reported
+    from reuse import heap
     from reuse.pipeline import run
 
-    keep_freed_memory()  # as the `reuse` command does when it starts (reuse.cli.main)
-    small_pages_where_memory_is_reported()
+    heap.for_a_command()  # as the `reuse` command does when it starts (reuse.cli.main)
     if args.corpus is not None:
         corpus = args.corpus
         files = [p for p in corpus.rglob("*") if p.suffix.lower() in READ_SUFFIXES and p.is_file()]

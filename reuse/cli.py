@@ -21,6 +21,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from reuse import heap
 from reuse.cli_index import register as register_library
 from reuse.cli_options import (Command, CompareDb, Phrases, CompareFile, CompareForce, Encoding, EngineName, Exclude, FileA, FileB, Force,
                                Format, Group, IncludeTemplates, MaxGap, MinDocs, MinLength, MinScore, MinSimilarity,
@@ -29,7 +30,6 @@ from reuse.cli_options import (Command, CompareDb, Phrases, CompareFile, Compare
                                check_paths, errors, out, progress_display)
 from reuse.config import Settings
 from reuse.errors import UsageError
-from reuse.heap import keep_freed_memory, small_pages_where_memory_is_reported
 from reuse.model import Result
 
 app = typer.Typer(
@@ -276,8 +276,7 @@ register_library(app)  # reuse index build|add|remove|list|stats, reuse check
 
 def main() -> None:
     """Console-script entry point."""
-    keep_freed_memory()  # a short-lived command process: freed arrays are reused by the next stage
-    small_pages_where_memory_is_reported()  # a hypervisor that takes freed huge pages back makes each one dear
+    heap.for_a_command()
     app()
 
 

@@ -58,6 +58,12 @@ def keep_freed_memory() -> bool:
                 mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD)])
 
 
+def for_a_command() -> None:
+    """Both settings, as a command process (``reuse``, ``scan_bench.py``) takes them when it starts."""
+    keep_freed_memory()  # a short-lived process: freed arrays are reused by the next stage
+    small_pages_where_memory_is_reported()  # a hypervisor that takes freed huge pages back makes each one dear
+
+
 BALLOON_FEATURES = "/sys/bus/virtio/drivers/virtio_balloon"
 VIRTIO_BALLOON_F_REPORTING = 5
 """The feature bit of a virtio balloon that reports free pages to the hypervisor (a ``features`` file in sysfs

@@ -61,3 +61,11 @@ def test_small_pages_are_asked_for_only_where_memory_is_reported_and_the_user_sa
     assert heap.small_pages_where_memory_is_reported(reported) is True and asked == [False]
     monkeypatch.setenv("NUMPY_MADVISE_HUGEPAGE", "1")  # the user's own choice stands
     assert heap.small_pages_where_memory_is_reported(reported) is False and asked == [False]
+
+
+def test_a_command_takes_both_settings(monkeypatch):
+    taken = []
+    monkeypatch.setattr(heap, "keep_freed_memory", lambda: taken.append("keep"))
+    monkeypatch.setattr(heap, "small_pages_where_memory_is_reported", lambda: taken.append("small"))
+    heap.for_a_command()
+    assert taken == ["keep", "small"]
