@@ -54,16 +54,6 @@ _PLACEHOLDER = re.compile(
 _MARKDOWN_STRONG = re.compile(r"(?<!\*)\*\*(?=[^*\s])[^*\n]*?(?<=[^*\s])\*\*(?!\*)")
 """Markdown's **strong** text: its asterisks are markup, not a placeholder's (***同志在**县 still is one). ASCII
 asterisks are a placeholder only beside a Han character: a member of a family may hold half of a strong pair."""
-
-
-def is_placeholder(text: str) -> bool:
-    """Whether ``text`` holds a template's placeholder: XX县, ××同志, 某某, □□, ***.
-
-    >>> [is_placeholder(t) for t in ("XX县人民政府", "***同志在**县", "**Mr Speaker:**", "Exxon Mobil", "某某单位",
-    ...                                  "(Mr Lee Hsien Loong):**Mr Speaker", "**同志们：**")]
-    [True, True, False, False, True, False, False]
-    """
-    return _PLACEHOLDER.search(_MARKDOWN_STRONG.sub(" ", text) if "**" in text else text) is not None
 # Notices and contact details of template sites, in generic words, not one vendor's name. A notice says
 # what may be done with the text or how to reach its seller; mentioning 微信 or 平台 is not one.
 _WATERMARK_STRICT = re.compile(
@@ -88,6 +78,17 @@ _STRUCTURE = re.compile(
 )
 _HEADING_NUMBER = re.compile(r"(?:[IVXLC]+|[0-9０-９]+|[一二三四五六七八九十]+|[（(][0-9一二三四五六七八九十]+[）)])[.．、:：]?")
 """A section's number standing alone (II., 3., 一、, （二）): the skeleton of a report, not a formula."""
+
+
+def is_placeholder(text: str) -> bool:
+    """Whether ``text`` holds a template's placeholder: XX县, ××同志, 某某, □□, ***.
+
+    >>> [is_placeholder(t) for t in ("XX县人民政府", "***同志在**县", "**Mr Speaker:**", "Exxon Mobil", "某某单位",
+    ...                                  "(Mr Lee Hsien Loong):**Mr Speaker", "**同志们：**")]
+    [True, True, False, False, True, False, False]
+    """
+    return _PLACEHOLDER.search(_MARKDOWN_STRONG.sub(" ", text) if "**" in text else text) is not None
+
 
 HEAD_PARAGRAPHS = 6
 TAIL_PARAGRAPHS = 8
