@@ -109,3 +109,34 @@ def test_places_far_into_long_documents_of_a_large_corpus_group_as_near_ones_do(
     want = [(docs + d, far + lo, far + hi) for d, lo, hi in group_copies(near)[0].members]
     assert [g.members for g in got if g.members[0][0] >= docs] == [tuple(want)]
     assert got == _group_copies_plainly(pad + moved)
+
+
+def test_a_frame_made_a_family_renumbers_the_others_and_their_passages_follow():
+    """A frame held by more documents than an earlier family sorts before it: ids shift, and every passage
+    keeps pointing at its own family (its members hold it), the frame's passages at the frame."""
+    from reuse.ingest import document
+    from reuse.model import Passage, Template
+    from reuse.tiers.families import Member
+    from reuse.tiers.settle import _with_frames
+
+    docs = [document(f"第{n}号 截至2月{n}日累计{70000 + n}例。同志们：", f"{n}.txt") for n in range(1, 6)]
+    formula = Template("t001", "structure", "同志们：", 2, (("1.txt", 20, 24), ("2.txt", 20, 24)))
+    mark = Template("t002", "watermark", "第1号", 1, (("1.txt", 0, 3),))
+    passages = [
+        Passage("1.txt", 20, 24, "2.txt", 20, 24, 1.0, "同志们：", "同志们：", template="t001", kind="template"),
+        Passage("1.txt", 4, 20, "2.txt", 4, 20, 0.9, "", "", kind="copy", cluster="f0001"),
+        Passage("1.txt", 4, 20, "3.txt", 4, 20, 0.9, "", "", kind="copy", cluster="f0001"),
+        Passage("1.txt", 0, 3, "4.txt", 0, 3, 1.0, "", "", template="t002", kind="template"),
+        Passage("1.txt", 4, 9, "5.txt", 4, 9, 1.0, "", "", kind="copy", cluster="c0001"),
+    ]
+    frame = [Member(d, 4, 20) for d in range(5)]
+    out, families = _with_frames(docs, passages, [formula, mark], [(frame, "f0001")])
+    assert [t.id for t in families] == ["t001", "t002", "t003"]
+    by_id = {t.id: t for t in families}
+    assert by_id["t001"].doc_count == 5 and by_id["t001"].members[0] == ("1.txt", 4, 20)
+    assert [(p.kind, p.template, p.cluster) for p in out] == [
+        ("template", "t002", None), ("template", "t001", None), ("template", "t001", None),
+        ("template", "t003", None), ("copy", None, "c0001")]
+    for p in out:  # each template passage lies in a member of the family it names
+        if p.kind == "template":
+            assert any(doc == p.a and s <= p.a_start and p.a_end <= e for doc, s, e in by_id[p.template].members)
