@@ -198,6 +198,7 @@ def main() -> None:
 
         profiler = Profiler()
         profiler.start()
+    cpu_before = _cpu()
     start = time.perf_counter()
     with PeakMemory() as memory:
         result = run([str(corpus)], Settings(workers=args.workers))
@@ -236,6 +237,20 @@ def main() -> None:
         print(f"{'with report':<12}{with_report:>9.2f}{size / with_report:>9.2f}")
     print(f"peak memory: {memory.peak:.0f} MB in use above the start (all processes, sampled every 0.2 s); "
           f"{peak:.0f} MB max RSS of the main process")
+    if cpu_before is not None:
+        user, system, faults = (after - before for after, before in zip(_cpu(), cpu_before))
+        print(f"cpu: {user:.1f} s user, {system:.1f} s system, {faults:,} page faults (this process and the ones it "
+              f"forked); where a page fault costs tens of µs, system time is most of a slow run (RESULTS.md)")
+
+
+def _cpu() -> tuple[float, float, int] | None:
+    """User and system seconds and minor page faults so far, of this process and its finished children."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on Windows
+        return None
+    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (me.ru_utime + children.ru_utime, me.ru_stime + children.ru_stime, me.ru_minflt + children.ru_minflt)
 
 
 if __name__ == "__main__":
