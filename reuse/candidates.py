@@ -677,23 +677,21 @@ UNIT_SHARE = 0.5
 """A near-duplicate unit pair counts for this share of its length in a region's weight (Jaccard >= 0.5)."""
 
 
-def regions_of(box: np.ndarray, *, max_gap: int, min_weight: float = 0) -> dict[tuple[int, int], list[Region]]:
+def regions_of(box: np.ndarray, *, max_gap: int, min_weight: float = 0,
+               label: np.ndarray | None = None) -> dict[tuple[int, int], list[Region]]:
     """Regions per pair from sorted box rows (all pairs, or any whole pairs of them).
 
     A region whose exact runs (and near-duplicate units, at ``UNIT_SHARE``
     of their length) weigh less than ``min_weight`` on side a is left out
     before any per-region work: it cannot become a passage that counts as
-    copying, and its runs stay shared phrases.
+    copying, and its runs stay shared phrases. ``label``, when given, is
+    each row's region as ``region_table`` numbered them (not clustered again).
     """
     if not len(box):
         return {}
-    new_pair = np.ones(len(box), dtype=bool)
-    new_pair[1:] = (box[1:, 0] != box[:-1, 0]) | (box[1:, 1] != box[:-1, 1])
-    label = cluster_labels(box[:, 6:10], np.cumsum(new_pair), max_gap)
+    label = _region_labels(box, max_gap) if label is None else label
     if min_weight > 0:
-        length = (box[:, 7] - box[:, 6]).astype(np.float64)
-        weight = np.bincount(label, weights=np.where(box[:, 10] == 1, length, UNIT_SHARE * length))
-        keep = weight[label] >= min_weight
+        keep = _region_weights(box, label)[label] >= min_weight
         box, label = box[keep], label[keep]
         if not len(box):
             return {}
@@ -712,6 +710,34 @@ def regions_of(box: np.ndarray, *, max_gap: int, min_weight: float = 0) -> dict[
                                                      run_ends[by_place].tolist()):
         out[tuple(pair)].append(Region(a_lo, a_hi, b_lo, b_hi, rows[s:e, 2:6]))
     return dict(out)
+
+
+def region_table(box: np.ndarray, *, max_gap: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The regions ``regions_of`` makes of ``boxes()`` rows, as arrays: each row's region, and per region
+    ``(doc_a, doc_b, a_lo, a_hi, b_lo, b_hi)`` (its token box) and its weight (what ``min_weight`` is held to)."""
+    if not len(box):
+        return np.zeros(0, dtype=np.int64), np.zeros((0, 6), dtype=np.int64), np.zeros(0)
+    label = _region_labels(box, max_gap)
+    order = np.argsort(label, kind="stable")
+    rows = box[order]
+    starts = np.flatnonzero(np.concatenate([[True], label[order][1:] != label[order][:-1]]))
+    lo = np.minimum.reduceat(rows[:, [2, 4]], starts, axis=0)
+    hi = np.maximum.reduceat(rows[:, [3, 5]], starts, axis=0)
+    table = np.stack([rows[starts, 0], rows[starts, 1], lo[:, 0], hi[:, 0], lo[:, 1], hi[:, 1]], axis=1)
+    return label, table, _region_weights(box, label)
+
+
+def _region_labels(box: np.ndarray, max_gap: int) -> np.ndarray:
+    """Each row's region (numbered from 0): its pair's boxes clustered within ``max_gap`` on both sides."""
+    new_pair = np.ones(len(box), dtype=bool)
+    new_pair[1:] = (box[1:, 0] != box[:-1, 0]) | (box[1:, 1] != box[:-1, 1])
+    return cluster_labels(box[:, 6:10], np.cumsum(new_pair), max_gap)
+
+
+def _region_weights(box: np.ndarray, label: np.ndarray) -> np.ndarray:
+    """Each region's exact runs on side a, with near-duplicate units at ``UNIT_SHARE`` of their length."""
+    length = (box[:, 7] - box[:, 6]).astype(np.float64)
+    return np.bincount(label, weights=np.where(box[:, 10] == 1, length, UNIT_SHARE * length))
 
 
 def cluster_labels(boxes: np.ndarray, group: np.ndarray, gap: int) -> np.ndarray:

@@ -140,3 +140,79 @@ def test_a_frame_made_a_family_renumbers_the_others_and_their_passages_follow():
     for p in out:  # each template passage lies in a member of the family it names
         if p.kind == "template":
             assert any(doc == p.a and s <= p.a_start and p.a_end <= e for doc, s, e in by_id[p.template].members)
+
+
+def _through_earlier_plainly(regions, weight, rank, cover=0.8):
+    """through_earlier by its definition: every witness tried against every region, the earliest kept."""
+    def covered_by(d, lo, hi, w, mine):
+        for j, (da, db, a_lo, a_hi, b_lo, b_hi) in enumerate(regions):
+            if {da, db} != {d, w} or weight[j] < weight[mine]:
+                continue
+            s, e = (a_lo, a_hi) if da == d else (b_lo, b_hi)
+            if min(e, hi) - max(s, lo) >= cover * (hi - lo):
+                return True
+        return False
+
+    out = []
+    for i, (x, y, a_lo, a_hi, b_lo, b_hi) in enumerate(regions):
+        found = [w for w in range(len(rank)) if w not in (x, y) and rank[w] < rank[x] and rank[w] < rank[y]
+                 and covered_by(x, a_lo, a_hi, w, i) and covered_by(y, b_lo, b_hi, w, i)]
+        out.append(min(found, key=lambda w: rank[w]) if found else -1)
+    return out
+
+
+_REGION = st.tuples(st.integers(0, 4), st.integers(0, 4), st.integers(0, 30), st.integers(1, 20),
+                    st.integers(0, 30), st.integers(1, 20), st.integers(1, 5))
+
+
+@hsettings(max_examples=400, deadline=None)
+@given(rows=st.lists(_REGION, max_size=25), rank=st.permutations(range(5)))
+def test_through_earlier_finds_the_earliest_witness_whose_regions_cover_both_sides(rows, rank):
+    """Token boxes of pairs of five documents, some of them over the same text: the array form is the definition."""
+    from reuse.tiers.clusters import through_earlier
+
+    rows = [(a, b, s, s + n, t, t + m, w) for a, b, s, n, t, m, w in rows if a != b]
+    regions = np.array([r[:6] for r in rows], dtype=np.int64).reshape(-1, 6)
+    weight = np.array([r[6] for r in rows], dtype=float)
+    rank = np.array(rank, dtype=np.int64)
+    assert through_earlier(regions, weight, rank).tolist() == _through_earlier_plainly(regions.tolist(), weight, rank)
+
+
+def test_a_region_three_documents_hold_is_seen_through_the_earliest_and_only_there():
+    from reuse.tiers.clusters import through_earlier
+
+    # documents 0, 1, 2 hold one paragraph (tokens 100-300 in each); 1 and 2 also share a sentence of their own
+    regions = np.array([[0, 1, 100, 300, 100, 300], [0, 2, 100, 300, 100, 300], [1, 2, 100, 300, 100, 300],
+                        [1, 2, 500, 560, 20, 80]], dtype=np.int64)
+    weight = np.array([200.0, 200.0, 200.0, 60.0])
+    assert through_earlier(regions, weight, np.array([0, 1, 2])).tolist() == [-1, -1, 0, -1]
+    assert through_earlier(regions, weight, np.array([2, 0, 1])).tolist() == [-1, 1, -1, -1]  # 1 comes first
+    # a witness that holds less of it than the pair does not stand in for the pair
+    assert through_earlier(regions, np.array([100.0, 200.0, 200.0, 60.0]), np.array([0, 1, 2])).tolist() == [-1] * 4
+
+
+def _witnessed_plainly(copies, deferred, overlap=0.5, more=1.2):
+    def holders(d, start, end):
+        out = set()
+        for da, a0, a1, db, b0, b1 in copies:
+            for mine, (s, e), other in ((da, (a0, a1), db), (db, (b0, b1), da)):
+                if (mine == d and min(e, end) - max(s, start) >= overlap * min(e - s, end - start)
+                        and more * (e - s) >= end - start):
+                    out.add(other)
+        return out
+
+    return [bool(holders(x, x0, x1) & holders(y, y0, y1)) for x, x0, x1, y, y0, y1, _ in deferred]
+
+
+_SPAN = st.tuples(st.integers(0, 4), st.integers(0, 40), st.integers(1, 30))
+
+
+@hsettings(max_examples=400, deadline=None)
+@given(copies=st.lists(st.tuples(_SPAN, _SPAN), max_size=20), deferred=st.lists(st.tuples(_SPAN, _SPAN, st.integers(0, 4)),
+                                                                               max_size=10))
+def test_a_deferred_region_is_witnessed_where_one_document_holds_copies_of_it_with_both_of_its_own(copies, deferred):
+    from reuse.tiers.clusters import witnessed
+
+    copies = [(a, s, s + n, b, t, t + m) for (a, s, n), (b, t, m) in copies if a != b]
+    deferred = [(x, s, s + n, y, t, t + m, w) for (x, s, n), (y, t, m), w in deferred if x != y]
+    assert witnessed(copies, deferred) == _witnessed_plainly(copies, deferred)

@@ -75,6 +75,19 @@ def quotation_spans(text: str) -> list[tuple[int, int]]:
 QUOTED = 0.8
 """A passage is a quotation when this share of it lies inside quotation marks in both documents."""
 
+_OPENING = re.compile(r'[%s"]' % re.escape(_OPENERS))
+
+
+def may_quote(text: str, start: int, end: int) -> bool:
+    """False when no quotation of ``text`` overlaps ``[start, end)``: none opens in its paragraphs before
+    ``end`` (a quotation ends with its paragraph). A look at a few lines, not at the whole text.
+
+    >>> t = '他说：“好。”' + chr(10) + '我们要落实。'
+    >>> may_quote(t, 9, 15), may_quote(t, 0, 5)
+    (False, True)
+    """
+    return _OPENING.search(text, text.rfind("\n", 0, start) + 1, end) is not None
+
 
 def disjoint_quotations(text: str) -> tuple[list[int], list[int]]:
     """``quotation_spans(text)`` merged where they overlap or touch, as sorted lists of starts and of ends."""

@@ -31,12 +31,11 @@ from reuse import arrays
 from reuse.features import Features, token_weights
 from reuse.model import Cluster, Document, Passage, Phrase, Template
 from reuse.tiers import clusters as clustering
+from reuse.tiers.clusters import MORE
 from reuse.tiers.families import Member, described, numbered, numbers_in_slots, order_key
 from reuse.tiers.phrases import group_runs, original_spans
 from reuse.tiers.verdict import COPY, PHRASE, TEMPLATE
 
-MORE = 1.2
-"""A cluster member keeps its passage with another member too when it is this much larger than with the earliest."""
 UNCLAIMED = 4
 """A run is a phrase of its own when at least this many of its characters lie outside every passage and
 template member (a formula with a few words more is still a phrase; a run inside a copy is not)."""
