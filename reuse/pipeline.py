@@ -28,6 +28,7 @@ from reuse.ingest import Found, check_encoding, discover, read_many, settle
 from reuse.minhash import band_params
 from reuse.model import Document, Passage, Result, Skipped, Template
 from reuse.score import score
+from reuse.tiers import deferral as deferring
 from reuse.tiers import quotes, verdict, widespread
 from reuse.tiers.families import (assemble, lies_in, line_families, long_hashes_of_all, long_k, long_may_repeat,
                                   members_by_doc, min_docs_for, reaches, recurring)
@@ -122,11 +123,21 @@ def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped
                                                    copy_run=settings.copy_run, min_length=settings.min_length,
                                                    folded_as_default=settings.simplify and settings.fold_digits)
             box = cand.boxes(runs, units, features, spread_boxes)
+            members = members_by_doc(templates)
+            deferral = deferring.plan(box, documents, features, members, settings,
+                                      floor=PREFILTER * settings.copy_evidence)
         # alignment (with the passages of the forked processes unpickled), settling and scoring make an object
         # or more per passage and phrase, and no cycle: no collection
         with timer(timings, "align"), collector.off():
-            passages = _aligned(box, list(zip(documents, features, doc_freq, long_doc_freq, long)), settings, engine,
-                                progress, members=members_by_doc(templates))
+            shared = list(zip(documents, features, doc_freq, long_doc_freq, long))
+            now = deferral.later < 0
+            passages = _aligned(box[now], shared, settings, engine, progress, members=members,
+                                region=deferral.region[now])
+            again = deferral.again(passages, documents)  # the deferred pairs whose witness's copies did not come
+            if again.any():
+                passages += _aligned(box[again], shared, settings, engine, progress, members=members,
+                                     region=deferral.region[again])
+                passages.sort(key=_in_pair_order)
         with timer(timings, "settle"), collector.off():
             passages, phrases, clusters, templates = settle_kinds(
                 documents, features, passages, runs, templates,
@@ -328,23 +339,31 @@ ALIGN_JOB_ROWS = 20_000
 
 def _aligned(box: np.ndarray, shared: list[tuple[Document, Features, np.ndarray, Any, np.ndarray]],
              settings: Settings, engine: Engine, progress: Progress,
-             members: dict[str, list[tuple[int, int, str]]] | None = None) -> list[Passage]:
+             members: dict[str, list[tuple[int, int, str]]] | None = None,
+             region: np.ndarray | None = None) -> list[Passage]:
     """Every candidate box aligned, in tasks of whole pairs; the passages in (pair, position) order.
 
     Given the template families' ``members`` (``families.members_by_doc``),
     a passage whose ``a`` side lies in one is that family's template text,
     and a phrase passage is kept only then: the scan reports the rest of what
     two documents share as phrases grouped by text, from the exact runs.
+    ``region``, when given, is each row's region (``candidates.region_table``), so the tasks need not
+    cluster the rows again.
     """
-    jobs = [((rows, settings, members), needs) for rows, needs in _align_jobs(box)]
+    jobs = [((box[lo:hi], None if region is None else region[lo:hi], settings, members), needs)
+            for (lo, hi), needs in _align_jobs(box)]
     done = engine.map_shared(_align_task, jobs, shared, stage="align", progress=progress)
     passages = [p for batch in done for p in batch]
-    passages.sort(key=lambda p: (p.a, p.b, p.a_start, p.b_start, p.a_end, p.b_end))
+    passages.sort(key=_in_pair_order)
     return passages
 
 
-def _align_jobs(box) -> list[tuple[object, list[int]]]:
-    """Whole pairs of candidate boxes in tasks, each with the documents it needs."""
+def _in_pair_order(p: Passage) -> tuple:
+    return p.a, p.b, p.a_start, p.b_start, p.a_end, p.b_end
+
+
+def _align_jobs(box) -> list[tuple[tuple[int, int], list[int]]]:
+    """Whole pairs of candidate boxes in tasks (row ranges), each with the documents it needs."""
     cuts, first = [], 0
     for _, end in cand.pair_ranges(box):
         if end - first >= ALIGN_JOB_ROWS:
@@ -352,7 +371,7 @@ def _align_jobs(box) -> list[tuple[object, list[int]]]:
             first = end
     if first < len(box):
         cuts.append((first, len(box)))
-    return [(box[lo:hi], np.unique(box[lo:hi, :2]).tolist()) for lo, hi in cuts]
+    return [((lo, hi), np.unique(box[lo:hi, :2]).tolist()) for lo, hi in cuts]
 
 
 PREFILTER = 0.5
@@ -369,7 +388,7 @@ def _align_task(job, docs) -> list[Passage]:
     with that evidence, quote when both documents present it as a quotation
     (``reuse.tiers.quotes``), phrase without.
     """
-    rows, settings, members = job
+    rows, region, settings, members = job
     k = settings.shingle
     passages = []
     floor = PREFILTER * settings.copy_evidence
@@ -381,7 +400,8 @@ def _align_task(job, docs) -> list[Passage]:
         return quotes.share_inside(*quotations[d], start, end)
 
     with collector.off():
-        for (da, db), regions in cand.regions_of(rows, max_gap=settings.max_gap, min_weight=floor).items():
+        for (da, db), regions in cand.regions_of(rows, max_gap=settings.max_gap, min_weight=floor,
+                                                          label=region).items():
             (a, fa, df_a, long_df_a, long_a), (b, fb, _, _, long_b) = docs[da], docs[db]
             found = [
                 al

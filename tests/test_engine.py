@@ -427,8 +427,8 @@ def test_the_align_stage_marks_template_text_and_drops_only_the_phrase_passages_
     seen = []
     real = pipeline._aligned
 
-    def both(box, shared, settings, engine, progress, members=None):
-        kept = real(box, shared, settings, engine, progress, members=members)
+    def both(box, shared, settings, engine, progress, members=None, region=None):
+        kept = real(box, shared, settings, engine, progress, members=members, region=region)
         seen.append((kept, real(box, shared, settings, engine, progress), members))
         return kept
 

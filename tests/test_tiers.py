@@ -493,3 +493,74 @@ def test_a_passage_no_member_reaches_lies_in_no_family_however_punctuation_widen
              for i, (at, n) in enumerate(members)]
     if not reaches(start, end, spans, SHARED_PUNCTUATION):
         assert lies_in(start - widen[0], end + widen[1], spans) is None
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet="“”「」《》\"‘’ab中\n", max_size=60), start=st.integers(0, 60), size=st.integers(1, 30))
+def test_text_that_may_not_be_quoted_lies_in_no_quotation(text, start, size):
+    """may_quote looks at a few lines only; where it says no, the whole text's quotations agree."""
+    from reuse.tiers.quotes import disjoint_quotations, may_quote, share_inside
+
+    end = min(len(text), start + size)
+    if start < end and not may_quote(text, start, end):
+        assert share_inside(*disjoint_quotations(text), start, end) == 0
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(members=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 80), st.integers(1, 30)), max_size=12),
+       spans=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 100), st.integers(1, 30)), min_size=1, max_size=20))
+def test_spans_reaching_a_family_member_are_found_all_at_once_as_one_by_one(members, spans):
+    import numpy as np
+
+    from reuse.ingest import document
+    from reuse.tiers.deferral import reach_members
+    from reuse.tiers.families import reaches
+
+    docs = [document("文" * 140, f"{n}.txt") for n in range(4)]
+    by_doc: dict[str, list] = {}
+    for d, s, n in members:
+        by_doc.setdefault(f"{d}.txt", []).append((s, s + n, "t001"))
+    doc, lo, hi = (np.array(c, dtype=np.int64) for c in zip(*[(d, s, s + n) for d, s, n in spans]))
+    want = [reaches(s, e, by_doc.get(f"{d}.txt", ()), 0) for d, s, e in zip(doc.tolist(), lo.tolist(), hi.tolist())]
+    assert reach_members(doc, lo, hi, docs, by_doc).tolist() == want
+
+
+def test_a_cluster_is_aligned_against_its_earliest_witness_and_reports_as_if_every_pair_were(tmp_path, monkeypatch):
+    """A paragraph edited a little in each of 12 documents: the pairs of later members are not aligned, and
+    the report is the one aligning all 66 pairs gives, but for members no wider than the paragraph."""
+    from reuse import pipeline
+    from reuse.config import Settings
+    from reuse.tiers import deferral
+
+    edited = [PARAGRAPH[: 10 + 7 * i] + "某" + PARAGRAPH[11 + 7 * i:] for i in range(12)]
+    sentences = [s for p in SEEDS.glob("*.txt") for s in p.read_text(encoding="utf-8").replace("\n", "。").split("。")
+                 if len(s) > 12]
+    for i, paragraph in enumerate(edited):
+        own = sentences[i * 12:(i + 1) * 12]
+        make_doc(tmp_path, f"{i:03d}.txt", "。".join(own[:6]) + "。\n" + paragraph + "\n" + "。".join(own[6:]) + "。\n")
+    aligned: list[tuple[int, int]] = []
+    task = pipeline._align_task
+
+    def counting(job, docs):
+        aligned.extend({tuple(r) for r in job[0][:, :2].tolist()})
+        return task(job, docs)
+
+    monkeypatch.setattr(pipeline, "_align_task", counting)
+    deferred = run([str(tmp_path)], Settings(workers=1))
+    pairs_deferred, aligned[:] = sorted(aligned), []
+    monkeypatch.setattr(deferral, "DEFER_SHARE", 2.0)  # more than every pair: nothing deferred
+    every = run([str(tmp_path)], Settings(workers=1))
+    assert len(set(aligned)) == 66 and len(set(pairs_deferred)) < 20
+    [cluster], [cluster_of_every] = deferred.clusters, every.clusters
+    assert cluster.doc_count == 12 and cluster.earliest == cluster_of_every.earliest
+    # a member is where the copies found the text in its document: the pairs of later members no longer
+    # widen it over what two of them share beside the paragraph
+    for (doc, start, end), (doc_every, start_every, end_every) in zip(cluster.members, cluster_of_every.members):
+        assert doc == doc_every and start_every <= start < end <= end_every
+        assert edited[int(doc[:3])][5:-5] in _text(deferred, doc)[start:end]
+    # the same passages: each member against the earliest, and where two later members share more (the
+    # paragraph and a formula beside it) that one too, as its region reaches the formula's family
+    assert deferred.passages == every.passages
+    assert sum(p.kind == "copy" and "000.txt" not in (p.a, p.b) for p in deferred.passages) == 1
+    for mine, theirs in zip(deferred.stats, every.stats):  # a member counts as copied text: a little less
+        assert theirs.copy_ratio - 0.02 <= mine.copy_ratio <= theirs.copy_ratio

@@ -1,0 +1,164 @@
+"""Which pairs a cluster makes redundant: aligned only when the copies that would drop them do not come.
+
+A paragraph in k documents is k(k - 1)/2 candidate pairs, and ``settle``
+keeps the pair passages of each member against the earliest witness (and a
+member's passage with another member only where that one holds more of it).
+Aligning every pair and dropping most of them afterwards is half of what a
+scan aligns on a corpus of clusters (``benchmarks/RESULTS.md``). So, before
+alignment, a pair whose every region is seen through an earlier witness
+(``clusters.through_earlier``) is deferred whole; once the other pairs are
+aligned, it is aligned after all unless the witness's copies hold its text
+in both documents (``clusters.witnessed``). Whole pairs keep each pair's
+passages what they were: a pair's regions are merged and judged together.
+
+Template text and quotations are never deferred (no cluster drops them),
+and deferral runs only in a corpus of clusters (``DEFER_SHARE``): where the
+pairs a cluster would drop are few, most regions seen through a witness are
+shared formulas, whose witness's regions are phrases too, and their pairs
+would be aligned after all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from reuse import arrays
+from reuse import candidates as cand
+from reuse.config import Settings
+from reuse.features import Features, token_spans_in_original
+from reuse.model import COPY, Document, Passage
+from reuse.tiers import clusters as clustering
+from reuse.tiers import quotes
+
+HEAVY = 2.0
+"""A region whose exact runs weigh this many times the evidence of copying is a copy as a rule."""
+DEFER_SHARE = 0.1
+"""Pairs are deferred only where this share of them hold only heavy regions an earlier witness holds too."""
+QUOTED_HERE = quotes.QUOTED / 2
+"""A region this much inside quotation marks on both sides may align as a quotation: its pair is not deferred."""
+
+
+@dataclass(frozen=True)
+class Deferral:
+    """The plan for one scan's candidate boxes (rows of ``candidates.boxes``)."""
+
+    region: np.ndarray
+    """Each row's region (``candidates.region_table``): the alignment tasks need not cluster the rows again."""
+    later: np.ndarray
+    """Each row's deferred pair (numbered from 0), or -1 for a row aligned now."""
+    pair_of: np.ndarray
+    """The deferred pair of each of ``looked_for``."""
+    looked_for: list[tuple[int, int, int, int, int, int, int]]
+    """Each region of a deferred pair as ``(x, x_start, x_end, y, y_start, y_end, w)``: its two documents'
+    places (original text) and the witness it was seen through (``clusters.witnessed``)."""
+
+    def again(self, passages: Sequence[Passage], documents: Sequence[Document]) -> np.ndarray:
+        """Rows of the deferred pairs to align after all: some region of theirs is not in the witness's copies
+        among ``passages`` (those of the rows aligned now)."""
+        if not self.looked_for:
+            return np.zeros(len(self.later), dtype=bool)
+        index = {d.id: n for n, d in enumerate(documents)}
+        copies = [(index[p.a], p.a_start, p.a_end, index[p.b], p.b_start, p.b_end) for p in passages if p.kind == COPY]
+        held = np.array(clustering.witnessed(copies, self.looked_for), dtype=bool)
+        return np.isin(self.later, np.unique(self.pair_of[~held]))
+
+
+def plan(box: np.ndarray, documents: Sequence[Document], features: Sequence[Features],
+         members: dict[str, list[tuple[int, int, str]]], settings: Settings, *, floor: float) -> Deferral:
+    """Which rows of ``box`` to align now, which to defer (see the module docstring).
+
+    ``members`` are the template families' (``families.members_by_doc``); ``floor`` is the weight a region
+    needs to be aligned at all (lighter ones never are, and count for nothing here).
+    """
+    label, regions, weight = cand.region_table(box, max_gap=settings.max_gap)
+    nothing = Deferral(label, np.full(len(box), -1, dtype=np.int64), np.zeros(0, dtype=np.int64), [])
+    aligned = np.flatnonzero(weight >= floor)
+    if not len(aligned):
+        return nothing
+    n_docs = len(documents)
+    rank = np.empty(n_docs, dtype=np.int64)
+    rank[clustering.witness_order(range(n_docs), [d.date for d in documents], [d.id for d in documents])] = (
+        np.arange(n_docs))
+    regions, weight = regions[aligned], weight[aligned]
+    pairs, at = np.unique(_pair_key(regions[:, 0], regions[:, 1], n_docs), return_inverse=True)
+    # first among the heavy regions alone (a region is covered by ones as heavy as itself): few, off clusters
+    heavy = np.flatnonzero(weight >= HEAVY * settings.copy_evidence)
+    seen_heavy = np.zeros(len(regions), dtype=bool)
+    seen_heavy[heavy] = clustering.through_earlier(regions[heavy], weight[heavy], rank) >= 0
+    only_heavy = np.ones(len(pairs), dtype=bool)  # only heavy regions, each seen through an earlier witness
+    np.logical_and.at(only_heavy, at, seen_heavy)
+    if only_heavy.sum() < DEFER_SHARE * len(pairs):
+        return nothing
+    witness = clustering.through_earlier(regions, weight, rank)
+    whole = np.ones(len(pairs), dtype=bool)  # every region of the pair that would be aligned is seen
+    np.logical_and.at(whole, at, witness >= 0)
+    # the witness's pairs with the two documents must be aligned now, or its copies will not be there to see
+    seen = np.flatnonzero(whole[at])
+    chained = np.zeros(len(seen), dtype=bool)
+    for d in (regions[seen, 0], regions[seen, 1]):
+        key = _pair_key(witness[seen], d, n_docs)
+        where = np.minimum(np.searchsorted(pairs, key), len(pairs) - 1)
+        chained |= (pairs[where] == key) & whole[where]
+    whole[at[seen[chained]]] = False
+    looked = np.flatnonzero(whole[at])
+    r = regions[looked]
+    a_side = token_spans_in_original(features, r[:, 0], r[:, 2], r[:, 3])
+    b_side = token_spans_in_original(features, r[:, 1], r[:, 4], r[:, 5])
+    looks = [(da, a0, a1, db, b0, b1, w) for (da, db), (a0, a1), (b0, b1), w
+             in zip(r[:, :2].tolist(), a_side.tolist(), b_side.tolist(), witness[looked].tolist())]
+    in_family = (reach_members(r[:, 0], a_side[:, 0], a_side[:, 1], documents, members)
+                 | reach_members(r[:, 1], b_side[:, 0], b_side[:, 1], documents, members))
+    quoted = _Quoted(documents)
+    apart = np.array([family or (quoted(da, a0, a1) and quoted(db, b0, b1))
+                      for (da, a0, a1, db, b0, b1, _), family in zip(looks, in_family.tolist())], dtype=bool)
+    whole[at[looked[apart]]] = False
+    number = np.full(len(pairs), -1, dtype=np.int64)
+    number[whole] = np.arange(int(whole.sum()))
+    row_key = _pair_key(box[:, 0], box[:, 1], n_docs)
+    row_pair = np.minimum(np.searchsorted(pairs, row_key), len(pairs) - 1)
+    later = np.where(pairs[row_pair] == row_key, number[row_pair], -1)
+    pair_of = number[at[looked]]
+    keep = pair_of >= 0
+    return Deferral(label, later, pair_of[keep], [look for look, k in zip(looks, keep.tolist()) if k])
+
+
+class _Quoted:
+    """Whether a document's span lies ``QUOTED_HERE`` inside its quotations, each document's read once."""
+
+    def __init__(self, documents: Sequence[Document]):
+        self.documents = documents
+        self.quotations: dict[int, tuple[list[int], list[int]]] = {}
+
+    def __call__(self, d: int, start: int, end: int) -> bool:
+        text = self.documents[d].text
+        if not quotes.may_quote(text, start, end):
+            return False
+        if d not in self.quotations:
+            self.quotations[d] = quotes.disjoint_quotations(text)
+        return quotes.share_inside(*self.quotations[d], start, end) >= QUOTED_HERE
+
+
+def reach_members(doc: np.ndarray, lo: np.ndarray, hi: np.ndarray, documents: Sequence[Document],
+                  members: dict[str, list[tuple[int, int, str]]]) -> np.ndarray:
+    """For each original span ``[lo, hi)`` of document ``doc`` (an index), whether a family member there
+    overlaps it (``families.reaches`` with no margin, all spans at once)."""
+    rows = sorted((n, s, e) for n, d in enumerate(documents) for s, e, _ in members.get(d.id, ()))
+    if not rows:
+        return np.zeros(len(doc), dtype=bool)
+    m = np.array(rows, dtype=np.int64)
+    new_doc = np.ones(len(m), dtype=bool)
+    new_doc[1:] = m[1:, 0] != m[:-1, 0]
+    reach = arrays.furthest_in_group(m[:, 2], new_doc)  # the furthest end of a member starting there or before
+    width = int(max(m[:, 2].max(), hi.max() if len(hi) else 0)) + 1
+    before = np.searchsorted(m[:, 0] * width + m[:, 1], doc * width + hi) - 1  # the last member starting before hi
+    found = before >= 0
+    before = np.maximum(before, 0)
+    return found & (m[before, 0] == doc) & (reach[before] > lo)
+
+
+def _pair_key(a: np.ndarray, b: np.ndarray, n_docs: int) -> np.ndarray:
+    """One number per unordered pair of documents."""
+    return np.minimum(a, b) * n_docs + np.maximum(a, b)
