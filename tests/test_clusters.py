@@ -191,17 +191,28 @@ def test_a_region_three_documents_hold_is_seen_through_the_earliest_and_only_the
     assert through_earlier(regions, np.array([100.0, 200.0, 200.0, 60.0]), np.array([0, 1, 2])).tolist() == [-1] * 4
 
 
-def _witnessed_plainly(copies, deferred, overlap=0.5, more=1.2):
-    def holders(d, start, end):
-        out = set()
-        for da, a0, a1, db, b0, b1 in copies:
-            for mine, (s, e), other in ((da, (a0, a1), db), (db, (b0, b1), da)):
-                if (mine == d and min(e, end) - max(s, start) >= overlap * min(e - s, end - start)
-                        and more * (e - s) >= end - start):
-                    out.add(other)
-        return out
+def _witnessed_plainly(copies, deferred, rank, overlap=0.5, more=1.2):
+    """witnessed by its definition: the union-find texts, each region tried against every one of them."""
+    def near(s, e, start, end):
+        return min(e, end) - max(s, start) >= overlap * min(e - s, end - start)
 
-    return [bool(holders(x, x0, x1) & holders(y, y0, y1)) for x, x0, x1, y, y0, y1, _ in deferred]
+    def holds(d, v, start, end):
+        return any(near(s, e, start, end) and more * (e - s) >= end - start
+                   for da, a0, a1, db, b0, b1 in copies
+                   for mine, (s, e), other in ((da, (a0, a1), db), (db, (b0, b1), da)) if (mine, other) == (d, v))
+
+    texts = _group_copies_plainly(copies, overlap=overlap)
+    out = []
+    for x, x0, x1, y, y0, y1, _ in deferred:
+        dropped = False
+        for text in texts:
+            at = {d: (s, e) for d, s, e in text.members}
+            first = min(text.docs, key=lambda d: rank[d])
+            if (x in at and y in at and near(*at[x], x0, x1) and near(*at[y], y0, y1) and first not in (x, y)
+                    and holds(x, first, x0, x1) and holds(y, first, y0, y1)):
+                dropped = True
+        out.append(dropped)
+    return out
 
 
 _SPAN = st.tuples(st.integers(0, 4), st.integers(0, 40), st.integers(1, 30))
@@ -209,10 +220,28 @@ _SPAN = st.tuples(st.integers(0, 4), st.integers(0, 40), st.integers(1, 30))
 
 @hsettings(max_examples=400, deadline=None)
 @given(copies=st.lists(st.tuples(_SPAN, _SPAN), max_size=20), deferred=st.lists(st.tuples(_SPAN, _SPAN, st.integers(0, 4)),
-                                                                               max_size=10))
-def test_a_deferred_region_is_witnessed_where_one_document_holds_copies_of_it_with_both_of_its_own(copies, deferred):
+                                                                               max_size=10),
+       rank=st.permutations(range(5)))
+def test_a_deferred_region_is_witnessed_where_the_earliest_of_its_text_holds_copies_of_it_with_both(copies, deferred,
+                                                                                                     rank):
     from reuse.tiers.clusters import witnessed
 
     copies = [(a, s, s + n, b, t, t + m) for (a, s, n), (b, t, m) in copies if a != b]
     deferred = [(x, s, s + n, y, t, t + m, w) for (x, s, n), (y, t, m), w in deferred if x != y]
-    assert witnessed(copies, deferred) == _witnessed_plainly(copies, deferred)
+    assert witnessed(copies, deferred, np.array(rank)) == _witnessed_plainly(copies, deferred, rank)
+
+
+def test_a_later_document_holding_both_places_does_not_stand_in_for_the_earliest():
+    """w < x < y < v (by id): copies x-v and y-v came, w's did not; x is then the text's earliest, and its
+    pair with y is what settle keeps: it must be aligned."""
+    from reuse.tiers.clusters import witnessed
+
+    w, x, y, v = 0, 1, 2, 3
+    copies = [(x, 0, 100, v, 0, 100), (y, 0, 100, v, 0, 100)]
+    assert witnessed(copies, [(x, 0, 100, y, 0, 100, w)], np.arange(4)) == [False]
+    # with w's copies of both, w is the earliest and the pair x-y is a member's weaker passage
+    copies += [(w, 0, 100, x, 0, 100), (w, 0, 100, y, 0, 100)]
+    assert witnessed(copies, [(x, 0, 100, y, 0, 100, w)], np.arange(4)) == [True]
+    # a text whose earliest document holds nothing with x: settle keeps x's strongest, so no
+    copies = [(0, 500, 600, y, 0, 100), (x, 0, 100, y, 0, 100), (v, 0, 100, y, 0, 100), (v, 0, 100, x, 0, 100)]
+    assert witnessed(copies, [(x, 0, 100, y, 0, 100, v)], np.arange(4)) == [False]

@@ -499,10 +499,10 @@ def test_a_passage_no_member_reaches_lies_in_no_family_however_punctuation_widen
 @given(text=st.text(alphabet="“”「」《》\"‘’ab中\n", max_size=60), start=st.integers(0, 60), size=st.integers(1, 30))
 def test_text_that_may_not_be_quoted_lies_in_no_quotation(text, start, size):
     """may_quote looks at a few lines only; where it says no, the whole text's quotations agree."""
-    from reuse.tiers.quotes import disjoint_quotations, may_quote, share_inside
+    from reuse.tiers.quotes import OpeningMarks, disjoint_quotations, share_inside
 
     end = min(len(text), start + size)
-    if start < end and not may_quote(text, start, end):
+    if start < end and not OpeningMarks(text).may_quote(start, end):
         assert share_inside(*disjoint_quotations(text), start, end) == 0
 
 

@@ -122,6 +122,8 @@ def witness_order(docs: Sequence[int], dates: Sequence[str | None], ids: Sequenc
 
 COVER = 0.8
 """A region is seen through an earlier witness when that witness's regions cover this share of it on each side."""
+MAX_CANDIDATES = 50_000_000
+"""``through_earlier`` pairs no more regions than this (memory): beyond, every region is aligned."""
 
 
 def through_earlier(regions: np.ndarray, weight: np.ndarray, rank: np.ndarray, *,
@@ -162,13 +164,22 @@ def through_earlier(regions: np.ndarray, weight: np.ndarray, rank: np.ndarray, *
     new_place = new_doc.copy()
     new_place[1:] |= lo[1:] >= reach[:-1]
     place = np.cumsum(new_place) - 1
-    first = np.flatnonzero(new_place)
-    size = arrays.gaps(first, 2 * n)[place]  # the size of each node's place
+    # within each place, the nodes by their partner's rank: a node's candidates are those whose partner ranks
+    # before both of its documents, a run from its place's start (none in a star: one document and many
+    # later ones, as widespread text's boxes are)
+    by_partner = np.argsort(place * len(rank) + rank[partner], kind="stable")
+    doc, lo, hi, partner, region, side_b, place = (a[by_partner] for a in (doc, lo, hi, partner, region, side_b,
+                                                                        place))
+    key = place * len(rank) + rank[partner]
+    size = np.searchsorted(key, place * len(rank) + np.minimum(rank[doc], rank[partner])) - np.searchsorted(
+        key, place * len(rank))
+    if int(size.sum()) > MAX_CANDIDATES:
+        return found  # (a corpus so tangled is aligned pair by pair)
+    start = np.searchsorted(key, place * len(rank))
     node = np.repeat(np.arange(2 * n, dtype=np.int64), size)
-    other = np.repeat(first[place], size) + np.arange(len(node), dtype=np.int64) - np.repeat(np.cumsum(size) - size, size)
+    other = np.repeat(start, size) + np.arange(len(node), dtype=np.int64) - np.repeat(np.cumsum(size) - size, size)
     witness, x, y = partner[other], doc[node], partner[node]
-    covers = ((other != node) & (witness != y) & (rank[witness] < rank[x]) & (rank[witness] < rank[y])
-              & (np.minimum(hi[node], hi[other]) - np.maximum(lo[node], lo[other]) >= cover * (hi[node] - lo[node]))
+    covers = ((np.minimum(hi[node], hi[other]) - np.maximum(lo[node], lo[other]) >= cover * (hi[node] - lo[node]))
               & (weight[region[other]] >= weight[region[node]]))
     node, witness = node[covers], witness[covers]
     # (region, witness) found on side a and on side b, the witness by rank
@@ -183,31 +194,37 @@ def through_earlier(regions: np.ndarray, weight: np.ndarray, rank: np.ndarray, *
 
 
 def witnessed(copies: Sequence[tuple[int, int, int, int, int, int]],
-              deferred: Sequence[tuple[int, int, int, int, int, int, int]], *, overlap: float = 0.5) -> list[bool]:
-    """Whether each deferred region ``(x, x_start, x_end, y, y_start, y_end, w)`` has its text among the
-    ``copies`` ``(doc_a, a_start, a_end, doc_b, b_start, b_end)`` of some document with x and with y (w, or
-    one that stood in for it): places that overlap it by ``overlap`` of the shorter (as ``group_copies``
-    joins them) and are no shorter than a ``MORE``-th of it, so its own copy would be a cluster member's
-    weaker one. Where not, it must be aligned after all.
+              deferred: Sequence[tuple[int, int, int, int, int, int, int]], rank: np.ndarray, *,
+              overlap: float = 0.5) -> list[bool]:
+    """Whether each deferred region ``(x, x_start, x_end, y, y_start, y_end, w)`` would be a cluster's pair
+    passage that ``settle`` drops, given the ``copies`` ``(doc_a, a_start, a_end, doc_b, b_start, b_end)``
+    found without it: they make a text (``group_copies``) that its places in x and in y both join, whose
+    earliest witness (by ``rank``, as ``witness_order``) is neither x nor y and holds it with each of them, in
+    copies that overlap it by ``overlap`` of the shorter and are no shorter than a ``MORE``-th of it (so its
+    own copy would be a member's weaker one). Where not, it must be aligned after all.
     """
     with_v: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)  # (document, other): its places
-    others: dict[int, set[int]] = defaultdict(set)  # the documents each shares a copy with
     for da, a0, a1, db, b0, b1 in copies:
         with_v[(da, db)].append((a0, a1))
         with_v[(db, da)].append((b0, b1))
-        others[da].add(db)
-        others[db].add(da)
+    members: dict[int, list[tuple[int, int, int]]] = defaultdict(list)  # per document: (start, end, text)
+    earliest = []
+    for n, group in enumerate(group_copies(copies, overlap=overlap)):
+        earliest.append(min(group.docs, key=lambda d: rank[d]))
+        for d, start, end in group.members:
+            members[d].append((start, end, n))
+
+    def near(s: int, e: int, start: int, end: int) -> bool:
+        return min(e, end) - max(s, start) >= overlap * min(e - s, end - start)
+
+    def joins(d: int, start: int, end: int) -> set[int]:
+        return {n for s, e, n in members.get(d, ()) if near(s, e, start, end)}
 
     def holds(d: int, v: int, start: int, end: int) -> bool:
-        return any(min(e, end) - max(s, start) >= overlap * min(e - s, end - start) and MORE * (e - s) >= end - start
-                   for s, e in with_v.get((d, v), ()))
+        return any(near(s, e, start, end) and MORE * (e - s) >= end - start for s, e in with_v.get((d, v), ()))
 
-    def held(x: int, x0: int, x1: int, y: int, y0: int, y1: int, w: int) -> bool:
-        if holds(x, w, x0, x1) and holds(y, w, y0, y1):
-            return True  # (most often by w itself)
-        return any(holds(x, v, x0, x1) and holds(y, v, y0, y1) for v in others[x] & others[y])
+    def dropped(x: int, x0: int, x1: int, y: int, y0: int, y1: int, _: int) -> bool:
+        return any(earliest[n] not in (x, y) and holds(x, earliest[n], x0, x1) and holds(y, earliest[n], y0, y1)
+                   for n in joins(x, x0, x1) & joins(y, y0, y1))
 
-    return [held(*region) for region in deferred]
-
-
-
+    return [dropped(*region) for region in deferred]

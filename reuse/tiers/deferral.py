@@ -27,6 +27,7 @@ import numpy as np
 
 from reuse import arrays
 from reuse import candidates as cand
+from reuse.align import MAX_BRIDGE
 from reuse.config import Settings
 from reuse.features import Features, token_spans_in_original
 from reuse.model import COPY, Document, Passage
@@ -51,6 +52,8 @@ class Deferral:
     """Each row's deferred pair (numbered from 0), or -1 for a row aligned now."""
     pair_of: np.ndarray
     """The deferred pair of each of ``looked_for``."""
+    rank: np.ndarray
+    """Each document's place in ``clusters.witness_order``."""
     looked_for: list[tuple[int, int, int, int, int, int, int]]
     """Each region of a deferred pair as ``(x, x_start, x_end, y, y_start, y_end, w)``: its two documents'
     places (original text) and the witness it was seen through (``clusters.witnessed``)."""
@@ -62,7 +65,7 @@ class Deferral:
             return np.zeros(len(self.later), dtype=bool)
         index = {d.id: n for n, d in enumerate(documents)}
         copies = [(index[p.a], p.a_start, p.a_end, index[p.b], p.b_start, p.b_end) for p in passages if p.kind == COPY]
-        held = np.array(clustering.witnessed(copies, self.looked_for), dtype=bool)
+        held = np.array(clustering.witnessed(copies, self.looked_for, self.rank), dtype=bool)
         return np.isin(self.later, np.unique(self.pair_of[~held]))
 
 
@@ -74,14 +77,14 @@ def plan(box: np.ndarray, documents: Sequence[Document], features: Sequence[Feat
     needs to be aligned at all (lighter ones never are, and count for nothing here).
     """
     label, regions, weight = cand.region_table(box, max_gap=settings.max_gap)
-    nothing = Deferral(label, np.full(len(box), -1, dtype=np.int64), np.zeros(0, dtype=np.int64), [])
-    aligned = np.flatnonzero(weight >= floor)
-    if not len(aligned):
-        return nothing
     n_docs = len(documents)
     rank = np.empty(n_docs, dtype=np.int64)
     rank[clustering.witness_order(range(n_docs), [d.date for d in documents], [d.id for d in documents])] = (
         np.arange(n_docs))
+    nothing = Deferral(label, np.full(len(box), -1, dtype=np.int64), np.zeros(0, dtype=np.int64), rank, [])
+    aligned = np.flatnonzero(weight >= floor)
+    if not len(aligned):
+        return nothing
     regions, weight = regions[aligned], weight[aligned]
     pairs, at = np.unique(_pair_key(regions[:, 0], regions[:, 1], n_docs), return_inverse=True)
     # first among the heavy regions alone (a region is covered by ones as heavy as itself): few, off clusters
@@ -120,9 +123,30 @@ def plan(box: np.ndarray, documents: Sequence[Document], features: Sequence[Feat
     row_key = _pair_key(box[:, 0], box[:, 1], n_docs)
     row_pair = np.minimum(np.searchsorted(pairs, row_key), len(pairs) - 1)
     later = np.where(pairs[row_pair] == row_key, number[row_pair], -1)
-    pair_of = number[at[looked]]
-    keep = pair_of >= 0
-    return Deferral(label, later, pair_of[keep], [look for look, k in zip(looks, keep.tolist()) if k])
+    # what is looked for: the deferred pairs' regions, joined where alignment could make one passage of them
+    final = looked[whole[at[looked]]]
+    joined, pair_of = _joinable(regions[final], number[at[final]], settings.max_gap * MAX_BRIDGE)
+    a_side = token_spans_in_original(features, joined[:, 0], joined[:, 2], joined[:, 3]).tolist()
+    b_side = token_spans_in_original(features, joined[:, 1], joined[:, 4], joined[:, 5]).tolist()
+    return Deferral(label, later, pair_of, rank, [(da, a0, a1, db, b0, b1, -1) for (da, db), (a0, a1), (b0, b1)
+                                                  in zip(joined[:, :2].tolist(), a_side, b_side)])
+
+
+def _joinable(regions: np.ndarray, pair: np.ndarray, bridge: int) -> tuple[np.ndarray, np.ndarray]:
+    """Regions of each pair joined where ``align.merge_adjacent`` could make one passage of them (no more than
+    ``bridge`` tokens apart on both sides, in any order): their boxes, and each one's pair."""
+    out: list[list[int]] = []
+    owner: list[int] = []
+    for n in np.lexsort((regions[:, 2], pair)).tolist():
+        da, db, a_lo, a_hi, b_lo, b_hi = regions[n].tolist()
+        if (owner and owner[-1] == pair[n] and a_lo - out[-1][3] <= bridge
+                and max(b_lo - out[-1][5], out[-1][4] - b_hi) <= bridge):
+            last = out[-1]
+            last[3], last[4], last[5] = max(last[3], a_hi), min(last[4], b_lo), max(last[5], b_hi)
+        else:
+            out.append([da, db, a_lo, a_hi, b_lo, b_hi])
+            owner.append(int(pair[n]))
+    return np.array(out, dtype=np.int64).reshape(-1, 6), np.array(owner, dtype=np.int64)
 
 
 class _Quoted:
@@ -130,14 +154,16 @@ class _Quoted:
 
     def __init__(self, documents: Sequence[Document]):
         self.documents = documents
+        self.marks: dict[int, quotes.OpeningMarks] = {}
         self.quotations: dict[int, tuple[list[int], list[int]]] = {}
 
     def __call__(self, d: int, start: int, end: int) -> bool:
-        text = self.documents[d].text
-        if not quotes.may_quote(text, start, end):
+        if d not in self.marks:
+            self.marks[d] = quotes.OpeningMarks(self.documents[d].text)
+        if not self.marks[d].may_quote(start, end):
             return False
         if d not in self.quotations:
-            self.quotations[d] = quotes.disjoint_quotations(text)
+            self.quotations[d] = quotes.disjoint_quotations(self.documents[d].text)
         return quotes.share_inside(*self.quotations[d], start, end) >= QUOTED_HERE
 
 
