@@ -218,13 +218,15 @@ def witnessed(copies: Sequence[tuple[int, int, int, int, int, int]],
         return min(e, end) - max(s, start) >= overlap * min(e - s, end - start)
 
     def joins(d: int, start: int, end: int) -> set[int]:
-        return {n for s, e, n in members.get(d, ()) if near(s, e, start, end)}
+        return {n for s, e, n in members.get(d, ())
+                if s < end and e > start and min(e, end) - max(s, start) >= overlap * min(e - s, end - start)}
 
     def holds(d: int, v: int, start: int, end: int) -> bool:
         return any(near(s, e, start, end) and MORE * (e - s) >= end - start for s, e in with_v.get((d, v), ()))
 
     def dropped(x: int, x0: int, x1: int, y: int, y0: int, y1: int, _: int) -> bool:
-        return any(earliest[n] not in (x, y) and holds(x, earliest[n], x0, x1) and holds(y, earliest[n], y0, y1)
-                   for n in joins(x, x0, x1) & joins(y, y0, y1))
+        texts = joins(x, x0, x1)
+        return bool(texts) and any(earliest[n] not in (x, y) and holds(x, earliest[n], x0, x1)
+                                   and holds(y, earliest[n], y0, y1) for n in texts & joins(y, y0, y1))
 
     return [dropped(*region) for region in deferred]
