@@ -7,8 +7,9 @@ Aligning every pair and dropping most of them afterwards is half of what a
 scan aligns on a corpus of clusters (``benchmarks/RESULTS.md``). So, before
 alignment, a pair whose every region is seen through an earlier witness
 (``clusters.through_earlier``) is deferred whole; once the other pairs are
-aligned, it is aligned after all unless the witness's copies hold its text
-in both documents (``clusters.witnessed``). Whole pairs keep each pair's
+aligned, it is aligned after all unless ``settle`` would drop its copy: the
+earliest document of the text the copies found make holds it with both of
+its documents (``clusters.witnessed``). Whole pairs keep each pair's
 passages what they were: a pair's regions are merged and judged together.
 
 Template text and quotations are never deferred (no cluster drops them),
@@ -55,12 +56,12 @@ class Deferral:
     rank: np.ndarray
     """Each document's place in ``clusters.witness_order``."""
     looked_for: list[tuple[int, int, int, int, int, int, int]]
-    """Each region of a deferred pair as ``(x, x_start, x_end, y, y_start, y_end, w)``: its two documents'
-    places (original text) and the witness it was seen through (``clusters.witnessed``)."""
+    """The regions of the deferred pairs (those one passage could join, as one) as ``(x, x_start, x_end, y,
+    y_start, y_end, -1)``: their places in the two documents' original text (``clusters.witnessed``)."""
 
     def again(self, passages: Sequence[Passage], documents: Sequence[Document]) -> np.ndarray:
-        """Rows of the deferred pairs to align after all: some region of theirs is not in the witness's copies
-        among ``passages`` (those of the rows aligned now)."""
+        """Rows of the deferred pairs to align after all: ``settle`` would keep some copy of theirs, given
+        ``passages`` (those of the rows aligned now)."""
         if not self.looked_for:
             return np.zeros(len(self.later), dtype=bool)
         index = {d.id: n for n, d in enumerate(documents)}
