@@ -496,14 +496,18 @@ def test_a_passage_no_member_reaches_lies_in_no_family_however_punctuation_widen
 
 
 @hsettings(max_examples=300, deadline=None)
-@given(text=st.text(alphabet="“”「」《》\"‘’ab中\n", max_size=60), start=st.integers(0, 60), size=st.integers(1, 30))
-def test_text_that_may_not_be_quoted_lies_in_no_quotation(text, start, size):
+@given(text=st.text(alphabet="“”「」《》\"‘’ab中\n", max_size=60), start=st.integers(0, 60), size=st.integers(1, 30),
+       look_back=st.sampled_from([3, 10, 2000]))
+def test_text_that_may_not_be_quoted_lies_in_no_quotation(text, start, size, look_back):
     """may_quote looks at a few lines only; where it says no, the whole text's quotations agree."""
-    from reuse.tiers.quotes import OpeningMarks, disjoint_quotations, share_inside
+    from reuse.tiers import quotes
 
     end = min(len(text), start + size)
-    if start < end and not OpeningMarks(text).may_quote(start, end):
-        assert share_inside(*disjoint_quotations(text), start, end) == 0
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(quotes, "LOOK_BACK", look_back)  # (paragraphs longer than it: maybe)
+        maybe = quotes.may_quote(text, start, end)
+    if start < end and not maybe:
+        assert quotes.share_inside(*quotes.disjoint_quotations(text), start, end) == 0
 
 
 @hsettings(max_examples=300, deadline=None)

@@ -125,29 +125,32 @@ def plan(box: np.ndarray, documents: Sequence[Document], features: Sequence[Feat
     row_pair = np.minimum(np.searchsorted(pairs, row_key), len(pairs) - 1)
     later = np.where(pairs[row_pair] == row_key, number[row_pair], -1)
     # what is looked for: the deferred pairs' regions, joined where alignment could make one passage of them
-    final = looked[whole[at[looked]]]
-    joined, pair_of = _joinable(regions[final], number[at[final]], settings.max_gap * MAX_BRIDGE)
-    a_side = token_spans_in_original(features, joined[:, 0], joined[:, 2], joined[:, 3]).tolist()
-    b_side = token_spans_in_original(features, joined[:, 1], joined[:, 4], joined[:, 5]).tolist()
-    return Deferral(label, later, pair_of, rank, [(da, a0, a1, db, b0, b1, -1) for (da, db), (a0, a1), (b0, b1)
-                                                  in zip(joined[:, :2].tolist(), a_side, b_side)])
+    final = whole[at[looked]]
+    looked_for, pair_of = _joinable(regions[looked[final]], np.concatenate([a_side, b_side], axis=1)[final],
+                                    number[at[looked[final]]], settings.max_gap * MAX_BRIDGE)
+    return Deferral(label, later, pair_of, rank, looked_for)
 
 
-def _joinable(regions: np.ndarray, pair: np.ndarray, bridge: int) -> tuple[np.ndarray, np.ndarray]:
+def _joinable(regions: np.ndarray, original: np.ndarray, pair: np.ndarray,
+              bridge: int) -> tuple[list[tuple[int, int, int, int, int, int, int]], np.ndarray]:
     """Regions of each pair joined where ``align.merge_adjacent`` could make one passage of them (no more than
-    ``bridge`` tokens apart on both sides, in any order): their boxes, and each one's pair."""
-    out: list[list[int]] = []
+    ``bridge`` tokens apart on both sides, in any order), as ``looked_for`` lists them (their ``original``
+    spans, ``(a_start, a_end, b_start, b_end)`` per region, joined alike), and each one's pair."""
+    out: list[list[int]] = []  # doc_a, doc_b, a_lo, a_hi, b_lo, b_hi in tokens, then the original spans
     owner: list[int] = []
     for n in np.lexsort((regions[:, 2], pair)).tolist():
         da, db, a_lo, a_hi, b_lo, b_hi = regions[n].tolist()
+        a0, a1, b0, b1 = original[n].tolist()
         if (owner and owner[-1] == pair[n] and a_lo - out[-1][3] <= bridge
                 and max(b_lo - out[-1][5], out[-1][4] - b_hi) <= bridge):
             last = out[-1]
-            last[3], last[4], last[5] = max(last[3], a_hi), min(last[4], b_lo), max(last[5], b_hi)
+            last[3:] = [max(last[3], a_hi), min(last[4], b_lo), max(last[5], b_hi),
+                        min(last[6], a0), max(last[7], a1), min(last[8], b0), max(last[9], b1)]
         else:
-            out.append([da, db, a_lo, a_hi, b_lo, b_hi])
+            out.append([da, db, a_lo, a_hi, b_lo, b_hi, a0, a1, b0, b1])
             owner.append(int(pair[n]))
-    return np.array(out, dtype=np.int64).reshape(-1, 6), np.array(owner, dtype=np.int64)
+    return ([(da, a0, a1, db, b0, b1, -1) for da, db, _, _, _, _, a0, a1, b0, b1 in out],
+            np.array(owner, dtype=np.int64))
 
 
 class _Quoted:
@@ -155,13 +158,10 @@ class _Quoted:
 
     def __init__(self, documents: Sequence[Document]):
         self.documents = documents
-        self.marks: dict[int, quotes.OpeningMarks] = {}
         self.quotations: dict[int, tuple[list[int], list[int]]] = {}
 
     def __call__(self, d: int, start: int, end: int) -> bool:
-        if d not in self.marks:
-            self.marks[d] = quotes.OpeningMarks(self.documents[d].text)
-        if not self.marks[d].may_quote(start, end):
+        if not quotes.may_quote(self.documents[d].text, start, end):
             return False
         if d not in self.quotations:
             self.quotations[d] = quotes.disjoint_quotations(self.documents[d].text)

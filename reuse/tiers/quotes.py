@@ -16,7 +16,7 @@ a paragraph's end quotes to the end of that paragraph.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 
 _PAIRS = {"“": "”", "「": "」", "『": "』", "《": "》", "〈": "〉", "‘": "’"}
 _OPENERS = "".join(_PAIRS)
@@ -76,27 +76,22 @@ QUOTED = 0.8
 """A passage is a quotation when this share of it lies inside quotation marks in both documents."""
 
 _OPENING = re.compile(r'[%s"]' % re.escape(_OPENERS))
+LOOK_BACK = 2000
+"""Characters ``may_quote`` reads back for the paragraph's start; a longer paragraph may always be quoted."""
 
 
-class OpeningMarks:
-    """Where a text's paragraphs start and its quotations may open, read once, so ``may_quote`` is a lookup.
+def may_quote(text: str, start: int, end: int) -> bool:
+    """False when no quotation of ``text`` overlaps ``[start, end)``: none opens in its paragraphs before
+    ``end`` (a quotation ends with its paragraph). A look at a few lines, not at the whole text: where the
+    paragraph starts more than ``LOOK_BACK`` characters before ``start``, it says maybe (True).
 
-    >>> marks = OpeningMarks('他说：“好。”' + chr(10) + '我们要落实。')
-    >>> marks.may_quote(9, 15), marks.may_quote(0, 5)
+    >>> t = '他说：“好。”' + chr(10) + '我们要落实。'
+    >>> may_quote(t, 9, 15), may_quote(t, 0, 5)
     (False, True)
     """
-
-    def __init__(self, text: str):
-        self.newlines = [m.start() for m in re.finditer("\n", text)]
-        self.opening = [m.start() for m in _OPENING.finditer(text)]
-
-    def may_quote(self, start: int, end: int) -> bool:
-        """False when no quotation overlaps ``[start, end)``: none opens in its paragraphs before ``end`` (a
-        quotation ends with its paragraph)."""
-        before = bisect_left(self.newlines, start)
-        paragraph = self.newlines[before - 1] + 1 if before else 0
-        at = bisect_left(self.opening, paragraph)
-        return at < len(self.opening) and self.opening[at] < end
+    if start > LOOK_BACK and text.rfind("\n", start - LOOK_BACK, start) < 0:
+        return True
+    return _OPENING.search(text, text.rfind("\n", max(0, start - LOOK_BACK), start) + 1, end) is not None
 
 
 def disjoint_quotations(text: str) -> tuple[list[int], list[int]]:
