@@ -133,7 +133,7 @@ def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped
             now = deferral.later < 0
             passages = _aligned(box[now], shared, settings, engine, progress, members=members,
                                 region=deferral.region[now])
-            again = deferral.again(passages, documents)  # the deferred pairs whose witness's copies did not come
+            again = deferral.again(passages, documents, gap=settings.max_gap)  # the pairs a cluster would keep
             if again.any():
                 passages += _aligned(box[again], shared, settings, engine, progress, members=members,
                                      region=deferral.region[again])

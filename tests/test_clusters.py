@@ -192,25 +192,28 @@ def test_a_region_three_documents_hold_is_seen_through_the_earliest_and_only_the
 
 
 def _witnessed_plainly(copies, deferred, rank, overlap=0.5, more=1.2):
-    """witnessed by its definition: the union-find texts, each region tried against every one of them."""
-    def near(s, e, start, end):
-        return min(e, end) - max(s, start) >= overlap * min(e - s, end - start)
+    """witnessed by its definition: the union-find texts, each region's places looked up in every copy."""
+    texts = _group_copies_plainly(copies, min_docs=2, overlap=overlap)
+    text_of = {c: n for n, text in enumerate(texts) for c in text.copies}
 
-    def holds(d, v, start, end):
-        return any(near(s, e, start, end) and more * (e - s) >= end - start
-                   for da, a0, a1, db, b0, b1 in copies
-                   for mine, (s, e), other in ((da, (a0, a1), db), (db, (b0, b1), da)) if (mine, other) == (d, v))
+    def near(d, start, end):  # (start, end, text, other document, size) of each copy's place in d near it
+        out = []
+        for c, (da, a0, a1, db, b0, b1) in enumerate(copies):
+            for mine, (s, e), other in ((da, (a0, a1), db), (db, (b0, b1), da)):
+                if mine == d and min(e, end) - max(s, start) >= overlap * min(e - s, end - start) and e > start and s < end:
+                    out.append((s, e, text_of[c], other, (a1 - a0) + (b1 - b0)))
+        return out
 
-    texts = _group_copies_plainly(copies, overlap=overlap)
     out = []
     for x, x0, x1, y, y0, y1, _ in deferred:
+        at_x, at_y = near(x, x0, x1), near(y, y0, y1)
+        found = {p[2] for p in at_x + at_y}
         dropped = False
-        for text in texts:
-            at = {d: (s, e) for d, s, e in text.members}
-            first = min(text.docs, key=lambda d: rank[d])
-            if (x in at and y in at and near(*at[x], x0, x1) and near(*at[y], y0, y1) and first not in (x, y)
-                    and holds(x, first, x0, x1) and holds(y, first, y0, y1)):
-                dropped = True
+        if len(found) == 1 and at_x and at_y:
+            first = min(texts[found.pop()].docs, key=lambda d: rank[d])
+            size = (x1 - x0) + (y1 - y0)
+            dropped = (first not in (x, y) and any(p[3] == first and more * p[4] >= size for p in at_x)
+                       and any(p[3] == first and more * p[4] >= size for p in at_y))
         out.append(dropped)
     return out
 
@@ -245,3 +248,31 @@ def test_a_later_document_holding_both_places_does_not_stand_in_for_the_earliest
     # a text whose earliest document holds nothing with x: settle keeps x's strongest, so no
     copies = [(0, 500, 600, y, 0, 100), (x, 0, 100, y, 0, 100), (v, 0, 100, y, 0, 100), (v, 0, 100, x, 0, 100)]
     assert witnessed(copies, [(x, 0, 100, y, 0, 100, v)], np.arange(4)) == [False]
+
+
+def test_a_deferred_pair_that_would_link_two_texts_or_outweigh_the_earliest_is_aligned():
+    """Two cases a review found: the pair's place joins a second text (settle would merge them, with another
+    earliest), and a pair larger on both sides together than MORE times what the earliest holds."""
+    from reuse.tiers.clusters import witnessed
+
+    # doc 3 holds the paragraph (from 1) and, right after it, a sentence of doc 0's: its place 0-100 joins both
+    copies = [(1, 0, 90, 3, 0, 90), (1, 0, 90, 4, 0, 90), (0, 0, 20, 3, 90, 110)]
+    assert witnessed(copies, [(3, 0, 100, 4, 0, 100, 1)], np.arange(5)) == [False]
+    assert witnessed(copies[:2], [(3, 0, 100, 4, 0, 100, 1)], np.arange(5)) == [True]
+    # settle weighs both sides: 100 + 170 against 1.2 * (100 + 100)
+    assert witnessed([(0, 0, 100, 1, 0, 100), (0, 0, 170, 2, 0, 170)], [(1, 0, 100, 2, 0, 170, 0)],
+                     np.arange(3)) == [False]
+    assert witnessed([(0, 0, 100, 1, 0, 100), (0, 0, 170, 2, 0, 170)], [(1, 0, 100, 2, 0, 110, 0)],
+                     np.arange(3)) == [True]
+
+
+def test_regions_one_passage_could_join_are_looked_for_as_one_place():
+    """Regions of a pair close on both sides in any order join, through one another: as alignment groups them."""
+    from reuse.tiers.deferral import _joinable
+
+    regions = np.array([[0, 1, 0, 100, 0, 100], [0, 1, 50, 60, 5000, 5010], [0, 1, 110, 200, 110, 200],
+                        [0, 2, 0, 100, 0, 100]], dtype=np.int64)
+    original = regions[:, 2:6][:, [0, 1, 2, 3]] * 2  # (original spans: any monotone map of the tokens)
+    looked_for, pair = _joinable(regions, original, np.array([0, 0, 0, 1]), 192)
+    assert looked_for == [(0, 0, 400, 1, 0, 400, -1), (0, 100, 120, 1, 10000, 10020, -1), (0, 0, 200, 2, 0, 200, -1)]
+    assert pair.tolist() == [0, 0, 1]

@@ -122,8 +122,11 @@ def witness_order(docs: Sequence[int], dates: Sequence[str | None], ids: Sequenc
 
 COVER = 0.8
 """A region is seen through an earlier witness when that witness's regions cover this share of it on each side."""
-MAX_CANDIDATES = 50_000_000
+MAX_CANDIDATES = 20_000_000
 """``through_earlier`` pairs no more regions than this (memory): beyond, every region is aligned."""
+MAX_PLACE = 256
+"""Regions of a place in one document beyond which ``through_earlier`` finds none of them a witness (a clique
+of k documents would pair k³/6 of them)."""
 
 
 def through_earlier(regions: np.ndarray, weight: np.ndarray, rank: np.ndarray, *,
@@ -173,12 +176,13 @@ def through_earlier(regions: np.ndarray, weight: np.ndarray, rank: np.ndarray, *
     key = place * len(rank) + rank[partner]
     size = np.searchsorted(key, place * len(rank) + np.minimum(rank[doc], rank[partner])) - np.searchsorted(
         key, place * len(rank))
+    size[np.bincount(place)[place] > MAX_PLACE] = 0  # (a text held by hundreds, pair by pair: its regions are aligned)
     if int(size.sum()) > MAX_CANDIDATES:
         return found  # (a corpus so tangled is aligned pair by pair)
     start = np.searchsorted(key, place * len(rank))
     node = np.repeat(np.arange(2 * n, dtype=np.int64), size)
     other = np.repeat(start, size) + np.arange(len(node), dtype=np.int64) - np.repeat(np.cumsum(size) - size, size)
-    witness, x, y = partner[other], doc[node], partner[node]
+    witness = partner[other]
     covers = ((np.minimum(hi[node], hi[other]) - np.maximum(lo[node], lo[other]) >= cover * (hi[node] - lo[node]))
               & (weight[region[other]] >= weight[region[node]]))
     node, witness = node[covers], witness[covers]
@@ -198,35 +202,37 @@ def witnessed(copies: Sequence[tuple[int, int, int, int, int, int]],
               overlap: float = 0.5) -> list[bool]:
     """Whether each deferred region ``(x, x_start, x_end, y, y_start, y_end, w)`` would be a cluster's pair
     passage that ``settle`` drops, given the ``copies`` ``(doc_a, a_start, a_end, doc_b, b_start, b_end)``
-    found without it: they make a text (``group_copies``) that its places in x and in y both join, whose
-    earliest witness (by ``rank``, as ``witness_order``) is neither x nor y and holds it with each of them, in
-    copies that overlap it by ``overlap`` of the shorter and are no shorter than a ``MORE``-th of it (so its
-    own copy would be a member's weaker one). Where not, it must be aligned after all.
+    found without it (joined as ``settle`` joins them). Its places in x and in y must each join copies of
+    one text only (``group_copies``: a place joining two would link them, and their earliest could change),
+    the same one, whose earliest document (by ``rank``, as ``witness_order``) is neither x nor y and holds
+    the place with each of them in a copy at least a ``MORE``-th as large as its own copy (both sides, as
+    ``settle`` weighs them). Where not, it must be aligned after all.
     """
-    with_v: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)  # (document, other): its places
-    for da, a0, a1, db, b0, b1 in copies:
-        with_v[(da, db)].append((a0, a1))
-        with_v[(db, da)].append((b0, b1))
-    members: dict[int, list[tuple[int, int, int]]] = defaultdict(list)  # per document: (start, end, text)
+    text_of = [0] * len(copies)
     earliest = []
-    for n, group in enumerate(group_copies(copies, overlap=overlap)):
+    for n, group in enumerate(group_copies(copies, min_docs=2, overlap=overlap)):
         earliest.append(min(group.docs, key=lambda d: rank[d]))
-        for d, start, end in group.members:
-            members[d].append((start, end, n))
+        for c in group.copies:
+            text_of[c] = n
+    places: dict[int, list[tuple[int, int, int, int, int]]] = defaultdict(list)  # per document: its places
+    for c, (da, a0, a1, db, b0, b1) in enumerate(copies):
+        size = (a1 - a0) + (b1 - b0)
+        places[da].append((a0, a1, text_of[c], db, size))
+        places[db].append((b0, b1, text_of[c], da, size))
 
-    def near(s: int, e: int, start: int, end: int) -> bool:
-        return min(e, end) - max(s, start) >= overlap * min(e - s, end - start)
-
-    def joins(d: int, start: int, end: int) -> set[int]:
-        return {n for s, e, n in members.get(d, ())
-                if s < end and e > start and min(e, end) - max(s, start) >= overlap * min(e - s, end - start)}
-
-    def holds(d: int, v: int, start: int, end: int) -> bool:
-        return any(near(s, e, start, end) and MORE * (e - s) >= end - start for s, e in with_v.get((d, v), ()))
+    def near(d: int, start: int, end: int) -> list[tuple[int, int, int, int, int]]:
+        return [p for p in places.get(d, ())
+                if p[0] < end and p[1] > start and min(p[1], end) - max(p[0], start) >= overlap * min(p[1] - p[0], end - start)]
 
     def dropped(x: int, x0: int, x1: int, y: int, y0: int, y1: int, _: int) -> bool:
-        texts = joins(x, x0, x1)
-        return bool(texts) and any(earliest[n] not in (x, y) and holds(x, earliest[n], x0, x1)
-                                   and holds(y, earliest[n], y0, y1) for n in texts & joins(y, y0, y1))
+        at_x = near(x, x0, x1)
+        at_y = near(y, y0, y1) if at_x else []
+        texts = {p[2] for p in at_x} | {p[2] for p in at_y}
+        if len(texts) != 1 or not at_y:
+            return False
+        first = earliest[texts.pop()]
+        size = (x1 - x0) + (y1 - y0)
+        return (first not in (x, y) and any(p[3] == first and MORE * p[4] >= size for p in at_x)
+                and any(p[3] == first and MORE * p[4] >= size for p in at_y))
 
     return [dropped(*region) for region in deferred]

@@ -31,9 +31,10 @@ from reuse import candidates as cand
 from reuse.align import MAX_BRIDGE
 from reuse.config import Settings
 from reuse.features import Features, token_spans_in_original
-from reuse.model import COPY, Document, Passage
+from reuse.model import Document, Passage
 from reuse.tiers import clusters as clustering
 from reuse.tiers import quotes
+from reuse.tiers.settle import joined_copies
 
 HEAVY = 2.0
 """A region whose exact runs weigh this many times the evidence of copying is a copy as a rule."""
@@ -59,13 +60,14 @@ class Deferral:
     """The regions of the deferred pairs (those one passage could join, as one) as ``(x, x_start, x_end, y,
     y_start, y_end, -1)``: their places in the two documents' original text (``clusters.witnessed``)."""
 
-    def again(self, passages: Sequence[Passage], documents: Sequence[Document]) -> np.ndarray:
+    def again(self, passages: Sequence[Passage], documents: Sequence[Document], *, gap: int) -> np.ndarray:
         """Rows of the deferred pairs to align after all: ``settle`` would keep some copy of theirs, given
-        ``passages`` (those of the rows aligned now)."""
+        ``passages`` (those of the rows aligned now), joined as ``settle`` joins them (within ``gap``)."""
         if not self.looked_for:
             return np.zeros(len(self.later), dtype=bool)
         index = {d.id: n for n, d in enumerate(documents)}
-        copies = [(index[p.a], p.a_start, p.a_end, index[p.b], p.b_start, p.b_end) for p in passages if p.kind == COPY]
+        copies = [(index[p.a], p.a_start, p.a_end, index[p.b], p.b_start, p.b_end)
+                  for p in joined_copies(passages, documents, gap=gap)]
         held = np.array(clustering.witnessed(copies, self.looked_for, self.rank), dtype=bool)
         return np.isin(self.later, np.unique(self.pair_of[~held]))
 
@@ -134,23 +136,20 @@ def plan(box: np.ndarray, documents: Sequence[Document], features: Sequence[Feat
 def _joinable(regions: np.ndarray, original: np.ndarray, pair: np.ndarray,
               bridge: int) -> tuple[list[tuple[int, int, int, int, int, int, int]], np.ndarray]:
     """Regions of each pair joined where ``align.merge_adjacent`` could make one passage of them (no more than
-    ``bridge`` tokens apart on both sides, in any order), as ``looked_for`` lists them (their ``original``
-    spans, ``(a_start, a_end, b_start, b_end)`` per region, joined alike), and each one's pair."""
-    out: list[list[int]] = []  # doc_a, doc_b, a_lo, a_hi, b_lo, b_hi in tokens, then the original spans
-    owner: list[int] = []
-    for n in np.lexsort((regions[:, 2], pair)).tolist():
-        da, db, a_lo, a_hi, b_lo, b_hi = regions[n].tolist()
-        a0, a1, b0, b1 = original[n].tolist()
-        if (owner and owner[-1] == pair[n] and a_lo - out[-1][3] <= bridge
-                and max(b_lo - out[-1][5], out[-1][4] - b_hi) <= bridge):
-            last = out[-1]
-            last[3:] = [max(last[3], a_hi), min(last[4], b_lo), max(last[5], b_hi),
-                        min(last[6], a0), max(last[7], a1), min(last[8], b0), max(last[9], b1)]
-        else:
-            out.append([da, db, a_lo, a_hi, b_lo, b_hi, a0, a1, b0, b1])
-            owner.append(int(pair[n]))
-    return ([(da, a0, a1, db, b0, b1, -1) for da, db, _, _, _, _, a0, a1, b0, b1 in out],
-            np.array(owner, dtype=np.int64))
+    ``bridge`` tokens apart on both sides, in any order, clustered as regions are), as ``looked_for`` lists
+    them (their ``original`` spans, ``(a_start, a_end, b_start, b_end)`` per region, joined alike), and each
+    one's pair."""
+    if not len(regions):
+        return [], np.zeros(0, dtype=np.int64)
+    label = cand.cluster_labels(regions[:, 2:6], pair, bridge)
+    order = np.argsort(label, kind="stable")
+    starts = np.flatnonzero(np.concatenate([[True], label[order][1:] != label[order][:-1]]))
+    lo = np.minimum.reduceat(original[order][:, [0, 2]], starts, axis=0)
+    hi = np.maximum.reduceat(original[order][:, [1, 3]], starts, axis=0)
+    docs = regions[order[starts], :2]
+    looked_for = [(da, a0, a1, db, b0, b1, -1) for (da, db), (a0, b0), (a1, b1)
+                  in zip(docs.tolist(), lo.tolist(), hi.tolist())]
+    return looked_for, pair[order[starts]]
 
 
 class _Quoted:

@@ -64,6 +64,12 @@ def settle(documents: Sequence[Document], features: Sequence[Features], passages
     return kept, _numbered([*found_phrases, *phrases]), found, templates
 
 
+def joined_copies(passages: Sequence[Passage], documents: Sequence[Document], *, gap: int) -> list[Passage]:
+    """The copies among ``passages`` as ``settle`` joins them before it groups them into clusters."""
+    index = {d.id: n for n, d in enumerate(documents)}
+    return [p for p in _joined([p for p in passages if p.kind != PHRASE], documents, index, gap=gap) if p.kind == COPY]
+
+
 def _joined(passages: list[Passage], documents: Sequence[Document], index: dict[str, int], *,
             gap: int) -> list[Passage]:
     """Copies of one pair that overlap or nearly touch on both sides, as one passage.
