@@ -33,6 +33,20 @@ def rows_by_value(values: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
         yield int(values[order[lo]]), order[lo:hi]
 
 
+def spans_by_label(label: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each distinct ``label`` (ascending): its first row, the least ``lo`` and the most ``hi`` of its rows
+    (column by column): the box that covers the boxes of a group.
+
+    >>> [a.tolist() for a in spans_by_label(np.array([1, 0, 1]), np.array([5, 2, 3]), np.array([9, 4, 6]))]
+    [[1, 0], [2, 3], [4, 9]]
+    """
+    if not len(label):
+        return label[:0], lo[:0], hi[:0]
+    order = np.argsort(label, kind="stable")
+    starts = np.flatnonzero(np.concatenate([[True], label[order][1:] != label[order][:-1]]))
+    return order[starts], np.minimum.reduceat(lo[order], starts, axis=0), np.maximum.reduceat(hi[order], starts, axis=0)
+
+
 def group_equal(values: np.ndarray, *, overwrite: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Indices of ``values`` grouped by value, ties in index order, with group starts and sizes.
 

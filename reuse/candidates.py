@@ -718,12 +718,8 @@ def region_table(box: np.ndarray, *, max_gap: int) -> tuple[np.ndarray, np.ndarr
     if not len(box):
         return np.zeros(0, dtype=np.int64), np.zeros((0, 6), dtype=np.int64), np.zeros(0)
     label = _region_labels(box, max_gap)
-    order = np.argsort(label, kind="stable")
-    rows = box[order]
-    starts = np.flatnonzero(np.concatenate([[True], label[order][1:] != label[order][:-1]]))
-    lo = np.minimum.reduceat(rows[:, [2, 4]], starts, axis=0)
-    hi = np.maximum.reduceat(rows[:, [3, 5]], starts, axis=0)
-    table = np.stack([rows[starts, 0], rows[starts, 1], lo[:, 0], hi[:, 0], lo[:, 1], hi[:, 1]], axis=1)
+    first, lo, hi = arrays.spans_by_label(label, box[:, [2, 4]], box[:, [3, 5]])
+    table = np.stack([box[first, 0], box[first, 1], lo[:, 0], hi[:, 0], lo[:, 1], hi[:, 1]], axis=1)
     return label, table, _region_weights(box, label)
 
 
