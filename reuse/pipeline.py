@@ -133,7 +133,7 @@ def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped
             now = deferral.later < 0
             passages = _aligned(box[now], shared, settings, engine, progress, members=members,
                                 region=deferral.region[now])
-            again = deferral.again(passages, documents, gap=settings.max_gap)  # the pairs a cluster would keep
+            again = deferral.again(passages, documents, gap=settings.max_gap)  # pairs a cluster would keep
             if again.any():
                 passages += _aligned(box[again], shared, settings, engine, progress, members=members,
                                      region=deferral.region[again])
@@ -392,12 +392,7 @@ def _align_task(job, docs) -> list[Passage]:
     k = settings.shingle
     passages = []
     floor = PREFILTER * settings.copy_evidence
-    quotations: dict[int, tuple[list[int], list[int]]] = {}  # per document of this task, as it is needed
-
-    def quoted(d: int, text: str, start: int, end: int) -> float:
-        if d not in quotations:
-            quotations[d] = quotes.disjoint_quotations(text)
-        return quotes.share_inside(*quotations[d], start, end)
+    quoted = quotes.Quotations().share  # per document of this task, as it is needed
 
     with collector.off():
         for (da, db), regions in cand.regions_of(rows, max_gap=settings.max_gap, min_weight=floor,

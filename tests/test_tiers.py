@@ -499,14 +499,21 @@ def test_a_passage_no_member_reaches_lies_in_no_family_however_punctuation_widen
 @given(text=st.text(alphabet="“”「」《》\"‘’ab中\n", max_size=60), start=st.integers(0, 60), size=st.integers(1, 30),
        look_back=st.sampled_from([3, 10, 2000]))
 def test_text_that_may_not_be_quoted_lies_in_no_quotation(text, start, size, look_back):
-    """may_quote looks at a few lines only; where it says no, the whole text's quotations agree."""
+    """may_quote looks at a few lines only: no where no quotation opens between its paragraph's start and its
+    end, maybe where the paragraph starts further back than it looks; where it says no, the whole text's
+    quotations agree."""
     from reuse.tiers import quotes
 
     end = min(len(text), start + size)
+    if start >= end:
+        return
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(quotes, "LOOK_BACK", look_back)  # (paragraphs longer than it: maybe)
         maybe = quotes.may_quote(text, start, end)
-    if start < end and not maybe:
+    paragraph = text.rfind("\n", 0, start) + 1
+    opens = any(c in "“「『《〈‘\"" for c in text[paragraph:end])
+    assert maybe == (opens or (start > look_back and start - paragraph >= look_back))
+    if not maybe:
         assert quotes.share_inside(*quotes.disjoint_quotations(text), start, end) == 0
 
 

@@ -89,9 +89,26 @@ def may_quote(text: str, start: int, end: int) -> bool:
     >>> may_quote(t, 9, 15), may_quote(t, 0, 5)
     (False, True)
     """
-    if start > LOOK_BACK and text.rfind("\n", start - LOOK_BACK, start) < 0:
+    line_break = text.rfind("\n", max(0, start - LOOK_BACK), start)
+    if line_break < 0 and start > LOOK_BACK:
         return True
-    return _OPENING.search(text, text.rfind("\n", max(0, start - LOOK_BACK), start) + 1, end) is not None
+    return _OPENING.search(text, line_break + 1, end) is not None
+
+
+class Quotations:
+    """Each document's quotations (``disjoint_quotations``), read the first time a span of it is asked about,
+    and not at all where no quotation can reach the span (``may_quote``)."""
+
+    def __init__(self) -> None:
+        self._by_doc: dict[int, tuple[list[int], list[int]]] = {}
+
+    def share(self, doc: int, text: str, start: int, end: int) -> float:
+        """The share of ``text[start:end]`` (``doc`` names the text) inside its quotations."""
+        if not may_quote(text, start, end):
+            return 0.0
+        if doc not in self._by_doc:
+            self._by_doc[doc] = disjoint_quotations(text)
+        return share_inside(*self._by_doc[doc], start, end)
 
 
 def disjoint_quotations(text: str) -> tuple[list[int], list[int]]:
