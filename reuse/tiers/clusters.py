@@ -119,7 +119,6 @@ def witness_order(docs: Sequence[int], dates: Sequence[str | None], ids: Sequenc
     return sorted(docs, key=lambda d: (dates[d] is None, dates[d] or "", ids[d]))
 
 
-
 COVER = 0.8
 """A region is seen through an earlier witness when that witness's regions cover this share of it on each side."""
 MAX_CANDIDATES = 20_000_000
@@ -198,9 +197,9 @@ def through_earlier(regions: np.ndarray, weight: np.ndarray, rank: np.ndarray, *
 
 
 def witnessed(copies: Sequence[tuple[int, int, int, int, int, int]],
-              deferred: Sequence[tuple[int, int, int, int, int, int, int]], rank: np.ndarray, *,
+              deferred: Sequence[tuple[int, int, int, int, int, int]], rank: np.ndarray, *,
               overlap: float = 0.5) -> list[bool]:
-    """Whether each deferred region ``(x, x_start, x_end, y, y_start, y_end, w)`` would be a cluster's pair
+    """Whether each deferred region ``(x, x_start, x_end, y, y_start, y_end)`` would be a cluster's pair
     passage that ``settle`` drops, given the ``copies`` ``(doc_a, a_start, a_end, doc_b, b_start, b_end)``
     found without it (joined as ``settle`` joins them). Its places in x and in y must each join copies of
     one text only (``group_copies``: a place joining two would link them, and their earliest could change),
@@ -224,7 +223,7 @@ def witnessed(copies: Sequence[tuple[int, int, int, int, int, int]],
         return [p for p in places.get(d, ())
                 if p[0] < end and p[1] > start and min(p[1], end) - max(p[0], start) >= overlap * min(p[1] - p[0], end - start)]
 
-    def dropped(x: int, x0: int, x1: int, y: int, y0: int, y1: int, _: int) -> bool:
+    def dropped(x: int, x0: int, x1: int, y: int, y0: int, y1: int) -> bool:
         at_x = near(x, x0, x1)
         at_y = near(y, y0, y1) if at_x else []
         texts = {p[2] for p in at_x} | {p[2] for p in at_y}

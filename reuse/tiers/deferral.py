@@ -34,7 +34,7 @@ from reuse.features import Features, token_spans_in_original
 from reuse.model import Document, Passage
 from reuse.tiers import clusters as clustering
 from reuse.tiers import quotes
-from reuse.tiers.settle import joined_copies
+from reuse.tiers.settle import copy_places
 
 HEAVY = 2.0
 """A region whose exact runs weigh this many times the evidence of copying is a copy as a rule."""
@@ -56,18 +56,16 @@ class Deferral:
     """The deferred pair of each of ``looked_for``."""
     rank: np.ndarray
     """Each document's place in ``clusters.witness_order``."""
-    looked_for: list[tuple[int, int, int, int, int, int, int]]
+    looked_for: list[tuple[int, int, int, int, int, int]]
     """The regions of the deferred pairs (those one passage could join, as one) as ``(x, x_start, x_end, y,
-    y_start, y_end, -1)``: their places in the two documents' original text (``clusters.witnessed``)."""
+    y_start, y_end)``: their places in the two documents' original text (``clusters.witnessed``)."""
 
     def again(self, passages: Sequence[Passage], documents: Sequence[Document], *, gap: int) -> np.ndarray:
         """Rows of the deferred pairs to align after all: ``settle`` would keep some copy of theirs, given
         ``passages`` (those of the rows aligned now), joined as ``settle`` joins them (within ``gap``)."""
         if not self.looked_for:
             return np.zeros(len(self.later), dtype=bool)
-        index = {d.id: n for n, d in enumerate(documents)}
-        copies = [(index[p.a], p.a_start, p.a_end, index[p.b], p.b_start, p.b_end)
-                  for p in joined_copies(passages, documents, gap=gap)]
+        copies = copy_places(passages, documents, gap=gap)
         held = np.array(clustering.witnessed(copies, self.looked_for, self.rank), dtype=bool)
         return np.isin(self.later, np.unique(self.pair_of[~held]))
 
@@ -113,13 +111,13 @@ def plan(box: np.ndarray, documents: Sequence[Document], features: Sequence[Feat
     r = regions[looked]
     a_side = token_spans_in_original(features, r[:, 0], r[:, 2], r[:, 3])
     b_side = token_spans_in_original(features, r[:, 1], r[:, 4], r[:, 5])
-    looks = [(da, a0, a1, db, b0, b1, w) for (da, db), (a0, a1), (b0, b1), w
-             in zip(r[:, :2].tolist(), a_side.tolist(), b_side.tolist(), witness[looked].tolist())]
     in_family = (reach_members(r[:, 0], a_side[:, 0], a_side[:, 1], documents, members)
                  | reach_members(r[:, 1], b_side[:, 0], b_side[:, 1], documents, members))
-    quoted = _Quoted(documents)
-    apart = np.array([family or (quoted(da, a0, a1) and quoted(db, b0, b1))
-                      for (da, a0, a1, db, b0, b1, _), family in zip(looks, in_family.tolist())], dtype=bool)
+    share = quotes.Quotations().share
+    apart = np.array([family or (share(da, documents[da].text, a0, a1) >= QUOTED_HERE
+                                 and share(db, documents[db].text, b0, b1) >= QUOTED_HERE)
+                      for (da, db), (a0, a1), (b0, b1), family
+                      in zip(r[:, :2].tolist(), a_side.tolist(), b_side.tolist(), in_family.tolist())], dtype=bool)
     whole[at[looked[apart]]] = False
     number = np.full(len(pairs), -1, dtype=np.int64)
     number[whole] = np.arange(int(whole.sum()))
@@ -134,37 +132,18 @@ def plan(box: np.ndarray, documents: Sequence[Document], features: Sequence[Feat
 
 
 def _joinable(regions: np.ndarray, original: np.ndarray, pair: np.ndarray,
-              bridge: int) -> tuple[list[tuple[int, int, int, int, int, int, int]], np.ndarray]:
+              bridge: int) -> tuple[list[tuple[int, int, int, int, int, int]], np.ndarray]:
     """Regions of each pair joined where ``align.merge_adjacent`` could make one passage of them (no more than
     ``bridge`` tokens apart on both sides, in any order, clustered as regions are), as ``looked_for`` lists
     them (their ``original`` spans, ``(a_start, a_end, b_start, b_end)`` per region, joined alike), and each
     one's pair."""
     if not len(regions):
         return [], np.zeros(0, dtype=np.int64)
-    label = cand.cluster_labels(regions[:, 2:6], pair, bridge)
-    order = np.argsort(label, kind="stable")
-    starts = np.flatnonzero(np.concatenate([[True], label[order][1:] != label[order][:-1]]))
-    lo = np.minimum.reduceat(original[order][:, [0, 2]], starts, axis=0)
-    hi = np.maximum.reduceat(original[order][:, [1, 3]], starts, axis=0)
-    docs = regions[order[starts], :2]
-    looked_for = [(da, a0, a1, db, b0, b1, -1) for (da, db), (a0, b0), (a1, b1)
-                  in zip(docs.tolist(), lo.tolist(), hi.tolist())]
-    return looked_for, pair[order[starts]]
-
-
-class _Quoted:
-    """Whether a document's span lies ``QUOTED_HERE`` inside its quotations, each document's read once."""
-
-    def __init__(self, documents: Sequence[Document]):
-        self.documents = documents
-        self.quotations: dict[int, tuple[list[int], list[int]]] = {}
-
-    def __call__(self, d: int, start: int, end: int) -> bool:
-        if not quotes.may_quote(self.documents[d].text, start, end):
-            return False
-        if d not in self.quotations:
-            self.quotations[d] = quotes.disjoint_quotations(self.documents[d].text)
-        return quotes.share_inside(*self.quotations[d], start, end) >= QUOTED_HERE
+    first, lo, hi = arrays.spans_by_label(cand.cluster_labels(regions[:, 2:6], pair, bridge), original[:, [0, 2]],
+                                          original[:, [1, 3]])
+    looked_for = [(da, a0, a1, db, b0, b1) for (da, db), (a0, b0), (a1, b1)
+                  in zip(regions[first, :2].tolist(), lo.tolist(), hi.tolist())]
+    return looked_for, pair[first]
 
 
 def reach_members(doc: np.ndarray, lo: np.ndarray, hi: np.ndarray, documents: Sequence[Document],

@@ -64,10 +64,17 @@ def settle(documents: Sequence[Document], features: Sequence[Features], passages
     return kept, _numbered([*found_phrases, *phrases]), found, templates
 
 
-def joined_copies(passages: Sequence[Passage], documents: Sequence[Document], *, gap: int) -> list[Passage]:
-    """The copies among ``passages`` as ``settle`` joins them before it groups them into clusters."""
+def copy_places(passages: Sequence[Passage], documents: Sequence[Document], *,
+                gap: int) -> list[tuple[int, int, int, int, int, int]]:
+    """The places of the copies among ``passages`` as ``settle`` joins and groups them (``_places``)."""
     index = {d.id: n for n, d in enumerate(documents)}
-    return [p for p in _joined([p for p in passages if p.kind != PHRASE], documents, index, gap=gap) if p.kind == COPY]
+    joined = _joined([p for p in passages if p.kind != PHRASE], documents, index, gap=gap)
+    return _places([p for p in joined if p.kind == COPY], index)
+
+
+def _places(passages: Sequence[Passage], index: dict[str, int]) -> list[tuple[int, int, int, int, int, int]]:
+    """``(doc_a, a_start, a_end, doc_b, b_start, b_end)`` of each passage, documents as indices."""
+    return [(index[p.a], p.a_start, p.a_end, index[p.b], p.b_start, p.b_end) for p in passages]
 
 
 def _joined(passages: list[Passage], documents: Sequence[Document], index: dict[str, int], *,
@@ -111,8 +118,7 @@ def _clusters(documents: Sequence[Document], index: dict[str, int],
     members and the id its pair passages carry in ``cluster`` for now (``_with_frames`` makes it a family).
     """
     copies = [n for n, p in enumerate(passages) if p.kind == COPY]
-    places = [(index[passages[n].a], passages[n].a_start, passages[n].a_end,
-               index[passages[n].b], passages[n].b_start, passages[n].b_end) for n in copies]
+    places = _places([passages[n] for n in copies], index)
     groups = clustering.group_copies(places)
     dates = [d.date for d in documents]
     ids = [d.id for d in documents]
