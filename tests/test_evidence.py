@@ -123,3 +123,72 @@ def test_known_boilerplate_leaves_its_long_shingles_counted_in_every_document():
     assert [g.tolist() for g in got] == [w.tolist() for w in want]
     trusted = _long_doc_freq(long, short, plain)  # what trusting the unique k-shingles would say
     assert int(trusted[0][0]) == 1
+
+
+_PARAGRAPH = ("全面从严治党永远在路上，党风廉政建设和反腐败斗争永远在路上。我们要坚持以人民为中心的发展思想，推进基层党组织建设，"
+              "落实管党治党政治责任，把全面从严治党的要求贯穿到党的建设各个方面，以党风廉政建设的新成效取信于民。")
+
+
+def _plain_kinds(alignments, fa, fb, df, groups, *, k, min_evidence, min_run):
+    """The verdict as the module docstring defines it: strength or longest run, then neighbourhoods lift."""
+    from reuse.tiers import verdict
+
+    def strength(al):
+        return verdict.evidence(fa, fb, df, al, k).strength
+
+    def copy(al):
+        length = min(fa.weight_between(al.a_lo, al.a_hi), fb.weight_between(al.b_lo, al.b_hi))
+        if length * al.score < min_evidence and length < min_run:
+            return False
+        longest = verdict.longest_run(fa, fb, al.a_lo, al.a_hi, al.b_lo, al.b_hi)
+        return strength(al) >= min_evidence or (fa.weight_between(al.a_lo, al.a_hi) >= min_run and longest >= min_run)
+
+    out = ["copy" if copy(al) else "phrase" for al in alignments]
+    if len(alignments) > 1 and "phrase" in out:
+        for group in groups:
+            if len(group) > 1 and any(out[n] == "phrase" for n in group):
+                if sum(strength(alignments[n]) for n in group) >= min_evidence:
+                    for n in group:
+                        out[n] = "copy"
+    return out
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(edits=st.lists(st.integers(0, len(_PARAGRAPH) - 1), max_size=6),
+       cuts=st.lists(st.tuples(st.integers(0, len(_PARAGRAPH)), st.integers(0, len(_PARAGRAPH)),
+                               st.floats(0.5, 1.0) | st.just(1.0)), min_size=1, max_size=4),
+       df=st.lists(st.sampled_from([2, 3, 300]), min_size=8, max_size=8), min_run=st.integers(8, 80),
+       min_evidence=st.floats(5, 120), grouped=st.booleans())
+def test_kinds_measuring_the_longest_run_first_is_the_verdict_as_defined(edits, cuts, df, min_run, min_evidence,
+                                                                          grouped):
+    """Near-exact copies are judged by their longest run before their seeds are looked up: only the cost moves."""
+    from reuse.align import Alignment
+    from reuse.tiers import verdict
+
+    fa = _features(_PARAGRAPH, "char")
+    edited = "".join("改" if i in set(edits) else ch for i, ch in enumerate(_PARAGRAPH))
+    fb = _features(edited, "char")
+    n_a, n_b = len(fa.folded.text), len(fb.folded.text)
+    alignments = [Alignment(min(lo, hi, n_a), min(max(lo, hi), n_a), min(lo, hi, n_b), min(max(lo, hi), n_b), round(s, 4))
+                  for lo, hi, s in cuts]
+    dfs = np.resize(np.array(df, dtype=np.int32), len(fa.shingles))
+    groups = [list(range(len(alignments)))] if grouped else [[n] for n in range(len(alignments))]
+    args = dict(k=4, min_evidence=min_evidence, min_run=min_run)
+    assert verdict.kinds(alignments, fa, fb, dfs, groups, **args) == _plain_kinds(alignments, fa, fb, dfs, groups, **args)
+
+
+def test_a_near_exact_copy_with_a_long_run_needs_no_seed_lookup(monkeypatch):
+    from reuse.align import Alignment
+    from reuse.tiers import verdict
+
+    fa = fb = _features(_PARAGRAPH, "char")
+    al = Alignment(0, len(fa.folded.text), 0, len(fb.folded.text), 1.0)
+    common = np.full(len(fa.shingles), 300, dtype=np.int32)  # a string of formulas by its seeds alone:
+    common[::8] = 2  # those across word joins in these two only
+    looked_up = []
+    measure = verdict.evidence
+    monkeypatch.setattr(verdict, "evidence", lambda *a, **kw: looked_up.append(1) or measure(*a, **kw))
+    assert verdict.kinds([al], fa, fb, common, [[0]], k=4, min_evidence=30, min_run=50) == ["copy"]
+    assert not looked_up
+    assert verdict.kinds([al], fa, fb, common, [[0]], k=4, min_evidence=30, min_run=10_000) == ["phrase"]
+    assert looked_up

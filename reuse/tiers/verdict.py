@@ -46,6 +46,10 @@ MARGIN = 1.25
 """A shingle in up to this many times the passage's witnesses is specific to it (a copy among copies)."""
 LONG_WEIGHT = 0.6
 """What the specificity of a passage's long shingles counts for against that of its ``k``-shingles."""
+RUN_FIRST = 0.9
+"""A passage scoring this much is measured by its longest exact run first: a copy with a run of ``min_run``
+(most near-exact copies) is copying whatever its specificity, and finding the run costs a tenth of looking
+up its seeds. Only the cost depends on it, never the verdict."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,13 @@ def kinds(alignments, fa, fb, df_a: np.ndarray, neighbourhoods: list[list[int]] 
     each passage instead of hashing it again.
     """
     measured: dict[int, Evidence] = {}
+    longest: dict[int, int] = {}
+
+    def run(n: int) -> int:
+        if n not in longest:
+            al = alignments[n]
+            longest[n] = longest_run(fa, fb, al.a_lo, al.a_hi, al.b_lo, al.b_hi)
+        return longest[n]
 
     def ev(n: int) -> Evidence:
         if n not in measured:
@@ -94,15 +105,19 @@ def kinds(alignments, fa, fb, df_a: np.ndarray, neighbourhoods: list[list[int]] 
                          long_a=long_a, long_b=long_b)
             # the longest run decides only short of min_evidence, and only a passage that long can hold it
             if e.strength < min_evidence and fa.weight_between(al.a_lo, al.a_hi) >= min_run:
-                e = replace(e, longest=longest_run(fa, fb, al.a_lo, al.a_hi, al.b_lo, al.b_hi))
+                e = replace(e, longest=run(n))
             measured[n] = e
         return measured[n]
 
     out = []
     for n, al in enumerate(alignments):
         length = min(fa.weight_between(al.a_lo, al.a_hi), fb.weight_between(al.b_lo, al.b_hi))
-        could = length * al.score >= min_evidence or length >= min_run
-        out.append(COPY if could and ev(n).is_copy(min_evidence=min_evidence, min_run=min_run) else PHRASE)
+        if length * al.score < min_evidence and length < min_run:
+            out.append(PHRASE)
+        elif length >= min_run and al.score >= RUN_FIRST and run(n) >= min_run:
+            out.append(COPY)  # copying whatever its specificity: the seeds need not be looked up
+        else:
+            out.append(COPY if ev(n).is_copy(min_evidence=min_evidence, min_run=min_run) else PHRASE)
     if len(alignments) < 2 or PHRASE not in out:
         return out  # no group to lift
     for group in neighbourhoods() if callable(neighbourhoods) else neighbourhoods:
