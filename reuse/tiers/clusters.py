@@ -9,6 +9,7 @@ the likely source.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -219,9 +220,18 @@ def witnessed(copies: Sequence[tuple[int, int, int, int, int, int]],
         places[da].append((a0, a1, text_of[c], db, size))
         places[db].append((b0, b1, text_of[c], da, size))
 
+    # each document's places by start, with the longest: only those starting within that of a span can reach it
+    index = {}
+    for d, held in places.items():
+        held.sort()
+        index[d] = ([p[0] for p in held], held, max(p[1] - p[0] for p in held))
+
     def near(d: int, start: int, end: int) -> list[tuple[int, int, int, int, int]]:
-        return [p for p in places.get(d, ())
-                if p[0] < end and p[1] > start and min(p[1], end) - max(p[0], start) >= overlap * min(p[1] - p[0], end - start)]
+        if d not in index:
+            return []
+        starts, held, longest = index[d]
+        return [p for p in held[bisect_left(starts, start - longest + 1) : bisect_left(starts, end)]
+                if p[1] > start and min(p[1], end) - max(p[0], start) >= overlap * min(p[1] - p[0], end - start)]
 
     def dropped(x: int, x0: int, x1: int, y: int, y0: int, y1: int) -> bool:
         at_x = near(x, x0, x1)
