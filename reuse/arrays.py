@@ -373,7 +373,10 @@ def shared_counts(values: np.ndarray, offsets: np.ndarray, left: np.ndarray, rig
     Segment ``s`` is ``values[offsets[s]:offsets[s + 1]]``, sorted and
     distinct. Each value of the smaller segment is looked up in the larger
     by a binary search run for every pair at once (a dozen numpy steps for
-    all of them, not a set intersection per pair).
+    all of them, not a set intersection per pair). The search takes steps of
+    descending powers of two; with the pairs laid out longest larger segment
+    first, the values a step can still move are a prefix, so a value looked
+    up in a short segment takes only the few steps it needs.
 
     >>> v = np.array([1, 4, 9, 2, 4, 9, 10], dtype=np.uint64)
     >>> shared_counts(v, np.array([0, 3, 7]), np.array([0]), np.array([1])).tolist()
@@ -384,30 +387,34 @@ def shared_counts(values: np.ndarray, offsets: np.ndarray, left: np.ndarray, rig
         return out
     left, right = np.asarray(left, dtype=np.int64), np.asarray(right, dtype=np.int64)
     size_l, size_r = offsets[left + 1] - offsets[left], offsets[right + 1] - offsets[right]
-    small = np.where(size_l <= size_r, left, right)
-    large = np.where(size_l <= size_r, right, left)
-    n_small = np.minimum(size_l, size_r)
+    swap = size_l > size_r
+    small, large = np.where(swap, right, left), np.where(swap, left, right)
+    n_small, n_large = np.minimum(size_l, size_r), np.maximum(size_l, size_r)
     ends = np.cumsum(n_small)
+    last = len(values) - 1
     start = 0
     while start < len(left):  # pairs in slices of about SHARED_CHUNK looked-up values each
         before = int(ends[start - 1]) if start else 0
         stop = max(start + 1, int(np.searchsorted(ends, before + SHARED_CHUNK, side="right")))
-        part = slice(start, stop)
-        counts = n_small[part]
-        owner = np.repeat(np.arange(stop - start), counts)
+        order = start + np.argsort(-n_large[start:stop], kind="stable")  # longest larger segment first
+        counts, reach = n_small[order], n_large[order]
+        owner = np.repeat(np.arange(len(order)), counts)
         within = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
-        wanted = values[offsets[small[part]][owner] + within]
-        lo, end = offsets[large[part]][owner], offsets[large[part] + 1][owner]
-        hi = end
-        while True:  # lo: the first value of the larger segment not below the one wanted
-            open_ = lo < hi
-            if not open_.any():
-                break
-            mid = (lo + hi) >> 1
-            below = open_ & (values[np.minimum(mid, len(values) - 1)] < wanted)
-            lo = np.where(below, mid + 1, lo)
-            hi = np.where(open_ & ~below, mid, hi)
-        found = (lo < end) & (values[np.minimum(lo, len(values) - 1)] == wanted)
-        out[part] = np.bincount(owner, weights=found, minlength=stop - start).astype(np.int64)
+        wanted = values[offsets[small[order]][owner] + within]
+        base = offsets[large[order]][owner]
+        end = base + reach[owner]
+        below = base - 1  # the last place known to hold a value below the one wanted
+        taken = np.cumsum(counts)  # values of the pairs up to each
+        step = 1 << (int(reach[0]).bit_length() - 1) if len(reach) and reach[0] else 0
+        while step:
+            # the values whose segment holds at least step values: the only ones a step this long can move
+            m = int(taken[np.searchsorted(-reach, -step, side="right") - 1])
+            further = below[:m] + step
+            ok = (further < end[:m]) & (values[np.minimum(further, last)] < wanted[:m])
+            np.add(below[:m], step, out=below[:m], where=ok)
+            step >>= 1
+        at = below + 1
+        found = (at < end) & (values[np.minimum(at, last)] == wanted)
+        out[order] = np.bincount(owner, weights=found, minlength=len(order)).astype(np.int64)
         start = stop
     return out
