@@ -356,16 +356,18 @@ def _by_run(da: np.ndarray, ia: np.ndarray, db: np.ndarray, ib: np.ndarray) -> t
 
 
 def unit_pairs(features: list[Features], *, k: int, threshold: float, num_perm: int, seed: int,
-               storage: dict | None = None, max_bucket: int = 64) -> list[tuple[int, int, int, int]]:
+               storage: dict | None = None, max_bucket: int = 64) -> np.ndarray:
     """Near-duplicate sentences across documents, via MinHash LSH.
 
-    Returns ``(doc_a, unit_a, doc_b, unit_b)`` with ``doc_a < doc_b``, each
-    verified by the exact Jaccard similarity of the two shingle sets.
+    Returns ``(n, 4)`` rows ``(doc_a, unit_a, doc_b, unit_b)`` with ``doc_a < doc_b``, each verified by
+    the exact Jaccard similarity of the two shingle sets: an array, which a forked process hands back at a
+    fraction of the cost of as many tuples.
     """
+    none = np.zeros((0, 4), dtype=np.int64)
     units = flat_unit_sets(features, k)
     units = units.subset(_pairable(units, threshold))
     if len(units) < 2:
-        return []
+        return none
     # astype keeps the low 32 bits of each 64-bit shingle hash
     sigs = minhash.signatures(units.hashes.astype(np.uint32), units.offsets, num_perm=num_perm, seed=seed)
     if storage is None:
@@ -387,13 +389,13 @@ def unit_pairs(features: list[Features], *, k: int, threshold: float, num_perm: 
         estimate = (sigs[pairs[:, 0]] == sigs[pairs[:, 1]]).mean(axis=1)
         pairs = pairs[estimate >= threshold - 0.15]
     if not len(pairs):
-        return []
+        return none
     x, y = pairs[:, 0], pairs[:, 1]
     inter = arrays.shared_counts(units.hashes, units.offsets, x, y)
     sizes = np.diff(units.offsets)
     ok = inter / (sizes[x] + sizes[y] - inter) >= threshold
     x, y = x[ok], y[ok]
-    return list(zip(units.doc[x].tolist(), units.unit[x].tolist(), units.doc[y].tolist(), units.unit[y].tolist()))
+    return np.stack([units.doc[x], units.unit[x], units.doc[y], units.unit[y]], axis=1).astype(np.int64)
 
 
 PAIRABLE_SLACK = 4
@@ -622,7 +624,7 @@ def _passable(da: np.ndarray, db: np.ndarray, a_lo: np.ndarray, a_hi: np.ndarray
     return long_enough | has_neighbour
 
 
-def boxes(runs: np.ndarray, units: list[tuple[int, int, int, int]], features: list[Features],
+def boxes(runs: np.ndarray, units: np.ndarray, features: list[Features],
           extra: np.ndarray | None = None) -> np.ndarray:
     """Every run and unit pair (and token box ``extra``, ``(doc_a, doc_b, a_lo, a_hi, b_lo, b_hi)``) as one row,
     sorted by pair then position.
@@ -643,8 +645,8 @@ def boxes(runs: np.ndarray, units: list[tuple[int, int, int, int]], features: li
         w = np.stack([weight(da, runs[:, 2]), weight(da, runs[:, 3]), weight(db, runs[:, 4]), weight(db, runs[:, 5])],
                      axis=1)
         rows.append(np.concatenate([runs, w, np.ones((len(runs), 1), dtype=np.int64)], axis=1))
-    if units:
-        u = np.array(units, dtype=np.int64)
+    if len(units):
+        u = np.asarray(units, dtype=np.int64).reshape(-1, 4)
         spans = np.concatenate([f.units.reshape(-1, 2) for f in features]).astype(np.int64)
         first = np.concatenate([[0], np.cumsum([len(f.units) for f in features])])
         a, b = spans[first[u[:, 0]] + u[:, 1]], spans[first[u[:, 2]] + u[:, 3]]
