@@ -144,7 +144,7 @@ def scan_documents(documents: Sequence[Document], settings: Settings, *, skipped
                 min_length=settings.min_length, phrases=common, join_gap=settings.max_gap)
         with timer(timings, "score"), collector.off():
             pairs, stats = score(documents, passages, templates, phrases, clusters,
-                                 include_templates=settings.include_templates)
+                                 include_templates=settings.include_templates, engine=engine)
     return Result(
         params={**package_versions(), "params": settings.params()},
         documents=tuple(documents),

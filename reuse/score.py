@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 from reuse import segment
+from reuse.engine import Engine, LocalEngine
 from reuse.model import Cluster, Document, DocumentStats, Pair, Passage, Phrase, Section, Source, Template
 from reuse.normalize import solid
 from reuse.model import COPY, QUOTE, TEMPLATE
@@ -52,13 +54,18 @@ def union_count(prefix: np.ndarray | Mapping[int, int], spans: Iterable[tuple[in
 
 def score(documents: Sequence[Document], passages: Sequence[Passage], templates: Sequence[Template] = (),
           phrases: Sequence[Phrase] = (), clusters: Sequence[Cluster] = (), *,
-          include_templates: bool = False) -> tuple[list[Pair], list[DocumentStats]]:
+          include_templates: bool = False, engine: Engine | None = None) -> tuple[list[Pair], list[DocumentStats]]:
     """Pairs (closest first) and per-document stats (in document order).
 
     Every shared character counts once, as the first of template, quote,
     copy and phrase that claims it, so the four ratios add up to
     ``reuse_ratio``. Pairs count copying only (and template text when
     ``include_templates``).
+
+    Each document is measured on its own (``_measured``): its share of each
+    of its pairs and its stats need nothing of another's text. On an
+    ``engine`` of several workers the documents are measured in as many
+    slices side by side.
     """
     family: dict[str, list[tuple[int, int]]] = defaultdict(list)  # template members
     recurring: dict[str, list[tuple[int, int]]] = defaultdict(list)  # those another document holds too
@@ -92,50 +99,94 @@ def score(documents: Sequence[Document], passages: Sequence[Passage], templates:
             copied[p.b].append((p.b_start, p.b_end))
         if p.kind == COPY or (include_templates and p.kind == TEMPLATE):
             by_pair[(p.a, p.b)].append(p)
-    # masks only for the documents that share something: most of a large corpus shares nothing
-    sharing = {*family, *aligned, *quoted, *copied, *phrased, *(d for pair in by_pair for d in pair)}
-    solid_of = {doc.id: solid(doc.text) for doc in documents if doc.id in sharing}
-    # per document of a pair, the counted characters before each passage edge, read off its prefix sums: the
-    # sums themselves are let go (kept for every document, they were a corpus of int64s touched for this)
-    edges: dict[str, set[int]] = defaultdict(set)
-    for (a, b), items in by_pair.items():
-        for p in items:
-            edges[a].update((p.a_start, p.a_end))
-            edges[b].update((p.b_start, p.b_end))
-    counted: dict[str, dict[int, int]] = {}
-    for d, at in edges.items():
-        prefix = _counted_before(solid_of[d], quoted[d], [] if include_templates else family[d])
-        places = sorted(at)
-        counted[d] = dict(zip(places, prefix[places].tolist()))
+    # each document's own spans in each of its pairs
+    in_pairs: dict[str, list[tuple[int, int, str, list[tuple[int, int]]]]] = defaultdict(list)
+    for n, ((a, b), items) in enumerate(by_pair.items()):
+        in_pairs[a].append((n, 0, b, [(p.a_start, p.a_end) for p in items]))
+        in_pairs[b].append((n, 1, a, [(p.b_start, p.b_end) for p in items]))
+    marks = [(doc, _Marks(family.get(doc.id, []), recurring.get(doc.id, []), aligned.get(doc.id, []),
+                          quoted.get(doc.id, []), copied.get(doc.id, []), phrased.get(doc.id, []),
+                          in_pairs.get(doc.id, [])))
+             for doc in documents]
+    slices = _slices(marks, engine.workers if isinstance(engine, LocalEngine) else 1)
+    if engine is not None and len(slices) > 1:
+        done = engine.map_shared(_measured, [(include_templates, rows) for rows in slices], marks, stage="score")
+    else:
+        done = [_measured(include_templates, {i: marks[i] for i in rows}) for rows in slices]
+    stats = [st for measured, _ in done for st in measured]
+    shares: dict[int, list[int]] = {}
+    for _, counts in done:
+        for n, side, count in counts:
+            shares.setdefault(n, [0, 0])[side] = count
     chars = {doc.id: doc.chars for doc in documents}
     pairs = []
-    shared_with: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for (a, b), items in by_pair.items():
-        a_shared = union_count(counted[a], [(p.a_start, p.a_end) for p in items])
-        b_shared = union_count(counted[b], [(p.b_start, p.b_end) for p in items])
+    for n, ((a, b), items) in enumerate(by_pair.items()):
+        a_shared, b_shared = shares.get(n, (0, 0))
         if not a_shared and not b_shared:
             continue
         pairs.append(Pair(a, b, _ratio(a_shared + b_shared, chars[a] + chars[b]), a_shared, b_shared, len(items)))
-        shared_with[a].append((a_shared, b))
-        shared_with[b].append((b_shared, a))
     pairs.sort(key=lambda p: (-p.similarity, -(p.a_shared_chars + p.b_shared_chars), p.a, p.b))
-    stats = []
-    for doc in documents:
-        kinds = None
-        if family[doc.id] or aligned[doc.id] or quoted[doc.id] or copied[doc.id] or phrased[doc.id]:
-            kinds = _kinds(solid_of[doc.id], family[doc.id], recurring[doc.id], aligned[doc.id], quoted[doc.id],
-                           copied[doc.id], phrased[doc.id])
+    return pairs, stats
+
+
+@dataclass(frozen=True)
+class _Marks:
+    """What claims a document's text: spans of template members (and those another document holds too),
+    template passages, quotations, copies, phrases, and its own spans in each of its pairs ``(pair, side,
+    other document, spans)``."""
+
+    family: list[tuple[int, int]]
+    recurring: list[tuple[int, int]]
+    aligned: list[tuple[int, int]]
+    quoted: list[tuple[int, int]]
+    copied: list[tuple[int, int]]
+    phrased: list[tuple[int, int]]
+    pairs: list[tuple[int, int, str, list[tuple[int, int]]]]
+
+    @property
+    def any(self) -> bool:
+        return bool(self.family or self.aligned or self.quoted or self.copied or self.phrased)
+
+
+def _slices(marks: Sequence[tuple[Document, _Marks]], n: int) -> list[list[int]]:
+    """Document indices in ``n`` runs of about equal text among the documents that share something."""
+    if not marks:
+        return []
+    weight = np.array([len(doc.text) if (m.any or m.pairs) else 0 for doc, m in marks], dtype=np.int64)
+    if n <= 1 or not weight.sum():
+        return [list(range(len(marks)))]
+    cuts = np.searchsorted(np.cumsum(weight), weight.sum() * np.arange(1, n) / n)
+    bounds = [0, *sorted(set(cuts.tolist())), len(marks)]
+    return [list(range(lo, hi)) for lo, hi in zip(bounds[:-1], bounds[1:]) if hi > lo]
+
+
+def _measured(include_templates: bool, docs: dict[int, tuple[Document, _Marks]]
+              ) -> tuple[list[DocumentStats], list[tuple[int, int, int]]]:
+    """The stats of ``docs`` (in index order) and each one's shared characters in each of its pairs, as
+    ``(pair, side, count)``."""
+    stats, counts = [], []
+    for i in sorted(docs):
+        doc, m = docs[i]
+        solid_mask = solid(doc.text) if (m.any or m.pairs) else None
         top = None
-        if shared_with[doc.id]:
-            # most shared characters; ties go to the first id, for stable output
-            shared, other = min(shared_with[doc.id], key=lambda t: (-t[0], t[1]))
-            if shared:
+        if m.pairs:
+            # counted characters before each place: solid, neither quotation nor template text (unless pairs
+            # include templates)
+            prefix = _counted_before(solid_mask, m.quoted, [] if include_templates else m.family)
+            mine = [(n, side, other, union_count(prefix, spans)) for n, side, other, spans in m.pairs]
+            counts += [(n, side, shared) for n, side, _, shared in mine]
+            held = [(shared, other) for _, _, other, shared in mine if shared]
+            if held:
+                # most shared characters; ties go to the first id, for stable output
+                shared, other = min(held, key=lambda t: (-t[0], t[1]))
                 top = Source(other, _ratio(shared, doc.chars))
+        kinds = (_kinds(solid_mask, m.family, m.recurring, m.aligned, m.quoted, m.copied, m.phrased)
+                 if m.any else None)
         sections = []
         for title, span in segment.sections(doc.text, list(doc.paragraphs)):
             t = q = cp = ph = 0.0
             if kinds is not None:
-                whole = int(np.count_nonzero(solid_of[doc.id][span.start:span.end]))
+                whole = int(np.count_nonzero(solid_mask[span.start:span.end]))
                 t, q, cp, ph = (_ratio(int(n), whole) for n in _counts(kinds[span.start:span.end]))
             sections.append(Section(title=doc.text[title.start:title.end], start=span.start, end=span.end,
                                     reuse_ratio=_total(t, q, cp, ph), template_ratio=t, copy_ratio=cp,
@@ -145,7 +196,7 @@ def score(documents: Sequence[Document], passages: Sequence[Passage], templates:
             t, q, cp, ph = (_ratio(int(n), doc.chars) for n in _counts(kinds))
         stats.append(DocumentStats(doc.id, _total(t, q, cp, ph), top, template_ratio=t, copy_ratio=cp,
                                    sections=tuple(sections), quote_ratio=q, phrase_ratio=ph))
-    return pairs, stats
+    return stats, counts
 
 
 def _counted_before(solid_mask: np.ndarray, quoted, excluded) -> np.ndarray:

@@ -149,3 +149,26 @@ def test_score_counts_what_the_plain_masks_count(case, include_templates):
             excluded = _in(passages, {QUOTE}, doc_id) + ([] if include_templates else _members_in(templates, doc_id))
             counted = solid(text) & ~_mask(len(text), excluded)
             assert got == int(np.count_nonzero(counted & _mask(len(text), spans)))
+
+
+@hsettings(max_examples=60, deadline=None)
+@given(case=_scored(), include_templates=st.booleans(), workers=st.integers(2, 3))
+def test_documents_measured_in_slices_on_several_workers_score_as_in_one(case, include_templates, workers):
+    from reuse.engine import LocalEngine
+
+    docs, passages, templates, phrases, clusters = case
+    alone = score(docs, passages, templates, phrases, clusters, include_templates=include_templates)
+    side_by_side = score(docs, passages, templates, phrases, clusters, include_templates=include_templates,
+                         engine=LocalEngine(workers))
+    assert side_by_side == alone
+
+
+@given(sizes=st.lists(st.integers(0, 50), max_size=12), n=st.integers(1, 4))
+def test_slices_are_runs_of_every_document_in_order(sizes, n):
+    from reuse.score import _Marks, _slices
+
+    marks = [(doc(f"d{i}", "字" * size), _Marks([], [], [], [], [(0, 1)] if size else [], [], []))
+             for i, size in enumerate(sizes)]
+    slices = _slices(marks, n)
+    assert [i for s in slices for i in s] == list(range(len(marks)))
+    assert len(slices) <= max(1, n) and all(slices)
