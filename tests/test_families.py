@@ -291,3 +291,40 @@ def test_a_library_keeps_the_english_formula_a_scan_finds(tmp_path):
         stored = sorted((t.kind, t.text, t.doc_count, t.members) for t in read_families(lib))
     assert stored == sorted((t.kind, t.text, t.doc_count, t.members) for t in run([str(folder)]).templates)
     assert any(SALUTATION.rstrip(":") in text for _, text, _, _ in stored)
+
+
+def _split_plainly(hash_sets, share=0.5):
+    """``split_by_anchor`` as its docstring says it, one piece and one anchor at a time."""
+    from collections import Counter
+
+    sets = [set(hs) for hs in hash_sets]
+    count = Counter(h for s in sets for h in s)
+    anchor = {}
+    for p, s in enumerate(sets):
+        if s:
+            level = sorted(count[h] for h in s)[len(s) // 2]  # the median count of its shingles
+            anchor[p] = min(h for h in s if count[h] == level)
+    group_of, size = {}, Counter()
+    for a in sorted(set(anchor.values()), key=lambda h: (-count[h], h)):  # most widespread anchors first
+        target = a
+        held = Counter(group_of[p] for p, s in enumerate(sets) if a in s and p in group_of)
+        if held:
+            g = min(held, key=lambda g: (-held[g], -count[g], g))
+            if held[g] >= share * size[g]:
+                target = g
+        for p in (p for p, x in anchor.items() if x == a):
+            group_of[p] = target
+            size[target] += 1
+    first = {}
+    for p in sorted(group_of):
+        first.setdefault(group_of[p], p)
+    return [first[group_of[p]] if p in group_of else p for p in range(len(sets))]
+
+
+@settings(max_examples=400, deadline=None)
+@given(sets=st.lists(st.lists(st.sampled_from([1, 2, 3, 5, 8, 2**63 + 7, 2**64 - 1]), max_size=5), max_size=14),
+       share=st.sampled_from([0.3, 0.5, 0.8]))
+def test_split_by_anchor_is_the_rule_its_docstring_states(sets, share):
+    from reuse.tiers.families import split_by_anchor
+
+    assert split_by_anchor([set(s) for s in sets], share) == _split_plainly(sets, share)
