@@ -1,5 +1,5 @@
 import numpy as np
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
 from reuse.model import COPY, PHRASE, QUOTE, TEMPLATE, Cluster, Document, Passage, Phrase, Template
 from reuse.normalize import solid
@@ -151,24 +151,35 @@ def test_score_counts_what_the_plain_masks_count(case, include_templates):
             assert got == int(np.count_nonzero(counted & _mask(len(text), spans)))
 
 
-@hsettings(max_examples=60, deadline=None)
+@hsettings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(case=_scored(), include_templates=st.booleans(), workers=st.integers(2, 3))
-def test_documents_measured_in_slices_on_several_workers_score_as_in_one(case, include_templates, workers):
+def test_documents_measured_in_slices_on_several_workers_score_as_in_one(case, include_templates, workers,
+                                                                           monkeypatch):
+    from reuse import score as score_module
     from reuse.engine import LocalEngine
 
     docs, passages, templates, phrases, clusters = case
     alone = score(docs, passages, templates, phrases, clusters, include_templates=include_templates)
-    side_by_side = score(docs, passages, templates, phrases, clusters, include_templates=include_templates,
-                         engine=LocalEngine(workers))
+    with monkeypatch.context() as patch:
+        patch.setattr(score_module, "SIDE_BY_SIDE", 0)  # these few characters too
+        side_by_side = score(docs, passages, templates, phrases, clusters, include_templates=include_templates,
+                             engine=LocalEngine(workers))
     assert side_by_side == alone
 
 
+@hsettings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(sizes=st.lists(st.integers(0, 50), max_size=12), n=st.integers(1, 4))
-def test_slices_are_runs_of_every_document_in_order(sizes, n):
+def test_slices_are_runs_of_every_document_in_order(sizes, n, monkeypatch):
+    from reuse import score as score_module
     from reuse.score import _Marks, _slices
 
     marks = [(doc(f"d{i}", "字" * size), _Marks([], [], [], [], [(0, 1)] if size else [], [], []))
              for i, size in enumerate(sizes)]
     slices = _slices(marks, n)
+    assert [i for s in slices for i in s] == list(range(len(marks)))
+    assert len(slices) <= 1  # a few characters are measured in one run
+    with monkeypatch.context() as patch:
+        patch.setattr(score_module, "SIDE_BY_SIDE", 0)
+        slices = _slices(marks, n)
     assert [i for s in slices for i in s] == list(range(len(marks)))
     assert len(slices) <= max(1, n) and all(slices)
