@@ -21,28 +21,29 @@ def index_dtype(n: int) -> type:
 
 
 def rows_by_value(values: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
-    """``(value, row indices)`` for each distinct value of ``values`` (ascending), the rows in order, in one
-    stable sort: per-document work on rows of many documents (``values`` their document numbers).
+    """``(value, row indices)`` for each distinct non-negative value of ``values`` (ascending), the rows in
+    order, in one stable sort (``sort_order``): per-document work on rows of many documents (``values`` their
+    document numbers).
 
     >>> [(v, rows.tolist()) for v, rows in rows_by_value(np.array([2, 0, 2, 1]))]
     [(0, [1]), (1, [3]), (2, [0, 2])]
     """
-    order = np.argsort(values, kind="stable")
+    order = sort_order([values])
     bounds = np.flatnonzero(np.diff(values[order], prepend=-1, append=-1))
     for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
         yield int(values[order[lo]]), order[lo:hi]
 
 
 def spans_by_label(label: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For each distinct ``label`` (ascending): its first row, the least ``lo`` and the most ``hi`` of its rows
-    (column by column): the box that covers the boxes of a group.
+    """For each distinct non-negative ``label`` (ascending): its first row, the least ``lo`` and the most
+    ``hi`` of its rows (column by column): the box that covers the boxes of a group.
 
     >>> [a.tolist() for a in spans_by_label(np.array([1, 0, 1]), np.array([5, 2, 3]), np.array([9, 4, 6]))]
     [[1, 0], [2, 3], [4, 9]]
     """
     if not len(label):
         return label[:0], lo[:0], hi[:0]
-    order = np.argsort(label, kind="stable")
+    order = sort_order([label])
     starts = np.flatnonzero(np.concatenate([[True], label[order][1:] != label[order][:-1]]))
     return order[starts], np.minimum.reduceat(lo[order], starts, axis=0), np.maximum.reduceat(hi[order], starts, axis=0)
 
@@ -407,13 +408,13 @@ def shared_counts(values: np.ndarray, offsets: np.ndarray, left: np.ndarray, rig
         stop = max(start + 1, int(np.searchsorted(ends, before + SHARED_CHUNK, side="right")))
         order = start + np.argsort(-n_large[start:stop], kind="stable")  # longest larger segment first
         counts, reach = n_small[order], n_large[order]
+        taken = np.cumsum(counts)  # values of the pairs up to each
         owner = np.repeat(np.arange(len(order)), counts)
-        within = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+        within = np.arange(int(taken[-1])) - np.repeat(taken - counts, counts)
         wanted = values[offsets[small[order]][owner] + within]
         base = offsets[large[order]][owner]
         end = base + reach[owner]
         below = base - 1  # the last place known to hold a value below the one wanted
-        taken = np.cumsum(counts)  # values of the pairs up to each
         step = 1 << (int(reach[0]).bit_length() - 1) if len(reach) and reach[0] else 0
         while step:
             # the values whose segment holds at least step values: the only ones a step this long can move

@@ -170,7 +170,7 @@ def through_earlier(regions: np.ndarray, weight: np.ndarray, rank: np.ndarray, *
     # within each place, the nodes by their partner's rank: a node's candidates are those whose partner ranks
     # before both of its documents, a run from its place's start (none in a star: one document and many
     # later ones, as widespread text's boxes are)
-    by_partner = np.argsort(place * len(rank) + rank[partner], kind="stable")
+    by_partner = arrays.sort_order([place, rank[partner]])
     doc, lo, hi, partner, region, side_b, place = (a[by_partner] for a in (doc, lo, hi, partner, region, side_b,
                                                                         place))
     key = place * len(rank) + rank[partner]
