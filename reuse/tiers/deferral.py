@@ -103,9 +103,8 @@ def plan(box: np.ndarray, documents: Sequence[Document], features: Sequence[Feat
     seen = np.flatnonzero(whole[at])
     chained = np.zeros(len(seen), dtype=bool)
     for d in (regions[seen, 0], regions[seen, 1]):
-        key = _pair_key(witness[seen], d, n_docs)
-        where = np.minimum(np.searchsorted(pairs, key), len(pairs) - 1)
-        chained |= (pairs[where] == key) & whole[where]
+        where, found = _looked_up(pairs, _pair_key(witness[seen], d, n_docs))
+        chained |= found & whole[where]
     whole[at[seen[chained]]] = False
     looked = np.flatnonzero(whole[at])
     r = regions[looked]
@@ -121,9 +120,8 @@ def plan(box: np.ndarray, documents: Sequence[Document], features: Sequence[Feat
     whole[at[looked[apart]]] = False
     number = np.full(len(pairs), -1, dtype=np.int64)
     number[whole] = np.arange(int(whole.sum()))
-    row_key = _pair_key(box[:, 0], box[:, 1], n_docs)
-    row_pair = np.minimum(np.searchsorted(pairs, row_key), len(pairs) - 1)
-    later = np.where(pairs[row_pair] == row_key, number[row_pair], -1)
+    row_pair, found = _looked_up(pairs, _pair_key(box[:, 0], box[:, 1], n_docs))
+    later = np.where(found, number[row_pair], -1)
     # what is looked for: the deferred pairs' regions, joined where alignment could make one passage of them
     final = whole[at[looked]]
     looked_for, pair_of = _joinable(regions[looked[final]], np.concatenate([a_side, b_side], axis=1)[final],
@@ -167,3 +165,9 @@ def reach_members(doc: np.ndarray, lo: np.ndarray, hi: np.ndarray, documents: Se
 def _pair_key(a: np.ndarray, b: np.ndarray, n_docs: int) -> np.ndarray:
     """One number per unordered pair of documents."""
     return np.minimum(a, b) * n_docs + np.maximum(a, b)
+
+
+def _looked_up(pairs: np.ndarray, key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each ``key`` stands in the sorted, non-empty ``pairs``, and whether it is there."""
+    where = np.minimum(np.searchsorted(pairs, key), len(pairs) - 1)
+    return where, pairs[where] == key
