@@ -145,6 +145,7 @@ class _Marks:
 
     @property
     def any(self) -> bool:
+        """Whether anything claims the text (a pair's spans are copies or template passages too)."""
         return bool(self.family or self.aligned or self.quoted or self.copied or self.phrased)
 
 
@@ -159,7 +160,7 @@ def _slices(marks: Sequence[tuple[Document, _Marks]], n: int) -> list[list[int]]
     below ``SIDE_BY_SIDE`` characters of them)."""
     if not marks:
         return []
-    weight = np.array([len(doc.text) if (m.any or m.pairs) else 0 for doc, m in marks], dtype=np.int64)
+    weight = np.array([len(doc.text) if m.any else 0 for doc, m in marks], dtype=np.int64)
     if n <= 1 or weight.sum() < SIDE_BY_SIDE:
         return [list(range(len(marks)))]
     cuts = np.searchsorted(np.cumsum(weight), weight.sum() * np.arange(1, n) / n)
@@ -174,7 +175,7 @@ def _measured(include_templates: bool, docs: dict[int, tuple[Document, _Marks]]
     stats, counts = [], []
     for i in sorted(docs):
         doc, m = docs[i]
-        solid_mask = solid(doc.text) if (m.any or m.pairs) else None
+        solid_mask = solid(doc.text) if m.any else None
         top = None
         if m.pairs:
             # counted characters before each place: solid, neither quotation nor template text (unless pairs
